@@ -1,0 +1,79 @@
+# Relman's two commands are `make run` and `make test`; both install what they lack first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CARGO_FEATURES := --workspace --all-features
+# Xvfb gives the end-to-end tests a real X display; WebKitGTK's DMA-BUF renderer does not
+# work there, and software compositing is the fast path on a machine without a GPU.
+XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
+export WEBKIT_DISABLE_DMABUF_RENDERER ?= 1
+export WEBKIT_DISABLE_COMPOSITING_MODE ?= 1
+
+APT_BUILD := libwebkit2gtk-4.1-dev build-essential file libxdo-dev libssl-dev \
+	libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev pkg-config
+APT_TEST := xvfb xauth webkit2gtk-driver imagemagick poppler-utils qpdf fonts-dejavu-core
+
+.PHONY: help run test setup-run setup-test ui ui-deps tauri-driver bindings screenshot fmt clean
+
+help:
+	@echo "make run   build Relman and start it on its embedded default database"
+	@echo "make test  fmt check, clippy, all Rust tests, UI tests, end-to-end tests under Xvfb"
+	@echo "make screenshot  save PNGs of the real window in docs/"
+	@echo "make bindings    regenerate ui/src/bindings from the Rust types"
+
+# Installs only the Debian packages that are missing, so a second run costs nothing.
+define apt_ensure
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing system packages:" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+setup-run:
+	$(call apt_ensure,$(APT_BUILD))
+	@command -v node >/dev/null && [ "$$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] || \
+		{ echo "Relman's UI build needs Node.js 20 or newer with npm"; exit 1; }
+
+setup-test: setup-run tauri-driver
+	$(call apt_ensure,$(APT_TEST))
+
+tauri-driver:
+	@command -v tauri-driver >/dev/null || cargo install --locked tauri-driver --version '^2'
+
+ui/node_modules/.installed: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+	touch $@
+
+ui-deps: ui/node_modules/.installed
+
+# The app embeds ui/dist at compile time, so the UI is built before any cargo build of it.
+ui: ui-deps
+	cd ui && npm run build
+
+run: setup-run ui
+	cargo build $(CARGO_FEATURES)
+	./target/debug/relman
+
+test: setup-test ui
+	cargo fmt --all --check
+	cd ui && npm run check && npm test
+	cargo clippy $(CARGO_FEATURES) --all-targets -- -D warnings
+	cargo build $(CARGO_FEATURES)
+	$(XVFB) cargo test $(CARGO_FEATURES)
+
+screenshot: setup-test ui
+	cargo build $(CARGO_FEATURES)
+	$(XVFB) cargo run $(CARGO_FEATURES) --bin screenshot -- docs
+
+bindings:
+	UPDATE_BINDINGS=1 cargo test $(CARGO_FEATURES) --test bindings
+
+fmt:
+	cargo fmt --all
+
+clean:
+	cargo clean
+	rm -rf ui/dist ui/node_modules

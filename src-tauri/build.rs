@@ -1,0 +1,19 @@
+use tauri_build::{AppManifest, Attributes};
+
+/// Every command the window may call. Each gets an `allow-…` permission that
+/// `capabilities/main.json` grants explicitly, so an unlisted command cannot be invoked.
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "list_releases",
+    "get_release",
+    "create_release",
+    "update_release",
+    "delete_release",
+    "restore_release",
+    "load_demo_data",
+];
+
+fn main() {
+    tauri_build::try_build(Attributes::new().app_manifest(AppManifest::new().commands(COMMANDS)))
+        .expect("tauri build step");
+}

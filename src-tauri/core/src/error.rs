@@ -1,0 +1,186 @@
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Everything the core can refuse or fail with. The app and the CLI only look at
+/// [`Error::kind`], [`Error::fields`] and [`Error::user_message`]; the full chain goes to the log.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input that breaks a rule about a field; every broken field is listed.
+    #[error("{}", join_fields(.0))]
+    Validation(Vec<FieldError>),
+
+    #[error("{what} {key} does not exist")]
+    NotFound { what: &'static str, key: String },
+
+    /// The input is valid on its own but clashes with what is stored (a duplicate key, a
+    /// stale edit). `field` names the input field at fault when there is one.
+    #[error("{message}")]
+    Conflict {
+        field: Option<&'static str>,
+        message: String,
+    },
+
+    #[error(
+        "this database was written by a newer Relman (schema version {found}); \
+         this Relman understands up to version {supported}. Update Relman to open it"
+    )]
+    NewerDatabase { found: usize, supported: usize },
+
+    #[error("storage failure")]
+    Storage(#[from] rusqlite::Error),
+
+    #[error("database migration failed")]
+    Migration(#[from] rusqlite_migration::Error),
+
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The small, stable classification that crosses to the UI and decides CLI exit codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    Validation,
+    NotFound,
+    Conflict,
+    Storage,
+    Internal,
+}
+
+/// One field that input got wrong, and what is allowed instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+fn join_fields(fields: &[FieldError]) -> String {
+    fields
+        .iter()
+        .map(|f| format!("{}: {}", f.field, f.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl Error {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Validation(_) => ErrorKind::Validation,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::Conflict { .. } => ErrorKind::Conflict,
+            Error::NewerDatabase { .. } | Error::Storage(_) | Error::Migration(_) => {
+                ErrorKind::Storage
+            }
+            Error::Internal(_) => ErrorKind::Internal,
+        }
+    }
+
+    /// The fields at fault, for showing each message next to its input.
+    pub fn fields(&self) -> Vec<FieldError> {
+        match self {
+            Error::Validation(fields) => fields.clone(),
+            Error::Conflict {
+                field: Some(field),
+                message,
+            } => vec![FieldError::new(field, message.clone())],
+            _ => Vec::new(),
+        }
+    }
+
+    /// What a user may be shown. Storage and internal failures get a generic sentence; their
+    /// details (SQL, paths) belong in the log, not in a dialog.
+    pub fn user_message(&self) -> String {
+        match self {
+            Error::Storage(_) | Error::Migration(_) => {
+                "The database could not be read or written. Nothing was changed; \
+                 the details are in the log."
+                    .to_string()
+            }
+            Error::Internal(_) => "Something went wrong inside Relman. Nothing was changed; \
+                 the details are in the log."
+                .to_string(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The error and every cause under it, for the log.
+    pub fn chain(&self) -> String {
+        let mut out = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            out.push_str(": ");
+            out.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        out
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The shape every error takes when it crosses to the UI or is printed as JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ErrorReport {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub fields: Vec<FieldError>,
+}
+
+impl From<&Error> for ErrorReport {
+    fn from(error: &Error) -> Self {
+        ErrorReport {
+            kind: error.kind(),
+            message: error.user_message(),
+            fields: error.fields(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_errors_hide_their_details_from_users() {
+        let error = Error::Storage(rusqlite::Error::InvalidPath("/secret/path.db".into()));
+        assert_eq!(error.kind(), ErrorKind::Storage);
+        assert!(!error.user_message().contains("/secret"));
+        assert!(error.chain().contains("/secret/path.db"));
+    }
+
+    #[test]
+    fn validation_lists_every_field() {
+        let error = Error::Validation(vec![
+            FieldError::new("title", "must not be empty"),
+            FieldError::new("planned_end", "must not be before the planned start"),
+        ]);
+        let report = ErrorReport::from(&error);
+        assert_eq!(report.kind, ErrorKind::Validation);
+        assert_eq!(report.fields.len(), 2);
+        assert_eq!(
+            report.message,
+            "title: must not be empty; planned_end: must not be before the planned start"
+        );
+    }
+
+    #[test]
+    fn conflict_on_a_field_is_reported_on_that_field() {
+        let error = Error::Conflict {
+            field: Some("key"),
+            message: "REL-2026-001 already exists".into(),
+        };
+        assert_eq!(
+            error.fields(),
+            vec![FieldError::new("key", "REL-2026-001 already exists")]
+        );
+    }
+}

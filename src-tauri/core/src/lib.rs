@@ -1,0 +1,30 @@
+//! Relman's core: the release domain, its rules and its storage.
+//!
+//! Two rules hold for everything in this crate: it never depends on Tauri, and it never
+//! reads the clock. Whoever calls a write passes "now" and the acting user in.
+
+pub mod bindings;
+pub mod demo;
+pub mod error;
+pub mod paths;
+pub mod release;
+pub mod store;
+
+pub use error::{Error, ErrorKind, ErrorReport, FieldError, Result};
+pub use release::{Release, ReleaseDraft, ReleaseType, Risk, Stage};
+pub use store::{ReleaseFilter, Store};
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// What the UI needs to know when it starts.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AppStatus {
+    pub version: String,
+    pub db_path: String,
+    pub actor: String,
+    /// Set when the database could not be opened; the UI shows it instead of the app.
+    pub error: Option<ErrorReport>,
+    /// True when the database holds no releases, so the UI can offer the demo data.
+    pub empty: bool,
+}

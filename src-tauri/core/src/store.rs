@@ -1,0 +1,559 @@
+//! The SQLite store. All SQL of Relman lives in this module.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OptionalExtension, Row, ToSql, Transaction, params};
+use rusqlite_migration::{M, Migrations};
+use serde::Deserialize;
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::release::{Release, ReleaseDraft, ReleaseType, Risk, Stage, ValidRelease};
+
+/// The shipped migrations, in order. Never edit one that has shipped: add a new file.
+/// (`tests/tests/invariants.rs` holds their checksums and fails when one changes.)
+pub const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_releases.sql",
+    include_str!("../migrations/0001_releases.sql"),
+)];
+
+fn migrations() -> Migrations<'static> {
+    Migrations::new(MIGRATIONS.iter().map(|(_, sql)| M::up(sql)).collect())
+}
+
+/// Which releases to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+pub struct ReleaseFilter {
+    pub stage: Option<Stage>,
+}
+
+/// One open database. Relman has a single writer: the app keeps one `Store` behind a lock,
+/// and every write method takes `&mut self` and runs in one transaction.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Error::Internal(format!("cannot create the folder {}: {e}", dir.display()))
+            })?;
+        }
+        Store::init(Connection::open(path)?)
+    }
+
+    pub fn open_in_memory() -> Result<Store> {
+        Store::init(Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: Connection) -> Result<Store> {
+        // WAL + FULL sync: a committed write survives a crash or power cut.
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+
+        let supported = MIGRATIONS.len();
+        let found = user_version(&conn)?;
+        if found > supported {
+            return Err(Error::NewerDatabase { found, supported });
+        }
+        migrations().to_latest(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    pub fn schema_version(&self) -> Result<usize> {
+        user_version(&self.conn)
+    }
+
+    pub fn has_releases(&self) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM releases WHERE deleted_at IS NULL)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    pub fn list_releases(&self, filter: &ReleaseFilter) -> Result<Vec<Release>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {RELEASE_COLUMNS} FROM releases
+             WHERE deleted_at IS NULL AND (?1 IS NULL OR stage = ?1)
+             ORDER BY planned_start, key"
+        ))?;
+        let rows = stmt.query_map([filter.stage], release_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn release(&self, key: &str) -> Result<Release> {
+        live_release(&self.conn, key)?.ok_or_else(|| not_found(key))
+    }
+
+    pub fn create_release(
+        &mut self,
+        draft: &ReleaseDraft,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Release> {
+        let valid = draft.validate()?;
+        let tx = self.conn.transaction()?;
+        let release = insert_release(&tx, &valid, false, actor, now)?;
+        tx.commit()?;
+        Ok(release)
+    }
+
+    /// Saves an edit made on the copy with `expected_version`; refused if the release changed
+    /// since, so that nobody overwrites an edit they never saw.
+    pub fn update_release(
+        &mut self,
+        key: &str,
+        expected_version: i64,
+        draft: &ReleaseDraft,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Release> {
+        let valid = draft.validate()?;
+        let tx = self.conn.transaction()?;
+        let current = live_release(&tx, key)?.ok_or_else(|| not_found(key))?;
+        if current.version != expected_version {
+            return Err(Error::Conflict {
+                field: None,
+                message: format!(
+                    "{key} was changed by {} since you opened it; reload it and edit again",
+                    current.updated_by
+                ),
+            });
+        }
+        if valid.key != key {
+            ensure_key_free(&tx, &valid.key)?;
+        }
+        tx.execute(
+            "UPDATE releases SET key = ?1, title = ?2, release_type = ?3, owner = ?4, risk = ?5,
+                 planned_start = ?6, planned_end = ?7, version = version + 1,
+                 updated_at = ?8, updated_by = ?9
+             WHERE key = ?10 AND deleted_at IS NULL",
+            params![
+                valid.key,
+                valid.title,
+                valid.release_type,
+                valid.owner,
+                valid.risk,
+                valid.planned_start,
+                valid.planned_end,
+                now,
+                actor,
+                key
+            ],
+        )?;
+        let release = live_release(&tx, &valid.key)?.ok_or_else(|| not_found(&valid.key))?;
+        tx.commit()?;
+        Ok(release)
+    }
+
+    /// Deletes a release so that [`Store::restore_release`] can bring it back (undo).
+    pub fn delete_release(&mut self, key: &str, actor: &str, now: DateTime<Utc>) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let deleted = tx.execute(
+            "UPDATE releases SET deleted_at = ?1, deleted_by = ?2
+             WHERE key = ?3 AND deleted_at IS NULL",
+            params![now, actor, key],
+        )?;
+        if deleted == 0 {
+            return Err(not_found(key));
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Undoes [`Store::delete_release`].
+    pub fn restore_release(
+        &mut self,
+        key: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Release> {
+        let tx = self.conn.transaction()?;
+        ensure_key_free(&tx, key).map_err(|_| Error::Conflict {
+            field: None,
+            message: format!(
+                "{key} cannot be restored: a new release with that key was created since"
+            ),
+        })?;
+        let restored = tx.execute(
+            "UPDATE releases SET deleted_at = NULL, deleted_by = NULL, version = version + 1,
+                 updated_at = ?1, updated_by = ?2
+             WHERE key = ?3 AND deleted_at IS NOT NULL",
+            params![now, actor, key],
+        )?;
+        if restored == 0 {
+            return Err(Error::NotFound {
+                what: "deleted release",
+                key: key.to_string(),
+            });
+        }
+        let release = live_release(&tx, key)?.ok_or_else(|| not_found(key))?;
+        tx.commit()?;
+        Ok(release)
+    }
+
+    /// Loads the demo data set. Only into an empty database, so it never mixes with real work.
+    pub fn load_demo_data(&mut self, actor: &str, now: DateTime<Utc>) -> Result<Vec<Release>> {
+        if self.has_releases()? {
+            return Err(Error::Conflict {
+                field: None,
+                message: "demo data can only be loaded into an empty database".into(),
+            });
+        }
+        let tx = self.conn.transaction()?;
+        let mut loaded = Vec::new();
+        for draft in crate::demo::releases(now.date_naive()) {
+            loaded.push(insert_release(&tx, &draft.validate()?, true, actor, now)?);
+        }
+        tx.commit()?;
+        Ok(loaded)
+    }
+}
+
+fn user_version(conn: &Connection) -> Result<usize> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    usize::try_from(version)
+        .map_err(|_| Error::Internal(format!("negative schema version {version}")))
+}
+
+const RELEASE_COLUMNS: &str = "key, title, release_type, stage, owner, risk, planned_start, \
+     planned_end, demo, version, created_at, created_by, updated_at, updated_by";
+
+fn release_from_row(row: &Row<'_>) -> rusqlite::Result<Release> {
+    Ok(Release {
+        key: row.get(0)?,
+        title: row.get(1)?,
+        release_type: row.get(2)?,
+        stage: row.get(3)?,
+        owner: row.get(4)?,
+        risk: row.get(5)?,
+        planned_start: row.get(6)?,
+        planned_end: row.get(7)?,
+        demo: row.get(8)?,
+        version: row.get(9)?,
+        created_at: row.get(10)?,
+        created_by: row.get(11)?,
+        updated_at: row.get(12)?,
+        updated_by: row.get(13)?,
+    })
+}
+
+fn live_release(conn: &Connection, key: &str) -> Result<Option<Release>> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {RELEASE_COLUMNS} FROM releases WHERE key = ?1 AND deleted_at IS NULL"
+            ),
+            [key],
+            release_from_row,
+        )
+        .optional()?)
+}
+
+fn not_found(key: &str) -> Error {
+    Error::NotFound {
+        what: "release",
+        key: key.to_string(),
+    }
+}
+
+fn ensure_key_free(tx: &Transaction<'_>, key: &str) -> Result<()> {
+    if live_release(tx, key)?.is_some() {
+        return Err(Error::Conflict {
+            field: Some("key"),
+            message: format!("{key} already exists; choose another key"),
+        });
+    }
+    Ok(())
+}
+
+fn insert_release(
+    tx: &Transaction<'_>,
+    valid: &ValidRelease,
+    demo: bool,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Release> {
+    ensure_key_free(tx, &valid.key)?;
+    // A deleted release with this key can no longer be restored once the key is reused.
+    tx.execute(
+        "DELETE FROM releases WHERE key = ?1 AND deleted_at IS NOT NULL",
+        [&valid.key],
+    )?;
+    tx.execute(
+        "INSERT INTO releases (key, title, release_type, owner, risk, planned_start, planned_end,
+             demo, created_at, created_by, updated_at, updated_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?10)",
+        params![
+            valid.key,
+            valid.title,
+            valid.release_type,
+            valid.owner,
+            valid.risk,
+            valid.planned_start,
+            valid.planned_end,
+            demo,
+            now,
+            actor
+        ],
+    )?;
+    live_release(tx, &valid.key)?.ok_or_else(|| not_found(&valid.key))
+}
+
+macro_rules! sql_text_enum {
+    ($($name:ty),+) => {$(
+        impl ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.as_str()))
+            }
+        }
+
+        impl FromSql for $name {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                value
+                    .as_str()?
+                    .parse()
+                    .map_err(|e: String| FromSqlError::Other(e.into()))
+            }
+        }
+    )+};
+}
+
+sql_text_enum!(ReleaseType, Risk, Stage);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 2, 10, 9, 30, 0).unwrap()
+    }
+
+    fn draft(key: &str) -> ReleaseDraft {
+        ReleaseDraft {
+            key: key.into(),
+            title: "Payroll 4.2".into(),
+            release_type: ReleaseType::Minor,
+            planned_start: "2026-03-01".into(),
+            planned_end: "2026-03-14".into(),
+            owner: None,
+            risk: None,
+        }
+    }
+
+    fn count_rows(store: &Store) -> i64 {
+        store
+            .conn
+            .query_row("SELECT count(*) FROM releases", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn create_then_read_back() {
+        let mut store = Store::open_in_memory().unwrap();
+        let created = store
+            .create_release(&draft("REL-1"), "anna", now())
+            .unwrap();
+        assert_eq!(created.stage, Stage::Planning);
+        assert_eq!(created.created_by, "anna");
+        assert_eq!(created.created_at, now());
+        assert_eq!(store.release("REL-1").unwrap(), created);
+    }
+
+    #[test]
+    fn duplicate_key_is_a_conflict_on_the_key_and_writes_nothing() {
+        let mut store = Store::open_in_memory().unwrap();
+        store
+            .create_release(&draft("REL-1"), "anna", now())
+            .unwrap();
+        let err = store
+            .create_release(&draft("REL-1"), "anna", now())
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Conflict);
+        assert_eq!(err.fields()[0].field, "key");
+        assert_eq!(count_rows(&store), 1);
+    }
+
+    #[test]
+    fn invalid_draft_writes_nothing() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut bad = draft("REL-1");
+        bad.planned_end = "2026-01-01".into();
+        assert_eq!(
+            store
+                .create_release(&bad, "anna", now())
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Validation
+        );
+        assert_eq!(count_rows(&store), 0);
+    }
+
+    #[test]
+    fn list_filters_by_stage_and_orders_by_start() {
+        let mut store = Store::open_in_memory().unwrap();
+        let mut late = draft("REL-B");
+        late.planned_start = "2026-04-01".into();
+        late.planned_end = "2026-04-02".into();
+        store.create_release(&late, "a", now()).unwrap();
+        store.create_release(&draft("REL-A"), "a", now()).unwrap();
+        let keys: Vec<String> = store
+            .list_releases(&ReleaseFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|r| r.key)
+            .collect();
+        assert_eq!(keys, ["REL-A", "REL-B"]);
+        let none = ReleaseFilter {
+            stage: Some(Stage::Test),
+        };
+        assert!(store.list_releases(&none).unwrap().is_empty());
+    }
+
+    #[test]
+    fn update_bumps_version_and_refuses_stale_copies() {
+        let mut store = Store::open_in_memory().unwrap();
+        let created = store
+            .create_release(&draft("REL-1"), "anna", now())
+            .unwrap();
+        let mut edit = draft("REL-1");
+        edit.title = "Payroll 4.3".into();
+        let updated = store
+            .update_release("REL-1", created.version, &edit, "ben", now())
+            .unwrap();
+        assert_eq!(updated.title, "Payroll 4.3");
+        assert_eq!(updated.version, created.version + 1);
+        assert_eq!(updated.updated_by, "ben");
+
+        edit.title = "Lost edit".into();
+        let err = store
+            .update_release("REL-1", created.version, &edit, "carl", now())
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Conflict);
+        assert!(err.to_string().contains("changed by ben"), "{err}");
+        assert_eq!(store.release("REL-1").unwrap().title, "Payroll 4.3");
+    }
+
+    #[test]
+    fn update_can_rename_but_not_onto_another_key() {
+        let mut store = Store::open_in_memory().unwrap();
+        let one = store.create_release(&draft("REL-1"), "a", now()).unwrap();
+        store.create_release(&draft("REL-2"), "a", now()).unwrap();
+        let err = store
+            .update_release("REL-1", one.version, &draft("REL-2"), "a", now())
+            .unwrap_err();
+        assert_eq!(err.fields()[0].field, "key");
+        let renamed = store
+            .update_release("REL-1", one.version, &draft("REL-3"), "a", now())
+            .unwrap();
+        assert_eq!(renamed.key, "REL-3");
+        assert_eq!(
+            store.release("REL-1").unwrap_err().kind(),
+            ErrorKind::NotFound
+        );
+    }
+
+    #[test]
+    fn delete_and_undo() {
+        let mut store = Store::open_in_memory().unwrap();
+        let created = store.create_release(&draft("REL-1"), "a", now()).unwrap();
+        store.delete_release("REL-1", "a", now()).unwrap();
+        assert_eq!(
+            store.release("REL-1").unwrap_err().kind(),
+            ErrorKind::NotFound
+        );
+        assert!(!store.has_releases().unwrap());
+        let restored = store.restore_release("REL-1", "a", now()).unwrap();
+        assert_eq!(restored.title, created.title);
+        assert_eq!(
+            store
+                .delete_release("REL-9", "a", now())
+                .unwrap_err()
+                .kind(),
+            ErrorKind::NotFound
+        );
+    }
+
+    #[test]
+    fn reusing_a_deleted_key_ends_its_undo() {
+        let mut store = Store::open_in_memory().unwrap();
+        store.create_release(&draft("REL-1"), "a", now()).unwrap();
+        store.delete_release("REL-1", "a", now()).unwrap();
+        let mut again = draft("REL-1");
+        again.title = "Second".into();
+        store.create_release(&again, "a", now()).unwrap();
+        assert_eq!(
+            store
+                .restore_release("REL-1", "a", now())
+                .unwrap_err()
+                .kind(),
+            ErrorKind::Conflict
+        );
+        assert_eq!(store.release("REL-1").unwrap().title, "Second");
+        assert_eq!(count_rows(&store), 1);
+    }
+
+    #[test]
+    fn demo_data_only_into_an_empty_database() {
+        let mut store = Store::open_in_memory().unwrap();
+        let loaded = store.load_demo_data("a", now()).unwrap();
+        assert!(loaded.len() >= 3);
+        assert!(loaded.iter().all(|r| r.demo));
+        let err = store.load_demo_data("a", now()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Conflict);
+        assert_eq!(count_rows(&store), loaded.len() as i64);
+    }
+
+    #[test]
+    fn persists_across_reopen_with_pragmas_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/relman.db");
+        Store::open(&path)
+            .unwrap()
+            .create_release(&draft("REL-1"), "a", now())
+            .unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.release("REL-1").unwrap().key, "REL-1");
+        let mode: String = store
+            .conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        let fk: i64 = store
+            .conn
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap();
+        let sync: i64 = store
+            .conn
+            .pragma_query_value(None, "synchronous", |r| r.get(0))
+            .unwrap();
+        assert_eq!((mode.as_str(), fk, sync), ("wal", 1, 2));
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len());
+    }
+
+    #[test]
+    fn a_database_from_a_newer_relman_is_refused_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relman.db");
+        drop(Store::open(&path).unwrap());
+        let newer = MIGRATIONS.len() + 3;
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", newer as i64)
+            .unwrap();
+        let err = Store::open(&path).err().expect("must be refused");
+        assert!(matches!(err, Error::NewerDatabase { found, .. } if found == newer));
+        assert!(err.user_message().contains("newer Relman"));
+        assert_eq!(
+            user_version(&Connection::open(&path).unwrap()).unwrap(),
+            newer
+        );
+    }
+}

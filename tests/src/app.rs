@@ -1,0 +1,180 @@
+//! Drives the real Relman window: tauri-driver + WebKitWebDriver, the same binary `make run`
+//! starts, each session on its own database file.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+use serde_json::json;
+use thirtyfour::Capabilities;
+use thirtyfour::prelude::*;
+use tokio::sync::{Mutex, MutexGuard};
+
+/// One window at a time: two cores do not run several WebKit processes well, and the
+/// sessions would fight over focus.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());
+
+/// The app binary under test: `RELMAN_APP`, else the workspace's debug build.
+pub fn app_binary() -> PathBuf {
+    let binary = std::env::var_os("RELMAN_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::repo_root().join("target/debug/relman"));
+    assert!(
+        binary.exists(),
+        "{} is missing: build the app first (`make test` does)",
+        binary.display()
+    );
+    binary
+}
+
+pub struct App {
+    pub driver: WebDriver,
+    tauri_driver: Child,
+    _turn: MutexGuard<'static, ()>,
+}
+
+/// Two distinct free ports (both held while choosing, so they cannot be the same one).
+fn free_ports() -> (u16, u16) {
+    let a = TcpListener::bind("127.0.0.1:0").unwrap();
+    let b = TcpListener::bind("127.0.0.1:0").unwrap();
+    (
+        a.local_addr().unwrap().port(),
+        b.local_addr().unwrap().port(),
+    )
+}
+
+fn wait_for_port(port: u16, deadline: Instant) {
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "nothing listens on port {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+impl App {
+    /// Starts Relman on the database at `db` and waits for its window.
+    pub async fn launch(db: &Path) -> WebDriverResult<App> {
+        let turn = ONE_AT_A_TIME.lock().await;
+        let (port, native_port) = free_ports();
+        let tauri_driver = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver is not installed (`make test` installs it)");
+        // tauri-driver listens before its WebKitWebDriver does: wait for both.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        wait_for_port(port, deadline);
+        wait_for_port(native_port, deadline);
+
+        let mut caps = Capabilities::new();
+        caps.set("browserName", "wry")?;
+        caps.set(
+            "tauri:options",
+            json!({
+                "application": app_binary(),
+                "args": ["--db", db],
+            }),
+        )?;
+        let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await?;
+        let app = App {
+            driver,
+            tauri_driver,
+            _turn: turn,
+        };
+        app.find("#app .shell, #app .fatal").await?;
+        Ok(app)
+    }
+
+    /// Closes the window and stops the drivers.
+    pub async fn quit(self) -> WebDriverResult<()> {
+        self.driver.clone().quit().await
+    }
+
+    /// Waits (up to the query's default timeout) for an element matching `css`.
+    pub async fn find(&self, css: &str) -> WebDriverResult<WebElement> {
+        self.driver
+            .query(By::Css(css))
+            .wait(Duration::from_secs(20), Duration::from_millis(100))
+            .first()
+            .await
+    }
+
+    /// Waits until no element matches `css`; fails if one is still there after the timeout.
+    pub async fn gone(&self, css: &str) -> WebDriverResult<()> {
+        let gone = self
+            .driver
+            .query(By::Css(css))
+            .wait(Duration::from_secs(20), Duration::from_millis(100))
+            .not_exists()
+            .await?;
+        assert!(gone, "{css} is still shown");
+        Ok(())
+    }
+
+    pub async fn click(&self, css: &str) -> WebDriverResult<()> {
+        self.find(css).await?.click().await
+    }
+
+    /// Replaces the text of the input at `css`.
+    pub async fn fill(&self, css: &str, text: &str) -> WebDriverResult<()> {
+        let input = self.find(css).await?;
+        input.clear().await?;
+        if !text.is_empty() {
+            input.send_keys(text).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn select(&self, css: &str, value: &str) -> WebDriverResult<()> {
+        self.click(&format!("{css} option[value='{value}']")).await
+    }
+
+    pub async fn text(&self, css: &str) -> WebDriverResult<String> {
+        self.find(css).await?.text().await
+    }
+
+    /// Waits until the element at `css` shows text containing `expected`, and returns it.
+    pub async fn wait_text(&self, css: &str, expected: &str) -> WebDriverResult<String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = match self.driver.find(By::Css(css)).await {
+                Ok(element) => element.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains(expected) || Instant::now() > deadline {
+                return Ok(text);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The keys of the releases the table shows, top to bottom.
+    pub async fn listed_keys(&self) -> WebDriverResult<Vec<String>> {
+        let mut keys = Vec::new();
+        for row in self
+            .driver
+            .find_all(By::Css("#release-table tr[data-key]"))
+            .await?
+        {
+            keys.push(row.attr("data-key").await?.unwrap_or_default());
+        }
+        Ok(keys)
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        // SIGTERM, not SIGKILL: tauri-driver then stops its WebKitWebDriver child too.
+        let pid = Pid::from_raw(self.tauri_driver.id() as i32);
+        let _ = kill(pid, Signal::SIGTERM);
+        let _ = self.tauri_driver.wait();
+    }
+}

@@ -1,0 +1,58 @@
+//! `make screenshot`: starts the real Relman window on a demo database and saves PNGs of it
+//! (the release list, the form showing field errors, and the dark theme).
+//! Usage: screenshot [OUT_DIR]  (default: docs/). Runs under an X display (xvfb-run).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use chrono::Utc;
+use relman_core::Store;
+use relman_tests::app::App;
+use thirtyfour::prelude::WebDriverResult;
+
+/// Captures the X display the window is on. WebKitWebDriver's own screenshot call fails on
+/// this WebKitGTK (the request errors out), and the display shows exactly what a user sees.
+async fn capture(path: &Path) {
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let status = Command::new("import")
+        .args(["-window", "root"])
+        .arg(path)
+        .status()
+        .expect("ImageMagick's import is installed by `make setup`");
+    assert!(status.success(), "import failed for {}", path.display());
+}
+
+#[tokio::main]
+async fn main() -> WebDriverResult<()> {
+    let out = std::env::args()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| relman_tests::repo_root().join("docs"));
+    std::fs::create_dir_all(&out)?;
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("relman.db");
+    Store::open(&db)
+        .and_then(|mut s| s.load_demo_data("Anna Berg", Utc::now()))
+        .expect("demo data");
+
+    let app = App::launch(&db).await?;
+    app.find("#release-table tr[data-key]").await?;
+    capture(&out.join("screenshot.png")).await;
+
+    app.click("#new-release").await?;
+    app.fill("#field-key", "REL-2026-014").await?;
+    app.fill("#field-planned_start", "2026-03-14").await?;
+    app.fill("#field-planned_end", "2026-03-01").await?;
+    app.click("#save-release").await?;
+    app.find("#error-title").await?;
+    capture(&out.join("screenshot-form.png")).await;
+    app.click("#cancel-release").await?;
+
+    app.click(".theme-toggle").await?;
+    capture(&out.join("screenshot-dark.png")).await;
+    app.click(".theme-toggle").await?;
+    app.quit().await?;
+    println!("saved screenshots in {}", out.display());
+    Ok(())
+}

@@ -1,0 +1,319 @@
+//! The command-line contract of shared/design/cli.md, exercised on the real `relman-cli`
+//! binary: commands, flags, exit codes (0 ok, 1 refused, 2 usage, 3 storage) and JSON shapes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn cli_binary() -> PathBuf {
+    // tests run from target/<profile>/deps; the binary sits one level up.
+    let exe = std::env::current_exe().unwrap();
+    let binary = exe.parent().unwrap().parent().unwrap().join("relman-cli");
+    assert!(
+        binary.exists(),
+        "{} is not built; run `cargo test --workspace` (or `make test`)",
+        binary.display()
+    );
+    binary
+}
+
+struct Cli {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Cli {
+    fn new() -> Cli {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("relman.db");
+        Cli { _dir: dir, db }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        run_on(&self.db, args)
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let out = self.run(&all);
+        assert_eq!(code(&out), 0, "{args:?} failed: {}", stderr(&out));
+        serde_json::from_slice(&out.stdout).expect("one JSON document on stdout")
+    }
+
+    fn create(&self, key: &str) -> Output {
+        self.run(&[
+            "release",
+            "create",
+            "--key",
+            key,
+            "--title",
+            "Payroll 4.2",
+            "--type",
+            "minor",
+            "--start",
+            "2026-03-01",
+            "--end",
+            "2026-03-14",
+        ])
+    }
+
+    fn keys(&self) -> Vec<String> {
+        self.json(&["release", "list"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["key"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+fn run_on(db: &Path, args: &[&str]) -> Output {
+    Command::new(cli_binary())
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("USER", "ci-user")
+        .output()
+        .unwrap()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("exited normally")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).to_string()
+}
+
+#[test]
+fn create_list_show_delete_restore() {
+    let cli = Cli::new();
+    let created = cli.json(&[
+        "release",
+        "create",
+        "--key",
+        "REL-2026-014",
+        "--title",
+        "Payroll 4.2",
+        "--type",
+        "major",
+        "--start",
+        "2026-03-01",
+        "--end",
+        "2026-03-14",
+        "--owner",
+        "Anna Berg",
+        "--risk",
+        "high",
+        "--as",
+        "anna",
+    ]);
+    assert_eq!(created["key"], "REL-2026-014");
+    assert_eq!(created["type"], "major");
+    assert_eq!(created["stage"], "planning");
+    assert_eq!(created["risk"], "high");
+    assert_eq!(created["created_by"], "anna");
+
+    let list = cli.json(&["release", "list"]);
+    let first = &list.as_array().unwrap()[0];
+    for field in ["key", "title", "stage"] {
+        assert!(
+            first.get(field).is_some(),
+            "release list --json lacks {field}"
+        );
+    }
+    assert_eq!(first["title"], "Payroll 4.2");
+
+    let shown = cli.run(&["release", "show", "REL-2026-014"]);
+    assert_eq!(code(&shown), 0);
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        text.contains("Payroll 4.2") && text.contains("2026-03-01 to 2026-03-14"),
+        "{text}"
+    );
+
+    assert_eq!(
+        cli.json(&["release", "delete", "REL-2026-014"])["deleted"],
+        "REL-2026-014"
+    );
+    assert_eq!(code(&cli.run(&["release", "show", "REL-2026-014"])), 1);
+    assert!(cli.keys().is_empty());
+
+    cli.json(&["release", "restore", "REL-2026-014"]);
+    assert_eq!(cli.keys(), ["REL-2026-014"]);
+}
+
+#[test]
+fn actor_defaults_to_the_os_user() {
+    let cli = Cli::new();
+    cli.create("REL-1");
+    assert_eq!(
+        cli.json(&["release", "show", "REL-1"])["created_by"],
+        "ci-user"
+    );
+}
+
+#[test]
+fn list_filters_by_stage() {
+    let cli = Cli::new();
+    cli.create("REL-1");
+    assert_eq!(
+        cli.json(&["release", "list", "--stage", "planning"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        cli.json(&["release", "list", "--stage", "test"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        code(&cli.run(&["release", "list", "--stage", "nowhere"])),
+        2
+    );
+}
+
+#[test]
+fn validation_is_refused_with_exit_1_naming_the_flag_and_writes_nothing() {
+    let cli = Cli::new();
+    let out = cli.run(&[
+        "release",
+        "create",
+        "--key",
+        "REL-1",
+        "--title",
+        " ",
+        "--type",
+        "minor",
+        "--start",
+        "2026-03-14",
+        "--end",
+        "2026-03-01",
+    ]);
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    assert!(err.contains("--title: must not be empty"), "{err}");
+    assert!(
+        err.contains("--end: must not be before the planned start (2026-03-14)"),
+        "{err}"
+    );
+    assert!(cli.keys().is_empty());
+}
+
+#[test]
+fn validation_errors_in_json() {
+    let cli = Cli::new();
+    let out = cli.run(&[
+        "release",
+        "create",
+        "--key",
+        "rel 1",
+        "--title",
+        "T",
+        "--type",
+        "minor",
+        "--start",
+        "14.03.2026",
+        "--end",
+        "2026-03-20",
+        "--json",
+    ]);
+    assert_eq!(code(&out), 1);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["error"]["kind"], "validation");
+    let fields: Vec<&str> = doc["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["--key", "--start"]);
+}
+
+#[test]
+fn duplicate_key_is_refused() {
+    let cli = Cli::new();
+    assert_eq!(code(&cli.create("REL-1")), 0);
+    let out = cli.create("REL-1");
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("--key: REL-1 already exists"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(cli.keys(), ["REL-1"]);
+}
+
+#[test]
+fn unknown_release_is_exit_1() {
+    let cli = Cli::new();
+    let out = cli.run(&["release", "delete", "REL-404"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("release REL-404 does not exist"));
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    let cli = Cli::new();
+    assert_eq!(code(&cli.run(&["release", "create", "--key", "REL-1"])), 2);
+    assert_eq!(code(&cli.run(&["release", "frobnicate"])), 2);
+    let bad_type = cli.run(&[
+        "release",
+        "create",
+        "--key",
+        "REL-1",
+        "--title",
+        "T",
+        "--type",
+        "huge",
+        "--start",
+        "2026-01-01",
+        "--end",
+        "2026-01-02",
+    ]);
+    assert_eq!(code(&bad_type), 2);
+    assert!(stderr(&bad_type).contains("major, minor, emergency"));
+}
+
+#[test]
+fn storage_failures_are_exit_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_db = dir.path().join("notes.txt");
+    std::fs::write(
+        &not_a_db,
+        "these are not the tables you are looking for ".repeat(100),
+    )
+    .unwrap();
+    let out = run_on(&not_a_db, &["release", "list"]);
+    assert_eq!(code(&out), 3);
+    assert!(
+        stderr(&out).contains("could not be read or written"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&not_a_db).unwrap().len(),
+        "these are not the tables you are looking for ".len() * 100,
+        "the file was changed"
+    );
+}
+
+#[test]
+fn a_newer_database_is_refused_with_exit_3() {
+    let cli = Cli::new();
+    cli.create("REL-1");
+    // Simulate a database written by a future Relman with one more migration.
+    let newer = relman_core::store::MIGRATIONS.len() as i64 + 1;
+    rusqlite::Connection::open(&cli.db)
+        .unwrap()
+        .pragma_update(None, "user_version", newer)
+        .unwrap();
+    let out = cli.run(&["release", "list"]);
+    assert_eq!(code(&out), 3);
+    assert!(stderr(&out).contains("newer Relman"), "{}", stderr(&out));
+}

@@ -1,0 +1,180 @@
+//! The architecture invariants of `src-tauri/ARCHITECTURE.md`, one test each. They read the
+//! repository as it is, so each fails as soon as the rule it guards is broken.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use regex::Regex;
+use relman_tests::{read, repo_root, source_files};
+use sha2::{Digest, Sha256};
+
+/// Every package reachable from `root` in Cargo.lock.
+fn dependency_closure(root: &str) -> BTreeSet<String> {
+    let lock: toml::Table = toml::from_str(&read(&repo_root().join("Cargo.lock"))).unwrap();
+    let mut deps: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for package in lock["package"].as_array().unwrap() {
+        let name = package["name"].as_str().unwrap().to_string();
+        let list: Vec<String> = package
+            .get("dependencies")
+            .and_then(|d| d.as_array())
+            .map(|d| {
+                d.iter()
+                    // Entries read "name" or "name version" when several versions are locked.
+                    .map(|e| e.as_str().unwrap().split(' ').next().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        deps.entry(name).or_default().extend(list);
+    }
+    let mut seen = BTreeSet::new();
+    let mut pending = vec![root.to_string()];
+    while let Some(name) = pending.pop() {
+        if seen.insert(name.clone()) {
+            pending.extend(deps.get(&name).cloned().unwrap_or_default());
+        }
+    }
+    seen
+}
+
+#[test]
+fn core_has_no_tauri_dependency() {
+    let closure = dependency_closure("relman-core");
+    assert!(
+        closure.contains("rusqlite"),
+        "Cargo.lock was not read right"
+    );
+    let tauri: Vec<_> = closure
+        .iter()
+        .filter(|n| n.starts_with("tauri") || n.starts_with("wry") || n.starts_with("webkit2gtk"))
+        .collect();
+    assert!(tauri.is_empty(), "relman-core depends on {tauri:?}");
+}
+
+#[test]
+fn core_never_reads_the_clock() {
+    let clock =
+        Regex::new(r"\b(Utc|Local)::now\(|SystemTime::now\(|Instant::now\(|chrono::offset::Local")
+            .unwrap();
+    let files = source_files("src-tauri/core", &[".rs"]);
+    assert!(!files.is_empty());
+    let offenders: Vec<String> = files
+        .iter()
+        .flat_map(|path| {
+            read(path)
+                .lines()
+                .enumerate()
+                .filter(|(_, line)| clock.is_match(line))
+                .map(|(n, line)| format!("{}:{}: {}", path.display(), n + 1, line.trim()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "the core reads the clock (pass \"now\" in):\n{}",
+        offenders.join("\n")
+    );
+}
+
+#[test]
+fn all_sql_lives_in_the_core_store() {
+    let sql = Regex::new(
+        r#"(?i)"\s*(SELECT\s|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|TRIGGER)|ALTER\s+TABLE|DROP\s+TABLE|PRAGMA\s)"#,
+    )
+    .unwrap();
+    let store = repo_root().join("src-tauri/core/src/store.rs");
+    let mut offenders = Vec::new();
+    for path in source_files("src-tauri", &[".rs"]) {
+        if path == store {
+            continue;
+        }
+        for (n, line) in read(&path).lines().enumerate() {
+            if sql.is_match(line) {
+                offenders.push(format!("{}:{}", path.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "SQL outside the core's store: {offenders:?}"
+    );
+    assert!(
+        sql.is_match(&read(&store)),
+        "the pattern no longer finds the store's own SQL"
+    );
+
+    for manifest in ["src-tauri/Cargo.toml", "src-tauri/cli/Cargo.toml"] {
+        let text = read(&repo_root().join(manifest));
+        assert!(
+            !text.contains("rusqlite"),
+            "{manifest} uses rusqlite directly"
+        );
+    }
+}
+
+#[test]
+fn one_ui_module_calls_invoke() {
+    let seam = repo_root().join("ui/src/lib/api.ts");
+    let ipc = Regex::new(r#"@tauri-apps/api|\binvoke\s*[(<]|__TAURI"#).unwrap();
+    let files = source_files("ui/src", &[".ts", ".svelte"]);
+    assert!(files.contains(&seam));
+    let offenders: Vec<_> = files
+        .iter()
+        .filter(|path| **path != seam && !path.to_string_lossy().contains("/bindings/"))
+        .filter(|path| ipc.is_match(&read(path)))
+        .collect();
+    assert!(
+        offenders.is_empty(),
+        "only ui/src/lib/api.ts may call invoke: {offenders:?}"
+    );
+    assert!(ipc.is_match(&read(&seam)));
+}
+
+#[test]
+fn shipped_migrations_are_never_edited() {
+    let dir = repo_root().join("src-tauri/core/migrations");
+    let recorded: Vec<(String, String)> =
+        read(&repo_root().join("tests/fixtures/migrations.sha256"))
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .map(|l| {
+                let (sum, name) = l.split_once("  ").expect("'<sha256>  <file>'");
+                (name.trim().to_string(), sum.to_string())
+            })
+            .collect();
+
+    let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    on_disk.sort();
+    let in_code: Vec<String> = relman_core::store::MIGRATIONS
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect();
+    assert_eq!(
+        on_disk, in_code,
+        "every migration file is applied, in file-name order"
+    );
+
+    for (i, (name, sum)) in recorded.iter().enumerate() {
+        assert_eq!(
+            in_code.get(i),
+            Some(name),
+            "recorded migration {name} is missing or moved"
+        );
+        let actual = format!(
+            "{:x}",
+            Sha256::digest(std::fs::read(dir.join(name)).unwrap())
+        );
+        assert_eq!(
+            &actual, sum,
+            "{name} has shipped and must not be edited; add a new migration"
+        );
+    }
+    assert_eq!(
+        recorded.len(),
+        in_code.len(),
+        "record the checksum of each new migration in tests/fixtures/migrations.sha256"
+    );
+}

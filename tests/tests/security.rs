@@ -1,0 +1,163 @@
+//! The security baseline of the app, read from its configuration and sources: a strict CSP,
+//! capabilities that grant exactly the commands the window uses, no shell / fs / http plugins,
+//! and no command that takes a file path from the webview.
+
+use std::collections::BTreeSet;
+
+use regex::Regex;
+use relman_tests::{read, repo_root, source_files};
+use serde_json::Value;
+
+fn json(path: &str) -> Value {
+    serde_json::from_str(&read(&repo_root().join(path))).unwrap()
+}
+
+/// The commands registered in build.rs (each gets an `allow-…` permission).
+fn registered_commands() -> BTreeSet<String> {
+    let build = read(&repo_root().join("src-tauri/build.rs"));
+    let list = build
+        .split("COMMANDS: &[&str] = &[")
+        .nth(1)
+        .unwrap()
+        .split("];")
+        .next()
+        .unwrap();
+    Regex::new(r#""(\w+)""#)
+        .unwrap()
+        .captures_iter(list)
+        .map(|c| c[1].to_string())
+        .collect()
+}
+
+#[test]
+fn csp_is_strict() {
+    let config = json("src-tauri/tauri.conf.json");
+    let security = &config["app"]["security"];
+    let csp = security["csp"]
+        .as_object()
+        .expect("a CSP is set, as directives");
+    let directive = |name: &str| {
+        csp.get(name)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+
+    assert_eq!(directive("default-src"), "'self'");
+    assert!(
+        !directive("script-src").contains("unsafe-inline"),
+        "inline scripts allowed"
+    );
+    for (name, value) in csp {
+        let value = value.as_str().unwrap();
+        assert!(!value.contains("unsafe-eval"), "{name} allows eval");
+        assert!(
+            !value
+                .split_whitespace()
+                .any(|s| s == "*" || s.ends_with(":*")),
+            "{name} has a wildcard"
+        );
+        for source in value.split_whitespace() {
+            let remote = source.starts_with("http:")
+                || source.starts_with("https:")
+                || source.starts_with("ws");
+            assert!(
+                !remote || source == "http://ipc.localhost",
+                "{name} allows remote origin {source}"
+            );
+        }
+    }
+    assert!(
+        security
+            .get("dangerousDisableAssetCspModification")
+            .is_none()
+    );
+    assert_eq!(config["app"]["withGlobalTauri"], Value::Bool(false));
+}
+
+#[test]
+fn capabilities_grant_exactly_the_commands_the_window_uses() {
+    let commands = registered_commands();
+    assert!(commands.contains("create_release"));
+    let granted: BTreeSet<String> = source_files("src-tauri/capabilities", &[".json"])
+        .iter()
+        .flat_map(|path| {
+            let capability: Value = serde_json::from_str(&read(path)).unwrap();
+            capability["permissions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    p.as_str()
+                        .expect("plain permission names, no scopes")
+                        .to_string()
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let expected: BTreeSet<String> = commands
+        .iter()
+        .map(|c| format!("allow-{}", c.replace('_', "-")))
+        .collect();
+    assert_eq!(
+        granted, expected,
+        "capabilities must grant Relman's own commands and nothing else"
+    );
+
+    // The commands the UI invokes are the ones granted (and all of them are used).
+    let api = read(&repo_root().join("ui/src/lib/api.ts"));
+    let invoked: BTreeSet<String> = Regex::new(r#"call<[^>]*>\("(\w+)""#)
+        .unwrap()
+        .captures_iter(&api)
+        .map(|c| c[1].to_string())
+        .collect();
+    assert_eq!(
+        invoked, commands,
+        "ui/src/lib/api.ts and build.rs disagree on the commands"
+    );
+
+    let handler = read(&repo_root().join("src-tauri/src/lib.rs"));
+    for command in &commands {
+        assert!(
+            handler.contains(&format!("commands::{command},")),
+            "{command} is not registered in lib.rs"
+        );
+    }
+}
+
+#[test]
+fn no_shell_fs_or_http_plugins() {
+    let manifest = read(&repo_root().join("src-tauri/Cargo.toml"));
+    let package = read(&repo_root().join("ui/package.json"));
+    for plugin in ["plugin-shell", "plugin-fs", "plugin-http", "plugin-opener"] {
+        assert!(
+            !manifest.contains(plugin),
+            "src-tauri depends on tauri-{plugin}"
+        );
+        assert!(
+            !package.contains(plugin),
+            "ui depends on @tauri-apps/{plugin}"
+        );
+    }
+}
+
+#[test]
+fn no_command_takes_a_file_path_from_the_webview() {
+    let command = Regex::new(r"#\[tauri::command\]\s*pub (?:async )?fn \w+\(([^)]*)\)").unwrap();
+    let sources = read(&repo_root().join("src-tauri/src/commands.rs"));
+    let mut seen = 0;
+    for signature in command.captures_iter(&sources) {
+        seen += 1;
+        let params = signature[1].to_lowercase();
+        assert!(
+            !params.contains("path") && !params.contains("file"),
+            "a command takes a path from the UI: ({}); choose files with the dialog in Rust",
+            &signature[1]
+        );
+    }
+    assert_eq!(
+        seen,
+        registered_commands().len(),
+        "every command was checked"
+    );
+}

@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+
+import { ApiError, toErrorReport } from "./api";
+
+describe("toErrorReport", () => {
+  it("keeps a report from the Rust side as it is", () => {
+    const report = {
+      kind: "validation",
+      message: "title: must not be empty",
+      fields: [{ field: "title", message: "must not be empty" }],
+    };
+    expect(toErrorReport(report)).toEqual(report);
+  });
+
+  it("turns anything else into an internal error with a message", () => {
+    expect(toErrorReport("command not allowed")).toEqual({
+      kind: "internal",
+      message: "command not allowed",
+      fields: [],
+    });
+    expect(toErrorReport({ kind: "bogus", message: "x" }).kind).toBe("internal");
+    expect(toErrorReport(new Error("boom")).message).toBe("boom");
+  });
+});
+
+describe("ApiError", () => {
+  it("maps fields to their messages", () => {
+    const error = new ApiError({
+      kind: "conflict",
+      message: "REL-1 already exists",
+      fields: [{ field: "key", message: "REL-1 already exists" }],
+    });
+    expect(error.fieldMessages()).toEqual({ key: "REL-1 already exists" });
+    expect(error.message).toBe("REL-1 already exists");
+  });
+});

@@ -1,0 +1,72 @@
+// The one translation layer: every string the UI shows goes through `t`, and every date or
+// number through the formatters below, so a second language is a new catalogue, not a hunt.
+// Written by hand because it is small and its keys are checked by the compiler.
+import { en, type MessageKey } from "./messages/en";
+
+export type Locale = "en";
+export type Params = Record<string, string | number>;
+
+const catalogues: Record<Locale, Partial<Record<MessageKey, string>>> = { en };
+
+let current = $state<Locale>("en");
+
+export function locale(): Locale {
+  return current;
+}
+
+export function setLocale(next: Locale): void {
+  current = next;
+  document.documentElement.lang = next;
+}
+
+/** The message for `key` in the current language, falling back to English. */
+export function t(key: MessageKey, params: Params = {}): string {
+  const text = catalogues[current][key] ?? en[key];
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    name in params ? String(params[name]) : whole,
+  );
+}
+
+/** Count-aware message: `key.one` for one, `key` with `{count}` otherwise. */
+export function tCount(key: MessageKey, count: number): string {
+  const one = `${key}.one` as MessageKey;
+  if (count === 1 && one in en) return t(one);
+  return t(key, { count: formatNumber(count) });
+}
+
+/** A calendar date (`YYYY-MM-DD`, no time zone) in the reader's locale. */
+export function formatDate(iso: string, style: "medium" | "short" = "medium"): string {
+  const date = parseIsoDate(iso);
+  if (!date) return iso;
+  return new Intl.DateTimeFormat(current, { dateStyle: style, timeZone: "UTC" }).format(date);
+}
+
+/** Two calendar dates as one range, written the locale's way ("Mar 1 – 14, 2026"). */
+export function formatDateRange(startIso: string, endIso: string): string {
+  const start = parseIsoDate(startIso);
+  const end = parseIsoDate(endIso);
+  if (!start || !end) return `${startIso} – ${endIso}`;
+  const format = new Intl.DateTimeFormat(current, { dateStyle: "medium", timeZone: "UTC" });
+  return format.formatRange(start, end);
+}
+
+/** An instant (RFC 3339) in the reader's locale and time zone. */
+export function formatDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(current, { dateStyle: "medium", timeStyle: "short" }).format(date);
+}
+
+export function formatNumber(value: number): string {
+  return new Intl.NumberFormat(current).format(value);
+}
+
+/** `YYYY-MM-DD` as midnight UTC, or null when it is not a real date. */
+export function parseIsoDate(iso: string): Date | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso.trim());
+  if (!match) return null;
+  const [, y, m, d] = match.map(Number) as [number, number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  const real = date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  return real ? date : null;
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+
+import type { Release } from "../bindings/Release";
+import { draftFrom, searchReleases } from "./releases";
+
+function release(key: string, title: string, owner: string | null = null): Release {
+  return {
+    key,
+    title,
+    type: "minor",
+    stage: "planning",
+    owner,
+    risk: null,
+    planned_start: "2026-03-01",
+    planned_end: "2026-03-02",
+    demo: false,
+    version: 1,
+    created_at: "2026-02-01T10:00:00Z",
+    created_by: "anna",
+    updated_at: "2026-02-01T10:00:00Z",
+    updated_by: "anna",
+  };
+}
+
+const all = [
+  release("REL-2026-001", "Payroll tax tables", "Anna Berg"),
+  release("REL-2026-002", "Customer portal SSO", "Jonas Weber"),
+];
+
+describe("searchReleases", () => {
+  it("matches every word in key, title or owner, ignoring case", () => {
+    expect(searchReleases(all, "payroll").map((r) => r.key)).toEqual(["REL-2026-001"]);
+    expect(searchReleases(all, "rel-2026-002").map((r) => r.key)).toEqual(["REL-2026-002"]);
+    expect(searchReleases(all, "portal weber").map((r) => r.key)).toEqual(["REL-2026-002"]);
+    expect(searchReleases(all, "portal anna")).toEqual([]);
+  });
+
+  it("returns everything for a blank query", () => {
+    expect(searchReleases(all, "   ")).toHaveLength(2);
+  });
+});
+
+describe("draftFrom", () => {
+  it("starts a new release blank, as a minor release", () => {
+    expect(draftFrom(null)).toMatchObject({ key: "", title: "", type: "minor", owner: null });
+  });
+
+  it("copies an existing release's editable fields", () => {
+    expect(draftFrom(all[0]!)).toEqual({
+      key: "REL-2026-001",
+      title: "Payroll tax tables",
+      type: "minor",
+      planned_start: "2026-03-01",
+      planned_end: "2026-03-02",
+      owner: "Anna Berg",
+      risk: null,
+    });
+  });
+});

@@ -1,0 +1,15 @@
+export type Theme = "light" | "dark";
+
+const STORAGE_KEY = "relman.theme";
+
+/** The saved theme, else the system's preference. */
+export function initialTheme(): Theme {
+  const saved = localStorage.getItem(STORAGE_KEY);
+  if (saved === "light" || saved === "dark") return saved;
+  return window.matchMedia?.("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+}
+
+export function applyTheme(theme: Theme): void {
+  document.documentElement.dataset.theme = theme;
+  localStorage.setItem(STORAGE_KEY, theme);
+}

@@ -1,0 +1,6 @@
+export interface ToastData {
+  id: number;
+  message: string;
+  tone: "info" | "error";
+  undo?: () => void;
+}
