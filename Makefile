@@ -66,7 +66,7 @@ test: setup-test ui
 
 screenshot: setup-test ui
 	cargo build $(CARGO_FEATURES)
-	$(XVFB) cargo run $(CARGO_FEATURES) --bin screenshot -- docs
+	$(XVFB) ./target/debug/screenshot docs
 
 bindings:
 	UPDATE_BINDINGS=1 cargo test $(CARGO_FEATURES) --test bindings

@@ -32,8 +32,20 @@ pub fn app_binary() -> PathBuf {
 
 pub struct App {
     pub driver: WebDriver,
-    tauri_driver: Child,
+    _tauri_driver: TauriDriver,
     _turn: MutexGuard<'static, ()>,
+}
+
+/// The running tauri-driver; stopped when dropped, whichever way a test ends.
+struct TauriDriver(Child);
+
+impl Drop for TauriDriver {
+    fn drop(&mut self) {
+        // SIGTERM, not SIGKILL: tauri-driver then stops its WebKitWebDriver child too.
+        let pid = Pid::from_raw(self.0.id() as i32);
+        let _ = kill(pid, Signal::SIGTERM);
+        let _ = self.0.wait();
+    }
 }
 
 /// Two distinct free ports (both held while choosing, so they cannot be the same one).
@@ -58,17 +70,19 @@ impl App {
     pub async fn launch(db: &Path) -> WebDriverResult<App> {
         let turn = ONE_AT_A_TIME.lock().await;
         let (port, native_port) = free_ports();
-        let tauri_driver = Command::new("tauri-driver")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native_port.to_string(),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("tauri-driver is not installed (`make test` installs it)");
+        let tauri_driver = TauriDriver(
+            Command::new("tauri-driver")
+                .args([
+                    "--port",
+                    &port.to_string(),
+                    "--native-port",
+                    &native_port.to_string(),
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("tauri-driver is not installed (`make test` installs it)"),
+        );
         // tauri-driver listens before its WebKitWebDriver does: wait for both.
         let deadline = Instant::now() + Duration::from_secs(30);
         wait_for_port(port, deadline);
@@ -86,7 +100,7 @@ impl App {
         let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await?;
         let app = App {
             driver,
-            tauri_driver,
+            _tauri_driver: tauri_driver,
             _turn: turn,
         };
         app.find("#app .shell, #app .fatal").await?;
@@ -167,14 +181,5 @@ impl App {
             keys.push(row.attr("data-key").await?.unwrap_or_default());
         }
         Ok(keys)
-    }
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        // SIGTERM, not SIGKILL: tauri-driver then stops its WebKitWebDriver child too.
-        let pid = Pid::from_raw(self.tauri_driver.id() as i32);
-        let _ = kill(pid, Signal::SIGTERM);
-        let _ = self.tauri_driver.wait();
     }
 }

@@ -4,8 +4,6 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { ApiError, api } from "../lib/api";
 import ReleaseForm from "./ReleaseForm.svelte";
 
-vi.mock("@tauri-apps/api/core", () => ({ invoke: vi.fn() }));
-
 function props() {
   return { release: null, onsaved: vi.fn(), oncancel: vi.fn(), ondelete: vi.fn() };
 }
