@@ -80,10 +80,10 @@ fn all_sql_lives_in_the_core_store() {
         r#"(?i)"\s*(SELECT\s|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|TRIGGER)|ALTER\s+TABLE|DROP\s+TABLE|PRAGMA\s)"#,
     )
     .unwrap();
-    let store = repo_root().join("src-tauri/core/src/store.rs");
+    let store = repo_root().join("src-tauri/core/src/store");
     let mut offenders = Vec::new();
     for path in source_files("src-tauri", &[".rs"]) {
-        if path == store {
+        if path.starts_with(&store) {
             continue;
         }
         for (n, line) in read(&path).lines().enumerate() {
@@ -97,7 +97,7 @@ fn all_sql_lives_in_the_core_store() {
         "SQL outside the core's store: {offenders:?}"
     );
     assert!(
-        sql.is_match(&read(&store)),
+        sql.is_match(&read(&store.join("mod.rs"))),
         "the pattern no longer finds the store's own SQL"
     );
 

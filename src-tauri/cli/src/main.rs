@@ -6,12 +6,17 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
+use relman_core::approval::{Decision, Role};
+use relman_core::change::{Change, ChangeDraft, ChangeKind, ChangeStatus, Ci, CiKind};
+use relman_core::package::parse_requirement_spec;
 use relman_core::paths::{default_db_path, os_user_name};
+use relman_core::rules::Checklist;
 use relman_core::{
     Error, ErrorKind, ErrorReport, Release, ReleaseDraft, ReleaseFilter, ReleaseType, Risk, Stage,
     Store,
 };
 use serde::Serialize;
+use serde_json::{Value, json};
 
 #[derive(Parser)]
 #[command(
@@ -38,9 +43,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Create, list, show and delete releases
+    /// Releases: create, list, show, edit, delete, scope, package, rules, moves, approvals
     #[command(subcommand)]
     Release(ReleaseCommand),
+    /// Configuration items of the CMDB
+    #[command(subcommand)]
+    Ci(CiCommand),
+    /// Changes (RFCs)
+    #[command(subcommand)]
+    Change(ChangeCommand),
+    /// The audit history
+    #[command(subcommand)]
+    Audit(AuditCommand),
 }
 
 #[derive(Subcommand)]
@@ -55,10 +69,49 @@ enum ReleaseCommand {
     },
     /// Show one release
     Show { key: String },
+    /// Change fields of a release (only the flags given)
+    Edit(EditArgs),
     /// Delete a release (undo with `release restore`)
     Delete { key: String },
     /// Bring back a deleted release
     Restore { key: String },
+    /// Put a change into the release's scope
+    AddChange { key: String, change: String },
+    /// Take a change out of the release's scope
+    RemoveChange { key: String, change: String },
+    /// Add a component to the release package
+    AddComponent {
+        key: String,
+        #[arg(long)]
+        ci: String,
+        /// The version it goes live in
+        #[arg(long)]
+        to: String,
+        /// Another CI it needs, e.g. "api>=2.1" (repeatable)
+        #[arg(long)]
+        requires: Vec<String>,
+    },
+    /// The rule checklist for the next stage move
+    Check { key: String },
+    /// Move to the next stage, or exit 1 listing the failing rules
+    Advance { key: String },
+    /// Send a release in test or awaiting authorization back to build
+    SendBack { key: String },
+    /// Cancel a release that has not started deploying
+    Cancel { key: String },
+    /// Record a CAB decision
+    Approve {
+        key: String,
+        #[arg(long, value_parser = parse_enum::<Decision>)]
+        decision: Decision,
+        #[arg(long, default_value = "")]
+        comment: String,
+        /// The approver's role
+        #[arg(long, value_parser = parse_enum::<Role>, default_value = "cab_member")]
+        role: Role,
+    },
+    /// The audit history of a release
+    History { key: String },
 }
 
 #[derive(Args)]
@@ -81,6 +134,93 @@ struct CreateArgs {
     risk: Option<Risk>,
 }
 
+#[derive(Args)]
+struct EditArgs {
+    key: String,
+    #[arg(long)]
+    title: Option<String>,
+    #[arg(long = "type", value_parser = parse_enum::<ReleaseType>)]
+    release_type: Option<ReleaseType>,
+    #[arg(long)]
+    start: Option<String>,
+    #[arg(long)]
+    end: Option<String>,
+    #[arg(long)]
+    owner: Option<String>,
+    #[arg(long, value_parser = parse_enum::<Risk>)]
+    risk: Option<Risk>,
+    /// Who asked for the release (they may not authorize it)
+    #[arg(long)]
+    requester: Option<String>,
+    /// Link to the development documentation
+    #[arg(long)]
+    dev_docs: Option<String>,
+    /// Link to the operations documentation
+    #[arg(long)]
+    ops_docs: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum CiCommand {
+    /// Add a configuration item
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = parse_enum::<CiKind>)]
+        kind: CiKind,
+        /// The version running in production
+        #[arg(long)]
+        version: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// List the CMDB
+    List,
+}
+
+#[derive(Subcommand)]
+enum ChangeCommand {
+    /// Record a change (RFC)
+    Create {
+        #[arg(long)]
+        key: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long, value_parser = parse_enum::<ChangeStatus>)]
+        status: Option<ChangeStatus>,
+        /// A CI the change touches (repeatable)
+        #[arg(long = "ci")]
+        cis: Vec<String>,
+        #[arg(long, value_parser = parse_enum::<ChangeKind>)]
+        kind: Option<ChangeKind>,
+        #[arg(long, default_value = "")]
+        description: String,
+        #[arg(long, value_parser = parse_enum::<Risk>)]
+        risk: Option<Risk>,
+        /// An incident that led to it (repeatable)
+        #[arg(long = "incident")]
+        incidents: Vec<String>,
+        /// A problem that led to it (repeatable)
+        #[arg(long = "problem")]
+        problems: Vec<String>,
+    },
+    /// List changes
+    List {
+        #[arg(long, value_parser = parse_enum::<ChangeStatus>)]
+        status: Option<ChangeStatus>,
+    },
+    /// Show one change
+    Show { key: String },
+    /// Record that change management authorized the change
+    Authorize { key: String },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the whole audit history for altered or removed records (exit 1 if any)
+    Verify,
+}
+
 fn parse_enum<T: std::str::FromStr<Err = String>>(text: &str) -> Result<T, String> {
     text.parse()
 }
@@ -89,66 +229,57 @@ fn parse_enum<T: std::str::FromStr<Err = String>>(text: &str) -> Result<T, Strin
 const EXIT_REFUSED: u8 = 1;
 const EXIT_STORAGE: u8 = 3;
 
+/// What a command printed: one JSON document, or text for people.
+struct Output {
+    json: Value,
+    text: String,
+    /// Exit 1 although nothing failed (e.g. `audit verify` finding tampering).
+    refused: bool,
+}
+
+impl Output {
+    fn new(json: impl Serialize, text: impl Into<String>) -> Output {
+        Output {
+            json: serde_json::to_value(json).expect("output serializes"),
+            text: text.into(),
+            refused: false,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;
     match run(cli) {
         Ok(output) => {
-            print!("{}", output.render(json));
-            ExitCode::SUCCESS
+            if json {
+                emit(&format!("{}\n", output.json));
+            } else {
+                emit(&output.text);
+            }
+            if output.refused {
+                ExitCode::from(EXIT_REFUSED)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
         Err(error) => {
             report(&error, json);
             match error.kind() {
-                ErrorKind::Validation | ErrorKind::NotFound | ErrorKind::Conflict => {
-                    ExitCode::from(EXIT_REFUSED)
-                }
+                ErrorKind::Validation
+                | ErrorKind::NotFound
+                | ErrorKind::Conflict
+                | ErrorKind::Rule => ExitCode::from(EXIT_REFUSED),
                 ErrorKind::Storage | ErrorKind::Internal => ExitCode::from(EXIT_STORAGE),
             }
         }
     }
 }
 
-enum Output {
-    Release {
-        verb: &'static str,
-        release: Release,
-    },
-    Releases(Vec<Release>),
-    Deleted(String),
-}
-
-impl Output {
-    fn render(&self, json: bool) -> String {
-        if json {
-            let value = match self {
-                Output::Release { release, .. } => serde_json::to_value(release),
-                Output::Releases(releases) => serde_json::to_value(releases),
-                Output::Deleted(key) => serde_json::to_value(Deleted { deleted: key }),
-            };
-            return format!("{}\n", value.expect("release serializes"));
-        }
-        match self {
-            Output::Release { verb: "", release } => describe(release),
-            Output::Release { verb, release } => format!(
-                "{verb} {} \"{}\" ({}, {} to {})\n",
-                release.key,
-                release.title,
-                release.release_type,
-                release.planned_start,
-                release.planned_end
-            ),
-            Output::Releases(releases) => table(releases),
-            Output::Deleted(key) => {
-                format!("Deleted {key}. Undo with: relman-cli release restore {key}\n")
-            }
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct Deleted<'a> {
-    deleted: &'a str,
+/// Writes to stdout; a reader that went away (`| head`) is not an error worth a panic.
+fn emit(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
 fn run(cli: Cli) -> Result<Output, Error> {
@@ -157,39 +288,313 @@ fn run(cli: Cli) -> Result<Output, Error> {
     let mut store = Store::open(&path)?;
     let now = Utc::now();
     match cli.command {
-        Command::Release(command) => match command {
-            ReleaseCommand::Create(args) => {
-                let draft = ReleaseDraft {
-                    key: args.key,
-                    title: args.title,
-                    release_type: args.release_type,
-                    planned_start: args.start,
-                    planned_end: args.end,
-                    owner: args.owner,
-                    risk: args.risk,
-                };
-                let release = store.create_release(&draft, &actor, now)?;
-                Ok(Output::Release {
-                    verb: "Created",
-                    release,
+        Command::Release(command) => release(&mut store, command, &actor, now),
+        Command::Ci(CiCommand::Create {
+            name,
+            kind,
+            version,
+            owner,
+        }) => {
+            let ci = store.create_ci(
+                &Ci {
+                    name,
+                    kind,
+                    owner,
+                    prod_version: version,
+                },
+                &actor,
+                now,
+            )?;
+            let text = format!("Created CI {} ({})\n", ci.name, ci.kind);
+            Ok(Output::new(ci, text))
+        }
+        Command::Ci(CiCommand::List) => {
+            let cis = store.list_cis()?;
+            let text = cis
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{:<24} {:<12} {}\n",
+                        c.name,
+                        c.kind.as_str(),
+                        c.prod_version.as_deref().unwrap_or("-")
+                    )
                 })
-            }
-            ReleaseCommand::List { stage } => Ok(Output::Releases(
-                store.list_releases(&ReleaseFilter { stage })?,
-            )),
-            ReleaseCommand::Show { key } => Ok(Output::Release {
-                verb: "",
-                release: store.release(&key)?,
-            }),
-            ReleaseCommand::Delete { key } => {
-                store.delete_release(&key, &actor, now)?;
-                Ok(Output::Deleted(key))
-            }
-            ReleaseCommand::Restore { key } => Ok(Output::Release {
-                verb: "Restored",
-                release: store.restore_release(&key, &actor, now)?,
-            }),
-        },
+                .collect::<String>();
+            Ok(Output::new(cis, text))
+        }
+        Command::Change(command) => change(&mut store, command, &actor, now),
+        Command::Audit(AuditCommand::Verify) => {
+            let report = store.verify_audit()?;
+            let text = if report.problems.is_empty() {
+                format!(
+                    "The audit history is intact ({} records).\n",
+                    report.records
+                )
+            } else {
+                let mut text = format!(
+                    "The audit history was tampered with ({} records):\n",
+                    report.records
+                );
+                for problem in &report.problems {
+                    text.push_str(&format!("  {problem}\n"));
+                }
+                text
+            };
+            let refused = !report.problems.is_empty();
+            Ok(Output {
+                refused,
+                ..Output::new(report, text)
+            })
+        }
+    }
+}
+
+fn release(
+    store: &mut Store,
+    command: ReleaseCommand,
+    actor: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<Output, Error> {
+    let said = |verb: &str, r: &Release| {
+        format!(
+            "{verb} {} \"{}\" ({}, {} to {})\n",
+            r.key, r.title, r.release_type, r.planned_start, r.planned_end
+        )
+    };
+    match command {
+        ReleaseCommand::Create(args) => {
+            let draft = ReleaseDraft {
+                key: args.key,
+                title: args.title,
+                release_type: args.release_type,
+                planned_start: args.start,
+                planned_end: args.end,
+                owner: args.owner,
+                risk: args.risk,
+                requester: None,
+                dev_docs: None,
+                ops_docs: None,
+            };
+            let release = store.create_release(&draft, actor, now)?;
+            let text = said("Created", &release);
+            Ok(Output::new(release, text))
+        }
+        ReleaseCommand::List { stage } => {
+            let releases = store.list_releases(&ReleaseFilter { stage })?;
+            let text = table(&releases);
+            Ok(Output::new(releases, text))
+        }
+        ReleaseCommand::Show { key } => {
+            let release = store.release(&key)?;
+            let text = describe(&release);
+            Ok(Output::new(release, text))
+        }
+        ReleaseCommand::Edit(args) => {
+            let current = store.release(&args.key)?;
+            let keep = |new: Option<String>, old: &Option<String>| new.or_else(|| old.clone());
+            let draft = ReleaseDraft {
+                key: current.key.clone(),
+                title: args.title.unwrap_or_else(|| current.title.clone()),
+                release_type: args.release_type.unwrap_or(current.release_type),
+                planned_start: args
+                    .start
+                    .unwrap_or_else(|| current.planned_start.to_string()),
+                planned_end: args.end.unwrap_or_else(|| current.planned_end.to_string()),
+                owner: keep(args.owner, &current.owner),
+                risk: args.risk.or(current.risk),
+                requester: keep(args.requester, &current.requester),
+                dev_docs: keep(args.dev_docs, &current.dev_docs),
+                ops_docs: keep(args.ops_docs, &current.ops_docs),
+            };
+            let release = store.update_release(&args.key, current.version, &draft, actor, now)?;
+            let text = said("Saved", &release);
+            Ok(Output::new(release, text))
+        }
+        ReleaseCommand::Delete { key } => {
+            store.delete_release(&key, actor, now)?;
+            let text = format!("Deleted {key}. Undo with: relman-cli release restore {key}\n");
+            Ok(Output::new(json!({ "deleted": key }), text))
+        }
+        ReleaseCommand::Restore { key } => {
+            let release = store.restore_release(&key, actor, now)?;
+            let text = said("Restored", &release);
+            Ok(Output::new(release, text))
+        }
+        ReleaseCommand::AddChange { key, change } => {
+            store.add_change_to_release(&key, &change, actor, now)?;
+            let changes = store.release_changes(&key)?;
+            let text = format!("Added {change} to the scope of {key}\n");
+            Ok(Output::new(
+                json!({ "release": key, "changes": changes }),
+                text,
+            ))
+        }
+        ReleaseCommand::RemoveChange { key, change } => {
+            store.remove_change_from_release(&key, &change, actor, now)?;
+            let changes = store.release_changes(&key)?;
+            let text = format!("Removed {change} from the scope of {key}\n");
+            Ok(Output::new(
+                json!({ "release": key, "changes": changes }),
+                text,
+            ))
+        }
+        ReleaseCommand::AddComponent {
+            key,
+            ci,
+            to,
+            requires,
+        } => {
+            let requirements = requires
+                .iter()
+                .map(|spec| parse_requirement_spec(spec))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|message| {
+                    Error::Validation(vec![relman_core::FieldError::new("requires", message)])
+                })?;
+            let component = store.add_component(&key, &ci, Some(&to), &requirements, actor, now)?;
+            let text = format!(
+                "Added {} {} → {} to the package of {key}\n",
+                component.ci,
+                component.from_version.as_deref().unwrap_or("(new)"),
+                to
+            );
+            Ok(Output::new(component, text))
+        }
+        ReleaseCommand::Check { key } => {
+            let checklist = store.check_release(&key)?;
+            let text = describe_checklist(&checklist);
+            Ok(Output::new(checklist, text))
+        }
+        ReleaseCommand::Advance { key } => {
+            let from = store.release(&key)?.stage;
+            let release = store.advance_release(&key, actor, now)?;
+            let text = format!("Moved {key} from {from} to {}\n", release.stage);
+            Ok(Output::new(release, text))
+        }
+        ReleaseCommand::SendBack { key } => {
+            let release = store.send_back_release(&key, actor, now)?;
+            let text = format!("Sent {key} back to build; it now needs revision\n");
+            Ok(Output::new(release, text))
+        }
+        ReleaseCommand::Cancel { key } => {
+            let release = store.cancel_release(&key, actor, now)?;
+            let text = format!("Cancelled {key}\n");
+            Ok(Output::new(release, text))
+        }
+        ReleaseCommand::Approve {
+            key,
+            decision,
+            comment,
+            role,
+        } => {
+            let approval = store.decide(&key, decision, role, &comment, actor, now)?;
+            let text = format!(
+                "Recorded: {} {} {key} ({})\n",
+                approval.approver, approval.decision, approval.meaning
+            );
+            Ok(Output::new(approval, text))
+        }
+        ReleaseCommand::History { key } => {
+            store.release(&key)?;
+            let records = store.history("release", &key)?;
+            let text = records
+                .iter()
+                .map(|r| {
+                    let what = match (&r.field, &r.before, &r.after) {
+                        (Some(f), b, a) => format!(
+                            "{} {f}: {} → {}",
+                            r.action,
+                            b.as_deref().unwrap_or("-"),
+                            a.as_deref().unwrap_or("-")
+                        ),
+                        _ => r.action.clone(),
+                    };
+                    format!("{}  {:<12} {what}\n", r.at.to_rfc3339(), r.actor)
+                })
+                .collect::<String>();
+            Ok(Output::new(records, text))
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ChangeSummary<'a> {
+    key: &'a str,
+    title: &'a str,
+    status: ChangeStatus,
+    description: &'a str,
+    cis: &'a [String],
+}
+
+fn summary(c: &Change) -> ChangeSummary<'_> {
+    ChangeSummary {
+        key: &c.key,
+        title: &c.title,
+        status: c.status,
+        description: &c.description,
+        cis: &c.cis,
+    }
+}
+
+fn change(
+    store: &mut Store,
+    command: ChangeCommand,
+    actor: &str,
+    now: chrono::DateTime<Utc>,
+) -> Result<Output, Error> {
+    let line = |c: &Change| {
+        format!(
+            "{:<14} {:<12} {}  [{}]\n",
+            c.key,
+            c.status.as_str(),
+            c.title,
+            c.cis.join(", ")
+        )
+    };
+    match command {
+        ChangeCommand::Create {
+            key,
+            title,
+            status,
+            cis,
+            kind,
+            description,
+            risk,
+            incidents,
+            problems,
+        } => {
+            let draft = ChangeDraft {
+                key,
+                title,
+                description,
+                status,
+                risk,
+                kind,
+                cis,
+                incident_refs: incidents,
+                problem_refs: problems,
+            };
+            let change = store.create_change(&draft, actor, now)?;
+            let text = format!("Created {}", line(&change));
+            Ok(Output::new(change, text))
+        }
+        ChangeCommand::List { status } => {
+            let changes = store.list_changes(status)?;
+            let text = changes.iter().map(line).collect::<String>();
+            let json: Vec<ChangeSummary> = changes.iter().map(summary).collect();
+            Ok(Output::new(json, text))
+        }
+        ChangeCommand::Show { key } => {
+            let change = store.change(&key)?;
+            let text = line(&change);
+            Ok(Output::new(change, text))
+        }
+        ChangeCommand::Authorize { key } => {
+            let change = store.authorize_change(&key, actor, now)?;
+            let text = format!("Authorized {}", line(&change));
+            Ok(Output::new(change, text))
+        }
     }
 }
 
@@ -198,6 +603,8 @@ fn flag_for(field: &str) -> String {
     let flag = match field {
         "planned_start" => "start",
         "planned_end" => "end",
+        "dev_docs" => "dev-docs",
+        "ops_docs" => "ops-docs",
         other => other,
     };
     format!("--{flag}")
@@ -208,7 +615,12 @@ fn report(error: &Error, json: bool) {
     for field in &mut report.fields {
         field.field = flag_for(&field.field);
     }
-    if report.fields.is_empty() {
+    if !report.rules.is_empty() {
+        eprintln!("error: {}", error_headline(error));
+        for rule in &report.rules {
+            eprintln!("  {}: {}. {}", rule.code, rule.message, rule.remedy);
+        }
+    } else if report.fields.is_empty() {
         eprintln!("error: {}", report.message);
     } else {
         for field in &report.fields {
@@ -219,8 +631,35 @@ fn report(error: &Error, json: bool) {
         eprintln!("detail: {}", error.chain());
     }
     if json {
-        println!("{}", serde_json::json!({ "error": report }));
+        emit(&format!("{}\n", json!({ "error": report })));
     }
+}
+
+fn error_headline(error: &Error) -> String {
+    match error {
+        Error::Rules {
+            release, target, ..
+        } => format!("{release} cannot move to {target}; these rules are not met:"),
+        other => other.user_message(),
+    }
+}
+
+fn describe_checklist(list: &Checklist) -> String {
+    let Some(next) = list.next else {
+        return format!(
+            "{} is {}; there is no further stage.\n",
+            list.release, list.stage
+        );
+    };
+    let mut out = format!("{}: {} → {}\n", list.release, list.stage, next);
+    for rule in &list.rules {
+        let mark = if rule.ok { "ok  " } else { "FAIL" };
+        out.push_str(&format!("  {mark} {:<20} {}\n", rule.code, rule.message));
+        if !rule.ok {
+            out.push_str(&format!("       {:<20} → {}\n", "", rule.remedy));
+        }
+    }
+    out
 }
 
 fn describe(r: &Release) -> String {
@@ -237,6 +676,15 @@ fn describe(r: &Release) -> String {
     );
     line("Owner", r.owner.clone().unwrap_or_else(none));
     line("Risk", r.risk.map(|x| x.to_string()).unwrap_or_else(none));
+    line(
+        "Requester",
+        r.requester.clone().unwrap_or_else(|| r.created_by.clone()),
+    );
+    line("Dev docs", r.dev_docs.clone().unwrap_or_else(none));
+    line("Ops docs", r.ops_docs.clone().unwrap_or_else(none));
+    if r.needs_revision {
+        line("Revision", "sent back at least once".into());
+    }
     if r.demo {
         line("Demo data", "yes".into());
     }

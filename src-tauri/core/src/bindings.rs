@@ -4,9 +4,13 @@
 use ts_rs::{Config, TS};
 
 use crate::AppStatus;
+use crate::approval::{Approval, Decision, Role};
+use crate::change::{Change, ChangeDraft, ChangeKind, ChangeStatus, Ci, CiKind};
 use crate::error::{ErrorKind, ErrorReport, FieldError};
+use crate::package::{Component, PackageAnalysis, Requirement, Unsatisfied};
 use crate::release::{Release, ReleaseDraft, ReleaseType, Risk, Stage};
-use crate::store::ReleaseFilter;
+use crate::rules::{Area, Checklist, RuleResult};
+use crate::store::{AuditRecord, AuditReport, ReleaseFilter};
 
 /// `(file name, contents)` for each exported type.
 pub fn typescript() -> Vec<(String, String)> {
@@ -30,7 +34,25 @@ pub fn typescript() -> Vec<(String, String)> {
         ReleaseFilter,
         ReleaseType,
         Risk,
-        Stage
+        Stage,
+        Approval,
+        Decision,
+        Role,
+        Change,
+        ChangeDraft,
+        ChangeKind,
+        ChangeStatus,
+        Ci,
+        CiKind,
+        Component,
+        PackageAnalysis,
+        Requirement,
+        Unsatisfied,
+        Area,
+        Checklist,
+        RuleResult,
+        AuditRecord,
+        AuditReport
     );
     files.sort();
     files

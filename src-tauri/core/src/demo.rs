@@ -20,6 +20,9 @@ pub fn releases(today: NaiveDate) -> Vec<ReleaseDraft> {
         planned_end: day(end),
         owner: Some(owner.to_string()),
         risk: Some(risk),
+        requester: None,
+        dev_docs: None,
+        ops_docs: None,
     };
     vec![
         release(

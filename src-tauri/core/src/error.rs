@@ -20,6 +20,14 @@ pub enum Error {
         message: String,
     },
 
+    /// A stage move refused by the lifecycle rules; every failing rule is listed.
+    #[error("{release} cannot move to {target}: {}", join_rules(.failing))]
+    Rules {
+        release: String,
+        target: crate::release::Stage,
+        failing: Vec<crate::rules::RuleResult>,
+    },
+
     #[error(
         "this database was written by a newer Relman (schema version {found}); \
          this Relman understands up to version {supported}. Update Relman to open it"
@@ -43,6 +51,8 @@ pub enum ErrorKind {
     Validation,
     NotFound,
     Conflict,
+    /// Refused by a lifecycle rule.
+    Rule,
     Storage,
     Internal,
 }
@@ -63,6 +73,14 @@ impl FieldError {
     }
 }
 
+fn join_rules(rules: &[crate::rules::RuleResult]) -> String {
+    rules
+        .iter()
+        .map(|r| format!("{} {}", r.code, r.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 fn join_fields(fields: &[FieldError]) -> String {
     fields
         .iter()
@@ -77,6 +95,7 @@ impl Error {
             Error::Validation(_) => ErrorKind::Validation,
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Conflict { .. } => ErrorKind::Conflict,
+            Error::Rules { .. } => ErrorKind::Rule,
             Error::NewerDatabase { .. } | Error::Storage(_) | Error::Migration(_) => {
                 ErrorKind::Storage
             }
@@ -133,6 +152,8 @@ pub struct ErrorReport {
     pub kind: ErrorKind,
     pub message: String,
     pub fields: Vec<FieldError>,
+    /// The failing lifecycle rules, when a move was refused by them.
+    pub rules: Vec<crate::rules::RuleResult>,
 }
 
 impl From<&Error> for ErrorReport {
@@ -141,6 +162,10 @@ impl From<&Error> for ErrorReport {
             kind: error.kind(),
             message: error.user_message(),
             fields: error.fields(),
+            rules: match error {
+                Error::Rules { failing, .. } => failing.clone(),
+                _ => Vec::new(),
+            },
         }
     }
 }

@@ -3,11 +3,19 @@
 //! Two rules hold for everything in this crate: it never depends on Tauri, and it never
 //! reads the clock. Whoever calls a write passes "now" and the acting user in.
 
+#[macro_use]
+mod text_enum;
+
+pub mod approval;
 pub mod bindings;
+pub mod change;
 pub mod demo;
 pub mod error;
+pub mod lifecycle;
+pub mod package;
 pub mod paths;
 pub mod release;
+pub mod rules;
 pub mod store;
 
 pub use error::{Error, ErrorKind, ErrorReport, FieldError, Result};

@@ -6,44 +6,6 @@ use ts_rs::TS;
 
 use crate::error::{Error, FieldError, Result};
 
-macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-        pub enum $name {
-            $(#[serde(rename = $text)] $variant),+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = String;
-
-            fn from_str(text: &str) -> std::result::Result<Self, String> {
-                match text {
-                    $($text => Ok($name::$variant),)+
-                    _ => Err(format!(
-                        "'{text}' is not one of {}",
-                        [$($text),+].join(", ")
-                    )),
-                }
-            }
-        }
-    };
-}
-
 text_enum!(
     /// How big and how urgent a release is.
     ReleaseType {
@@ -92,6 +54,13 @@ pub struct Release {
     pub planned_start: NaiveDate,
     #[ts(type = "string")]
     pub planned_end: NaiveDate,
+    /// Who asked for the release; they may not also authorize it. Defaults to its creator.
+    pub requester: Option<String>,
+    /// Links to the documentation for development and for operations.
+    pub dev_docs: Option<String>,
+    pub ops_docs: Option<String>,
+    /// Sent back from test or CAB to build at least once (counted in the KPIs).
+    pub needs_revision: bool,
     /// Part of the demo data set, shown with a label so nobody mistakes it for real work.
     pub demo: bool,
     /// Bumped by every edit, so an edit made on a stale copy is refused, not silently lost.
@@ -118,6 +87,12 @@ pub struct ReleaseDraft {
     pub planned_end: String,
     pub owner: Option<String>,
     pub risk: Option<Risk>,
+    #[serde(default)]
+    pub requester: Option<String>,
+    #[serde(default)]
+    pub dev_docs: Option<String>,
+    #[serde(default)]
+    pub ops_docs: Option<String>,
 }
 
 /// A draft that passed validation: trimmed, parsed, ready to store.
@@ -130,11 +105,32 @@ pub struct ValidRelease {
     pub planned_end: NaiveDate,
     pub owner: Option<String>,
     pub risk: Option<Risk>,
+    pub requester: Option<String>,
+    pub dev_docs: Option<String>,
+    pub ops_docs: Option<String>,
 }
 
 pub const TITLE_MAX: usize = 200;
 pub const OWNER_MAX: usize = 100;
 pub const KEY_MAX: usize = 32;
+pub const LINK_MAX: usize = 500;
+
+/// Trimmed text, `None` when blank; too long is an error on `field`.
+fn optional_text(
+    field: &str,
+    text: &Option<String>,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    let text = text.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+    if text.chars().count() > max {
+        errors.push(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Some(text.to_string())
+}
 
 impl ReleaseDraft {
     /// Checks every field and reports all that are wrong at once, each with what is allowed.
@@ -167,21 +163,10 @@ impl ReleaseDraft {
             ));
         }
 
-        let owner = self
-            .owner
-            .as_deref()
-            .map(str::trim)
-            .filter(|o| !o.is_empty())
-            .map(str::to_string);
-        if owner
-            .as_deref()
-            .is_some_and(|o| o.chars().count() > OWNER_MAX)
-        {
-            errors.push(FieldError::new(
-                "owner",
-                format!("must be at most {OWNER_MAX} characters"),
-            ));
-        }
+        let owner = optional_text("owner", &self.owner, OWNER_MAX, &mut errors);
+        let requester = optional_text("requester", &self.requester, OWNER_MAX, &mut errors);
+        let dev_docs = optional_text("dev_docs", &self.dev_docs, LINK_MAX, &mut errors);
+        let ops_docs = optional_text("ops_docs", &self.ops_docs, LINK_MAX, &mut errors);
 
         match (start, end) {
             (Some(planned_start), Some(planned_end)) if errors.is_empty() => Ok(ValidRelease {
@@ -192,6 +177,9 @@ impl ReleaseDraft {
                 planned_end,
                 owner,
                 risk: self.risk,
+                requester,
+                dev_docs,
+                ops_docs,
             }),
             _ => Err(Error::Validation(errors)),
         }
@@ -200,7 +188,7 @@ impl ReleaseDraft {
 
 /// Keys are what people and scripts refer to a release by, so they stay plain: an upper-case
 /// letter, then upper-case letters, digits and single hyphens, like `REL-2026-014`.
-fn check_key(key: &str) -> std::result::Result<(), String> {
+pub(crate) fn check_key(key: &str) -> std::result::Result<(), String> {
     const ALLOWED: &str = "use upper-case letters, digits and hyphens, starting with a letter, \
                            e.g. REL-2026-014";
     if key.is_empty() {
@@ -250,6 +238,9 @@ mod tests {
             planned_end: "2026-03-14".into(),
             owner: Some("  Anna Berg ".into()),
             risk: Some(Risk::Medium),
+            requester: None,
+            dev_docs: None,
+            ops_docs: None,
         }
     }
 

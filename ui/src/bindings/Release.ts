@@ -8,6 +8,18 @@ import type { Stage } from "./Stage";
  */
 export type Release = { key: string, title: string, type: ReleaseType, stage: Stage, owner: string | null, risk: Risk | null, planned_start: string, planned_end: string, 
 /**
+ * Who asked for the release; they may not also authorize it. Defaults to its creator.
+ */
+requester: string | null, 
+/**
+ * Links to the documentation for development and for operations.
+ */
+dev_docs: string | null, ops_docs: string | null, 
+/**
+ * Sent back from test or CAB to build at least once (counted in the KPIs).
+ */
+needs_revision: boolean, 
+/**
  * Part of the demo data set, shown with a label so nobody mistakes it for real work.
  */
 demo: boolean, 

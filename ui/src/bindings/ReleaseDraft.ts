@@ -6,4 +6,4 @@ import type { Risk } from "./Risk";
  * What a user typed into the release form (or passed on the command line). Dates arrive as
  * text so that a malformed one is reported on its field instead of failing the whole request.
  */
-export type ReleaseDraft = { key: string, title: string, type: ReleaseType, planned_start: string, planned_end: string, owner: string | null, risk: Risk | null, };
+export type ReleaseDraft = { key: string, title: string, type: ReleaseType, planned_start: string, planned_end: string, owner: string | null, risk: Risk | null, requester: string | null, dev_docs: string | null, ops_docs: string | null, };

@@ -24,6 +24,7 @@ describe("ReleaseForm", () => {
           { field: "title", message: "must not be empty" },
           { field: "planned_end", message: "must not be before the planned start (2026-03-14)" },
         ],
+        rules: [],
       }),
     );
     const p = props();
@@ -41,6 +42,7 @@ describe("ReleaseForm", () => {
     const create = vi.spyOn(api, "createRelease").mockImplementation(async (draft) => ({
       ...draft,
       stage: "planning",
+      needs_revision: false,
       demo: false,
       version: 1,
       created_at: "2026-02-01T10:00:00Z",
@@ -66,6 +68,9 @@ describe("ReleaseForm", () => {
       planned_end: "2026-03-14",
       owner: null,
       risk: null,
+      requester: null,
+      dev_docs: null,
+      ops_docs: null,
     });
     expect(p.onsaved.mock.calls[0]![1]).toBe(true);
   });

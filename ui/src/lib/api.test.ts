@@ -8,6 +8,7 @@ describe("toErrorReport", () => {
       kind: "validation",
       message: "title: must not be empty",
       fields: [{ field: "title", message: "must not be empty" }],
+      rules: [],
     };
     expect(toErrorReport(report)).toEqual(report);
   });
@@ -17,6 +18,7 @@ describe("toErrorReport", () => {
       kind: "internal",
       message: "command not allowed",
       fields: [],
+      rules: [],
     });
     expect(toErrorReport({ kind: "bogus", message: "x" }).kind).toBe("internal");
     expect(toErrorReport(new Error("boom")).message).toBe("boom");
@@ -29,6 +31,7 @@ describe("ApiError", () => {
       kind: "conflict",
       message: "REL-1 already exists",
       fields: [{ field: "key", message: "REL-1 already exists" }],
+      rules: [],
     });
     expect(error.fieldMessages()).toEqual({ key: "REL-1 already exists" });
     expect(error.message).toBe("REL-1 already exists");

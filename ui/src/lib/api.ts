@@ -24,22 +24,23 @@ export class ApiError extends Error {
   }
 }
 
-const KINDS = new Set(["validation", "not_found", "conflict", "storage", "internal"]);
+const KINDS = new Set(["validation", "not_found", "conflict", "rule", "storage", "internal"]);
 
 /** Whatever `invoke` rejected with, as an ErrorReport. */
 export function toErrorReport(error: unknown): ErrorReport {
   if (typeof error === "object" && error !== null) {
-    const { kind, message, fields } = error as Record<string, unknown>;
+    const { kind, message, fields, rules } = error as Record<string, unknown>;
     if (typeof kind === "string" && KINDS.has(kind) && typeof message === "string") {
       return {
         kind: kind as ErrorReport["kind"],
         message,
         fields: Array.isArray(fields) ? (fields as ErrorReport["fields"]) : [],
+        rules: Array.isArray(rules) ? (rules as ErrorReport["rules"]) : [],
       };
     }
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { kind: "internal", message, fields: [] };
+  return { kind: "internal", message, fields: [], rules: [] };
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {

@@ -13,6 +13,10 @@ function release(key: string, title: string, owner: string | null = null): Relea
     risk: null,
     planned_start: "2026-03-01",
     planned_end: "2026-03-02",
+    requester: null,
+    dev_docs: "https://wiki/dev",
+    ops_docs: null,
+    needs_revision: false,
     demo: false,
     version: 1,
     created_at: "2026-02-01T10:00:00Z",
@@ -54,6 +58,9 @@ describe("draftFrom", () => {
       planned_end: "2026-03-02",
       owner: "Anna Berg",
       risk: null,
+      requester: null,
+      dev_docs: "https://wiki/dev",
+      ops_docs: null,
     });
   });
 });

@@ -22,6 +22,9 @@ export function draftFrom(release: Release | null): ReleaseDraft {
       planned_end: "",
       owner: null,
       risk: null,
+      requester: null,
+      dev_docs: null,
+      ops_docs: null,
     };
   }
   return {
@@ -32,5 +35,8 @@ export function draftFrom(release: Release | null): ReleaseDraft {
     planned_end: release.planned_end,
     owner: release.owner,
     risk: release.risk,
+    requester: release.requester,
+    dev_docs: release.dev_docs,
+    ops_docs: release.ops_docs,
   };
 }

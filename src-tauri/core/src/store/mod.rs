@@ -1,4 +1,9 @@
-//! The SQLite store. All SQL of Relman lives in this module.
+//! The SQLite store. All SQL of Relman lives in this module and the ones below it.
+
+mod audit;
+mod domain;
+
+pub use audit::{AuditRecord, AuditReport};
 
 use std::path::Path;
 
@@ -11,13 +16,20 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::release::{Release, ReleaseDraft, ReleaseType, Risk, Stage, ValidRelease};
+use audit::Entry;
 
 /// The shipped migrations, in order. Never edit one that has shipped: add a new file.
 /// (`tests/tests/invariants.rs` holds their checksums and fails when one changes.)
-pub const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_releases.sql",
-    include_str!("../migrations/0001_releases.sql"),
-)];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_releases.sql",
+        include_str!("../../migrations/0001_releases.sql"),
+    ),
+    (
+        "0002_domain.sql",
+        include_str!("../../migrations/0002_domain.sql"),
+    ),
+];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|(_, sql)| M::up(sql)).collect())
@@ -100,6 +112,7 @@ impl Store {
         let valid = draft.validate()?;
         let tx = self.conn.transaction()?;
         let release = insert_release(&tx, &valid, false, actor, now)?;
+        audit::append(&tx, actor, now, vec![created(&release)])?;
         tx.commit()?;
         Ok(release)
     }
@@ -131,9 +144,9 @@ impl Store {
         }
         tx.execute(
             "UPDATE releases SET key = ?1, title = ?2, release_type = ?3, owner = ?4, risk = ?5,
-                 planned_start = ?6, planned_end = ?7, version = version + 1,
-                 updated_at = ?8, updated_by = ?9
-             WHERE key = ?10 AND deleted_at IS NULL",
+                 planned_start = ?6, planned_end = ?7, requester = ?8, dev_docs = ?9,
+                 ops_docs = ?10, version = version + 1, updated_at = ?11, updated_by = ?12
+             WHERE key = ?13 AND deleted_at IS NULL",
             params![
                 valid.key,
                 valid.title,
@@ -142,12 +155,16 @@ impl Store {
                 valid.risk,
                 valid.planned_start,
                 valid.planned_end,
+                valid.requester,
+                valid.dev_docs,
+                valid.ops_docs,
                 now,
                 actor,
                 key
             ],
         )?;
         let release = live_release(&tx, &valid.key)?.ok_or_else(|| not_found(&valid.key))?;
+        audit::append(&tx, actor, now, field_changes(&current, &release))?;
         tx.commit()?;
         Ok(release)
     }
@@ -163,6 +180,7 @@ impl Store {
         if deleted == 0 {
             return Err(not_found(key));
         }
+        audit::append(&tx, actor, now, vec![Entry::new("release", key, "delete")])?;
         tx.commit()?;
         Ok(())
     }
@@ -194,6 +212,7 @@ impl Store {
             });
         }
         let release = live_release(&tx, key)?.ok_or_else(|| not_found(key))?;
+        audit::append(&tx, actor, now, vec![Entry::new("release", key, "restore")])?;
         tx.commit()?;
         Ok(release)
     }
@@ -211,6 +230,7 @@ impl Store {
         for draft in crate::demo::releases(now.date_naive()) {
             loaded.push(insert_release(&tx, &draft.validate()?, true, actor, now)?);
         }
+        audit::append(&tx, actor, now, loaded.iter().map(created).collect())?;
         tx.commit()?;
         Ok(loaded)
     }
@@ -223,7 +243,52 @@ fn user_version(conn: &Connection) -> Result<usize> {
 }
 
 const RELEASE_COLUMNS: &str = "key, title, release_type, stage, owner, risk, planned_start, \
-     planned_end, demo, version, created_at, created_by, updated_at, updated_by";
+     planned_end, demo, version, created_at, created_by, updated_at, updated_by, requester, \
+     dev_docs, ops_docs, needs_revision";
+
+fn created(release: &Release) -> Entry {
+    Entry::new("release", &release.key, "create")
+        .after(serde_json::to_string(release).unwrap_or_default())
+}
+
+/// One audit entry per field an edit changed.
+fn field_changes(before: &Release, after: &Release) -> Vec<Entry> {
+    let text = |v: &dyn ToString| Some(v.to_string());
+    let opt = |v: &Option<String>| v.clone();
+    let fields: [(&'static str, Option<String>, Option<String>); 10] = [
+        ("key", text(&before.key), text(&after.key)),
+        ("title", text(&before.title), text(&after.title)),
+        (
+            "type",
+            text(&before.release_type),
+            text(&after.release_type),
+        ),
+        ("owner", opt(&before.owner), opt(&after.owner)),
+        (
+            "risk",
+            before.risk.map(|r| r.to_string()),
+            after.risk.map(|r| r.to_string()),
+        ),
+        (
+            "planned_start",
+            text(&before.planned_start),
+            text(&after.planned_start),
+        ),
+        (
+            "planned_end",
+            text(&before.planned_end),
+            text(&after.planned_end),
+        ),
+        ("requester", opt(&before.requester), opt(&after.requester)),
+        ("dev_docs", opt(&before.dev_docs), opt(&after.dev_docs)),
+        ("ops_docs", opt(&before.ops_docs), opt(&after.ops_docs)),
+    ];
+    fields
+        .into_iter()
+        .filter(|(_, b, a)| b != a)
+        .map(|(field, b, a)| Entry::new("release", &after.key, "update").field(field, b, a))
+        .collect()
+}
 
 fn release_from_row(row: &Row<'_>) -> rusqlite::Result<Release> {
     Ok(Release {
@@ -241,6 +306,10 @@ fn release_from_row(row: &Row<'_>) -> rusqlite::Result<Release> {
         created_by: row.get(11)?,
         updated_at: row.get(12)?,
         updated_by: row.get(13)?,
+        requester: row.get(14)?,
+        dev_docs: row.get(15)?,
+        ops_docs: row.get(16)?,
+        needs_revision: row.get(17)?,
     })
 }
 
@@ -288,8 +357,8 @@ fn insert_release(
     )?;
     tx.execute(
         "INSERT INTO releases (key, title, release_type, owner, risk, planned_start, planned_end,
-             demo, created_at, created_by, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?10)",
+             demo, created_at, created_by, updated_at, updated_by, requester, dev_docs, ops_docs)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?9, ?10, ?11, ?12, ?13)",
         params![
             valid.key,
             valid.title,
@@ -300,7 +369,10 @@ fn insert_release(
             valid.planned_end,
             demo,
             now,
-            actor
+            actor,
+            valid.requester,
+            valid.dev_docs,
+            valid.ops_docs
         ],
     )?;
     live_release(tx, &valid.key)?.ok_or_else(|| not_found(&valid.key))
@@ -325,7 +397,16 @@ macro_rules! sql_text_enum {
     )+};
 }
 
-sql_text_enum!(ReleaseType, Risk, Stage);
+sql_text_enum!(
+    ReleaseType,
+    Risk,
+    Stage,
+    crate::change::ChangeStatus,
+    crate::change::ChangeKind,
+    crate::change::CiKind,
+    crate::approval::Decision,
+    crate::approval::Role
+);
 
 #[cfg(test)]
 mod tests {
@@ -346,6 +427,9 @@ mod tests {
             planned_end: "2026-03-14".into(),
             owner: None,
             risk: None,
+            requester: None,
+            dev_docs: None,
+            ops_docs: None,
         }
     }
 

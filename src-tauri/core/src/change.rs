@@ -1,0 +1,169 @@
+//! Changes (RFCs) from change management, and the CIs of the small CMDB they touch.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, FieldError, Result};
+use crate::release::{Risk, check_key};
+
+text_enum!(ChangeStatus {
+    Draft = "draft",
+    Assessed = "assessed",
+    Authorized = "authorized",
+    Rejected = "rejected",
+    Implemented = "implemented",
+});
+
+text_enum!(
+    /// IMAC/R/D kind (German: Wartung, Inspektion, Instandsetzung, Verbesserung).
+    ChangeKind {
+        Maintenance = "maintenance",
+        Inspection = "inspection",
+        Repair = "repair",
+        Improvement = "improvement",
+    }
+);
+
+text_enum!(CiKind {
+    Service = "service",
+    Application = "application",
+    Server = "server",
+    Component = "component",
+});
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Change {
+    pub key: String,
+    pub title: String,
+    pub description: String,
+    pub status: ChangeStatus,
+    pub risk: Option<Risk>,
+    pub kind: Option<ChangeKind>,
+    /// Names of the CIs it touches.
+    pub cis: Vec<String>,
+    pub incident_refs: Vec<String>,
+    pub problem_refs: Vec<String>,
+    #[ts(type = "string | null")]
+    pub cab_decision_date: Option<NaiveDate>,
+    #[ts(type = "string")]
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ChangeDraft {
+    pub key: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub status: Option<ChangeStatus>,
+    pub risk: Option<Risk>,
+    pub kind: Option<ChangeKind>,
+    #[serde(default)]
+    pub cis: Vec<String>,
+    #[serde(default)]
+    pub incident_refs: Vec<String>,
+    #[serde(default)]
+    pub problem_refs: Vec<String>,
+}
+
+impl ChangeDraft {
+    /// Trims and checks the fields; the store checks that the CIs exist.
+    pub fn validate(&self) -> Result<ChangeDraft> {
+        let mut errors = Vec::new();
+        let key = self.key.trim().to_string();
+        if let Err(message) = check_key(&key) {
+            errors.push(FieldError::new(
+                "key",
+                message.replace("REL-2026-014", "CHG0031415"),
+            ));
+        }
+        let title = self.title.trim().to_string();
+        if title.is_empty() {
+            errors.push(FieldError::new("title", "must not be empty"));
+        } else if title.chars().count() > crate::release::TITLE_MAX {
+            errors.push(FieldError::new(
+                "title",
+                format!("must be at most {} characters", crate::release::TITLE_MAX),
+            ));
+        }
+        let clean = |list: &[String]| -> Vec<String> {
+            let mut out: Vec<String> = list
+                .iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+            out.sort();
+            out.dedup();
+            out
+        };
+        if !errors.is_empty() {
+            return Err(Error::Validation(errors));
+        }
+        Ok(ChangeDraft {
+            key,
+            title,
+            description: self.description.trim().to_string(),
+            status: Some(self.status.unwrap_or(ChangeStatus::Draft)),
+            risk: self.risk,
+            kind: self.kind,
+            cis: clean(&self.cis),
+            incident_refs: clean(&self.incident_refs),
+            problem_refs: clean(&self.problem_refs),
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Ci {
+    pub name: String,
+    pub kind: CiKind,
+    pub owner: Option<String>,
+    /// The version that runs in production now.
+    pub prod_version: Option<String>,
+}
+
+impl Ci {
+    /// Checks a new CI. Names stay plain because requirements are written `NAME>=2.1`.
+    pub fn validate(&self) -> Result<Ci> {
+        let mut errors = Vec::new();
+        let name = self.name.trim().to_string();
+        let plain = name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if name.is_empty() {
+            errors.push(FieldError::new("name", "must not be empty"));
+        } else if !plain || name.chars().count() > 64 {
+            errors.push(FieldError::new(
+                "name",
+                "use up to 64 letters, digits, '-', '_' and '.', e.g. payroll-api",
+            ));
+        }
+        let prod_version = self
+            .prod_version
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string);
+        if let Some(version) = &prod_version
+            && let Err(message) = crate::package::parse_version(version)
+        {
+            errors.push(FieldError::new("version", message));
+        }
+        if !errors.is_empty() {
+            return Err(Error::Validation(errors));
+        }
+        Ok(Ci {
+            name,
+            kind: self.kind,
+            owner: self
+                .owner
+                .as_deref()
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(str::to_string),
+            prod_version,
+        })
+    }
+}

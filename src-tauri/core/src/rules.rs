@@ -1,0 +1,681 @@
+//! The lifecycle rules. Each rule has a stable code, the stage moves it guards, and a check
+//! that says in plain words what holds or what is missing, and what would satisfy it.
+//! Adding a rule: write its check, add one line to `RULES`, add its cases to the tests.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::approval::{Approval, Decision};
+use crate::change::{Change, ChangeStatus};
+use crate::package::{Component, PackageAnalysis};
+use crate::release::{Release, Stage};
+
+text_enum!(
+    /// Where in the release workspace a rule is satisfied, so the UI can link to it.
+    Area {
+        Scope = "scope",
+        Package = "package",
+        Documents = "documents",
+        Approvals = "approvals",
+    }
+);
+
+/// Everything the rules look at, gathered by the store.
+pub struct Facts<'a> {
+    pub release: &'a Release,
+    pub changes: &'a [Change],
+    pub components: &'a [Component],
+    pub analysis: &'a PackageAnalysis,
+    /// Oldest first.
+    pub approvals: &'a [Approval],
+    pub content_hash: &'a str,
+}
+
+impl Facts<'_> {
+    fn requester(&self) -> &str {
+        self.release
+            .requester
+            .as_deref()
+            .unwrap_or(&self.release.created_by)
+    }
+
+    fn latest_decision(&self) -> Option<&Approval> {
+        self.approvals.last()
+    }
+}
+
+pub enum Verdict {
+    Pass(String),
+    Fail { message: String, remedy: String },
+}
+
+fn fail(message: impl Into<String>, remedy: impl Into<String>) -> Verdict {
+    Verdict::Fail {
+        message: message.into(),
+        remedy: remedy.into(),
+    }
+}
+
+pub struct Rule {
+    pub code: &'static str,
+    /// The rule guards every advance into a main-line stage from `from` to `until`.
+    pub from: Stage,
+    pub until: Stage,
+    pub area: Area,
+    pub check: fn(&Facts) -> Verdict,
+}
+
+impl Rule {
+    pub fn guards(&self, target: Stage) -> bool {
+        target.at_or_after(self.from) && self.until.at_or_after(target)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RuleResult {
+    pub code: String,
+    pub ok: bool,
+    pub message: String,
+    /// What would satisfy the rule (empty when it holds).
+    pub remedy: String,
+    pub area: Area,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Checklist {
+    pub release: String,
+    pub stage: Stage,
+    /// The stage an advance leads to; `None` when the release is at the end of its life.
+    pub next: Option<Stage>,
+    pub rules: Vec<RuleResult>,
+}
+
+impl Checklist {
+    pub fn failing(&self) -> impl Iterator<Item = &RuleResult> {
+        self.rules.iter().filter(|r| !r.ok)
+    }
+}
+
+use Stage::{Authorized, Build, Deploying, Test};
+
+pub const RULES: &[Rule] = &[
+    Rule {
+        code: "SCOPE-NOT-EMPTY",
+        from: Build,
+        until: Deploying,
+        area: Area::Scope,
+        check: scope_not_empty,
+    },
+    Rule {
+        code: "SCOPE-AUTHORIZED",
+        from: Build,
+        until: Deploying,
+        area: Area::Scope,
+        check: scope_authorized,
+    },
+    Rule {
+        code: "SCOPE-CIS-COVERED",
+        from: Test,
+        until: Deploying,
+        area: Area::Package,
+        check: cis_covered,
+    },
+    Rule {
+        code: "PKG-TARGET-VERSIONS",
+        from: Test,
+        until: Deploying,
+        area: Area::Package,
+        check: target_versions,
+    },
+    Rule {
+        code: "PKG-NO-CYCLE",
+        from: Test,
+        until: Deploying,
+        area: Area::Package,
+        check: no_cycle,
+    },
+    Rule {
+        code: "PKG-DEPS-SATISFIED",
+        from: Test,
+        until: Deploying,
+        area: Area::Package,
+        check: deps_satisfied,
+    },
+    Rule {
+        code: "DOCS-LINKED",
+        from: Test,
+        until: Deploying,
+        area: Area::Documents,
+        check: docs_linked,
+    },
+    Rule {
+        code: "AUTH-APPROVED",
+        from: Authorized,
+        until: Deploying,
+        area: Area::Approvals,
+        check: approved,
+    },
+    Rule {
+        code: "AUTH-SEGREGATION",
+        from: Authorized,
+        until: Deploying,
+        area: Area::Approvals,
+        check: segregation,
+    },
+    Rule {
+        code: "AUTH-VALID",
+        from: Authorized,
+        until: Deploying,
+        area: Area::Approvals,
+        check: authorization_valid,
+    },
+];
+
+/// The checklist for the release's next advance.
+pub fn evaluate(facts: &Facts) -> Checklist {
+    let stage = facts.release.stage;
+    let next = stage.next();
+    let rules = next
+        .map(|target| {
+            RULES
+                .iter()
+                .filter(|rule| rule.guards(target))
+                .map(|rule| run(rule, facts))
+                .collect()
+        })
+        .unwrap_or_default();
+    Checklist {
+        release: facts.release.key.clone(),
+        stage,
+        next,
+        rules,
+    }
+}
+
+fn run(rule: &Rule, facts: &Facts) -> RuleResult {
+    let (ok, message, remedy) = match (rule.check)(facts) {
+        Verdict::Pass(message) => (true, message, String::new()),
+        Verdict::Fail { message, remedy } => (false, message, remedy),
+    };
+    RuleResult {
+        code: rule.code.to_string(),
+        ok,
+        message,
+        remedy,
+        area: rule.area,
+    }
+}
+
+fn list(items: &[String]) -> String {
+    items.join(", ")
+}
+
+fn scope_not_empty(f: &Facts) -> Verdict {
+    match f.changes.len() {
+        0 => fail(
+            "No change is in scope",
+            "Add the authorized changes this release delivers",
+        ),
+        n => Verdict::Pass(format!("{n} change(s) in scope")),
+    }
+}
+
+fn scope_authorized(f: &Facts) -> Verdict {
+    let unauthorized: Vec<String> = f
+        .changes
+        .iter()
+        .filter(|c| {
+            !matches!(
+                c.status,
+                ChangeStatus::Authorized | ChangeStatus::Implemented
+            )
+        })
+        .map(|c| format!("{} ({})", c.key, c.status))
+        .collect();
+    if unauthorized.is_empty() {
+        Verdict::Pass("Every change in scope is authorized".into())
+    } else {
+        fail(
+            format!("Not authorized: {}", list(&unauthorized)),
+            "Have change management authorize them, or remove them from the scope",
+        )
+    }
+}
+
+fn cis_covered(f: &Facts) -> Verdict {
+    let missing: Vec<String> = f
+        .changes
+        .iter()
+        .flat_map(|change| {
+            change
+                .cis
+                .iter()
+                .filter(|ci| !f.components.iter().any(|c| &c.ci == *ci))
+                .map(move |ci| format!("{ci} ({})", change.key))
+        })
+        .collect();
+    if missing.is_empty() {
+        Verdict::Pass("Every CI the changes touch has a component in the package".into())
+    } else {
+        fail(
+            format!("No component in the package for {}", list(&missing)),
+            "Add a component with its target version for each of these CIs",
+        )
+    }
+}
+
+fn target_versions(f: &Facts) -> Verdict {
+    if f.components.is_empty() {
+        return fail(
+            "The package has no components",
+            "Add the components that go live together",
+        );
+    }
+    let missing: Vec<String> = f
+        .components
+        .iter()
+        .filter(|c| c.to_version.is_none())
+        .map(|c| c.ci.clone())
+        .collect();
+    if missing.is_empty() {
+        Verdict::Pass("Every component has a target version".into())
+    } else {
+        fail(
+            format!("No target version for {}", list(&missing)),
+            "Set the version each component goes live in",
+        )
+    }
+}
+
+fn no_cycle(f: &Facts) -> Verdict {
+    match &f.analysis.cycle {
+        None => Verdict::Pass(format!(
+            "Deployment order: {}",
+            f.analysis.order.join(" → ")
+        )),
+        Some(cycle) => fail(
+            format!(
+                "The components need each other in a circle: {}",
+                cycle.join(" → ")
+            ),
+            "Remove one of these requirements so there is an order to deploy in",
+        ),
+    }
+}
+
+fn deps_satisfied(f: &Facts) -> Verdict {
+    let unmet: Vec<String> = f
+        .analysis
+        .unsatisfied
+        .iter()
+        .map(|u| {
+            format!(
+                "{} needs {} {}: {}",
+                u.component, u.requires, u.requirement, u.reason
+            )
+        })
+        .collect();
+    if unmet.is_empty() {
+        Verdict::Pass("Every requirement is met by the package or by production".into())
+    } else {
+        fail(
+            unmet.join("; "),
+            "Add or upgrade the needed components in the package, or correct the requirement",
+        )
+    }
+}
+
+fn docs_linked(f: &Facts) -> Verdict {
+    let mut missing = Vec::new();
+    if f.release.dev_docs.is_none() {
+        missing.push("development".to_string());
+    }
+    if f.release.ops_docs.is_none() {
+        missing.push("operations".to_string());
+    }
+    if missing.is_empty() {
+        Verdict::Pass("Development and operations documentation are linked".into())
+    } else {
+        fail(
+            format!("No {} documentation linked", missing.join(" or ")),
+            "Link the documentation for development and for operations",
+        )
+    }
+}
+
+fn approved(f: &Facts) -> Verdict {
+    match f.latest_decision() {
+        Some(a) if a.decision == Decision::Approve => {
+            Verdict::Pass(format!("Approved by {} ({})", a.approver, a.role))
+        }
+        Some(a) => fail(
+            format!(
+                "The latest CAB decision is {} by {}",
+                a.decision, a.approver
+            ),
+            "Have the CAB approve the release",
+        ),
+        None => fail(
+            "No CAB decision is recorded",
+            "Have the CAB approve the release",
+        ),
+    }
+}
+
+fn segregation(f: &Facts) -> Verdict {
+    let requester = f.requester();
+    match f.latest_decision() {
+        Some(a) if a.decision == Decision::Approve && a.approver == requester => fail(
+            format!("{requester} requested the release and cannot also authorize it"),
+            "Have a CAB member other than the requester approve it",
+        ),
+        _ => Verdict::Pass(format!(
+            "The requester ({requester}) has not authorized their own release"
+        )),
+    }
+}
+
+fn authorization_valid(f: &Facts) -> Verdict {
+    match f.latest_decision() {
+        Some(a) if a.decision == Decision::Approve && a.content_hash != f.content_hash => fail(
+            "Scope, package or plan changed after the CAB approved them",
+            "Have the CAB approve the release as it is now",
+        ),
+        Some(a) if a.decision == Decision::Approve => {
+            Verdict::Pass("Scope, package and plan are as the CAB approved them".into())
+        }
+        _ => fail(
+            "There is no approval to be valid",
+            "Have the CAB approve the release",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    use super::*;
+    use crate::approval::Role;
+    use crate::change::ChangeStatus::{self, Authorized as Auth, Draft};
+    use crate::package::{analyse, parse_requirement_spec};
+    use crate::release::{ReleaseType, Stage};
+
+    /// One case: a release in `stage`, its scope, package and decisions, and the rule codes
+    /// that must fail for its next advance.
+    struct Case {
+        name: &'static str,
+        stage: Stage,
+        changes: &'static [(&'static str, ChangeStatus, &'static [&'static str])],
+        components: &'static [(&'static str, Option<&'static str>, &'static [&'static str])],
+        production: &'static [(&'static str, &'static str)],
+        docs: bool,
+        /// (approver, decision, approved the content as it is now)
+        decisions: &'static [(&'static str, Decision, bool)],
+        failing: &'static [&'static str],
+    }
+
+    const BASE: Case = Case {
+        name: "",
+        stage: Stage::Planning,
+        changes: &[("CHG1", Auth, &["api"])],
+        components: &[("api", Some("2.2"), &[])],
+        production: &[("api", "2.1")],
+        docs: true,
+        decisions: &[],
+        failing: &[],
+    };
+
+    fn check(case: &Case) {
+        let release = Release {
+            key: "REL-1".into(),
+            title: "t".into(),
+            release_type: ReleaseType::Minor,
+            stage: case.stage,
+            owner: None,
+            risk: None,
+            planned_start: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            planned_end: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+            requester: Some("rita".into()),
+            dev_docs: case.docs.then(|| "https://wiki/dev".into()),
+            ops_docs: case.docs.then(|| "https://wiki/ops".into()),
+            needs_revision: false,
+            demo: false,
+            version: 1,
+            created_at: Utc.timestamp_opt(0, 0).unwrap(),
+            created_by: "rita".into(),
+            updated_at: Utc.timestamp_opt(0, 0).unwrap(),
+            updated_by: "rita".into(),
+        };
+        let changes: Vec<Change> = case
+            .changes
+            .iter()
+            .map(|(key, status, cis)| Change {
+                key: key.to_string(),
+                title: "c".into(),
+                description: String::new(),
+                status: *status,
+                risk: None,
+                kind: None,
+                cis: cis.iter().map(|c| c.to_string()).collect(),
+                incident_refs: vec![],
+                problem_refs: vec![],
+                cab_decision_date: None,
+                updated_at: Utc.timestamp_opt(0, 0).unwrap(),
+                updated_by: "x".into(),
+            })
+            .collect();
+        let components: Vec<Component> = case
+            .components
+            .iter()
+            .map(|(ci, to, requires)| Component {
+                ci: ci.to_string(),
+                from_version: None,
+                to_version: to.map(str::to_string),
+                requires: requires
+                    .iter()
+                    .map(|r| parse_requirement_spec(r).unwrap())
+                    .collect(),
+            })
+            .collect();
+        let production: BTreeMap<String, Option<String>> = case
+            .production
+            .iter()
+            .map(|(ci, v)| (ci.to_string(), Some(v.to_string())))
+            .collect();
+        let analysis = analyse(&components, &production);
+        let approvals: Vec<Approval> = case
+            .decisions
+            .iter()
+            .map(|(who, decision, current)| Approval {
+                approver: who.to_string(),
+                role: Role::CabMember,
+                decision: *decision,
+                meaning: decision.meaning().into(),
+                comment: String::new(),
+                at: Utc.timestamp_opt(0, 0).unwrap(),
+                content_hash: if *current {
+                    "now".into()
+                } else {
+                    "before".into()
+                },
+            })
+            .collect();
+        let list = evaluate(&Facts {
+            release: &release,
+            changes: &changes,
+            components: &components,
+            analysis: &analysis,
+            approvals: &approvals,
+            content_hash: "now",
+        });
+        let failing: Vec<&str> = list.failing().map(|r| r.code.as_str()).collect();
+        assert_eq!(
+            failing, case.failing,
+            "case '{}': {:#?}",
+            case.name, list.rules
+        );
+        for rule in list.failing() {
+            assert!(
+                !rule.message.is_empty() && !rule.remedy.is_empty(),
+                "{} explains itself",
+                rule.code
+            );
+        }
+    }
+
+    #[test]
+    fn rule_cases() {
+        use Decision::{Approve, Reject};
+        use Stage::*;
+        let cases = [
+            Case {
+                name: "a complete release may start building",
+                ..BASE
+            },
+            Case {
+                name: "empty scope",
+                changes: &[],
+                failing: &["SCOPE-NOT-EMPTY"],
+                ..BASE
+            },
+            Case {
+                name: "an unauthorized change blocks build",
+                changes: &[("CHG1", Auth, &["api"]), ("CHG2", Draft, &[])],
+                failing: &["SCOPE-AUTHORIZED"],
+                ..BASE
+            },
+            Case {
+                name: "complete release may go to test",
+                stage: Build,
+                ..BASE
+            },
+            Case {
+                name: "a CI of a change has no component",
+                stage: Build,
+                changes: &[("CHG1", Auth, &["api", "db"])],
+                failing: &["SCOPE-CIS-COVERED"],
+                ..BASE
+            },
+            Case {
+                name: "empty package",
+                stage: Build,
+                changes: &[("CHG1", Auth, &[])],
+                components: &[],
+                failing: &["PKG-TARGET-VERSIONS"],
+                ..BASE
+            },
+            Case {
+                name: "component without target version, needed by another",
+                stage: Build,
+                components: &[("api", Some("2.2"), &["db>=12"]), ("db", None, &[])],
+                failing: &["PKG-TARGET-VERSIONS", "PKG-DEPS-SATISFIED"],
+                ..BASE
+            },
+            Case {
+                name: "cycle",
+                stage: Build,
+                components: &[
+                    ("api", Some("2"), &["db>=1"]),
+                    ("db", Some("1"), &["api>=2"]),
+                ],
+                failing: &["PKG-NO-CYCLE"],
+                ..BASE
+            },
+            Case {
+                name: "production too old for a requirement",
+                stage: Build,
+                components: &[("api", Some("2.2"), &["db>=12"])],
+                production: &[("api", "2.1"), ("db", "11")],
+                failing: &["PKG-DEPS-SATISFIED"],
+                ..BASE
+            },
+            Case {
+                name: "no documentation",
+                stage: Build,
+                docs: false,
+                failing: &["DOCS-LINKED"],
+                ..BASE
+            },
+            Case {
+                name: "documentation is not checked before build",
+                stage: Planning,
+                docs: false,
+                ..BASE
+            },
+            Case {
+                name: "no CAB decision",
+                stage: AwaitingAuthorization,
+                failing: &["AUTH-APPROVED", "AUTH-VALID"],
+                ..BASE
+            },
+            Case {
+                name: "approved by another member",
+                stage: AwaitingAuthorization,
+                decisions: &[("carl", Approve, true)],
+                ..BASE
+            },
+            Case {
+                name: "approved by the requester",
+                stage: AwaitingAuthorization,
+                decisions: &[("rita", Approve, true)],
+                failing: &["AUTH-SEGREGATION"],
+                ..BASE
+            },
+            Case {
+                name: "edited after approval",
+                stage: AwaitingAuthorization,
+                decisions: &[("carl", Approve, false)],
+                failing: &["AUTH-VALID"],
+                ..BASE
+            },
+            Case {
+                name: "rejected after an approval",
+                stage: AwaitingAuthorization,
+                decisions: &[("carl", Approve, true), ("dora", Reject, true)],
+                failing: &["AUTH-APPROVED", "AUTH-VALID"],
+                ..BASE
+            },
+            Case {
+                name: "authorization still checked before deploying",
+                stage: Authorized,
+                decisions: &[("carl", Approve, false)],
+                failing: &["AUTH-VALID"],
+                ..BASE
+            },
+            Case {
+                name: "nothing guards leaving deployment",
+                stage: Deploying,
+                docs: false,
+                changes: &[],
+                ..BASE
+            },
+            Case {
+                name: "closed releases have no next move",
+                stage: Closed,
+                changes: &[],
+                ..BASE
+            },
+        ];
+        for case in &cases {
+            check(case);
+        }
+    }
+
+    #[test]
+    fn codes_are_unique_and_every_rule_guards_some_move() {
+        let mut codes: Vec<&str> = RULES.iter().map(|r| r.code).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), RULES.len());
+        for rule in RULES {
+            assert!(
+                crate::lifecycle::MAIN_LINE.iter().any(|s| rule.guards(*s)),
+                "{}",
+                rule.code
+            );
+        }
+    }
+}

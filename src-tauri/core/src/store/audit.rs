@@ -1,0 +1,210 @@
+//! The append-only audit history: written in the same transaction as every change it records,
+//! chained by hashes so that an altered or removed record is found.
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, Transaction, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+use crate::error::Result;
+
+/// One thing that changed, before it is written.
+pub(crate) struct Entry {
+    pub entity: &'static str,
+    pub key: String,
+    pub action: &'static str,
+    pub field: Option<&'static str>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+impl Entry {
+    pub fn new(entity: &'static str, key: &str, action: &'static str) -> Entry {
+        Entry {
+            entity,
+            key: key.to_string(),
+            action,
+            field: None,
+            before: None,
+            after: None,
+        }
+    }
+
+    pub fn field(
+        mut self,
+        field: &'static str,
+        before: Option<String>,
+        after: Option<String>,
+    ) -> Entry {
+        self.field = Some(field);
+        self.before = before;
+        self.after = after;
+        self
+    }
+
+    pub fn after(mut self, after: impl Into<String>) -> Entry {
+        self.after = Some(after.into());
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AuditRecord {
+    pub seq: i64,
+    #[ts(type = "string")]
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub entity: String,
+    pub entity_key: String,
+    pub action: String,
+    pub field: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AuditReport {
+    pub records: i64,
+    /// Empty when the history is intact.
+    pub problems: Vec<String>,
+}
+
+fn record_hash(prev_hash: &str, r: &AuditRecord) -> String {
+    let canonical = serde_json::json!([
+        r.seq,
+        r.at.to_rfc3339(),
+        r.actor,
+        r.entity,
+        r.entity_key,
+        r.action,
+        r.field,
+        r.before,
+        r.after,
+        prev_hash
+    ]);
+    format!("{:x}", Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+pub(crate) fn append(
+    tx: &Transaction<'_>,
+    actor: &str,
+    now: DateTime<Utc>,
+    entries: Vec<Entry>,
+) -> Result<()> {
+    let (mut count, mut hash): (i64, String) =
+        tx.query_row("SELECT count, hash FROM audit_head WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    for entry in entries {
+        count += 1;
+        let record = AuditRecord {
+            seq: count,
+            at: now,
+            actor: actor.to_string(),
+            entity: entry.entity.to_string(),
+            entity_key: entry.key,
+            action: entry.action.to_string(),
+            field: entry.field.map(str::to_string),
+            before: entry.before,
+            after: entry.after,
+        };
+        let next = record_hash(&hash, &record);
+        tx.execute(
+            "INSERT INTO audit_log (seq, at, actor, entity, entity_key, action, field, before, after,
+                 prev_hash, hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                record.seq,
+                record.at.to_rfc3339(),
+                record.actor,
+                record.entity,
+                record.entity_key,
+                record.action,
+                record.field,
+                record.before,
+                record.after,
+                hash,
+                next
+            ],
+        )?;
+        hash = next;
+    }
+    tx.execute(
+        "UPDATE audit_head SET count = ?1, hash = ?2 WHERE id = 1",
+        params![count, hash],
+    )?;
+    Ok(())
+}
+
+const COLUMNS: &str = "seq, at, actor, entity, entity_key, action, field, before, after";
+
+fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
+    let at: String = row.get(1)?;
+    Ok(AuditRecord {
+        seq: row.get(0)?,
+        at: DateTime::parse_from_rfc3339(&at)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, e.into())
+            })?,
+        actor: row.get(2)?,
+        entity: row.get(3)?,
+        entity_key: row.get(4)?,
+        action: row.get(5)?,
+        field: row.get(6)?,
+        before: row.get(7)?,
+        after: row.get(8)?,
+    })
+}
+
+/// The records about one entity, oldest first.
+pub(crate) fn history(conn: &Connection, entity: &str, key: &str) -> Result<Vec<AuditRecord>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE entity = ?1 AND entity_key = ?2 ORDER BY seq"
+    ))?;
+    let rows = stmt.query_map(params![entity, key], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Walks the whole chain and reports every record that was altered, removed or inserted.
+pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS}, prev_hash, hash FROM audit_log ORDER BY seq"
+    ))?;
+    let mut rows = stmt.query([])?;
+    let mut problems = Vec::new();
+    let (mut expected_seq, mut last_hash, mut records) = (1_i64, String::new(), 0_i64);
+    while let Some(row) = rows.next()? {
+        records += 1;
+        let seq: i64 = row.get(0)?;
+        let prev_hash: String = row.get(9)?;
+        let hash: String = row.get(10)?;
+        match from_row(row) {
+            Ok(record) => {
+                if seq != expected_seq {
+                    problems.push(format!("records {expected_seq} to {} are missing", seq - 1));
+                } else if prev_hash != last_hash {
+                    problems.push(format!("record {seq} does not follow the record before it"));
+                }
+                if record_hash(&prev_hash, &record) != hash {
+                    problems.push(format!("record {seq} was altered"));
+                }
+            }
+            Err(_) => problems.push(format!("record {seq} was altered (unreadable time)")),
+        }
+        expected_seq = seq + 1;
+        last_hash = hash;
+    }
+    let (count, head): (i64, String) =
+        conn.query_row("SELECT count, hash FROM audit_head WHERE id = 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    if count != expected_seq - 1 || head != last_hash {
+        problems.push(format!(
+            "the history should end at record {count}, but ends at record {}",
+            expected_seq - 1
+        ));
+    }
+    Ok(AuditReport { records, problems })
+}

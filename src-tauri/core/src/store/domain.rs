@@ -1,0 +1,691 @@
+//! CMDB, changes, release scope and package, lifecycle moves and CAB approvals.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use super::audit::{self, AuditRecord, AuditReport, Entry};
+use super::{Store, live_release, not_found};
+use crate::approval::{Approval, Decision, Role, content_hash};
+use crate::change::{Change, ChangeDraft, ChangeStatus, Ci};
+use crate::error::{Error, Result};
+use crate::lifecycle::{Move, target};
+use crate::package::{Component, Requirement, analyse, parse_requirement, parse_version};
+use crate::release::{Release, Stage};
+use crate::rules::{Checklist, Facts, RuleResult, evaluate};
+
+impl Store {
+    // ---- CMDB ----
+
+    pub fn create_ci(&mut self, ci: &Ci, actor: &str, now: DateTime<Utc>) -> Result<Ci> {
+        let ci = ci.validate()?;
+        let tx = self.conn.transaction()?;
+        if ci_id(&tx, &ci.name)?.is_some() {
+            return Err(Error::Conflict {
+                field: Some("name"),
+                message: format!("a CI named {} already exists", ci.name),
+            });
+        }
+        tx.execute(
+            "INSERT INTO cis (name, kind, owner, prod_version, created_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![ci.name, ci.kind, ci.owner, ci.prod_version, now, actor],
+        )?;
+        let entry = Entry::new("ci", &ci.name, "create")
+            .after(serde_json::to_string(&ci).unwrap_or_default());
+        audit::append(&tx, actor, now, vec![entry])?;
+        tx.commit()?;
+        Ok(ci)
+    }
+
+    pub fn list_cis(&self) -> Result<Vec<Ci>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, kind, owner, prod_version FROM cis ORDER BY name")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Ci {
+                name: r.get(0)?,
+                kind: r.get(1)?,
+                owner: r.get(2)?,
+                prod_version: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    // ---- Changes ----
+
+    pub fn create_change(
+        &mut self,
+        draft: &ChangeDraft,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Change> {
+        let draft = draft.validate()?;
+        let tx = self.conn.transaction()?;
+        if change_id(&tx, &draft.key)?.is_some() {
+            return Err(Error::Conflict {
+                field: Some("key"),
+                message: format!("{} already exists; choose another key", draft.key),
+            });
+        }
+        let mut ci_ids = Vec::new();
+        let mut unknown = Vec::new();
+        for name in &draft.cis {
+            match ci_id(&tx, name)? {
+                Some(id) => ci_ids.push(id),
+                None => unknown.push(name.clone()),
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(Error::Validation(vec![crate::error::FieldError::new(
+                "ci",
+                format!(
+                    "not in the CMDB: {} (create them first)",
+                    unknown.join(", ")
+                ),
+            )]));
+        }
+        let status = draft.status.unwrap_or(ChangeStatus::Draft);
+        let decided = (status == ChangeStatus::Authorized).then(|| now.date_naive());
+        tx.execute(
+            "INSERT INTO changes (key, title, description, status, risk, kind, incident_refs,
+                 problem_refs, cab_decision_date, created_at, created_by, updated_at, updated_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?10, ?11)",
+            params![
+                draft.key,
+                draft.title,
+                draft.description,
+                status,
+                draft.risk,
+                draft.kind,
+                serde_json::to_string(&draft.incident_refs).unwrap_or_default(),
+                serde_json::to_string(&draft.problem_refs).unwrap_or_default(),
+                decided,
+                now,
+                actor
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        for ci in ci_ids {
+            tx.execute(
+                "INSERT INTO change_cis (change_id, ci_id) VALUES (?1, ?2)",
+                params![id, ci],
+            )?;
+        }
+        let change = load_change(&tx, &draft.key)?.ok_or_else(|| change_not_found(&draft.key))?;
+        let entry = Entry::new("change", &change.key, "create")
+            .after(serde_json::to_string(&change).unwrap_or_default());
+        audit::append(&tx, actor, now, vec![entry])?;
+        tx.commit()?;
+        Ok(change)
+    }
+
+    pub fn change(&self, key: &str) -> Result<Change> {
+        load_change(&self.conn, key)?.ok_or_else(|| change_not_found(key))
+    }
+
+    pub fn list_changes(&self, status: Option<ChangeStatus>) -> Result<Vec<Change>> {
+        let keys: Vec<String> = {
+            let mut stmt = self
+                .conn
+                .prepare("SELECT key FROM changes WHERE ?1 IS NULL OR status = ?1 ORDER BY key")?;
+            stmt.query_map([status], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        keys.iter().map(|k| self.change(k)).collect()
+    }
+
+    /// Records change management's authorization of a change.
+    pub fn authorize_change(
+        &mut self,
+        key: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Change> {
+        let tx = self.conn.transaction()?;
+        let change = load_change(&tx, key)?.ok_or_else(|| change_not_found(key))?;
+        if !matches!(change.status, ChangeStatus::Draft | ChangeStatus::Assessed) {
+            return Err(Error::Conflict {
+                field: None,
+                message: format!("{key} is {} and cannot be authorized", change.status),
+            });
+        }
+        tx.execute(
+            "UPDATE changes SET status = 'authorized', cab_decision_date = ?1, updated_at = ?2,
+                 updated_by = ?3 WHERE key = ?4",
+            params![now.date_naive(), now, actor, key],
+        )?;
+        let entry = Entry::new("change", key, "authorize").field(
+            "status",
+            Some(change.status.to_string()),
+            Some("authorized".into()),
+        );
+        audit::append(&tx, actor, now, vec![entry])?;
+        let change = load_change(&tx, key)?.ok_or_else(|| change_not_found(key))?;
+        tx.commit()?;
+        Ok(change)
+    }
+
+    // ---- Scope and package ----
+
+    pub fn add_change_to_release(
+        &mut self,
+        release: &str,
+        change: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let release_id = release_id(&tx, release)?;
+        let change_id = change_id(&tx, change)?.ok_or_else(|| change_not_found(change))?;
+        let added = tx.execute(
+            "INSERT OR IGNORE INTO release_changes (release_id, change_id) VALUES (?1, ?2)",
+            params![release_id, change_id],
+        )?;
+        if added == 0 {
+            return Err(Error::Conflict {
+                field: Some("change"),
+                message: format!("{change} is already in the scope of {release}"),
+            });
+        }
+        audit::append(
+            &tx,
+            actor,
+            now,
+            vec![Entry::new("release", release, "add_change").field(
+                "scope",
+                None,
+                Some(change.into()),
+            )],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn remove_change_from_release(
+        &mut self,
+        release: &str,
+        change: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let release_id = release_id(&tx, release)?;
+        let change_id = change_id(&tx, change)?.ok_or_else(|| change_not_found(change))?;
+        let removed = tx.execute(
+            "DELETE FROM release_changes WHERE release_id = ?1 AND change_id = ?2",
+            params![release_id, change_id],
+        )?;
+        if removed == 0 {
+            return Err(Error::NotFound {
+                what: "change in the scope",
+                key: change.to_string(),
+            });
+        }
+        audit::append(
+            &tx,
+            actor,
+            now,
+            vec![Entry::new("release", release, "remove_change").field(
+                "scope",
+                Some(change.into()),
+                None,
+            )],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Adds a component: the CI goes live in `to_version`, needing the CIs in `requires`.
+    pub fn add_component(
+        &mut self,
+        release: &str,
+        ci: &str,
+        to_version: Option<&str>,
+        requires: &[Requirement],
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Component> {
+        let mut errors = Vec::new();
+        let to_version = to_version.map(str::trim).filter(|v| !v.is_empty());
+        if let Some(version) = to_version
+            && let Err(message) = parse_version(version)
+        {
+            errors.push(crate::error::FieldError::new("to", message));
+        }
+        for req in requires {
+            if let Err(message) = parse_requirement(&req.requirement) {
+                errors.push(crate::error::FieldError::new("requires", message));
+            }
+        }
+        let tx = self.conn.transaction()?;
+        let release_id = release_id(&tx, release)?;
+        let ci_id = ci_id(&tx, ci)?;
+        if ci_id.is_none() {
+            errors.push(crate::error::FieldError::new(
+                "ci",
+                format!("{ci} is not in the CMDB"),
+            ));
+        }
+        let mut required_ids = Vec::new();
+        for req in requires {
+            match self::ci_id(&tx, &req.ci)? {
+                Some(id) => required_ids.push((id, req.requirement.clone())),
+                None => errors.push(crate::error::FieldError::new(
+                    "requires",
+                    format!("{} is not in the CMDB", req.ci),
+                )),
+            }
+        }
+        let Some(ci_id) = ci_id.filter(|_| errors.is_empty()) else {
+            return Err(Error::Validation(errors));
+        };
+        let from_version: Option<String> =
+            tx.query_row("SELECT prod_version FROM cis WHERE id = ?1", [ci_id], |r| {
+                r.get(0)
+            })?;
+        let inserted = tx.execute(
+            "INSERT OR IGNORE INTO components (release_id, ci_id, from_version, to_version)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![release_id, ci_id, from_version, to_version],
+        )?;
+        if inserted == 0 {
+            return Err(Error::Conflict {
+                field: Some("ci"),
+                message: format!("{ci} is already in the package of {release}"),
+            });
+        }
+        let component_id = tx.last_insert_rowid();
+        for (id, requirement) in &required_ids {
+            tx.execute(
+                "INSERT INTO component_requirements (component_id, ci_id, requirement) VALUES (?1, ?2, ?3)",
+                params![component_id, id, requirement],
+            )?;
+        }
+        let component = load_components(&tx, release_id)?
+            .into_iter()
+            .find(|c| c.ci == ci)
+            .ok_or_else(|| Error::Internal("component vanished".into()))?;
+        let entry = Entry::new("release", release, "add_component").field(
+            "package",
+            None,
+            Some(serde_json::to_string(&component).unwrap_or_default()),
+        );
+        audit::append(&tx, actor, now, vec![entry])?;
+        tx.commit()?;
+        Ok(component)
+    }
+
+    pub fn release_changes(&self, release: &str) -> Result<Vec<Change>> {
+        let id = release_id(&self.conn, release)?;
+        scope(&self.conn, id)
+    }
+
+    pub fn components(&self, release: &str) -> Result<Vec<Component>> {
+        let id = release_id(&self.conn, release)?;
+        load_components(&self.conn, id)
+    }
+
+    pub fn approvals(&self, release: &str) -> Result<Vec<Approval>> {
+        let id = release_id(&self.conn, release)?;
+        load_approvals(&self.conn, id)
+    }
+
+    // ---- Rules, moves and approvals ----
+
+    /// The checklist of rules for the release's next advance.
+    pub fn check_release(&self, key: &str) -> Result<Checklist> {
+        checklist(&self.conn, key)
+    }
+
+    /// Advances the release to its next stage, or refuses with every failing rule.
+    pub fn advance_release(
+        &mut self,
+        key: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Release> {
+        let tx = self.conn.transaction()?;
+        let release = live_release(&tx, key)?.ok_or_else(|| not_found(key))?;
+        let next = target(release.stage, Move::Advance).map_err(|message| Error::Conflict {
+            field: None,
+            message,
+        })?;
+        let list = checklist(&tx, key)?;
+        let failing: Vec<RuleResult> = list.failing().cloned().collect();
+        if !failing.is_empty() {
+            return Err(Error::Rules {
+                release: key.to_string(),
+                target: next,
+                failing,
+            });
+        }
+        let moved = set_stage(&tx, &release, next, false, actor, now)?;
+        tx.commit()?;
+        Ok(moved)
+    }
+
+    /// Records a CAB decision on a release awaiting authorization. A rejection sends it back
+    /// to build for revision. The requester may not decide on their own release.
+    pub fn decide(
+        &mut self,
+        key: &str,
+        decision: Decision,
+        role: Role,
+        comment: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Approval> {
+        let tx = self.conn.transaction()?;
+        let release = live_release(&tx, key)?.ok_or_else(|| not_found(key))?;
+        if release.stage != Stage::AwaitingAuthorization {
+            return Err(Error::Conflict {
+                field: None,
+                message: format!(
+                    "{key} is in {}; the CAB decides on releases awaiting authorization",
+                    release.stage
+                ),
+            });
+        }
+        let requester = release
+            .requester
+            .clone()
+            .unwrap_or_else(|| release.created_by.clone());
+        if requester == actor {
+            return Err(Error::Rules {
+                release: key.to_string(),
+                target: Stage::Authorized,
+                failing: vec![RuleResult {
+                    code: "AUTH-SEGREGATION".into(),
+                    ok: false,
+                    message: format!("{actor} requested {key} and cannot also decide on it"),
+                    remedy: "Have a CAB member other than the requester decide".into(),
+                    area: crate::rules::Area::Approvals,
+                }],
+            });
+        }
+        let id = release_id(&tx, key)?;
+        let approval = Approval {
+            approver: actor.to_string(),
+            role,
+            decision,
+            meaning: decision.meaning().to_string(),
+            comment: comment.trim().to_string(),
+            at: now,
+            content_hash: current_hash(&tx, &release, id)?,
+        };
+        tx.execute(
+            "INSERT INTO approvals (release_id, approver, role, decision, comment, at, content_hash)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![id, approval.approver, role, decision, approval.comment, now, approval.content_hash],
+        )?;
+        let entry = Entry::new("release", key, "decide").field(
+            "approval",
+            None,
+            Some(serde_json::to_string(&approval).unwrap_or_default()),
+        );
+        audit::append(&tx, actor, now, vec![entry])?;
+        if decision == Decision::Reject {
+            set_stage(&tx, &release, Stage::Build, true, actor, now)?;
+        }
+        tx.commit()?;
+        Ok(approval)
+    }
+
+    /// Sends a release in test or awaiting authorization back to build, needing revision.
+    pub fn send_back_release(
+        &mut self,
+        key: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Release> {
+        self.simple_move(key, Move::SendBack, actor, now)
+    }
+
+    pub fn cancel_release(
+        &mut self,
+        key: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Release> {
+        self.simple_move(key, Move::Cancel, actor, now)
+    }
+
+    fn simple_move(
+        &mut self,
+        key: &str,
+        mv: Move,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Release> {
+        let tx = self.conn.transaction()?;
+        let release = live_release(&tx, key)?.ok_or_else(|| not_found(key))?;
+        let to = target(release.stage, mv).map_err(|message| Error::Conflict {
+            field: None,
+            message,
+        })?;
+        let moved = set_stage(&tx, &release, to, mv == Move::SendBack, actor, now)?;
+        tx.commit()?;
+        Ok(moved)
+    }
+
+    // ---- Audit ----
+
+    pub fn history(&self, entity: &str, key: &str) -> Result<Vec<AuditRecord>> {
+        audit::history(&self.conn, entity, key)
+    }
+
+    pub fn verify_audit(&self) -> Result<AuditReport> {
+        audit::verify(&self.conn)
+    }
+}
+
+fn set_stage(
+    tx: &Transaction<'_>,
+    release: &Release,
+    to: Stage,
+    needs_revision: bool,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Release> {
+    tx.execute(
+        "UPDATE releases SET stage = ?1, needs_revision = needs_revision OR ?2,
+             version = version + 1, updated_at = ?3, updated_by = ?4
+         WHERE key = ?5 AND deleted_at IS NULL",
+        params![to, needs_revision, now, actor, release.key],
+    )?;
+    let entry = Entry::new("release", &release.key, "move").field(
+        "stage",
+        Some(release.stage.to_string()),
+        Some(to.to_string()),
+    );
+    audit::append(tx, actor, now, vec![entry])?;
+    live_release(tx, &release.key)?.ok_or_else(|| not_found(&release.key))
+}
+
+fn checklist(conn: &Connection, key: &str) -> Result<Checklist> {
+    let release = live_release(conn, key)?.ok_or_else(|| not_found(key))?;
+    let id = release_id(conn, key)?;
+    let changes = scope(conn, id)?;
+    let components = load_components(conn, id)?;
+    let approvals = load_approvals(conn, id)?;
+    let production = production_versions(conn)?;
+    let analysis = analyse(&components, &production);
+    let hash = hash_of(&release, &changes, &components);
+    Ok(evaluate(&Facts {
+        release: &release,
+        changes: &changes,
+        components: &components,
+        analysis: &analysis,
+        approvals: &approvals,
+        content_hash: &hash,
+    }))
+}
+
+fn hash_of(release: &Release, changes: &[Change], components: &[Component]) -> String {
+    let keys: Vec<String> = changes.iter().map(|c| c.key.clone()).collect();
+    content_hash(release, &keys, components)
+}
+
+fn current_hash(conn: &Connection, release: &Release, id: i64) -> Result<String> {
+    Ok(hash_of(
+        release,
+        &scope(conn, id)?,
+        &load_components(conn, id)?,
+    ))
+}
+
+fn release_id(conn: &Connection, key: &str) -> Result<i64> {
+    conn.query_row(
+        "SELECT id FROM releases WHERE key = ?1 AND deleted_at IS NULL",
+        [key],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| not_found(key))
+}
+
+fn ci_id(conn: &Connection, name: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row("SELECT id FROM cis WHERE name = ?1", [name], |r| r.get(0))
+        .optional()?)
+}
+
+fn change_id(conn: &Connection, key: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row("SELECT id FROM changes WHERE key = ?1", [key], |r| r.get(0))
+        .optional()?)
+}
+
+fn change_not_found(key: &str) -> Error {
+    Error::NotFound {
+        what: "change",
+        key: key.to_string(),
+    }
+}
+
+fn json_list(text: String) -> Vec<String> {
+    serde_json::from_str(&text).unwrap_or_default()
+}
+
+fn load_change(conn: &Connection, key: &str) -> Result<Option<Change>> {
+    let row = conn
+        .query_row(
+            "SELECT id, key, title, description, status, risk, kind, incident_refs, problem_refs,
+                 cab_decision_date, updated_at, updated_by
+             FROM changes WHERE key = ?1",
+            [key],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    Change {
+                        key: r.get(1)?,
+                        title: r.get(2)?,
+                        description: r.get(3)?,
+                        status: r.get(4)?,
+                        risk: r.get(5)?,
+                        kind: r.get(6)?,
+                        cis: Vec::new(),
+                        incident_refs: json_list(r.get(7)?),
+                        problem_refs: json_list(r.get(8)?),
+                        cab_decision_date: r.get(9)?,
+                        updated_at: r.get(10)?,
+                        updated_by: r.get(11)?,
+                    },
+                ))
+            },
+        )
+        .optional()?;
+    let Some((id, mut change)) = row else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare(
+        "SELECT cis.name FROM change_cis JOIN cis ON cis.id = change_cis.ci_id
+         WHERE change_cis.change_id = ?1 ORDER BY cis.name",
+    )?;
+    change.cis = stmt
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Some(change))
+}
+
+fn scope(conn: &Connection, release_id: i64) -> Result<Vec<Change>> {
+    let keys: Vec<String> = {
+        let mut stmt = conn.prepare(
+            "SELECT changes.key FROM release_changes JOIN changes ON changes.id = release_changes.change_id
+             WHERE release_changes.release_id = ?1 ORDER BY changes.key",
+        )?;
+        stmt.query_map([release_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    keys.iter()
+        .map(|k| load_change(conn, k)?.ok_or_else(|| change_not_found(k)))
+        .collect()
+}
+
+fn load_components(conn: &Connection, release_id: i64) -> Result<Vec<Component>> {
+    let mut stmt = conn.prepare(
+        "SELECT components.id, cis.name, components.from_version, components.to_version
+         FROM components JOIN cis ON cis.id = components.ci_id
+         WHERE components.release_id = ?1 ORDER BY cis.name",
+    )?;
+    let rows: Vec<(i64, Component)> = stmt
+        .query_map([release_id], |r| {
+            Ok((
+                r.get(0)?,
+                Component {
+                    ci: r.get(1)?,
+                    from_version: r.get(2)?,
+                    to_version: r.get(3)?,
+                    requires: Vec::new(),
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut req_stmt = conn.prepare(
+        "SELECT cis.name, component_requirements.requirement
+         FROM component_requirements JOIN cis ON cis.id = component_requirements.ci_id
+         WHERE component_requirements.component_id = ?1 ORDER BY cis.name",
+    )?;
+    rows.into_iter()
+        .map(|(id, mut component)| {
+            component.requires = req_stmt
+                .query_map([id], |r| {
+                    Ok(Requirement {
+                        ci: r.get(0)?,
+                        requirement: r.get(1)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(component)
+        })
+        .collect()
+}
+
+fn load_approvals(conn: &Connection, release_id: i64) -> Result<Vec<Approval>> {
+    let mut stmt = conn.prepare(
+        "SELECT approver, role, decision, comment, at, content_hash FROM approvals
+         WHERE release_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([release_id], |r| {
+        let decision: Decision = r.get(2)?;
+        Ok(Approval {
+            approver: r.get(0)?,
+            role: r.get(1)?,
+            decision,
+            meaning: decision.meaning().to_string(),
+            comment: r.get(3)?,
+            at: r.get(4)?,
+            content_hash: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn production_versions(conn: &Connection) -> Result<BTreeMap<String, Option<String>>> {
+    let mut stmt = conn.prepare("SELECT name, prod_version FROM cis")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
