@@ -11,6 +11,21 @@ const COMMANDS: &[&str] = &[
     "delete_release",
     "restore_release",
     "load_demo_data",
+    "release_workspace",
+    "add_change_to_release",
+    "remove_change_from_release",
+    "add_component",
+    "advance_release",
+    "send_back_release",
+    "cancel_release",
+    "decide_release",
+    "list_changes",
+    "create_change",
+    "authorize_change",
+    "list_cis",
+    "create_ci",
+    "get_profile",
+    "set_profile",
 ];
 
 fn main() {

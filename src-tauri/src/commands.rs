@@ -2,24 +2,29 @@ use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 
 use chrono::Utc;
+use relman_core::approval::{Approval, Decision};
+use relman_core::change::{Change, ChangeDraft, ChangeStatus, Ci};
+use relman_core::package::{Component, parse_requirement_spec};
+use relman_core::profile::Profile;
+use relman_core::store::Workspace;
 use relman_core::{
-    AppStatus, Error, ErrorReport, Release, ReleaseDraft, ReleaseFilter, Result as CoreResult,
-    Store,
+    AppStatus, Error, ErrorReport, FieldError, Release, ReleaseDraft, ReleaseFilter,
+    Result as CoreResult, Store,
 };
 use serde::Serialize;
 use tauri::State;
 
-/// The one open database (Relman has a single writer) and who is acting.
+/// The one open database (Relman has a single writer) and the OS user to fall back on.
 pub struct AppState {
     store: Mutex<Option<Store>>,
     db_path: PathBuf,
-    actor: String,
+    os_user: String,
     open_error: Option<ErrorReport>,
 }
 
 impl AppState {
     /// Opens the store; a failure is kept and shown by the UI instead of the app.
-    pub fn open(db_path: PathBuf, actor: String) -> AppState {
+    pub fn open(db_path: PathBuf, os_user: String) -> AppState {
         let (store, open_error) = match Store::open(&db_path) {
             Ok(store) => (Some(store), None),
             Err(error) => {
@@ -31,7 +36,7 @@ impl AppState {
         AppState {
             store: Mutex::new(store),
             db_path,
-            actor,
+            os_user,
             open_error,
         }
     }
@@ -47,9 +52,20 @@ impl AppState {
             .ok_or_else(|| Error::Internal("the database is not open".into()))?;
         Ok(f(store)?)
     }
+
+    /// Like `with_store`, passing who is acting (the profile's name, else the OS user).
+    fn acting<T>(
+        &self,
+        f: impl FnOnce(&mut Store, &str) -> CoreResult<T>,
+    ) -> Result<T, CommandError> {
+        self.with_store(|store| {
+            let actor = store.actor(&self.os_user)?;
+            f(store, &actor)
+        })
+    }
 }
 
-/// An error as the UI receives it: `{kind, message, fields}`. The full chain goes to the log.
+/// An error as the UI receives it: `{kind, message, fields, rules}`. The chain goes to the log.
 #[derive(Debug, Serialize)]
 #[serde(transparent)]
 pub struct CommandError(ErrorReport);
@@ -65,14 +81,13 @@ type CommandResult<T> = Result<T, CommandError>;
 
 #[tauri::command]
 pub fn app_status(state: State<'_, AppState>) -> AppStatus {
-    let empty = state
-        .with_store(|s| s.has_releases())
-        .map(|has| !has)
-        .unwrap_or(false);
+    let (empty, actor) = state
+        .with_store(|s| Ok((!s.has_releases()?, s.actor(&state.os_user)?)))
+        .unwrap_or((false, state.os_user.clone()));
     AppStatus {
         version: env!("CARGO_PKG_VERSION").to_string(),
         db_path: state.db_path.display().to_string(),
-        actor: state.actor.clone(),
+        actor,
         error: state.open_error.clone(),
         empty,
     }
@@ -93,7 +108,7 @@ pub fn get_release(state: State<'_, AppState>, key: String) -> CommandResult<Rel
 
 #[tauri::command]
 pub fn create_release(state: State<'_, AppState>, draft: ReleaseDraft) -> CommandResult<Release> {
-    state.with_store(|s| s.create_release(&draft, &state.actor, Utc::now()))
+    state.acting(|s, actor| s.create_release(&draft, actor, Utc::now()))
 }
 
 #[tauri::command]
@@ -103,20 +118,132 @@ pub fn update_release(
     expected_version: i64,
     draft: ReleaseDraft,
 ) -> CommandResult<Release> {
-    state.with_store(|s| s.update_release(&key, expected_version, &draft, &state.actor, Utc::now()))
+    state.acting(|s, actor| s.update_release(&key, expected_version, &draft, actor, Utc::now()))
 }
 
 #[tauri::command]
 pub fn delete_release(state: State<'_, AppState>, key: String) -> CommandResult<()> {
-    state.with_store(|s| s.delete_release(&key, &state.actor, Utc::now()))
+    state.acting(|s, actor| s.delete_release(&key, actor, Utc::now()))
 }
 
 #[tauri::command]
 pub fn restore_release(state: State<'_, AppState>, key: String) -> CommandResult<Release> {
-    state.with_store(|s| s.restore_release(&key, &state.actor, Utc::now()))
+    state.acting(|s, actor| s.restore_release(&key, actor, Utc::now()))
 }
 
 #[tauri::command]
 pub fn load_demo_data(state: State<'_, AppState>) -> CommandResult<Vec<Release>> {
-    state.with_store(|s| s.load_demo_data(&state.actor, Utc::now()))
+    state.acting(|s, actor| s.load_demo_data(actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn release_workspace(state: State<'_, AppState>, key: String) -> CommandResult<Workspace> {
+    state.with_store(|s| s.workspace(&key))
+}
+
+#[tauri::command]
+pub fn add_change_to_release(
+    state: State<'_, AppState>,
+    key: String,
+    change: String,
+) -> CommandResult<()> {
+    state.acting(|s, actor| s.add_change_to_release(&key, &change, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn remove_change_from_release(
+    state: State<'_, AppState>,
+    key: String,
+    change: String,
+) -> CommandResult<()> {
+    state.acting(|s, actor| s.remove_change_from_release(&key, &change, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn add_component(
+    state: State<'_, AppState>,
+    key: String,
+    ci: String,
+    to_version: Option<String>,
+    requires: Vec<String>,
+) -> CommandResult<Component> {
+    let requires = requires
+        .iter()
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| parse_requirement_spec(r))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|message| Error::Validation(vec![FieldError::new("requires", message)]))?;
+    state.acting(|s, actor| {
+        s.add_component(
+            &key,
+            &ci,
+            to_version.as_deref(),
+            &requires,
+            actor,
+            Utc::now(),
+        )
+    })
+}
+
+#[tauri::command]
+pub fn advance_release(state: State<'_, AppState>, key: String) -> CommandResult<Release> {
+    state.acting(|s, actor| s.advance_release(&key, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn send_back_release(state: State<'_, AppState>, key: String) -> CommandResult<Release> {
+    state.acting(|s, actor| s.send_back_release(&key, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn cancel_release(state: State<'_, AppState>, key: String) -> CommandResult<Release> {
+    state.acting(|s, actor| s.cancel_release(&key, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn decide_release(
+    state: State<'_, AppState>,
+    key: String,
+    decision: Decision,
+    comment: String,
+) -> CommandResult<Approval> {
+    state.with_store(|s| s.decide_as_profile(&key, decision, &comment, Utc::now()))
+}
+
+#[tauri::command]
+pub fn list_changes(
+    state: State<'_, AppState>,
+    status: Option<ChangeStatus>,
+) -> CommandResult<Vec<Change>> {
+    state.with_store(|s| s.list_changes(status))
+}
+
+#[tauri::command]
+pub fn create_change(state: State<'_, AppState>, draft: ChangeDraft) -> CommandResult<Change> {
+    state.acting(|s, actor| s.create_change(&draft, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn authorize_change(state: State<'_, AppState>, key: String) -> CommandResult<Change> {
+    state.acting(|s, actor| s.authorize_change(&key, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn list_cis(state: State<'_, AppState>) -> CommandResult<Vec<Ci>> {
+    state.with_store(|s| s.list_cis())
+}
+
+#[tauri::command]
+pub fn create_ci(state: State<'_, AppState>, ci: Ci) -> CommandResult<Ci> {
+    state.acting(|s, actor| s.create_ci(&ci, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn get_profile(state: State<'_, AppState>) -> CommandResult<Option<Profile>> {
+    state.with_store(|s| s.profile())
+}
+
+#[tauri::command]
+pub fn set_profile(state: State<'_, AppState>, profile: Profile) -> CommandResult<Profile> {
+    state.with_store(|s| s.set_profile(&profile))
 }

@@ -31,6 +31,21 @@ pub fn run() {
             commands::delete_release,
             commands::restore_release,
             commands::load_demo_data,
+            commands::release_workspace,
+            commands::add_change_to_release,
+            commands::remove_change_from_release,
+            commands::add_component,
+            commands::advance_release,
+            commands::send_back_release,
+            commands::cancel_release,
+            commands::decide_release,
+            commands::list_changes,
+            commands::create_change,
+            commands::authorize_change,
+            commands::list_cis,
+            commands::create_ci,
+            commands::get_profile,
+            commands::set_profile,
         ])
         .run(tauri::generate_context!())
         .expect("the Relman window could not be started");

@@ -65,6 +65,23 @@ fn wait_for_port(port: u16, deadline: Instant) {
     }
 }
 
+fn save_screen(what: &str) {
+    let dir = crate::repo_root().join("target/e2e-failures");
+    let _ = std::fs::create_dir_all(&dir);
+    let name: String = what
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    let path = dir.join(format!("{name}.png"));
+    let saved = Command::new("import")
+        .args(["-window", "root"])
+        .arg(&path)
+        .status();
+    if saved.is_ok_and(|s| s.success()) {
+        eprintln!("screen saved: {}", path.display());
+    }
+}
+
 impl App {
     /// Starts Relman on the database at `db` and waits for its window.
     pub async fn launch(db: &Path) -> WebDriverResult<App> {
@@ -112,13 +129,19 @@ impl App {
         self.driver.clone().quit().await
     }
 
-    /// Waits (up to the query's default timeout) for an element matching `css`.
+    /// Waits (up to 20 s) for an element matching `css`. When none comes, a picture of the
+    /// screen is saved in `target/e2e-failures/` to show what the window showed instead.
     pub async fn find(&self, css: &str) -> WebDriverResult<WebElement> {
-        self.driver
+        let found = self
+            .driver
             .query(By::Css(css))
             .wait(Duration::from_secs(20), Duration::from_millis(100))
             .first()
-            .await
+            .await;
+        if found.is_err() {
+            save_screen(css);
+        }
+        found
     }
 
     /// Waits until no element matches `css`; fails if one is still there after the timeout.

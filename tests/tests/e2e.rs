@@ -36,6 +36,9 @@ fn seed(db: &Db, key: &str, title: &str) {
         planned_end: "2026-05-03".into(),
         owner: Some("Jonas Weber".into()),
         risk: None,
+        requester: None,
+        dev_docs: None,
+        ops_docs: None,
     };
     let now = Utc.with_ymd_and_hms(2026, 4, 1, 8, 0, 0).unwrap();
     Store::open(&db.path)
@@ -175,6 +178,7 @@ async fn delete_a_release_and_undo_it() -> WebDriverResult<()> {
 
     app.click("#release-table tr[data-key='REL-2026-007'] .row-open")
         .await?;
+    app.click("#edit-release").await?;
     assert!(app.text("#form-heading").await?.contains("REL-2026-007"));
     app.click("#delete-release").await?;
     app.gone("#release-table tr[data-key='REL-2026-007']")
@@ -224,9 +228,15 @@ async fn an_edit_is_saved_and_shown() -> WebDriverResult<()> {
     let app = App::launch(&db.path).await?;
     app.click("#release-table tr[data-key='REL-2026-020'] .row-open")
         .await?;
+    app.click("#edit-release").await?;
     app.fill("#field-title", "ERP quarterly maintenance")
         .await?;
     app.click("#save-release").await?;
+    assert_eq!(
+        app.wait_text("#workspace-title", "quarterly").await?,
+        "ERP quarterly maintenance"
+    );
+    app.click("#back-to-releases").await?;
     let text = app
         .wait_text("#release-table tr[data-key='REL-2026-020']", "quarterly")
         .await?;
@@ -239,6 +249,187 @@ async fn an_edit_is_saved_and_shown() -> WebDriverResult<()> {
     assert_eq!(
         (stored.title.as_str(), stored.version),
         ("ERP quarterly maintenance", 2)
+    );
+    Ok(())
+}
+
+async fn set_profile(app: &App, name: &str, cab_member: bool) -> WebDriverResult<()> {
+    app.click("#nav-settings").await?;
+    app.fill("#profile-name", name).await?;
+    let cab = app.find("#role-cab_member").await?;
+    if cab.is_selected().await? != cab_member {
+        cab.click().await?;
+    }
+    app.click("#save-profile").await?;
+    assert_eq!(app.wait_text("#actor", name).await?, name);
+    Ok(())
+}
+
+async fn open_release(app: &App, key: &str) -> WebDriverResult<()> {
+    app.click("#nav-releases").await?;
+    app.click(&format!("#release-table tr[data-key='{key}'] .row-open"))
+        .await?;
+    app.find("#workspace-title").await?;
+    Ok(())
+}
+
+async fn advance(app: &App, to: &str) -> WebDriverResult<()> {
+    app.click("#tab-overview").await?;
+    app.click("#advance").await?;
+    assert_eq!(app.wait_text("#workspace-stage", to).await?, to);
+    Ok(())
+}
+
+/// Issue 3's flow: scope with an unauthorized change blocks the move and the checklist says
+/// why; the requester cannot approve; a CAB member can; each step is in the history.
+#[tokio::test]
+async fn rules_block_explain_and_record_a_release_through_cab() -> WebDriverResult<()> {
+    let db = temp_db();
+    let app = App::launch(&db.path).await?;
+    set_profile(&app, "Rita Requester", true).await?;
+
+    app.click("#nav-cis").await?;
+    app.fill("#ci-name", "payroll-api").await?;
+    app.fill("#ci-version", "2.1").await?;
+    app.click("#create-ci").await?;
+    app.find("#ci-table tr[data-ci='payroll-api']").await?;
+
+    app.click("#nav-changes").await?;
+    for (key, title, status) in [
+        ("CHG0031415", "Tax tables 2027", "authorized"),
+        ("CHG0031416", "Payslip layout", "draft"),
+    ] {
+        app.click("#new-change").await?;
+        app.fill("#change-key", key).await?;
+        app.fill("#change-title", title).await?;
+        app.select("#change-status", status).await?;
+        if status == "authorized" {
+            app.click("#change-cis option[value='payroll-api']").await?;
+        }
+        app.click("#create-change").await?;
+        app.find(&format!("#change-table tr[data-change='{key}']"))
+            .await?;
+    }
+
+    app.click("#nav-releases").await?;
+    app.click("#new-release").await?;
+    fill_form(
+        &app,
+        "REL-2026-014",
+        "Payroll 4.2",
+        "2026-12-01",
+        "2026-12-05",
+    )
+    .await?;
+    app.fill("#field-dev_docs", "https://wiki/payroll/dev")
+        .await?;
+    app.fill("#field-ops_docs", "https://wiki/payroll/runbook")
+        .await?;
+    app.click("#save-release").await?;
+    open_release(&app, "REL-2026-014").await?;
+
+    app.click("#tab-scope").await?;
+    for change in ["CHG0031415", "CHG0031416"] {
+        app.select("#add-change-select", change).await?;
+        app.click("#add-change").await?;
+        app.find(&format!("#scope tr[data-change='{change}']"))
+            .await?;
+    }
+    let row = app.text("#scope tr[data-change='CHG0031416']").await?;
+    assert!(
+        row.contains("Not authorized"),
+        "unauthorized change is explained: {row}"
+    );
+
+    app.click("#tab-overview").await?;
+    let rule = app
+        .find("#checklist li[data-code='SCOPE-AUTHORIZED']")
+        .await?;
+    assert_eq!(rule.attr("data-ok").await?.as_deref(), Some("false"));
+    let text = rule.text().await?;
+    assert!(
+        text.contains("CHG0031416") && text.contains("authorize"),
+        "checklist explains: {text}"
+    );
+    app.click("#advance").await?;
+    assert!(
+        app.wait_text("#toast-message", "cannot move")
+            .await?
+            .contains("cannot move yet")
+    );
+    assert_eq!(app.text("#workspace-stage").await?, "Planning");
+
+    app.click("#nav-changes").await?;
+    app.click("#change-table tr[data-change='CHG0031416'] .authorize-change")
+        .await?;
+    app.wait_text("#change-table tr[data-change='CHG0031416']", "Authorized")
+        .await?;
+
+    open_release(&app, "REL-2026-014").await?;
+    let rule = app
+        .find("#checklist li[data-code='SCOPE-AUTHORIZED']")
+        .await?;
+    assert_eq!(rule.attr("data-ok").await?.as_deref(), Some("true"));
+    app.click("#tab-package").await?;
+    app.select("#component-ci", "payroll-api").await?;
+    app.fill("#component-version", "2.2").await?;
+    app.click("#add-component").await?;
+    app.find("#package tr[data-component='payroll-api']")
+        .await?;
+    advance(&app, "Build").await?;
+    advance(&app, "Test").await?;
+    advance(&app, "Awaiting authorization").await?;
+
+    app.click("#tab-approvals").await?;
+    app.click("#record-decision").await?;
+    let refusal = app.wait_text("#decision-error", "AUTH-SEGREGATION").await?;
+    assert!(
+        refusal.contains("Rita Requester requested REL-2026-014"),
+        "{refusal}"
+    );
+
+    set_profile(&app, "Carl CAB", true).await?;
+    open_release(&app, "REL-2026-014").await?;
+    app.click("#tab-approvals").await?;
+    app.fill("#decision-comment", "Go for the December window")
+        .await?;
+    app.click("#record-decision").await?;
+    let decisions = app.wait_text("#approvals-list", "Carl CAB").await?;
+    assert!(
+        decisions.contains("Approve") && decisions.contains("Go for the December window"),
+        "{decisions}"
+    );
+    advance(&app, "Authorized").await?;
+
+    app.click("#tab-history").await?;
+    let history = app.text("#history").await?;
+    for line in [
+        "Rita Requester created REL-2026-014",
+        "Rita Requester added CHG0031416 to the scope",
+        "Rita Requester moved REL-2026-014 from Test to Awaiting authorization",
+        "Carl CAB recorded the CAB decision “Approve” as CAB member",
+        "Carl CAB moved REL-2026-014 from Awaiting authorization to Authorized",
+    ] {
+        assert!(history.contains(line), "history lacks '{line}':\n{history}");
+    }
+    app.quit().await?;
+
+    let app = App::launch(&db.path).await?;
+    open_release(&app, "REL-2026-014").await?;
+    assert_eq!(app.text("#workspace-stage").await?, "Authorized");
+    app.click("#tab-history").await?;
+    assert!(
+        app.text("#history")
+            .await?
+            .contains("Carl CAB recorded the CAB decision")
+    );
+    app.quit().await?;
+
+    let store = Store::open(&db.path).unwrap();
+    assert!(store.verify_audit().unwrap().problems.is_empty());
+    assert_eq!(
+        store.approvals("REL-2026-014").unwrap()[0].approver,
+        "Carl CAB"
     );
     Ok(())
 }

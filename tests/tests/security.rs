@@ -146,14 +146,19 @@ fn no_command_takes_a_file_path_from_the_webview() {
     let command = Regex::new(r"#\[tauri::command\]\s*pub (?:async )?fn \w+\(([^)]*)\)").unwrap();
     let sources = read(&repo_root().join("src-tauri/src/commands.rs"));
     let mut seen = 0;
+    // A parameter named like a path (path, file, dir as a word of its name) or typed as one.
+    let pathlike = Regex::new(r"^(?:\w+_)?(?:path|file|filename|dir|directory)(?:_\w+)?$").unwrap();
     for signature in command.captures_iter(&sources) {
         seen += 1;
-        let params = signature[1].to_lowercase();
-        assert!(
-            !params.contains("path") && !params.contains("file"),
-            "a command takes a path from the UI: ({}); choose files with the dialog in Rust",
-            &signature[1]
-        );
+        for param in signature[1].split(',').filter(|p| p.contains(':')) {
+            let (name, ty) = param.split_once(':').unwrap();
+            let name = name.trim().to_lowercase();
+            assert!(
+                !pathlike.is_match(&name) && !ty.contains("Path"),
+                "a command takes a path from the UI ({}); choose files with the dialog in Rust",
+                param.trim()
+            );
+        }
     }
     assert_eq!(
         seen,

@@ -8,9 +8,10 @@ use crate::approval::{Approval, Decision, Role};
 use crate::change::{Change, ChangeDraft, ChangeKind, ChangeStatus, Ci, CiKind};
 use crate::error::{ErrorKind, ErrorReport, FieldError};
 use crate::package::{Component, PackageAnalysis, Requirement, Unsatisfied};
+use crate::profile::Profile;
 use crate::release::{Release, ReleaseDraft, ReleaseType, Risk, Stage};
 use crate::rules::{Area, Checklist, RuleResult};
-use crate::store::{AuditRecord, AuditReport, ReleaseFilter};
+use crate::store::{AuditRecord, AuditReport, ReleaseFilter, Workspace};
 
 /// `(file name, contents)` for each exported type.
 pub fn typescript() -> Vec<(String, String)> {
@@ -52,7 +53,9 @@ pub fn typescript() -> Vec<(String, String)> {
         Checklist,
         RuleResult,
         AuditRecord,
-        AuditReport
+        AuditReport,
+        Profile,
+        Workspace
     );
     files.sort();
     files

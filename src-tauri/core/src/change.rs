@@ -115,7 +115,7 @@ impl ChangeDraft {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Ci {
     pub name: String,
     pub kind: CiKind,

@@ -14,6 +14,7 @@ pub mod error;
 pub mod lifecycle;
 pub mod package;
 pub mod paths;
+pub mod profile;
 pub mod release;
 pub mod rules;
 pub mod store;

@@ -2,7 +2,16 @@
 // typed functions; the types come from ../bindings, generated from the Rust structs.
 import { invoke } from "@tauri-apps/api/core";
 
+import type { Approval } from "../bindings/Approval";
 import type { AppStatus } from "../bindings/AppStatus";
+import type { Change } from "../bindings/Change";
+import type { ChangeDraft } from "../bindings/ChangeDraft";
+import type { ChangeStatus } from "../bindings/ChangeStatus";
+import type { Ci } from "../bindings/Ci";
+import type { Component } from "../bindings/Component";
+import type { Decision } from "../bindings/Decision";
+import type { Profile } from "../bindings/Profile";
+import type { Workspace } from "../bindings/Workspace";
 import type { ErrorReport } from "../bindings/ErrorReport";
 import type { Release } from "../bindings/Release";
 import type { ReleaseDraft } from "../bindings/ReleaseDraft";
@@ -61,4 +70,22 @@ export const api = {
   deleteRelease: (key: string) => call<null>("delete_release", { key }),
   restoreRelease: (key: string) => call<Release>("restore_release", { key }),
   loadDemoData: () => call<Release[]>("load_demo_data"),
+  releaseWorkspace: (key: string) => call<Workspace>("release_workspace", { key }),
+  addChangeToRelease: (key: string, change: string) => call<null>("add_change_to_release", { key, change }),
+  removeChangeFromRelease: (key: string, change: string) =>
+    call<null>("remove_change_from_release", { key, change }),
+  addComponent: (key: string, ci: string, toVersion: string | null, requires: string[]) =>
+    call<Component>("add_component", { key, ci, toVersion, requires }),
+  advanceRelease: (key: string) => call<Release>("advance_release", { key }),
+  sendBackRelease: (key: string) => call<Release>("send_back_release", { key }),
+  cancelRelease: (key: string) => call<Release>("cancel_release", { key }),
+  decideRelease: (key: string, decision: Decision, comment: string) =>
+    call<Approval>("decide_release", { key, decision, comment }),
+  listChanges: (status: ChangeStatus | null) => call<Change[]>("list_changes", { status }),
+  createChange: (draft: ChangeDraft) => call<Change>("create_change", { draft }),
+  authorizeChange: (key: string) => call<Change>("authorize_change", { key }),
+  listCis: () => call<Ci[]>("list_cis"),
+  createCi: (ci: Ci) => call<Ci>("create_ci", { ci }),
+  getProfile: () => call<Profile | null>("get_profile"),
+  setProfile: (profile: Profile) => call<Profile>("set_profile", { profile }),
 };

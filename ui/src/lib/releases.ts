@@ -1,5 +1,25 @@
 import type { Release } from "../bindings/Release";
 import type { ReleaseDraft } from "../bindings/ReleaseDraft";
+import type { ReleaseType } from "../bindings/ReleaseType";
+import type { Stage } from "../bindings/Stage";
+
+export const STAGES: Stage[] = [
+  "planning",
+  "build",
+  "test",
+  "awaiting_authorization",
+  "authorized",
+  "deploying",
+  "early_life_support",
+  "closed",
+  "rolled_back",
+  "cancelled",
+];
+
+/** The main line of the lifecycle, for the stepper. */
+export const MAIN_LINE: Stage[] = STAGES.slice(0, 8);
+
+export const TYPES: ReleaseType[] = ["major", "minor", "emergency"];
 
 /** Releases whose key or title contains every word of the query, ignoring case. */
 export function searchReleases(releases: Release[], query: string): Release[] {

@@ -51,6 +51,7 @@ impl Entry {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AuditRecord {
+    #[ts(type = "number")]
     pub seq: i64,
     #[ts(type = "string")]
     pub at: DateTime<Utc>,
@@ -65,6 +66,7 @@ pub struct AuditRecord {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AuditReport {
+    #[ts(type = "number")]
     pub records: i64,
     /// Empty when the history is intact.
     pub problems: Vec<String>,

@@ -11,9 +11,24 @@ use crate::approval::{Approval, Decision, Role, content_hash};
 use crate::change::{Change, ChangeDraft, ChangeStatus, Ci};
 use crate::error::{Error, Result};
 use crate::lifecycle::{Move, target};
-use crate::package::{Component, Requirement, analyse, parse_requirement, parse_version};
+use crate::package::{
+    Component, PackageAnalysis, Requirement, analyse, parse_requirement, parse_version,
+};
+use crate::profile::Profile;
 use crate::release::{Release, Stage};
 use crate::rules::{Checklist, Facts, RuleResult, evaluate};
+
+/// The release workspace: the release with its checklist, scope, package, approvals and history.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct Workspace {
+    pub release: Release,
+    pub checklist: Checklist,
+    pub changes: Vec<Change>,
+    pub components: Vec<Component>,
+    pub analysis: PackageAnalysis,
+    pub approvals: Vec<Approval>,
+    pub history: Vec<AuditRecord>,
+}
 
 impl Store {
     // ---- CMDB ----
@@ -469,6 +484,76 @@ impl Store {
         let moved = set_stage(&tx, &release, to, mv == Move::SendBack, actor, now)?;
         tx.commit()?;
         Ok(moved)
+    }
+
+    // ---- Profile and the workspace read model ----
+
+    pub fn profile(&self) -> Result<Option<Profile>> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row("SELECT name, roles FROM profile WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        Ok(row.map(|(name, roles)| Profile {
+            name,
+            roles: serde_json::from_str(&roles).unwrap_or_default(),
+        }))
+    }
+
+    pub fn set_profile(&mut self, profile: &Profile) -> Result<Profile> {
+        let profile = profile.validate()?;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO profile (id, name, roles) VALUES (1, ?1, ?2)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, roles = excluded.roles",
+            params![
+                profile.name,
+                serde_json::to_string(&profile.roles).unwrap_or_default()
+            ],
+        )?;
+        tx.commit()?;
+        Ok(profile)
+    }
+
+    /// Who is acting: the profile's name, else `fallback` (the OS user).
+    pub fn actor(&self, fallback: &str) -> Result<String> {
+        Ok(self
+            .profile()?
+            .map(|p| p.name)
+            .unwrap_or_else(|| fallback.to_string()))
+    }
+
+    /// Records a CAB decision by the profile's user, who must hold the CAB member role.
+    pub fn decide_as_profile(
+        &mut self,
+        key: &str,
+        decision: Decision,
+        comment: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Approval> {
+        let profile = self.profile()?.filter(|p| p.has(Role::CabMember)).ok_or_else(|| Error::Conflict {
+            field: None,
+            message: "only CAB members record CAB decisions; add the role to your profile in Settings".into(),
+        })?;
+        self.decide(key, decision, Role::CabMember, comment, &profile.name, now)
+    }
+
+    /// Everything the release workspace shows, read in one go.
+    pub fn workspace(&self, key: &str) -> Result<Workspace> {
+        let release = self.release(key)?;
+        let id = release_id(&self.conn, key)?;
+        let components = load_components(&self.conn, id)?;
+        let analysis = analyse(&components, &production_versions(&self.conn)?);
+        Ok(Workspace {
+            checklist: checklist(&self.conn, key)?,
+            changes: scope(&self.conn, id)?,
+            components,
+            analysis,
+            approvals: load_approvals(&self.conn, id)?,
+            history: audit::history(&self.conn, "release", key)?,
+            release,
+        })
     }
 
     // ---- Audit ----

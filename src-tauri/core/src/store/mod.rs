@@ -4,6 +4,7 @@ mod audit;
 mod domain;
 
 pub use audit::{AuditRecord, AuditReport};
+pub use domain::Workspace;
 
 use std::path::Path;
 

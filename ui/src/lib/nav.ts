@@ -1,0 +1,9 @@
+/** Where the main area is. Plain state: Relman has a handful of screens and no URLs to share. */
+export type View =
+  | { page: "releases" }
+  | { page: "release"; key: string }
+  | { page: "changes" }
+  | { page: "cis" }
+  | { page: "settings" };
+
+export type Notify = (message: string, tone?: "info" | "error", undo?: () => void) => void;
