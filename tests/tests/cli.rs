@@ -317,3 +317,312 @@ fn a_newer_database_is_refused_with_exit_3() {
     assert_eq!(code(&out), 3);
     assert!(stderr(&out).contains("newer Relman"), "{}", stderr(&out));
 }
+
+/// A release in planning with one authorized and one draft change, both on CMDB CIs.
+fn domain(cli: &Cli) {
+    for (name, version) in [("payroll-api", "2.1"), ("payroll-db", "12.4")] {
+        let out = cli.run(&[
+            "ci",
+            "create",
+            "--name",
+            name,
+            "--kind",
+            "application",
+            "--version",
+            version,
+        ]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+    }
+    let out = cli.run(&[
+        "change",
+        "create",
+        "--key",
+        "CHG0031415",
+        "--title",
+        "Tax tables",
+        "--status",
+        "authorized",
+        "--ci",
+        "payroll-api",
+        "--kind",
+        "improvement",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = cli.run(&[
+        "change",
+        "create",
+        "--key",
+        "CHG0031416",
+        "--title",
+        "Payslip index",
+        "--ci",
+        "payroll-db",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let out = cli.run(&[
+        "--as",
+        "rita",
+        "release",
+        "create",
+        "--key",
+        "REL-1",
+        "--title",
+        "Payroll 4.2",
+        "--type",
+        "minor",
+        "--start",
+        "2026-12-01",
+        "--end",
+        "2026-12-05",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    for change in ["CHG0031415", "CHG0031416"] {
+        assert_eq!(
+            code(&cli.run(&["release", "add-change", "REL-1", change])),
+            0
+        );
+    }
+}
+
+#[test]
+fn change_list_json_has_the_contract_shape() {
+    let cli = Cli::new();
+    domain(&cli);
+    let list = cli.json(&["change", "list", "--status", "authorized"]);
+    assert_eq!(
+        list,
+        serde_json::json!([{
+            "key": "CHG0031415", "title": "Tax tables", "status": "authorized",
+            "description": "", "cis": ["payroll-api"]
+        }])
+    );
+    assert_eq!(cli.json(&["change", "list"]).as_array().unwrap().len(), 2);
+    let cis = cli.json(&["ci", "list"]);
+    assert_eq!(cis[0]["name"], "payroll-api");
+    assert_eq!(cis[0]["prod_version"], "2.1");
+}
+
+#[test]
+fn check_explains_and_advance_refuses_with_exit_1() {
+    let cli = Cli::new();
+    domain(&cli);
+    let check = cli.json(&["release", "check", "REL-1"]);
+    assert_eq!(
+        (
+            check["release"].as_str(),
+            check["stage"].as_str(),
+            check["next"].as_str()
+        ),
+        (Some("REL-1"), Some("planning"), Some("build"))
+    );
+    let failing: Vec<&Value> = check["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ok"] == false)
+        .collect();
+    assert_eq!(failing.len(), 1);
+    assert_eq!(failing[0]["code"], "SCOPE-AUTHORIZED");
+    assert!(
+        failing[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("CHG0031416")
+    );
+    assert!(!failing[0]["remedy"].as_str().unwrap().is_empty());
+
+    let out = cli.run(&["release", "advance", "REL-1"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("SCOPE-AUTHORIZED"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(cli.json(&["release", "show", "REL-1"])["stage"], "planning");
+
+    assert_eq!(code(&cli.run(&["change", "authorize", "CHG0031416"])), 0);
+    assert_eq!(cli.json(&["release", "advance", "REL-1"])["stage"], "build");
+}
+
+#[test]
+fn the_requester_cannot_approve_and_a_cab_member_can() {
+    let cli = Cli::new();
+    domain(&cli);
+    cli.run(&["change", "authorize", "CHG0031416"]);
+    for (ci, to) in [("payroll-api", "2.2"), ("payroll-db", "13")] {
+        let out = cli.run(&[
+            "release",
+            "add-component",
+            "REL-1",
+            "--ci",
+            ci,
+            "--to",
+            to,
+            "--requires",
+            "payroll-db>=13",
+        ]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+    }
+    cli.run(&[
+        "release",
+        "edit",
+        "REL-1",
+        "--dev-docs",
+        "https://wiki/dev",
+        "--ops-docs",
+        "https://wiki/ops",
+    ]);
+    for _ in 0..3 {
+        let out = cli.run(&["release", "advance", "REL-1"]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+    }
+    let out = cli.run(&[
+        "--as",
+        "rita",
+        "release",
+        "approve",
+        "REL-1",
+        "--decision",
+        "approve",
+    ]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("AUTH-SEGREGATION"),
+        "{}",
+        stderr(&out)
+    );
+
+    let approval = cli.json(&[
+        "--as",
+        "carl",
+        "release",
+        "approve",
+        "REL-1",
+        "--decision",
+        "approve",
+        "--comment",
+        "Go",
+    ]);
+    assert_eq!(
+        (approval["approver"].as_str(), approval["role"].as_str()),
+        (Some("carl"), Some("cab_member"))
+    );
+    assert_eq!(
+        cli.json(&["release", "advance", "REL-1"])["stage"],
+        "authorized"
+    );
+
+    // Authorized is past the point where a release is sent back, but it can still be cancelled.
+    let out = cli.run(&["release", "send-back", "REL-1"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("cannot be sent back"),
+        "{}",
+        stderr(&out)
+    );
+    let out = cli.run(&["release", "cancel", "REL-1"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        cli.json(&["release", "show", "REL-1"])["stage"],
+        "cancelled"
+    );
+}
+
+#[test]
+fn a_package_with_a_cycle_names_the_whole_cycle() {
+    let cli = Cli::new();
+    domain(&cli);
+    cli.run(&["change", "authorize", "CHG0031416"]);
+    cli.run(&[
+        "release",
+        "add-component",
+        "REL-1",
+        "--ci",
+        "payroll-api",
+        "--to",
+        "2.2",
+        "--requires",
+        "payroll-db>=13",
+    ]);
+    cli.run(&[
+        "release",
+        "add-component",
+        "REL-1",
+        "--ci",
+        "payroll-db",
+        "--to",
+        "13",
+        "--requires",
+        "payroll-api>=2.2",
+    ]);
+    cli.run(&["release", "advance", "REL-1"]);
+    let check = cli.json(&["release", "check", "REL-1"]);
+    let cycle = check["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "PKG-NO-CYCLE")
+        .unwrap();
+    assert_eq!(cycle["ok"], false);
+    assert!(
+        cycle["message"]
+            .as_str()
+            .unwrap()
+            .contains("payroll-api → payroll-db → payroll-api"),
+        "{cycle}"
+    );
+}
+
+#[test]
+fn bad_requirement_and_unknown_ci_are_refused() {
+    let cli = Cli::new();
+    domain(&cli);
+    let out = cli.run(&[
+        "release",
+        "add-component",
+        "REL-1",
+        "--ci",
+        "payroll-api",
+        "--to",
+        "2.2",
+        "--requires",
+        "payroll-db",
+    ]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("--requires"), "{}", stderr(&out));
+    let out = cli.run(&[
+        "release",
+        "add-component",
+        "REL-1",
+        "--ci",
+        "nowhere",
+        "--to",
+        "1",
+    ]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("nowhere is not in the CMDB"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(cli.json(&["release", "check", "REL-1"])["rules"].is_array());
+}
+
+#[test]
+fn audit_verify_finds_tampering_with_exit_1() {
+    let cli = Cli::new();
+    domain(&cli);
+    let report = cli.json(&["audit", "verify"]);
+    assert!(report["records"].as_i64().unwrap() >= 6);
+    assert_eq!(report["problems"], serde_json::json!([]));
+
+    let conn = rusqlite::Connection::open(&cli.db).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'mallory' WHERE seq = 3;",
+    )
+    .unwrap();
+    drop(conn);
+    let out = cli.run(&["audit", "verify"]);
+    assert_eq!(code(&out), 1);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("record 3 was altered"));
+}
