@@ -69,7 +69,7 @@ screenshot: setup-test ui
 	$(XVFB) ./target/debug/screenshot docs
 
 bindings:
-	UPDATE_BINDINGS=1 cargo test $(CARGO_FEATURES) --test bindings
+	UPDATE_BINDINGS=1 cargo test $(CARGO_FEATURES) --test bindings --test transfer
 
 fmt:
 	cargo fmt --all

@@ -626,3 +626,81 @@ fn audit_verify_finds_tampering_with_exit_1() {
     assert_eq!(code(&out), 1);
     assert!(String::from_utf8_lossy(&out.stdout).contains("record 3 was altered"));
 }
+
+#[test]
+fn export_and_import_through_files() {
+    let cli = Cli::new();
+    domain(&cli);
+    let out = cli._dir.path().join("export.json");
+    let summary = cli.json(&["export", "--out", out.to_str().unwrap()]);
+    assert_eq!(
+        (
+            summary["releases"].as_i64(),
+            summary["changes"].as_i64(),
+            summary["cis"].as_i64()
+        ),
+        (Some(1), Some(2), Some(2))
+    );
+    let document: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(
+        (document["format"].as_str(), document["version"].as_i64()),
+        (Some("relman"), Some(1))
+    );
+
+    let other = Cli::new();
+    let imported = other.json(&["import", out.to_str().unwrap()]);
+    assert_eq!(imported["releases"], 1);
+    assert_eq!(other.keys(), ["REL-1"]);
+
+    // Importing the same again clashes on every key: exit 1, each named, nothing added.
+    let again = other.run(&["import", out.to_str().unwrap()]);
+    assert_eq!(code(&again), 1);
+    assert!(
+        stderr(&again).contains("$.releases[0].key: REL-1 already exists"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(other.json(&["change", "list"]).as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn csv_import_names_the_row_and_column() {
+    let cli = Cli::new();
+    let file = cli._dir.path().join("changes.csv");
+    std::fs::write(
+        &file,
+        "Issue key,Summary,Status\nCHG-1,Portal SSO,Approved\nCHG-2,Broken,Sleeping\n",
+    )
+    .unwrap();
+    let out = cli.run(&["import", file.to_str().unwrap()]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("row 3, column 'Status'"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(cli.json(&["change", "list"]).as_array().unwrap().is_empty());
+
+    std::fs::write(
+        &file,
+        "Issue key,Summary,Status\nCHG-1,Portal SSO,Approved\n",
+    )
+    .unwrap();
+    assert_eq!(cli.json(&["import", file.to_str().unwrap()])["changes"], 1);
+    assert_eq!(
+        cli.json(&["change", "show", "CHG-1"])["status"],
+        "authorized"
+    );
+}
+
+#[test]
+fn schema_prints_the_published_schema() {
+    let cli = Cli::new();
+    let out = cli.run(&["schema"]);
+    assert_eq!(code(&out), 0);
+    let published =
+        std::fs::read_to_string(relman_tests::repo_root().join("docs/relman-export.schema.json"))
+            .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), published);
+    assert!(!cli.db.exists(), "printing the schema opens no database");
+}

@@ -55,6 +55,21 @@ enum Command {
     /// The audit history
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Write the database, or one release with what it refers to, as a JSON document
+    Export {
+        /// Only this release, with its changes and CIs
+        #[arg(long)]
+        release: Option<String>,
+        #[arg(long, value_name = "FILE.json")]
+        out: PathBuf,
+    },
+    /// Add what a JSON export or a CSV file of changes or CIs holds (all or nothing)
+    Import {
+        #[arg(value_name = "FILE.json|FILE.csv")]
+        file: PathBuf,
+    },
+    /// Print the JSON Schema of the export format
+    Schema,
 }
 
 #[derive(Subcommand)]
@@ -283,6 +298,11 @@ fn emit(text: &str) {
 }
 
 fn run(cli: Cli) -> Result<Output, Error> {
+    if let Command::Schema = cli.command {
+        let schema = relman_core::transfer::schema();
+        let value: Value = serde_json::from_str(&schema).expect("the schema is JSON");
+        return Ok(Output::new(value, schema));
+    }
     let path = cli.db.unwrap_or_else(default_db_path);
     let actor = cli.actor.unwrap_or_else(os_user_name);
     let mut store = Store::open(&path)?;
@@ -324,6 +344,48 @@ fn run(cli: Cli) -> Result<Output, Error> {
             Ok(Output::new(cis, text))
         }
         Command::Change(command) => change(&mut store, command, &actor, now),
+        Command::Export { release, out } => {
+            let document = store.export(release.as_deref())?;
+            let text = serde_json::to_string_pretty(&document).expect("a document serializes");
+            std::fs::write(&out, text + "\n")
+                .map_err(|e| Error::Internal(format!("cannot write {}: {e}", out.display())))?;
+            let summary = json!({
+                "out": out,
+                "cis": document.cis.len(),
+                "changes": document.changes.len(),
+                "releases": document.releases.len(),
+            });
+            let text = format!(
+                "Exported {} releases, {} changes and {} CIs to {}\n",
+                document.releases.len(),
+                document.changes.len(),
+                document.cis.len(),
+                out.display()
+            );
+            Ok(Output::new(summary, text))
+        }
+        Command::Import { file } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                Error::Validation(vec![relman_core::FieldError::new(
+                    "file",
+                    format!("cannot read {}: {e}", file.display()),
+                )])
+            })?;
+            let is_csv = file
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let summary = if is_csv {
+                store.import_csv(&text, &actor, now)?
+            } else {
+                store.import(&relman_core::transfer::parse(&text)?, &actor, now)?
+            };
+            let text = format!(
+                "Imported {} releases, {} changes and {} CIs\n",
+                summary.releases, summary.changes, summary.cis
+            );
+            Ok(Output::new(summary, text))
+        }
+        Command::Schema => unreachable!("answered before the database is opened"),
         Command::Audit(AuditCommand::Verify) => {
             let report = store.verify_audit()?;
             let text = if report.problems.is_empty() {
@@ -574,6 +636,7 @@ fn change(
                 cis,
                 incident_refs: incidents,
                 problem_refs: problems,
+                cab_decision_date: None,
             };
             let change = store.create_change(&draft, actor, now)?;
             let text = format!("Created {}", line(&change));
@@ -600,6 +663,10 @@ fn change(
 
 /// The core names fields as the app does; on the command line they are flags.
 fn flag_for(field: &str) -> String {
+    // Import problems are named by JSON path or CSV row already.
+    if field.starts_with('$') || field.starts_with("row ") {
+        return field.to_string();
+    }
     let flag = match field {
         "planned_start" => "start",
         "planned_end" => "end",

@@ -56,5 +56,6 @@ pub fn content_hash(release: &Release, change_keys: &[String], components: &[Com
         "package": components,
         "plan": { "start": release.planned_start, "end": release.planned_end },
     });
-    format!("{:x}", Sha256::digest(content.to_string().as_bytes()))
+    let canonical = crate::canonical::to_string(&content);
+    format!("{:x}", Sha256::digest(canonical.as_bytes()))
 }

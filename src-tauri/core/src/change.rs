@@ -66,6 +66,10 @@ pub struct ChangeDraft {
     pub incident_refs: Vec<String>,
     #[serde(default)]
     pub problem_refs: Vec<String>,
+    /// When the CAB decided on it, if known (imports carry it).
+    #[serde(default)]
+    #[ts(type = "string | null")]
+    pub cab_decision_date: Option<NaiveDate>,
 }
 
 impl ChangeDraft {
@@ -111,6 +115,7 @@ impl ChangeDraft {
             cis: clean(&self.cis),
             incident_refs: clean(&self.incident_refs),
             problem_refs: clean(&self.problem_refs),
+            cab_decision_date: self.cab_decision_date,
         })
     }
 }

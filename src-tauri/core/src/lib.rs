@@ -8,7 +8,9 @@ mod text_enum;
 
 pub mod approval;
 pub mod bindings;
+pub mod canonical;
 pub mod change;
+pub mod csv_import;
 pub mod demo;
 pub mod error;
 pub mod lifecycle;
@@ -18,6 +20,7 @@ pub mod profile;
 pub mod release;
 pub mod rules;
 pub mod store;
+pub mod transfer;
 
 pub use error::{Error, ErrorKind, ErrorReport, FieldError, Result};
 pub use release::{Release, ReleaseDraft, ReleaseType, Risk, Stage};

@@ -3,4 +3,8 @@ import type { ChangeKind } from "./ChangeKind";
 import type { ChangeStatus } from "./ChangeStatus";
 import type { Risk } from "./Risk";
 
-export type ChangeDraft = { key: string, title: string, description: string, status: ChangeStatus | null, risk: Risk | null, kind: ChangeKind | null, cis: Array<string>, incident_refs: Array<string>, problem_refs: Array<string>, };
+export type ChangeDraft = { key: string, title: string, description: string, status: ChangeStatus | null, risk: Risk | null, kind: ChangeKind | null, cis: Array<string>, incident_refs: Array<string>, problem_refs: Array<string>, 
+/**
+ * When the CAB decided on it, if known (imports carry it).
+ */
+cab_decision_date: string | null, };

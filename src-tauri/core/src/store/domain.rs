@@ -34,22 +34,8 @@ impl Store {
     // ---- CMDB ----
 
     pub fn create_ci(&mut self, ci: &Ci, actor: &str, now: DateTime<Utc>) -> Result<Ci> {
-        let ci = ci.validate()?;
         let tx = self.conn.transaction()?;
-        if ci_id(&tx, &ci.name)?.is_some() {
-            return Err(Error::Conflict {
-                field: Some("name"),
-                message: format!("a CI named {} already exists", ci.name),
-            });
-        }
-        tx.execute(
-            "INSERT INTO cis (name, kind, owner, prod_version, created_at, created_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![ci.name, ci.kind, ci.owner, ci.prod_version, now, actor],
-        )?;
-        let entry = Entry::new("ci", &ci.name, "create")
-            .after(serde_json::to_string(&ci).unwrap_or_default());
-        audit::append(&tx, actor, now, vec![entry])?;
+        let ci = insert_ci(&tx, ci, actor, now)?;
         tx.commit()?;
         Ok(ci)
     }
@@ -77,62 +63,8 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Change> {
-        let draft = draft.validate()?;
         let tx = self.conn.transaction()?;
-        if change_id(&tx, &draft.key)?.is_some() {
-            return Err(Error::Conflict {
-                field: Some("key"),
-                message: format!("{} already exists; choose another key", draft.key),
-            });
-        }
-        let mut ci_ids = Vec::new();
-        let mut unknown = Vec::new();
-        for name in &draft.cis {
-            match ci_id(&tx, name)? {
-                Some(id) => ci_ids.push(id),
-                None => unknown.push(name.clone()),
-            }
-        }
-        if !unknown.is_empty() {
-            return Err(Error::Validation(vec![crate::error::FieldError::new(
-                "ci",
-                format!(
-                    "not in the CMDB: {} (create them first)",
-                    unknown.join(", ")
-                ),
-            )]));
-        }
-        let status = draft.status.unwrap_or(ChangeStatus::Draft);
-        let decided = (status == ChangeStatus::Authorized).then(|| now.date_naive());
-        tx.execute(
-            "INSERT INTO changes (key, title, description, status, risk, kind, incident_refs,
-                 problem_refs, cab_decision_date, created_at, created_by, updated_at, updated_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?10, ?11)",
-            params![
-                draft.key,
-                draft.title,
-                draft.description,
-                status,
-                draft.risk,
-                draft.kind,
-                serde_json::to_string(&draft.incident_refs).unwrap_or_default(),
-                serde_json::to_string(&draft.problem_refs).unwrap_or_default(),
-                decided,
-                now,
-                actor
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        for ci in ci_ids {
-            tx.execute(
-                "INSERT INTO change_cis (change_id, ci_id) VALUES (?1, ?2)",
-                params![id, ci],
-            )?;
-        }
-        let change = load_change(&tx, &draft.key)?.ok_or_else(|| change_not_found(&draft.key))?;
-        let entry = Entry::new("change", &change.key, "create")
-            .after(serde_json::to_string(&change).unwrap_or_default());
-        audit::append(&tx, actor, now, vec![entry])?;
+        let change = insert_change(&tx, draft, actor, now)?;
         tx.commit()?;
         Ok(change)
     }
@@ -193,28 +125,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
-        let release_id = release_id(&tx, release)?;
-        let change_id = change_id(&tx, change)?.ok_or_else(|| change_not_found(change))?;
-        let added = tx.execute(
-            "INSERT OR IGNORE INTO release_changes (release_id, change_id) VALUES (?1, ?2)",
-            params![release_id, change_id],
-        )?;
-        if added == 0 {
-            return Err(Error::Conflict {
-                field: Some("change"),
-                message: format!("{change} is already in the scope of {release}"),
-            });
-        }
-        audit::append(
-            &tx,
-            actor,
-            now,
-            vec![Entry::new("release", release, "add_change").field(
-                "scope",
-                None,
-                Some(change.into()),
-            )],
-        )?;
+        link_change(&tx, release, change, actor, now)?;
         tx.commit()?;
         Ok(())
     }
@@ -263,72 +174,8 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Component> {
-        let mut errors = Vec::new();
-        let to_version = to_version.map(str::trim).filter(|v| !v.is_empty());
-        if let Some(version) = to_version
-            && let Err(message) = parse_version(version)
-        {
-            errors.push(crate::error::FieldError::new("to", message));
-        }
-        for req in requires {
-            if let Err(message) = parse_requirement(&req.requirement) {
-                errors.push(crate::error::FieldError::new("requires", message));
-            }
-        }
         let tx = self.conn.transaction()?;
-        let release_id = release_id(&tx, release)?;
-        let ci_id = ci_id(&tx, ci)?;
-        if ci_id.is_none() {
-            errors.push(crate::error::FieldError::new(
-                "ci",
-                format!("{ci} is not in the CMDB"),
-            ));
-        }
-        let mut required_ids = Vec::new();
-        for req in requires {
-            match self::ci_id(&tx, &req.ci)? {
-                Some(id) => required_ids.push((id, req.requirement.clone())),
-                None => errors.push(crate::error::FieldError::new(
-                    "requires",
-                    format!("{} is not in the CMDB", req.ci),
-                )),
-            }
-        }
-        let Some(ci_id) = ci_id.filter(|_| errors.is_empty()) else {
-            return Err(Error::Validation(errors));
-        };
-        let from_version: Option<String> =
-            tx.query_row("SELECT prod_version FROM cis WHERE id = ?1", [ci_id], |r| {
-                r.get(0)
-            })?;
-        let inserted = tx.execute(
-            "INSERT OR IGNORE INTO components (release_id, ci_id, from_version, to_version)
-             VALUES (?1, ?2, ?3, ?4)",
-            params![release_id, ci_id, from_version, to_version],
-        )?;
-        if inserted == 0 {
-            return Err(Error::Conflict {
-                field: Some("ci"),
-                message: format!("{ci} is already in the package of {release}"),
-            });
-        }
-        let component_id = tx.last_insert_rowid();
-        for (id, requirement) in &required_ids {
-            tx.execute(
-                "INSERT INTO component_requirements (component_id, ci_id, requirement) VALUES (?1, ?2, ?3)",
-                params![component_id, id, requirement],
-            )?;
-        }
-        let component = load_components(&tx, release_id)?
-            .into_iter()
-            .find(|c| c.ci == ci)
-            .ok_or_else(|| Error::Internal("component vanished".into()))?;
-        let entry = Entry::new("release", release, "add_component").field(
-            "package",
-            None,
-            Some(serde_json::to_string(&component).unwrap_or_default()),
-        );
-        audit::append(&tx, actor, now, vec![entry])?;
+        let component = insert_component(&tx, release, ci, to_version, requires, actor, now)?;
         tx.commit()?;
         Ok(component)
     }
@@ -565,6 +412,197 @@ impl Store {
     pub fn verify_audit(&self) -> Result<AuditReport> {
         audit::verify(&self.conn)
     }
+}
+
+pub(super) fn insert_ci(
+    tx: &Transaction<'_>,
+    ci: &Ci,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Ci> {
+    let ci = ci.validate()?;
+    if ci_id(tx, &ci.name)?.is_some() {
+        return Err(Error::Conflict {
+            field: Some("name"),
+            message: format!("a CI named {} already exists", ci.name),
+        });
+    }
+    tx.execute(
+        "INSERT INTO cis (name, kind, owner, prod_version, created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![ci.name, ci.kind, ci.owner, ci.prod_version, now, actor],
+    )?;
+    let entry =
+        Entry::new("ci", &ci.name, "create").after(serde_json::to_string(&ci).unwrap_or_default());
+    audit::append(tx, actor, now, vec![entry])?;
+    Ok(ci)
+}
+
+pub(super) fn insert_change(
+    tx: &Transaction<'_>,
+    draft: &ChangeDraft,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Change> {
+    let draft = draft.validate()?;
+    if change_id(tx, &draft.key)?.is_some() {
+        return Err(Error::Conflict {
+            field: Some("key"),
+            message: format!("{} already exists; choose another key", draft.key),
+        });
+    }
+    let mut ci_ids = Vec::new();
+    let mut unknown = Vec::new();
+    for name in &draft.cis {
+        match ci_id(tx, name)? {
+            Some(id) => ci_ids.push(id),
+            None => unknown.push(name.clone()),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(Error::Validation(vec![crate::error::FieldError::new(
+            "ci",
+            format!(
+                "not in the CMDB: {} (create them first)",
+                unknown.join(", ")
+            ),
+        )]));
+    }
+    let status = draft.status.unwrap_or(ChangeStatus::Draft);
+    let decided = draft
+        .cab_decision_date
+        .or_else(|| (status == ChangeStatus::Authorized).then(|| now.date_naive()));
+    tx.execute(
+        "INSERT INTO changes (key, title, description, status, risk, kind, incident_refs,
+             problem_refs, cab_decision_date, created_at, created_by, updated_at, updated_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?10, ?11)",
+        params![
+            draft.key,
+            draft.title,
+            draft.description,
+            status,
+            draft.risk,
+            draft.kind,
+            serde_json::to_string(&draft.incident_refs).unwrap_or_default(),
+            serde_json::to_string(&draft.problem_refs).unwrap_or_default(),
+            decided,
+            now,
+            actor
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    for ci in ci_ids {
+        tx.execute(
+            "INSERT INTO change_cis (change_id, ci_id) VALUES (?1, ?2)",
+            params![id, ci],
+        )?;
+    }
+    let change = load_change(tx, &draft.key)?.ok_or_else(|| change_not_found(&draft.key))?;
+    let entry = Entry::new("change", &change.key, "create")
+        .after(serde_json::to_string(&change).unwrap_or_default());
+    audit::append(tx, actor, now, vec![entry])?;
+    Ok(change)
+}
+
+pub(super) fn link_change(
+    tx: &Transaction<'_>,
+    release: &str,
+    change: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let release_id = release_id(tx, release)?;
+    let change_id = change_id(tx, change)?.ok_or_else(|| change_not_found(change))?;
+    let added = tx.execute(
+        "INSERT OR IGNORE INTO release_changes (release_id, change_id) VALUES (?1, ?2)",
+        params![release_id, change_id],
+    )?;
+    if added == 0 {
+        return Err(Error::Conflict {
+            field: Some("change"),
+            message: format!("{change} is already in the scope of {release}"),
+        });
+    }
+    let entry =
+        Entry::new("release", release, "add_change").field("scope", None, Some(change.into()));
+    audit::append(tx, actor, now, vec![entry])
+}
+
+pub(super) fn insert_component(
+    tx: &Transaction<'_>,
+    release: &str,
+    ci: &str,
+    to_version: Option<&str>,
+    requires: &[Requirement],
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Component> {
+    let mut errors = Vec::new();
+    let to_version = to_version.map(str::trim).filter(|v| !v.is_empty());
+    if let Some(version) = to_version
+        && let Err(message) = parse_version(version)
+    {
+        errors.push(crate::error::FieldError::new("to", message));
+    }
+    for req in requires {
+        if let Err(message) = parse_requirement(&req.requirement) {
+            errors.push(crate::error::FieldError::new("requires", message));
+        }
+    }
+    let release_id = release_id(tx, release)?;
+    let ci_id = ci_id(tx, ci)?;
+    if ci_id.is_none() {
+        errors.push(crate::error::FieldError::new(
+            "ci",
+            format!("{ci} is not in the CMDB"),
+        ));
+    }
+    let mut required_ids = Vec::new();
+    for req in requires {
+        match self::ci_id(tx, &req.ci)? {
+            Some(id) => required_ids.push((id, req.requirement.clone())),
+            None => errors.push(crate::error::FieldError::new(
+                "requires",
+                format!("{} is not in the CMDB", req.ci),
+            )),
+        }
+    }
+    let Some(ci_id) = ci_id.filter(|_| errors.is_empty()) else {
+        return Err(Error::Validation(errors));
+    };
+    let from_version: Option<String> =
+        tx.query_row("SELECT prod_version FROM cis WHERE id = ?1", [ci_id], |r| {
+            r.get(0)
+        })?;
+    let inserted = tx.execute(
+        "INSERT OR IGNORE INTO components (release_id, ci_id, from_version, to_version)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![release_id, ci_id, from_version, to_version],
+    )?;
+    if inserted == 0 {
+        return Err(Error::Conflict {
+            field: Some("ci"),
+            message: format!("{ci} is already in the package of {release}"),
+        });
+    }
+    let component_id = tx.last_insert_rowid();
+    for (id, requirement) in &required_ids {
+        tx.execute(
+            "INSERT INTO component_requirements (component_id, ci_id, requirement) VALUES (?1, ?2, ?3)",
+            params![component_id, id, requirement],
+        )?;
+    }
+    let component = load_components(tx, release_id)?
+        .into_iter()
+        .find(|c| c.ci == ci)
+        .ok_or_else(|| Error::Internal("component vanished".into()))?;
+    let entry = Entry::new("release", release, "add_component").field(
+        "package",
+        None,
+        Some(serde_json::to_string(&component).unwrap_or_default()),
+    );
+    audit::append(tx, actor, now, vec![entry])?;
+    Ok(component)
 }
 
 fn set_stage(

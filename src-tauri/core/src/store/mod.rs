@@ -2,9 +2,11 @@
 
 mod audit;
 mod domain;
+mod transfer;
 
 pub use audit::{AuditRecord, AuditReport};
 pub use domain::Workspace;
+pub use transfer::ImportSummary;
 
 use std::path::Path;
 

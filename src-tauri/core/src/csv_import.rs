@@ -1,0 +1,427 @@
+//! CSV files of changes or CIs, in the shapes ServiceNow and Jira export them, read into an
+//! exchange [`Document`]. The shape is recognised from the header row; every problem names its
+//! row and column. Storing the document is the store's `import`, all-or-nothing.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+use crate::change::{ChangeStatus, CiKind};
+use crate::error::{Error, FieldError, Result};
+use crate::release::Risk;
+use crate::transfer::{ChangeRecord, CiRecord, Document, FORMAT, VERSION};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    ServiceNowChanges,
+    JiraChanges,
+    Cis,
+}
+
+/// A CSV file read into a document; `lines[i]` is the file line of record `i`.
+#[derive(Debug)]
+pub struct CsvDocument {
+    pub shape: Shape,
+    pub document: Document,
+    pub lines: Vec<usize>,
+}
+
+impl CsvDocument {
+    /// Turns a problem path of the document ("$.changes[3].key") into "row 5, key".
+    pub fn locate(&self, path: &str) -> String {
+        let rest = path
+            .strip_prefix("$.changes[")
+            .or_else(|| path.strip_prefix("$.cis["));
+        let Some((index, field)) = rest.and_then(|r| r.split_once(']')) else {
+            return path.to_string();
+        };
+        let line = index.parse::<usize>().ok().and_then(|i| self.lines.get(i));
+        match line {
+            Some(line) => format!("row {line}{}", field.replacen('.', ", ", 1)),
+            None => path.to_string(),
+        }
+    }
+}
+
+/// The columns a record is read from, by the names the tools give them (lower case).
+struct Columns {
+    headers: Vec<String>,
+}
+
+impl Columns {
+    fn find(&self, names: &[&str]) -> Option<usize> {
+        self.headers
+            .iter()
+            .position(|h| names.contains(&h.as_str()))
+    }
+
+    /// All columns with one of these names (Jira repeats "Component/s" once per value).
+    fn all(&self, names: &[&str]) -> Vec<usize> {
+        (0..self.headers.len())
+            .filter(|i| names.contains(&self.headers[*i].as_str()))
+            .collect()
+    }
+}
+
+pub fn parse(text: &str) -> Result<CsvDocument> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| refused("row 1", format!("cannot read the header row: {e}")))?
+        .iter()
+        .map(|h| h.to_lowercase())
+        .collect();
+    let columns = Columns { headers };
+    let shape =
+        if columns.find(&["number"]).is_some() && columns.find(&["short_description"]).is_some() {
+            Shape::ServiceNowChanges
+        } else if columns.find(&["issue key"]).is_some() && columns.find(&["summary"]).is_some() {
+            Shape::JiraChanges
+        } else if columns.find(&["name"]).is_some()
+            && columns.find(&["kind", "sys_class_name", "class"]).is_some()
+        {
+            Shape::Cis
+        } else {
+            return Err(refused(
+                "row 1",
+                "the header row is not one Relman knows: expected a ServiceNow change export \
+             (number, short_description, …), a Jira export (Issue key, Summary, …) or CIs \
+             (name, kind or sys_class_name, version)",
+            ));
+        };
+
+    let mut document = Document {
+        format: FORMAT.into(),
+        version: VERSION,
+        cis: Vec::new(),
+        changes: Vec::new(),
+        releases: Vec::new(),
+    };
+    let mut lines = Vec::new();
+    let mut problems = Vec::new();
+    for (i, row) in reader.records().enumerate() {
+        let line = i + 2;
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                problems.push(FieldError::new(&format!("row {line}"), e.to_string()));
+                continue;
+            }
+        };
+        let cell = |names: &[&str]| -> String {
+            columns
+                .find(names)
+                .and_then(|c| row.get(c))
+                .unwrap_or("")
+                .to_string()
+        };
+        let mut problem = |column: &str, message: String| {
+            problems.push(FieldError::new(
+                &format!("row {line}, column '{column}'"),
+                message,
+            ));
+        };
+        match shape {
+            Shape::Cis => {
+                let kind_text = cell(&["kind", "sys_class_name", "class"]);
+                let Some(kind) = ci_kind(&kind_text) else {
+                    problem(
+                        "kind",
+                        format!(
+                            "'{kind_text}' is not a CI kind; use service, application, server or component"
+                        ),
+                    );
+                    continue;
+                };
+                document.cis.push(CiRecord {
+                    name: cell(&["name"]),
+                    kind,
+                    owner: non_empty(cell(&["owner", "owned_by", "managed_by"])),
+                    prod_version: non_empty(cell(&[
+                        "version",
+                        "prod_version",
+                        "production version",
+                    ])),
+                });
+            }
+            Shape::ServiceNowChanges | Shape::JiraChanges => {
+                let jira = shape == Shape::JiraChanges;
+                let status_text = cell(&["state", "status"]);
+                let mut status = match change_status(&status_text) {
+                    Some(status) => status,
+                    None => {
+                        problem(
+                            if jira { "Status" } else { "state" },
+                            format!(
+                                "'{status_text}' is not a change state Relman knows (e.g. New, Assess, Scheduled, Closed, Canceled; or To Do, Approved, Done)"
+                            ),
+                        );
+                        continue;
+                    }
+                };
+                let approval = cell(&["approval"]).to_lowercase();
+                if approval == "approved"
+                    && matches!(status, ChangeStatus::Draft | ChangeStatus::Assessed)
+                {
+                    status = ChangeStatus::Authorized;
+                } else if approval == "rejected" {
+                    status = ChangeStatus::Rejected;
+                }
+                let risk_text = cell(&["risk", "custom field (risk)"]);
+                let risk = match risk(&risk_text) {
+                    Ok(risk) => risk,
+                    Err(message) => {
+                        problem("risk", message);
+                        continue;
+                    }
+                };
+                let date_text = cell(&[
+                    "cab_date",
+                    "cab date",
+                    "custom field (cab decision date)",
+                    "cab_decision_date",
+                ]);
+                let cab_decision_date = match date(&date_text) {
+                    Ok(date) => date,
+                    Err(message) => {
+                        problem("cab date", message);
+                        continue;
+                    }
+                };
+                let cis: Vec<String> = columns
+                    .all(&["cmdb_ci", "configuration item", "component/s", "components"])
+                    .into_iter()
+                    .filter_map(|c| row.get(c))
+                    .flat_map(|v| v.split([',', ';']))
+                    .map(|v| v.trim().to_string())
+                    .filter(|v| !v.is_empty())
+                    .collect();
+                document.changes.push(ChangeRecord {
+                    key: cell(&["number", "issue key"]),
+                    title: cell(&["short_description", "summary"]),
+                    description: cell(&["description"]),
+                    status,
+                    risk,
+                    kind: None,
+                    cis,
+                    incident_refs: Vec::new(),
+                    problem_refs: Vec::new(),
+                    cab_decision_date,
+                });
+            }
+        }
+        lines.push(line);
+    }
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+    Ok(CsvDocument {
+        shape,
+        document,
+        lines,
+    })
+}
+
+fn refused(at: &str, message: impl Into<String>) -> Error {
+    Error::Validation(vec![FieldError::new(at, message)])
+}
+
+fn non_empty(text: String) -> Option<String> {
+    (!text.is_empty()).then_some(text)
+}
+
+fn ci_kind(text: &str) -> Option<CiKind> {
+    let text = text.to_lowercase();
+    if let Ok(kind) = text.parse() {
+        return Some(kind);
+    }
+    // ServiceNow class names.
+    match text.as_str() {
+        "cmdb_ci_service" | "cmdb_ci_service_discovered" | "service_offering" => {
+            Some(CiKind::Service)
+        }
+        "cmdb_ci_appl" | "cmdb_ci_app_server" | "cmdb_ci_application_software" => {
+            Some(CiKind::Application)
+        }
+        t if t.starts_with("cmdb_ci_") && t.ends_with("server") => Some(CiKind::Server),
+        t if t.starts_with("cmdb_ci_") => Some(CiKind::Component),
+        _ => None,
+    }
+}
+
+fn change_status(text: &str) -> Option<ChangeStatus> {
+    use ChangeStatus::*;
+    let text = text.trim().to_lowercase();
+    if let Ok(status) = text.parse() {
+        return Some(status);
+    }
+    Some(match text.as_str() {
+        // ServiceNow states, by label and by number.
+        "new" | "-5" => Draft,
+        "assess" | "authorize" | "-4" | "-3" => Assessed,
+        "scheduled" | "implement" | "-2" | "-1" => Authorized,
+        "review" | "closed" | "0" | "3" => Implemented,
+        "canceled" | "cancelled" | "4" => Rejected,
+        // Jira statuses.
+        "to do" | "open" | "backlog" => Draft,
+        "in review" | "in progress" | "assessment" => Assessed,
+        "approved" | "authorised" => Authorized,
+        "done" | "resolved" => Implemented,
+        "declined" | "won't do" => Rejected,
+        _ => return None,
+    })
+}
+
+fn risk(text: &str) -> std::result::Result<Option<Risk>, String> {
+    let lower = text.to_lowercase();
+    let word = lower
+        .trim_start_matches(|c: char| c.is_ascii_digit() || c == ' ' || c == '-')
+        .trim();
+    match word {
+        "" | "none" => Ok(None),
+        "high" | "very high" | "critical" => Ok(Some(Risk::High)),
+        "moderate" | "medium" => Ok(Some(Risk::Medium)),
+        "low" | "very low" => Ok(Some(Risk::Low)),
+        _ => Err(format!("'{text}' is not a risk; use High, Moderate or Low")),
+    }
+}
+
+/// A date as the tools write it: ISO, with or without a time; German 14.03.2026; US 03/14/2026;
+/// Jira's 14/Mar/26 10:00 AM.
+pub fn date(text: &str) -> std::result::Result<Option<NaiveDate>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(Some(at.date_naive()));
+    }
+    for format in ["%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y"] {
+        if let Ok(date) = NaiveDate::parse_from_str(text, format) {
+            return Ok(Some(date));
+        }
+    }
+    for format in [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%d.%m.%Y %H:%M:%S",
+        "%d.%m.%Y %H:%M",
+        "%m/%d/%Y %H:%M:%S",
+        "%m/%d/%Y %I:%M:%S %p",
+        "%m/%d/%Y %H:%M",
+        "%d/%b/%y %I:%M %p",
+    ] {
+        if let Ok(at) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(Some(at.date()));
+        }
+    }
+    Err(format!(
+        "'{text}' is not a date; use e.g. 2026-03-14, 14.03.2026 or 03/14/2026"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn servicenow_changes() {
+        let csv = "number,short_description,description,state,approval,risk,cmdb_ci,cab_date\n\
+                   CHG0031415,Tax tables,New tables,Scheduled,approved,2 - Moderate,payroll-api,2026-03-14 10:00:00\n\
+                   CHG0031416,Payslip index,,New,not yet requested,Low,payroll-db,\n";
+        let read = parse(csv).unwrap();
+        assert_eq!(read.shape, Shape::ServiceNowChanges);
+        let first = &read.document.changes[0];
+        assert_eq!(
+            (first.key.as_str(), first.status, first.risk),
+            ("CHG0031415", ChangeStatus::Authorized, Some(Risk::Medium))
+        );
+        assert_eq!(first.cis, ["payroll-api"]);
+        assert_eq!(
+            first.cab_decision_date,
+            NaiveDate::from_ymd_opt(2026, 3, 14)
+        );
+        assert_eq!(read.document.changes[1].status, ChangeStatus::Draft);
+        assert_eq!(read.lines, [2, 3]);
+    }
+
+    #[test]
+    fn jira_changes_with_repeated_component_columns() {
+        let csv = "Summary,Issue key,Status,Component/s,Component/s,Custom field (CAB decision date)\n\
+                   Portal SSO,CHG-7,Approved,portal,auth,14/Mar/26 10:00 AM\n";
+        let read = parse(csv).unwrap();
+        assert_eq!(read.shape, Shape::JiraChanges);
+        let change = &read.document.changes[0];
+        assert_eq!(change.cis, ["portal", "auth"]);
+        assert_eq!(change.status, ChangeStatus::Authorized);
+        assert_eq!(
+            change.cab_decision_date,
+            NaiveDate::from_ymd_opt(2026, 3, 14)
+        );
+    }
+
+    #[test]
+    fn cis_by_servicenow_class() {
+        let csv = "name,sys_class_name,version,owned_by\npayroll-api,cmdb_ci_appl,2.1,Anna\nsrv-01,cmdb_ci_linux_server,,\n";
+        let read = parse(csv).unwrap();
+        assert_eq!(read.document.cis[0].kind, CiKind::Application);
+        assert_eq!(read.document.cis[1].kind, CiKind::Server);
+        assert_eq!(read.document.cis[1].prod_version, None);
+    }
+
+    #[test]
+    fn every_bad_cell_is_reported_with_row_and_column() {
+        let csv = "number,short_description,state,risk,cab_date\n\
+                   CHG1,ok,New,Low,\n\
+                   CHG2,bad state,Sleeping,Low,\n\
+                   CHG3,bad risk,New,Extreme,\n\
+                   CHG4,bad date,New,Low,31.02.2026\n";
+        let Err(Error::Validation(problems)) = parse(csv) else {
+            panic!("must be refused")
+        };
+        let at: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(
+            at,
+            [
+                "row 3, column 'state'",
+                "row 4, column 'risk'",
+                "row 5, column 'cab date'"
+            ]
+        );
+    }
+
+    #[test]
+    fn dates_in_common_formats() {
+        let march14 = NaiveDate::from_ymd_opt(2026, 3, 14);
+        for text in [
+            "2026-03-14",
+            "2026-03-14T09:30:00Z",
+            "14.03.2026",
+            "14.03.2026 09:30",
+            "03/14/2026",
+            "03/14/2026 09:30:00 AM",
+        ] {
+            assert_eq!(date(text), Ok(march14), "{text}");
+        }
+        assert!(date("yesterday").is_err());
+    }
+
+    #[test]
+    fn an_unknown_header_is_refused() {
+        assert!(
+            parse("a,b\n1,2\n")
+                .unwrap_err()
+                .to_string()
+                .contains("header row")
+        );
+    }
+
+    #[test]
+    fn locate_maps_document_paths_to_rows() {
+        let read = parse("name,kind\na,service\nb,server\n").unwrap();
+        assert_eq!(read.locate("$.cis[1].name"), "row 3, name");
+        assert_eq!(read.locate("$.cis[0]"), "row 2");
+    }
+}

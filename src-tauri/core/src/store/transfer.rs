@@ -1,0 +1,299 @@
+//! Export and import of the exchange format: everything, or one release with what it refers to.
+//! An import is all-or-nothing and reports every problem with its JSON path.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use rusqlite::params;
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::domain::{insert_change, insert_ci, insert_component, link_change};
+use super::{Store, insert_release};
+use crate::change::{ChangeDraft, Ci};
+use crate::error::{Error, FieldError, Result};
+use crate::package::parse_requirement_spec;
+use crate::release::ReleaseDraft;
+use crate::store::ReleaseFilter;
+use crate::transfer::{
+    ApprovalRecord, ChangeRecord, CiRecord, ComponentRecord, Document, FORMAT, ReleaseRecord,
+    VERSION,
+};
+
+/// How much an import added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct ImportSummary {
+    pub cis: u32,
+    pub changes: u32,
+    pub releases: u32,
+}
+
+impl Store {
+    /// The whole database, or with `release` one release and the changes and CIs it refers to.
+    pub fn export(&self, release: Option<&str>) -> Result<Document> {
+        let releases = match release {
+            Some(key) => vec![self.release(key)?],
+            None => self.list_releases(&ReleaseFilter::default())?,
+        };
+        let mut records = Vec::new();
+        let mut change_keys = BTreeSet::new();
+        let mut ci_names = BTreeSet::new();
+        for r in releases {
+            let changes = self.release_changes(&r.key)?;
+            let components = self.components(&r.key)?;
+            let approvals = self.approvals(&r.key)?;
+            for c in &changes {
+                change_keys.insert(c.key.clone());
+                ci_names.extend(c.cis.iter().cloned());
+            }
+            for c in &components {
+                ci_names.insert(c.ci.clone());
+                ci_names.extend(c.requires.iter().map(|q| q.ci.clone()));
+            }
+            records.push(ReleaseRecord {
+                key: r.key,
+                title: r.title,
+                release_type: r.release_type,
+                stage: r.stage,
+                planned_start: r.planned_start,
+                planned_end: r.planned_end,
+                owner: r.owner,
+                risk: r.risk,
+                requester: r.requester,
+                dev_docs: r.dev_docs,
+                ops_docs: r.ops_docs,
+                needs_revision: r.needs_revision,
+                changes: changes.into_iter().map(|c| c.key).collect(),
+                components: components
+                    .into_iter()
+                    .map(|c| ComponentRecord {
+                        ci: c.ci,
+                        to_version: c.to_version,
+                        requires: c
+                            .requires
+                            .iter()
+                            .map(|q| format!("{}{}", q.ci, q.requirement))
+                            .collect(),
+                    })
+                    .collect(),
+                approvals: approvals
+                    .into_iter()
+                    .map(|a| ApprovalRecord {
+                        approver: a.approver,
+                        role: a.role,
+                        decision: a.decision,
+                        comment: a.comment,
+                        at: a.at,
+                        content_hash: a.content_hash,
+                    })
+                    .collect(),
+            });
+        }
+        let changes: Vec<ChangeRecord> = self
+            .list_changes(None)?
+            .into_iter()
+            .filter(|c| release.is_none() || change_keys.contains(&c.key))
+            .map(|c| {
+                ci_names.extend(c.cis.iter().cloned());
+                ChangeRecord {
+                    key: c.key,
+                    title: c.title,
+                    description: c.description,
+                    status: c.status,
+                    risk: c.risk,
+                    kind: c.kind,
+                    cis: c.cis,
+                    incident_refs: c.incident_refs,
+                    problem_refs: c.problem_refs,
+                    cab_decision_date: c.cab_decision_date,
+                }
+            })
+            .collect();
+        let cis = self
+            .list_cis()?
+            .into_iter()
+            .filter(|c| release.is_none() || ci_names.contains(&c.name))
+            .map(|c| CiRecord {
+                name: c.name,
+                kind: c.kind,
+                owner: c.owner,
+                prod_version: c.prod_version,
+            })
+            .collect();
+        Ok(Document {
+            format: FORMAT.to_string(),
+            version: VERSION,
+            cis,
+            changes,
+            releases: records,
+        })
+    }
+
+    /// Adds everything in `document`, or nothing: every problem is reported with its JSON path.
+    pub fn import(
+        &mut self,
+        document: &Document,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ImportSummary> {
+        let tx = self.conn.transaction()?;
+        let mut problems = Vec::new();
+
+        for (i, ci) in document.cis.iter().enumerate() {
+            let ci = Ci {
+                name: ci.name.clone(),
+                kind: ci.kind,
+                owner: ci.owner.clone(),
+                prod_version: ci.prod_version.clone(),
+            };
+            collect(
+                &format!("$.cis[{i}]"),
+                insert_ci(&tx, &ci, actor, now),
+                &mut problems,
+            )?;
+        }
+        for (i, c) in document.changes.iter().enumerate() {
+            let draft = ChangeDraft {
+                key: c.key.clone(),
+                title: c.title.clone(),
+                description: c.description.clone(),
+                status: Some(c.status),
+                risk: c.risk,
+                kind: c.kind,
+                cis: c.cis.clone(),
+                incident_refs: c.incident_refs.clone(),
+                problem_refs: c.problem_refs.clone(),
+                cab_decision_date: c.cab_decision_date,
+            };
+            collect(
+                &format!("$.changes[{i}]"),
+                insert_change(&tx, &draft, actor, now),
+                &mut problems,
+            )?;
+        }
+        for (i, r) in document.releases.iter().enumerate() {
+            let path = format!("$.releases[{i}]");
+            let draft = ReleaseDraft {
+                key: r.key.clone(),
+                title: r.title.clone(),
+                release_type: r.release_type,
+                planned_start: r.planned_start.to_string(),
+                planned_end: r.planned_end.to_string(),
+                owner: r.owner.clone(),
+                risk: r.risk,
+                requester: r.requester.clone(),
+                dev_docs: r.dev_docs.clone(),
+                ops_docs: r.ops_docs.clone(),
+            };
+            let inserted = draft
+                .validate()
+                .and_then(|valid| insert_release(&tx, &valid, false, actor, now));
+            let Some(release) = collect(&path, inserted, &mut problems)? else {
+                continue;
+            };
+            tx.execute(
+                "UPDATE releases SET stage = ?1, needs_revision = ?2 WHERE key = ?3 AND deleted_at IS NULL",
+                params![r.stage, r.needs_revision, release.key],
+            )?;
+            for (j, change) in r.changes.iter().enumerate() {
+                let linked = link_change(&tx, &release.key, change, actor, now);
+                collect(&format!("{path}.changes[{j}]"), linked, &mut problems)?;
+            }
+            for (j, c) in r.components.iter().enumerate() {
+                let at = format!("{path}.components[{j}]");
+                let requires: std::result::Result<Vec<_>, String> = c
+                    .requires
+                    .iter()
+                    .map(|q| parse_requirement_spec(q))
+                    .collect();
+                let added = requires
+                    .map_err(|m| Error::Validation(vec![FieldError::new("requires", m)]))
+                    .and_then(|requires| {
+                        insert_component(
+                            &tx,
+                            &release.key,
+                            &c.ci,
+                            c.to_version.as_deref(),
+                            &requires,
+                            actor,
+                            now,
+                        )
+                    });
+                collect(&at, added, &mut problems)?;
+            }
+            let release_id: i64 = tx.query_row(
+                "SELECT id FROM releases WHERE key = ?1 AND deleted_at IS NULL",
+                [&release.key],
+                |row| row.get(0),
+            )?;
+            for a in &r.approvals {
+                tx.execute(
+                    "INSERT INTO approvals (release_id, approver, role, decision, comment, at, content_hash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![release_id, a.approver, a.role, a.decision, a.comment, a.at, a.content_hash],
+                )?;
+            }
+        }
+
+        if !problems.is_empty() {
+            return Err(Error::Validation(problems));
+        }
+        tx.commit()?;
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Ok(ImportSummary {
+            cis: count(document.cis.len()),
+            changes: count(document.changes.len()),
+            releases: count(document.releases.len()),
+        })
+    }
+}
+
+impl Store {
+    /// Imports a CSV file of changes or CIs (ServiceNow or Jira shapes), all-or-nothing; every
+    /// problem names its row and column.
+    pub fn import_csv(
+        &mut self,
+        text: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ImportSummary> {
+        let read = crate::csv_import::parse(text)?;
+        self.import(&read.document, actor, now)
+            .map_err(|error| match error {
+                Error::Validation(fields) => Error::Validation(
+                    fields
+                        .into_iter()
+                        .map(|f| FieldError::new(&read.locate(&f.field), f.message))
+                        .collect(),
+                ),
+                other => other,
+            })
+    }
+}
+
+/// Keeps a refusal as problems under `path` and carries on; storage failures end the import.
+fn collect<T>(path: &str, result: Result<T>, problems: &mut Vec<FieldError>) -> Result<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(Error::Validation(fields)) => {
+            problems.extend(
+                fields
+                    .into_iter()
+                    .map(|f| FieldError::new(&format!("{path}.{}", f.field), f.message)),
+            );
+            Ok(None)
+        }
+        Err(Error::Conflict { field, message }) => {
+            let at = field
+                .map(|f| format!("{path}.{f}"))
+                .unwrap_or_else(|| path.to_string());
+            problems.push(FieldError::new(&at, message));
+            Ok(None)
+        }
+        Err(error @ Error::NotFound { .. }) => {
+            problems.push(FieldError::new(path, error.to_string()));
+            Ok(None)
+        }
+        Err(other) => Err(other),
+    }
+}

@@ -1,0 +1,178 @@
+//! Relman's exchange format: a whole database, or one release with what it refers to, as one
+//! versioned JSON document. Its JSON Schema is generated from these types
+//! (`docs/relman-export.schema.json`, checked by a test).
+
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::approval::{Decision, Role};
+use crate::change::{ChangeKind, ChangeStatus, CiKind};
+use crate::release::{ReleaseType, Risk, Stage};
+
+/// The value of `format` in every document.
+pub const FORMAT: &str = "relman";
+/// The version of the format this Relman writes, and the newest it reads.
+pub const VERSION: u32 = 1;
+
+/// A Relman export.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Document {
+    /// Always "relman".
+    pub format: String,
+    /// The format version; 1 for now.
+    pub version: u32,
+    #[serde(default)]
+    pub cis: Vec<CiRecord>,
+    #[serde(default)]
+    pub changes: Vec<ChangeRecord>,
+    #[serde(default)]
+    pub releases: Vec<ReleaseRecord>,
+}
+
+/// A configuration item of the CMDB.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CiRecord {
+    pub name: String,
+    pub kind: CiKind,
+    #[serde(default)]
+    pub owner: Option<String>,
+    /// The version that runs in production.
+    #[serde(default)]
+    pub prod_version: Option<String>,
+}
+
+/// A change (RFC).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeRecord {
+    pub key: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub status: ChangeStatus,
+    #[serde(default)]
+    pub risk: Option<Risk>,
+    #[serde(default)]
+    pub kind: Option<ChangeKind>,
+    /// Names of the CIs it touches; each must be in `cis` or already in the database.
+    #[serde(default)]
+    pub cis: Vec<String>,
+    #[serde(default)]
+    pub incident_refs: Vec<String>,
+    #[serde(default)]
+    pub problem_refs: Vec<String>,
+    #[serde(default)]
+    pub cab_decision_date: Option<NaiveDate>,
+}
+
+/// A release with its scope, package and CAB decisions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseRecord {
+    pub key: String,
+    pub title: String,
+    #[serde(rename = "type")]
+    pub release_type: ReleaseType,
+    #[serde(default = "planning")]
+    pub stage: Stage,
+    pub planned_start: NaiveDate,
+    pub planned_end: NaiveDate,
+    #[serde(default)]
+    pub owner: Option<String>,
+    #[serde(default)]
+    pub risk: Option<Risk>,
+    #[serde(default)]
+    pub requester: Option<String>,
+    #[serde(default)]
+    pub dev_docs: Option<String>,
+    #[serde(default)]
+    pub ops_docs: Option<String>,
+    #[serde(default)]
+    pub needs_revision: bool,
+    /// Keys of the changes in scope; each must be in `changes` or already in the database.
+    #[serde(default)]
+    pub changes: Vec<String>,
+    #[serde(default)]
+    pub components: Vec<ComponentRecord>,
+    #[serde(default)]
+    pub approvals: Vec<ApprovalRecord>,
+}
+
+fn planning() -> Stage {
+    Stage::Planning
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComponentRecord {
+    pub ci: String,
+    #[serde(default)]
+    pub to_version: Option<String>,
+    /// Other CIs it needs, written like "payroll-db>=13".
+    #[serde(default)]
+    pub requires: Vec<String>,
+}
+
+/// A recorded CAB decision. The content hash is kept, so an imported approval stays valid only
+/// for the content it was given for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalRecord {
+    pub approver: String,
+    pub role: Role,
+    pub decision: Decision,
+    #[serde(default)]
+    pub comment: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub content_hash: String,
+}
+
+/// The JSON Schema of [`Document`], pretty-printed.
+pub fn schema() -> String {
+    let schema = schemars::schema_for!(Document);
+    crate::canonical::to_string_pretty(&schema) + "\n"
+}
+
+/// Reads a document, naming the JSON path of anything malformed.
+pub fn parse(text: &str) -> Result<Document, crate::error::Error> {
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let document: Document = serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." {
+            "$".to_string()
+        } else {
+            format!("$.{path}")
+        };
+        let message = e.inner().to_string();
+        // serde_json appends " at line L column C"; the path says where already.
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
+        crate::error::Error::Validation(vec![crate::error::FieldError::new(&path, message)])
+    })?;
+    if document.format != FORMAT {
+        return Err(crate::error::Error::Validation(vec![
+            crate::error::FieldError::new(
+                "$.format",
+                format!("must be \"{FORMAT}\"; this is not a Relman export"),
+            ),
+        ]));
+    }
+    if document.version == 0 || document.version > VERSION {
+        return Err(crate::error::Error::Validation(vec![
+            crate::error::FieldError::new(
+                "$.version",
+                format!(
+                    "version {} is not supported; this Relman reads version 1 to {VERSION}",
+                    document.version
+                ),
+            ),
+        ]));
+    }
+    Ok(document)
+}

@@ -1,0 +1,253 @@
+//! The exchange format: round trips, all-or-nothing imports that name every problem by its JSON
+//! path (or CSV row), and the published JSON Schema kept in step with the Rust types.
+
+use chrono::{DateTime, TimeZone, Utc};
+use relman_core::approval::{Decision, Role};
+use relman_core::change::{ChangeDraft, ChangeStatus, Ci, CiKind};
+use relman_core::package::parse_requirement_spec;
+use relman_core::transfer::{self, Document};
+use relman_core::{Error, ReleaseDraft, ReleaseFilter, ReleaseType, Store};
+use relman_tests::{read, repo_root};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap()
+}
+
+/// An authorized release: CIs, changes, scope, package with a requirement, CAB approval.
+fn populated() -> Store {
+    let mut store = Store::open_in_memory().unwrap();
+    for (name, version) in [("payroll-api", "2.1"), ("payroll-db", "12.4")] {
+        let ci = Ci {
+            name: name.into(),
+            kind: CiKind::Application,
+            owner: None,
+            prod_version: Some(version.into()),
+        };
+        store.create_ci(&ci, "anna", now()).unwrap();
+    }
+    let change = ChangeDraft {
+        key: "CHG0031415".into(),
+        title: "Tax tables".into(),
+        status: Some(ChangeStatus::Authorized),
+        cis: vec!["payroll-api".into(), "payroll-db".into()],
+        incident_refs: vec!["INC0012".into()],
+        ..Default::default()
+    };
+    store.create_change(&change, "anna", now()).unwrap();
+    let draft = ReleaseDraft {
+        key: "REL-2026-014".into(),
+        title: "Payroll 4.2".into(),
+        release_type: ReleaseType::Minor,
+        planned_start: "2026-12-01".into(),
+        planned_end: "2026-12-05".into(),
+        owner: Some("Anna".into()),
+        risk: None,
+        requester: Some("rita".into()),
+        dev_docs: Some("https://wiki/dev".into()),
+        ops_docs: Some("https://wiki/ops".into()),
+    };
+    store.create_release(&draft, "anna", now()).unwrap();
+    store
+        .add_change_to_release("REL-2026-014", "CHG0031415", "anna", now())
+        .unwrap();
+    let needs_db = parse_requirement_spec("payroll-db>=13").unwrap();
+    store
+        .add_component(
+            "REL-2026-014",
+            "payroll-api",
+            Some("2.2"),
+            &[needs_db],
+            "anna",
+            now(),
+        )
+        .unwrap();
+    store
+        .add_component(
+            "REL-2026-014",
+            "payroll-db",
+            Some("13.0"),
+            &[],
+            "anna",
+            now(),
+        )
+        .unwrap();
+    for _ in 0..3 {
+        store
+            .advance_release("REL-2026-014", "anna", now())
+            .unwrap();
+    }
+    store
+        .decide(
+            "REL-2026-014",
+            Decision::Approve,
+            Role::CabMember,
+            "Go",
+            "carl",
+            now(),
+        )
+        .unwrap();
+    store
+        .advance_release("REL-2026-014", "anna", now())
+        .unwrap();
+    store
+}
+
+fn problems(error: Error) -> Vec<(String, String)> {
+    match error {
+        Error::Validation(fields) => fields.into_iter().map(|f| (f.field, f.message)).collect(),
+        other => panic!("expected problems, got {other:?}"),
+    }
+}
+
+#[test]
+fn export_then_import_gives_the_same_database() {
+    let source = populated();
+    let document = source.export(None).unwrap();
+    let text = serde_json::to_string_pretty(&document).unwrap();
+
+    let mut target = Store::open_in_memory().unwrap();
+    let summary = target
+        .import(&transfer::parse(&text).unwrap(), "importer", now())
+        .unwrap();
+    assert_eq!((summary.cis, summary.changes, summary.releases), (2, 1, 1));
+    assert_eq!(target.export(None).unwrap(), document);
+
+    // The approval travelled with its content hash, and the content is unchanged: still valid.
+    let check = target.check_release("REL-2026-014").unwrap();
+    assert_eq!(check.stage, relman_core::Stage::Authorized);
+    assert_eq!(check.failing().count(), 0, "{:?}", check.rules);
+    assert!(target.verify_audit().unwrap().problems.is_empty());
+}
+
+#[test]
+fn one_release_exports_with_what_it_refers_to() {
+    let mut store = populated();
+    let other = ChangeDraft {
+        key: "CHG9".into(),
+        title: "Unrelated".into(),
+        ..Default::default()
+    };
+    store.create_change(&other, "anna", now()).unwrap();
+    let one = store.export(Some("REL-2026-014")).unwrap();
+    assert_eq!(one.releases.len(), 1);
+    assert_eq!(
+        one.changes
+            .iter()
+            .map(|c| c.key.as_str())
+            .collect::<Vec<_>>(),
+        ["CHG0031415"]
+    );
+    assert_eq!(one.cis.len(), 2);
+}
+
+#[test]
+fn an_import_with_problems_names_each_and_changes_nothing() {
+    let mut store = populated();
+    let before = store.export(None).unwrap();
+    let mut document: Document = serde_json::from_value(serde_json::json!({
+        "format": "relman",
+        "version": 1,
+        "cis": [
+            { "name": "portal", "kind": "service", "prod_version": "5.0" },
+            { "name": "auth", "kind": "service", "prod_version": "two" }
+        ],
+        "changes": [
+            { "key": "CHG1", "title": "SSO", "status": "authorized", "cis": ["portal", "nowhere"] }
+        ],
+        "releases": [
+            { "key": "REL-2026-020", "title": "Portal SSO", "type": "major",
+              "planned_start": "2026-06-10", "planned_end": "2026-06-01" }
+        ]
+    }))
+    .unwrap();
+    document.releases.push(before.releases[0].clone());
+
+    let found = problems(store.import(&document, "importer", now()).unwrap_err());
+    let paths: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "$.cis[1].version",
+            "$.changes[0].ci",
+            "$.releases[0].planned_end",
+            "$.releases[1].key"
+        ],
+        "{found:?}"
+    );
+    assert!(found[1].1.contains("nowhere"));
+    assert!(found[3].1.contains("REL-2026-014 already exists"));
+    assert_eq!(
+        store.export(None).unwrap(),
+        before,
+        "a refused import wrote nothing"
+    );
+    assert_eq!(
+        store
+            .list_releases(&ReleaseFilter::default())
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn malformed_documents_are_refused_with_their_json_path() {
+    let wrong_type = r#"{"format":"relman","version":1,"releases":[{"key":"R-1","title":"t","type":"huge","planned_start":"2026-01-01","planned_end":"2026-01-02"}]}"#;
+    let found = problems(transfer::parse(wrong_type).unwrap_err());
+    assert_eq!(found[0].0, "$.releases[0].type");
+    assert!(found[0].1.contains("major"), "{found:?}");
+
+    let newer = r#"{"format":"relman","version":99}"#;
+    assert_eq!(
+        problems(transfer::parse(newer).unwrap_err())[0].0,
+        "$.version"
+    );
+    let foreign = r#"{"format":"something-else","version":1}"#;
+    assert_eq!(
+        problems(transfer::parse(foreign).unwrap_err())[0].0,
+        "$.format"
+    );
+}
+
+#[test]
+fn csv_import_is_all_or_nothing_and_names_rows() {
+    let mut store = Store::open_in_memory().unwrap();
+    let cis = "name,sys_class_name,version\npayroll-api,cmdb_ci_appl,2.1\n";
+    store.import_csv(cis, "importer", now()).unwrap();
+
+    let changes = "number,short_description,state,cmdb_ci\n\
+                   CHG1,Tax tables,Scheduled,payroll-api\n\
+                   CHG2,Unknown CI,New,mainframe\n\
+                   bad key,Bad key,New,\n";
+    let found = problems(store.import_csv(changes, "importer", now()).unwrap_err());
+    let at: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(at, ["row 3, ci", "row 4, key"], "{found:?}");
+    assert!(
+        store.list_changes(None).unwrap().is_empty(),
+        "nothing of the file was kept"
+    );
+
+    let fixed = "number,short_description,state,cmdb_ci\nCHG1,Tax tables,Scheduled,payroll-api\n";
+    store.import_csv(fixed, "importer", now()).unwrap();
+    assert_eq!(
+        store.change("CHG1").unwrap().status,
+        ChangeStatus::Authorized
+    );
+}
+
+#[test]
+fn the_published_schema_matches_the_rust_types() {
+    let path = repo_root().join("docs/relman-export.schema.json");
+    let schema = transfer::schema();
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&path, &schema).unwrap();
+        return;
+    }
+    assert!(
+        path.exists() && read(&path) == schema,
+        "docs/relman-export.schema.json is out of date; run `make bindings` and commit"
+    );
+    let parsed: serde_json::Value = serde_json::from_str(&schema).unwrap();
+    assert_eq!(parsed["title"], "Document");
+    assert!(parsed["properties"]["releases"].is_object());
+}
