@@ -53,6 +53,14 @@ impl AppState {
         Ok(f(store)?)
     }
 
+    /// For the menu's import and export: the store and who is acting, errors as the UI gets them.
+    pub fn run<T>(
+        &self,
+        f: impl FnOnce(&mut Store, &str) -> CoreResult<T>,
+    ) -> Result<T, ErrorReport> {
+        self.acting(f).map_err(|CommandError(report)| report)
+    }
+
     /// Like `with_store`, passing who is acting (the profile's name, else the OS user).
     fn acting<T>(
         &self,

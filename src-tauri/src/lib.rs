@@ -2,6 +2,7 @@
 //! logic lives in `relman-core`; a command only locks the store, calls the core and returns.
 
 mod commands;
+mod menu;
 
 use std::path::PathBuf;
 
@@ -21,7 +22,10 @@ pub fn run() {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let state = commands::AppState::open(db_path_from_args(), os_user_name());
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
+        .menu(menu::build)
+        .on_menu_event(menu::on_event)
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::list_releases,

@@ -49,6 +49,20 @@ async fn main() -> WebDriverResult<()> {
     capture(&out.join("screenshot-form.png")).await;
     app.click("#cancel-release").await?;
 
+    let first = format!("REL-{}-101", Utc::now().format("%Y"));
+    app.click(&format!("#release-table tr[data-key='{first}'] .row-open"))
+        .await?;
+    app.find("#checklist li[data-code]").await?;
+    capture(&out.join("screenshot-overview.png")).await;
+    app.click("#tab-package").await?;
+    app.find("#deployment-order").await?;
+    capture(&out.join("screenshot-package.png")).await;
+    app.click("#tab-history").await?;
+    app.find("#history li").await?;
+    capture(&out.join("screenshot-history.png")).await;
+    app.click("#back-to-releases").await?;
+    app.find("#release-table tr[data-key]").await?;
+
     app.click(".theme-toggle").await?;
     capture(&out.join("screenshot-dark.png")).await;
     app.click(".theme-toggle").await?;

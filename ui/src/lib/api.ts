@@ -1,6 +1,7 @@
 // The IPC seam: the only module that talks to the Rust side. Everything else imports these
 // typed functions; the types come from ../bindings, generated from the Rust structs.
 import { invoke } from "@tauri-apps/api/core";
+import { listen } from "@tauri-apps/api/event";
 
 import type { Approval } from "../bindings/Approval";
 import type { AppStatus } from "../bindings/AppStatus";
@@ -58,6 +59,11 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   } catch (error) {
     throw new ApiError(toErrorReport(error));
   }
+}
+
+/** Calls `callback` whenever data changed outside the window (an import from the File menu). */
+export function onDataChanged(callback: () => void): Promise<() => void> {
+  return listen("relman://data-changed", callback);
 }
 
 export const api = {

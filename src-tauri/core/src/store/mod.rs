@@ -234,6 +234,33 @@ impl Store {
             loaded.push(insert_release(&tx, &draft.validate()?, true, actor, now)?);
         }
         audit::append(&tx, actor, now, loaded.iter().map(created).collect())?;
+        for ci in crate::demo::cis() {
+            // The CMDB may already hold some of these; the demo uses what is there.
+            match domain::insert_ci(&tx, &ci, actor, now) {
+                Ok(_) | Err(Error::Conflict { .. }) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        for change in crate::demo::changes() {
+            match domain::insert_change(&tx, &change, actor, now) {
+                Ok(_) | Err(Error::Conflict { .. }) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        let year = now.date_naive().format("%Y");
+        for (number, changes, components) in crate::demo::PACKAGES {
+            let key = format!("REL-{year}-{number:03}");
+            for change in *changes {
+                domain::link_change(&tx, &key, change, actor, now)?;
+            }
+            for (ci, version, requires) in *components {
+                let requires: Vec<_> = requires
+                    .iter()
+                    .filter_map(|r| crate::package::parse_requirement_spec(r).ok())
+                    .collect();
+                domain::insert_component(&tx, &key, ci, Some(version), &requires, actor, now)?;
+            }
+        }
         tx.commit()?;
         Ok(loaded)
     }
@@ -594,6 +621,14 @@ mod tests {
         let loaded = store.load_demo_data("a", now()).unwrap();
         assert!(loaded.len() >= 3);
         assert!(loaded.iter().all(|r| r.demo));
+        let first = store.check_release("REL-2026-101").unwrap();
+        let failing: Vec<&str> = first.failing().map(|r| r.code.as_str()).collect();
+        assert_eq!(
+            failing,
+            ["SCOPE-AUTHORIZED"],
+            "the demo shows a rule at work"
+        );
+        assert_eq!(store.components("REL-2026-102").unwrap().len(), 2);
         let err = store.load_demo_data("a", now()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Conflict);
         assert_eq!(count_rows(&store), loaded.len() as i64);
