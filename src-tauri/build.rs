@@ -24,6 +24,8 @@ const COMMANDS: &[&str] = &[
     "authorize_change",
     "list_cis",
     "create_ci",
+    "update_ci",
+    "update_change",
     "get_profile",
     "set_profile",
 ];

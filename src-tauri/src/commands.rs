@@ -247,6 +247,20 @@ pub fn create_ci(state: State<'_, AppState>, ci: Ci) -> CommandResult<Ci> {
 }
 
 #[tauri::command]
+pub fn update_ci(state: State<'_, AppState>, name: String, ci: Ci) -> CommandResult<Ci> {
+    state.acting(|s, actor| s.update_ci(&name, &ci, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn update_change(
+    state: State<'_, AppState>,
+    key: String,
+    draft: ChangeDraft,
+) -> CommandResult<Change> {
+    state.acting(|s, actor| s.update_change(&key, &draft, actor, Utc::now()))
+}
+
+#[tauri::command]
 pub fn get_profile(state: State<'_, AppState>) -> CommandResult<Option<Profile>> {
     state.with_store(|s| s.profile())
 }

@@ -48,6 +48,8 @@ pub fn run() {
             commands::authorize_change,
             commands::list_cis,
             commands::create_ci,
+            commands::update_ci,
+            commands::update_change,
             commands::get_profile,
             commands::set_profile,
         ])

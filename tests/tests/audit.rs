@@ -26,12 +26,7 @@ fn draft(key: &str, title: &str) -> ReleaseDraft {
 fn populated(path: &std::path::Path) -> i64 {
     let mut store = Store::open(path).unwrap();
     let t0 = Utc.with_ymd_and_hms(2026, 2, 1, 9, 0, 0).unwrap();
-    let ci = Ci {
-        name: "api".into(),
-        kind: CiKind::Application,
-        owner: None,
-        prod_version: Some("2.1".into()),
-    };
+    let ci = Ci::new("api", CiKind::Application, Some("2.1"));
     store.create_ci(&ci, "anna", t0).unwrap();
     for i in 0..6 {
         let t = t0 + Duration::minutes(i);

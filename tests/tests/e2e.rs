@@ -291,7 +291,7 @@ async fn rules_block_explain_and_record_a_release_through_cab() -> WebDriverResu
     app.click("#nav-cis").await?;
     app.fill("#ci-name", "payroll-api").await?;
     app.fill("#ci-version", "2.1").await?;
-    app.click("#create-ci").await?;
+    app.click("#save-ci").await?;
     app.find("#ci-table tr[data-ci='payroll-api']").await?;
 
     app.click("#nav-changes").await?;
@@ -430,6 +430,71 @@ async fn rules_block_explain_and_record_a_release_through_cab() -> WebDriverResu
     assert_eq!(
         store.approvals("REL-2026-014").unwrap()[0].approver,
         "Carl CAB"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn edit_a_change_and_relate_two_cis() -> WebDriverResult<()> {
+    let db = temp_db();
+    let app = App::launch(&db.path).await?;
+    app.click("#nav-cis").await?;
+    for name in ["srv-01", "payroll-api"] {
+        app.fill("#ci-name", name).await?;
+        app.click("#save-ci").await?;
+        app.find(&format!("#ci-table tr[data-ci='{name}']")).await?;
+    }
+    app.click("#ci-table tr[data-ci='payroll-api'] .edit-ci")
+        .await?;
+    assert_eq!(
+        app.find("#ci-name")
+            .await?
+            .attr("readonly")
+            .await?
+            .is_some(),
+        true
+    );
+    app.fill("#ci-version", "4.2").await?;
+    app.click("#ci-runs-on option[value='srv-01']").await?;
+    app.click("#save-ci").await?;
+    let row = app
+        .wait_text("#ci-table tr[data-ci='payroll-api']", "srv-01")
+        .await?;
+    assert!(
+        row.contains("4.2") && row.contains("Runs on: srv-01"),
+        "{row}"
+    );
+
+    app.click("#nav-changes").await?;
+    app.click("#new-change").await?;
+    app.fill("#change-key", "CHG0031415").await?;
+    app.fill("#change-title", "Tax tables").await?;
+    app.click("#create-change").await?;
+    app.click("#change-table tr[data-change='CHG0031415'] .edit-change")
+        .await?;
+    app.fill("#change-title", "Tax tables 2027").await?;
+    app.click("#change-cis option[value='payroll-api']").await?;
+    app.click("#create-change").await?;
+    let row = app
+        .wait_text("#change-table tr[data-change='CHG0031415']", "2027")
+        .await?;
+    assert!(
+        row.contains("Tax tables 2027") && row.contains("payroll-api"),
+        "{row}"
+    );
+    app.quit().await?;
+
+    let store = Store::open(&db.path).unwrap();
+    assert_eq!(store.change("CHG0031415").unwrap().cis, ["payroll-api"]);
+    let api = store
+        .list_cis()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == "payroll-api")
+        .unwrap();
+    assert_eq!(
+        (api.prod_version.as_deref(), api.runs_on.as_slice()),
+        (Some("4.2"), &["srv-01".to_string()][..])
     );
     Ok(())
 }

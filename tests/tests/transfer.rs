@@ -17,12 +17,7 @@ fn now() -> DateTime<Utc> {
 fn populated() -> Store {
     let mut store = Store::open_in_memory().unwrap();
     for (name, version) in [("payroll-api", "2.1"), ("payroll-db", "12.4")] {
-        let ci = Ci {
-            name: name.into(),
-            kind: CiKind::Application,
-            owner: None,
-            prod_version: Some(version.into()),
-        };
+        let ci = Ci::new(name, CiKind::Application, Some(version));
         store.create_ci(&ci, "anna", now()).unwrap();
     }
     let change = ChangeDraft {

@@ -188,6 +188,12 @@ enum CiCommand {
         version: Option<String>,
         #[arg(long)]
         owner: Option<String>,
+        /// A CI it runs on (repeatable)
+        #[arg(long)]
+        runs_on: Vec<String>,
+        /// A CI it depends on (repeatable)
+        #[arg(long)]
+        depends_on: Vec<String>,
     },
     /// List the CMDB
     List,
@@ -314,6 +320,8 @@ fn run(cli: Cli) -> Result<Output, Error> {
             kind,
             version,
             owner,
+            runs_on,
+            depends_on,
         }) => {
             let ci = store.create_ci(
                 &Ci {
@@ -321,6 +329,8 @@ fn run(cli: Cli) -> Result<Output, Error> {
                     kind,
                     owner,
                     prod_version: version,
+                    runs_on,
+                    depends_on,
                 },
                 &actor,
                 now,

@@ -20,12 +20,8 @@ fn now() -> DateTime<Utc> {
 fn populated() -> Store {
     let mut store = Store::open_in_memory().unwrap();
     for i in 0..50 {
-        let ci = Ci {
-            name: format!("ci-{i}"),
-            kind: CiKind::Application,
-            owner: None,
-            prod_version: Some(format!("{}.0", i % 7)),
-        };
+        let version = format!("{}.0", i % 7);
+        let ci = Ci::new(format!("ci-{i}"), CiKind::Application, Some(&version));
         store.create_ci(&ci, "bench", now()).unwrap();
     }
     for r in 0..RELEASES {

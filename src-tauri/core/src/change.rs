@@ -127,9 +127,39 @@ pub struct Ci {
     pub owner: Option<String>,
     /// The version that runs in production now.
     pub prod_version: Option<String>,
+    /// CIs this one runs on (an application on its server).
+    #[serde(default)]
+    pub runs_on: Vec<String>,
+    /// CIs this one depends on.
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+}
+
+/// Trimmed, without blanks or repeats, sorted.
+fn clean_names(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = names
+        .iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 impl Ci {
+    /// A CI with no owner and no relations.
+    pub fn new(name: impl Into<String>, kind: CiKind, prod_version: Option<&str>) -> Ci {
+        Ci {
+            name: name.into(),
+            kind,
+            owner: None,
+            prod_version: prod_version.map(str::to_string),
+            runs_on: Vec::new(),
+            depends_on: Vec::new(),
+        }
+    }
+
     /// Checks a new CI. Names stay plain because requirements are written `NAME>=2.1`.
     pub fn validate(&self) -> Result<Ci> {
         let mut errors = Vec::new();
@@ -156,6 +186,13 @@ impl Ci {
         {
             errors.push(FieldError::new("version", message));
         }
+        let runs_on = clean_names(&self.runs_on);
+        let depends_on = clean_names(&self.depends_on);
+        for (field, list) in [("runs_on", &runs_on), ("depends_on", &depends_on)] {
+            if list.contains(&name) {
+                errors.push(FieldError::new(field, "a CI cannot relate to itself"));
+            }
+        }
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
@@ -169,6 +206,8 @@ impl Ci {
                 .filter(|o| !o.is_empty())
                 .map(str::to_string),
             prod_version,
+            runs_on,
+            depends_on,
         })
     }
 }

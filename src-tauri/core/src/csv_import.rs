@@ -143,6 +143,8 @@ pub fn parse(text: &str) -> Result<CsvDocument> {
                         "prod_version",
                         "production version",
                     ])),
+                    runs_on: Vec::new(),
+                    depends_on: Vec::new(),
                 });
             }
             Shape::ServiceNowChanges | Shape::JiraChanges => {

@@ -90,6 +90,8 @@ pub fn cis() -> Vec<crate::change::Ci> {
         kind,
         owner: None,
         prod_version: Some(version.into()),
+        runs_on: Vec::new(),
+        depends_on: Vec::new(),
     })
     .collect()
 }

@@ -42,6 +42,12 @@ pub struct CiRecord {
     /// The version that runs in production.
     #[serde(default)]
     pub prod_version: Option<String>,
+    /// Names of the CIs it runs on.
+    #[serde(default)]
+    pub runs_on: Vec<String>,
+    /// Names of the CIs it depends on.
+    #[serde(default)]
+    pub depends_on: Vec<String>,
 }
 
 /// A change (RFC).

@@ -115,12 +115,7 @@ fn now() -> DateTime<Utc> {
 
 fn setup() -> Store {
     let mut store = Store::open_in_memory().unwrap();
-    let ci = Ci {
-        name: "api".into(),
-        kind: CiKind::Application,
-        owner: None,
-        prod_version: Some("2.1".into()),
-    };
+    let ci = Ci::new("api", CiKind::Application, Some("2.1"));
     store.create_ci(&ci, "rita", now()).unwrap();
     let change = ChangeDraft {
         key: "CHG1".into(),

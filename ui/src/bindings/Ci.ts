@@ -5,4 +5,12 @@ export type Ci = { name: string, kind: CiKind, owner: string | null,
 /**
  * The version that runs in production now.
  */
-prod_version: string | null, };
+prod_version: string | null, 
+/**
+ * CIs this one runs on (an application on its server).
+ */
+runs_on: Array<string>, 
+/**
+ * CIs this one depends on.
+ */
+depends_on: Array<string>, };

@@ -92,6 +92,8 @@ export const api = {
   authorizeChange: (key: string) => call<Change>("authorize_change", { key }),
   listCis: () => call<Ci[]>("list_cis"),
   createCi: (ci: Ci) => call<Ci>("create_ci", { ci }),
+  updateCi: (name: string, ci: Ci) => call<Ci>("update_ci", { name, ci }),
+  updateChange: (key: string, draft: ChangeDraft) => call<Change>("update_change", { key, draft }),
   getProfile: () => call<Profile | null>("get_profile"),
   setProfile: (profile: Profile) => call<Profile>("set_profile", { profile }),
 };

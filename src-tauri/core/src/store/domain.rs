@@ -41,18 +41,53 @@ impl Store {
     }
 
     pub fn list_cis(&self) -> Result<Vec<Ci>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT name, kind, owner, prod_version FROM cis ORDER BY name")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(Ci {
-                name: r.get(0)?,
-                kind: r.get(1)?,
-                owner: r.get(2)?,
-                prod_version: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let names: Vec<String> = {
+            let mut stmt = self.conn.prepare("SELECT name FROM cis ORDER BY name")?;
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        names.iter().map(|n| load_ci(&self.conn, n)).collect()
+    }
+
+    /// Saves new values for a CI (its name stays: requirements and changes refer to it).
+    pub fn update_ci(
+        &mut self,
+        name: &str,
+        ci: &Ci,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Ci> {
+        let tx = self.conn.transaction()?;
+        let before = load_ci(&tx, name)?;
+        if ci.name.trim() != name {
+            return Err(Error::Validation(vec![crate::error::FieldError::new(
+                "name",
+                "a CI keeps its name; create a new CI instead",
+            )]));
+        }
+        let after = ci.validate()?;
+        tx.execute(
+            "UPDATE cis SET kind = ?1, owner = ?2, prod_version = ?3 WHERE name = ?4",
+            params![after.kind, after.owner, after.prod_version, name],
+        )?;
+        set_relations(&tx, &after)?;
+        let text = |v: &dyn Fn(&Ci) -> Option<String>| (v(&before), v(&after));
+        let fields: [(&'static str, (Option<String>, Option<String>)); 5] = [
+            ("kind", text(&|c| Some(c.kind.to_string()))),
+            ("owner", text(&|c| c.owner.clone())),
+            ("prod_version", text(&|c| c.prod_version.clone())),
+            ("runs_on", text(&|c| Some(c.runs_on.join(", ")))),
+            ("depends_on", text(&|c| Some(c.depends_on.join(", ")))),
+        ];
+        let entries = fields
+            .into_iter()
+            .filter(|(_, (b, a))| b != a)
+            .map(|(field, (b, a))| Entry::new("ci", name, "update").field(field, b, a))
+            .collect();
+        audit::append(&tx, actor, now, entries)?;
+        let saved = load_ci(&tx, name)?;
+        tx.commit()?;
+        Ok(saved)
     }
 
     // ---- Changes ----
@@ -113,6 +148,80 @@ impl Store {
         let change = load_change(&tx, key)?.ok_or_else(|| change_not_found(key))?;
         tx.commit()?;
         Ok(change)
+    }
+
+    /// Saves an edited change (it may get a new key if that is free).
+    pub fn update_change(
+        &mut self,
+        key: &str,
+        draft: &ChangeDraft,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Change> {
+        let draft = draft.validate()?;
+        let tx = self.conn.transaction()?;
+        let before = load_change(&tx, key)?.ok_or_else(|| change_not_found(key))?;
+        if draft.key != key && change_id(&tx, &draft.key)?.is_some() {
+            return Err(Error::Conflict {
+                field: Some("key"),
+                message: format!("{} already exists; choose another key", draft.key),
+            });
+        }
+        let id = change_id(&tx, key)?.ok_or_else(|| change_not_found(key))?;
+        let ci_ids = ci_ids_for(&tx, &draft.cis)?;
+        let status = draft.status.unwrap_or(before.status);
+        tx.execute(
+            "UPDATE changes SET key = ?1, title = ?2, description = ?3, status = ?4, risk = ?5,
+                 kind = ?6, incident_refs = ?7, problem_refs = ?8, updated_at = ?9, updated_by = ?10
+             WHERE id = ?11",
+            params![
+                draft.key,
+                draft.title,
+                draft.description,
+                status,
+                draft.risk,
+                draft.kind,
+                serde_json::to_string(&draft.incident_refs).unwrap_or_default(),
+                serde_json::to_string(&draft.problem_refs).unwrap_or_default(),
+                now,
+                actor,
+                id
+            ],
+        )?;
+        tx.execute("DELETE FROM change_cis WHERE change_id = ?1", [id])?;
+        for ci in ci_ids {
+            tx.execute(
+                "INSERT INTO change_cis (change_id, ci_id) VALUES (?1, ?2)",
+                params![id, ci],
+            )?;
+        }
+        let after = load_change(&tx, &draft.key)?.ok_or_else(|| change_not_found(&draft.key))?;
+        let text = |v: &dyn Fn(&Change) -> String| (Some(v(&before)), Some(v(&after)));
+        let fields: [(&'static str, (Option<String>, Option<String>)); 9] = [
+            ("key", text(&|c| c.key.clone())),
+            ("title", text(&|c| c.title.clone())),
+            ("description", text(&|c| c.description.clone())),
+            ("status", text(&|c| c.status.to_string())),
+            (
+                "risk",
+                text(&|c| c.risk.map(|r| r.to_string()).unwrap_or_default()),
+            ),
+            (
+                "kind",
+                text(&|c| c.kind.map(|k| k.to_string()).unwrap_or_default()),
+            ),
+            ("cis", text(&|c| c.cis.join(", "))),
+            ("incident_refs", text(&|c| c.incident_refs.join(", "))),
+            ("problem_refs", text(&|c| c.problem_refs.join(", "))),
+        ];
+        let entries = fields
+            .into_iter()
+            .filter(|(_, (b, a))| b != a)
+            .map(|(field, (b, a))| Entry::new("change", &after.key, "update").field(field, b, a))
+            .collect();
+        audit::append(&tx, actor, now, entries)?;
+        tx.commit()?;
+        Ok(after)
     }
 
     // ---- Scope and package ----
@@ -432,10 +541,104 @@ pub(super) fn insert_ci(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![ci.name, ci.kind, ci.owner, ci.prod_version, now, actor],
     )?;
+    set_relations(tx, &ci)?;
     let entry =
         Entry::new("ci", &ci.name, "create").after(serde_json::to_string(&ci).unwrap_or_default());
     audit::append(tx, actor, now, vec![entry])?;
     Ok(ci)
+}
+
+/// Replaces the "runs on" and "depends on" relations of a stored CI.
+pub(super) fn set_relations(tx: &Transaction<'_>, ci: &Ci) -> Result<()> {
+    let id = ci_id(tx, &ci.name)?.ok_or_else(|| Error::NotFound {
+        what: "CI",
+        key: ci.name.clone(),
+    })?;
+    tx.execute("DELETE FROM ci_relations WHERE from_ci = ?1", [id])?;
+    let mut errors = Vec::new();
+    for (kind, targets) in [("runs_on", &ci.runs_on), ("depends_on", &ci.depends_on)] {
+        for target in targets {
+            match ci_id(tx, target)? {
+                Some(to) => {
+                    tx.execute(
+                        "INSERT INTO ci_relations (from_ci, to_ci, kind) VALUES (?1, ?2, ?3)",
+                        params![id, to, kind],
+                    )?;
+                }
+                None => errors.push(crate::error::FieldError::new(
+                    kind,
+                    format!("{target} is not in the CMDB"),
+                )),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Validation(errors))
+    }
+}
+
+fn load_ci(conn: &Connection, name: &str) -> Result<Ci> {
+    let mut ci = conn
+        .query_row(
+            "SELECT name, kind, owner, prod_version FROM cis WHERE name = ?1",
+            [name],
+            |r| {
+                Ok(Ci {
+                    name: r.get(0)?,
+                    kind: r.get(1)?,
+                    owner: r.get(2)?,
+                    prod_version: r.get(3)?,
+                    runs_on: Vec::new(),
+                    depends_on: Vec::new(),
+                })
+            },
+        )
+        .optional()?
+        .ok_or_else(|| Error::NotFound {
+            what: "CI",
+            key: name.to_string(),
+        })?;
+    let mut stmt = conn.prepare(
+        "SELECT target.name, ci_relations.kind FROM ci_relations
+         JOIN cis source ON source.id = ci_relations.from_ci
+         JOIN cis target ON target.id = ci_relations.to_ci
+         WHERE source.name = ?1 ORDER BY target.name",
+    )?;
+    let rows: Vec<(String, String)> = stmt
+        .query_map([name], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (target, kind) in rows {
+        if kind == "runs_on" {
+            ci.runs_on.push(target);
+        } else {
+            ci.depends_on.push(target);
+        }
+    }
+    Ok(ci)
+}
+
+/// The ids of the named CIs, or a validation error naming every unknown one.
+fn ci_ids_for(tx: &Transaction<'_>, names: &[String]) -> Result<Vec<i64>> {
+    let mut ids = Vec::new();
+    let mut unknown = Vec::new();
+    for name in names {
+        match ci_id(tx, name)? {
+            Some(id) => ids.push(id),
+            None => unknown.push(name.clone()),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(Error::Validation(vec![crate::error::FieldError::new(
+            "ci",
+            format!(
+                "not in the CMDB: {} (create them first)",
+                unknown.join(", ")
+            ),
+        )]));
+    }
+    Ok(ids)
 }
 
 pub(super) fn insert_change(
@@ -451,23 +654,7 @@ pub(super) fn insert_change(
             message: format!("{} already exists; choose another key", draft.key),
         });
     }
-    let mut ci_ids = Vec::new();
-    let mut unknown = Vec::new();
-    for name in &draft.cis {
-        match ci_id(tx, name)? {
-            Some(id) => ci_ids.push(id),
-            None => unknown.push(name.clone()),
-        }
-    }
-    if !unknown.is_empty() {
-        return Err(Error::Validation(vec![crate::error::FieldError::new(
-            "ci",
-            format!(
-                "not in the CMDB: {} (create them first)",
-                unknown.join(", ")
-            ),
-        )]));
-    }
+    let ci_ids = ci_ids_for(tx, &draft.cis)?;
     let status = draft.status.unwrap_or(ChangeStatus::Draft);
     let decided = draft
         .cab_decision_date

@@ -8,7 +8,7 @@ use rusqlite::params;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::domain::{insert_change, insert_ci, insert_component, link_change};
+use super::domain::{insert_change, insert_ci, insert_component, link_change, set_relations};
 use super::{Store, insert_release};
 use crate::change::{ChangeDraft, Ci};
 use crate::error::{Error, FieldError, Result};
@@ -118,6 +118,8 @@ impl Store {
                 kind: c.kind,
                 owner: c.owner,
                 prod_version: c.prod_version,
+                runs_on: c.runs_on,
+                depends_on: c.depends_on,
             })
             .collect();
         Ok(Document {
@@ -139,18 +141,34 @@ impl Store {
         let tx = self.conn.transaction()?;
         let mut problems = Vec::new();
 
-        for (i, ci) in document.cis.iter().enumerate() {
+        // All CIs first, then their relations, so a CI may relate to one later in the file.
+        let mut inserted = Vec::new();
+        for (i, record) in document.cis.iter().enumerate() {
             let ci = Ci {
-                name: ci.name.clone(),
-                kind: ci.kind,
-                owner: ci.owner.clone(),
-                prod_version: ci.prod_version.clone(),
+                name: record.name.clone(),
+                kind: record.kind,
+                owner: record.owner.clone(),
+                prod_version: record.prod_version.clone(),
+                runs_on: Vec::new(),
+                depends_on: Vec::new(),
             };
-            collect(
+            let added = collect(
                 &format!("$.cis[{i}]"),
                 insert_ci(&tx, &ci, actor, now),
                 &mut problems,
             )?;
+            if added.is_some() {
+                let related = Ci {
+                    runs_on: record.runs_on.clone(),
+                    depends_on: record.depends_on.clone(),
+                    ..ci
+                };
+                inserted.push((i, related));
+            }
+        }
+        for (i, ci) in inserted {
+            let related = ci.validate().and_then(|ci| set_relations(&tx, &ci));
+            collect(&format!("$.cis[{i}]"), related, &mut problems)?;
         }
         for (i, c) in document.changes.iter().enumerate() {
             let draft = ChangeDraft {

@@ -1,0 +1,159 @@
+//! Editing changes and CIs: validation per field, key clashes, CI relations, audit records.
+
+use chrono::{DateTime, TimeZone, Utc};
+use relman_core::change::{ChangeDraft, ChangeStatus, Ci, CiKind};
+use relman_core::{Error, Store};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap()
+}
+
+fn store() -> Store {
+    let mut store = Store::open_in_memory().unwrap();
+    for name in ["payroll-api", "payroll-db", "srv-01"] {
+        store
+            .create_ci(
+                &Ci::new(name, CiKind::Application, Some("1.0")),
+                "anna",
+                now(),
+            )
+            .unwrap();
+    }
+    let change = ChangeDraft {
+        key: "CHG1".into(),
+        title: "Tax tables".into(),
+        cis: vec!["payroll-api".into()],
+        ..Default::default()
+    };
+    store.create_change(&change, "anna", now()).unwrap();
+    store
+}
+
+#[test]
+fn a_change_is_edited_field_by_field_with_its_history() {
+    let mut store = store();
+    let edit = ChangeDraft {
+        key: "CHG1".into(),
+        title: "Tax tables 2027".into(),
+        status: Some(ChangeStatus::Assessed),
+        cis: vec!["payroll-api".into(), "payroll-db".into()],
+        ..Default::default()
+    };
+    let saved = store.update_change("CHG1", &edit, "ben", now()).unwrap();
+    assert_eq!(saved.title, "Tax tables 2027");
+    assert_eq!(saved.cis, ["payroll-api", "payroll-db"]);
+    let fields: Vec<String> = store
+        .history("change", "CHG1")
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.action == "update")
+        .filter_map(|r| r.field)
+        .collect();
+    assert_eq!(fields, ["title", "status", "cis"]);
+}
+
+#[test]
+fn a_change_edit_with_unknown_ci_or_taken_key_changes_nothing() {
+    let mut store = store();
+    store
+        .create_change(
+            &ChangeDraft {
+                key: "CHG2".into(),
+                title: "Other".into(),
+                ..Default::default()
+            },
+            "anna",
+            now(),
+        )
+        .unwrap();
+    let unknown = ChangeDraft {
+        key: "CHG1".into(),
+        title: "x".into(),
+        cis: vec!["mainframe".into()],
+        ..Default::default()
+    };
+    let Err(Error::Validation(fields)) = store.update_change("CHG1", &unknown, "ben", now()) else {
+        panic!()
+    };
+    assert!(fields[0].message.contains("mainframe"));
+    let taken = ChangeDraft {
+        key: "CHG2".into(),
+        title: "x".into(),
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .update_change("CHG1", &taken, "ben", now())
+            .unwrap_err()
+            .fields()[0]
+            .field,
+        "key"
+    );
+    assert_eq!(store.change("CHG1").unwrap().title, "Tax tables");
+}
+
+#[test]
+fn cis_relate_to_other_cis_and_keep_their_name() {
+    let mut store = store();
+    let mut api = Ci::new("payroll-api", CiKind::Application, Some("4.2"));
+    api.runs_on = vec!["srv-01".into()];
+    api.depends_on = vec!["payroll-db".into()];
+    let saved = store.update_ci("payroll-api", &api, "anna", now()).unwrap();
+    assert_eq!(
+        (saved.runs_on.as_slice(), saved.depends_on.as_slice()),
+        (&["srv-01".to_string()][..], &["payroll-db".to_string()][..])
+    );
+    assert_eq!(
+        store.list_cis().unwrap()[0].prod_version.as_deref(),
+        Some("4.2")
+    );
+
+    api.depends_on = vec!["nowhere".into()];
+    let Err(Error::Validation(fields)) = store.update_ci("payroll-api", &api, "anna", now()) else {
+        panic!()
+    };
+    assert_eq!(fields[0].field, "depends_on");
+    let renamed = Ci::new("payroll-service", CiKind::Application, None);
+    assert_eq!(
+        store
+            .update_ci("payroll-api", &renamed, "anna", now())
+            .unwrap_err()
+            .fields()[0]
+            .field,
+        "name"
+    );
+    let mut own = Ci::new("srv-01", CiKind::Server, None);
+    own.runs_on = vec!["srv-01".into()];
+    assert!(
+        store
+            .update_ci("srv-01", &own, "anna", now())
+            .unwrap_err()
+            .to_string()
+            .contains("itself")
+    );
+    assert_eq!(
+        store.list_cis().unwrap()[0].depends_on,
+        ["payroll-db"],
+        "refused edits changed nothing"
+    );
+}
+
+#[test]
+fn relations_travel_in_exports_even_to_a_ci_later_in_the_file() {
+    let mut source = Store::open_in_memory().unwrap();
+    source
+        .create_ci(&Ci::new("srv-01", CiKind::Server, None), "anna", now())
+        .unwrap();
+    let mut app = Ci::new("app", CiKind::Application, Some("1"));
+    app.runs_on = vec!["srv-01".into()];
+    source.create_ci(&app, "anna", now()).unwrap();
+    let document = source.export(None).unwrap();
+    assert_eq!(
+        document.cis[0].name, "app",
+        "exported by name: app comes before srv-01"
+    );
+
+    let mut target = Store::open_in_memory().unwrap();
+    target.import(&document, "importer", now()).unwrap();
+    assert_eq!(target.list_cis().unwrap()[0].runs_on, ["srv-01"]);
+}
