@@ -49,6 +49,25 @@ impl Entry {
     }
 }
 
+/// How to read one field of `T` as text, for the history.
+pub(crate) type FieldText<T> = (&'static str, fn(&T) -> Option<String>);
+
+/// One "update" entry for each field whose text differs between `before` and `after`.
+pub(crate) fn updates<T>(
+    entity: &'static str,
+    key: &str,
+    before: &T,
+    after: &T,
+    fields: &[FieldText<T>],
+) -> Vec<Entry> {
+    fields
+        .iter()
+        .map(|(field, text)| (*field, text(before), text(after)))
+        .filter(|(_, b, a)| b != a)
+        .map(|(field, b, a)| Entry::new(entity, key, "update").field(field, b, a))
+        .collect()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct AuditRecord {
     #[ts(type = "number")]

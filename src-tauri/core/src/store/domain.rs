@@ -71,19 +71,19 @@ impl Store {
             params![after.kind, after.owner, after.prod_version, name],
         )?;
         set_relations(&tx, &after)?;
-        let text = |v: &dyn Fn(&Ci) -> Option<String>| (v(&before), v(&after));
-        let fields: [(&'static str, (Option<String>, Option<String>)); 5] = [
-            ("kind", text(&|c| Some(c.kind.to_string()))),
-            ("owner", text(&|c| c.owner.clone())),
-            ("prod_version", text(&|c| c.prod_version.clone())),
-            ("runs_on", text(&|c| Some(c.runs_on.join(", ")))),
-            ("depends_on", text(&|c| Some(c.depends_on.join(", ")))),
-        ];
-        let entries = fields
-            .into_iter()
-            .filter(|(_, (b, a))| b != a)
-            .map(|(field, (b, a))| Entry::new("ci", name, "update").field(field, b, a))
-            .collect();
+        let entries = audit::updates(
+            "ci",
+            name,
+            &before,
+            &after,
+            &[
+                ("kind", |c| Some(c.kind.to_string())),
+                ("owner", |c| c.owner.clone()),
+                ("prod_version", |c| c.prod_version.clone()),
+                ("runs_on", |c| Some(c.runs_on.join(", "))),
+                ("depends_on", |c| Some(c.depends_on.join(", "))),
+            ],
+        );
         audit::append(&tx, actor, now, entries)?;
         let saved = load_ci(&tx, name)?;
         tx.commit()?;
@@ -196,29 +196,23 @@ impl Store {
             )?;
         }
         let after = load_change(&tx, &draft.key)?.ok_or_else(|| change_not_found(&draft.key))?;
-        let text = |v: &dyn Fn(&Change) -> String| (Some(v(&before)), Some(v(&after)));
-        let fields: [(&'static str, (Option<String>, Option<String>)); 9] = [
-            ("key", text(&|c| c.key.clone())),
-            ("title", text(&|c| c.title.clone())),
-            ("description", text(&|c| c.description.clone())),
-            ("status", text(&|c| c.status.to_string())),
-            (
-                "risk",
-                text(&|c| c.risk.map(|r| r.to_string()).unwrap_or_default()),
-            ),
-            (
-                "kind",
-                text(&|c| c.kind.map(|k| k.to_string()).unwrap_or_default()),
-            ),
-            ("cis", text(&|c| c.cis.join(", "))),
-            ("incident_refs", text(&|c| c.incident_refs.join(", "))),
-            ("problem_refs", text(&|c| c.problem_refs.join(", "))),
-        ];
-        let entries = fields
-            .into_iter()
-            .filter(|(_, (b, a))| b != a)
-            .map(|(field, (b, a))| Entry::new("change", &after.key, "update").field(field, b, a))
-            .collect();
+        let entries = audit::updates(
+            "change",
+            &after.key,
+            &before,
+            &after,
+            &[
+                ("key", |c| Some(c.key.clone())),
+                ("title", |c| Some(c.title.clone())),
+                ("description", |c| Some(c.description.clone())),
+                ("status", |c| Some(c.status.to_string())),
+                ("risk", |c| c.risk.map(|r| r.to_string())),
+                ("kind", |c| c.kind.map(|k| k.to_string())),
+                ("cis", |c| Some(c.cis.join(", "))),
+                ("incident_refs", |c| Some(c.incident_refs.join(", "))),
+                ("problem_refs", |c| Some(c.problem_refs.join(", "))),
+            ],
+        );
         audit::append(&tx, actor, now, entries)?;
         tx.commit()?;
         Ok(after)

@@ -283,41 +283,24 @@ fn created(release: &Release) -> Entry {
 
 /// One audit entry per field an edit changed.
 fn field_changes(before: &Release, after: &Release) -> Vec<Entry> {
-    let text = |v: &dyn ToString| Some(v.to_string());
-    let opt = |v: &Option<String>| v.clone();
-    let fields: [(&'static str, Option<String>, Option<String>); 10] = [
-        ("key", text(&before.key), text(&after.key)),
-        ("title", text(&before.title), text(&after.title)),
-        (
-            "type",
-            text(&before.release_type),
-            text(&after.release_type),
-        ),
-        ("owner", opt(&before.owner), opt(&after.owner)),
-        (
-            "risk",
-            before.risk.map(|r| r.to_string()),
-            after.risk.map(|r| r.to_string()),
-        ),
-        (
-            "planned_start",
-            text(&before.planned_start),
-            text(&after.planned_start),
-        ),
-        (
-            "planned_end",
-            text(&before.planned_end),
-            text(&after.planned_end),
-        ),
-        ("requester", opt(&before.requester), opt(&after.requester)),
-        ("dev_docs", opt(&before.dev_docs), opt(&after.dev_docs)),
-        ("ops_docs", opt(&before.ops_docs), opt(&after.ops_docs)),
-    ];
-    fields
-        .into_iter()
-        .filter(|(_, b, a)| b != a)
-        .map(|(field, b, a)| Entry::new("release", &after.key, "update").field(field, b, a))
-        .collect()
+    audit::updates(
+        "release",
+        &after.key,
+        before,
+        after,
+        &[
+            ("key", |r| Some(r.key.clone())),
+            ("title", |r| Some(r.title.clone())),
+            ("type", |r| Some(r.release_type.to_string())),
+            ("owner", |r| r.owner.clone()),
+            ("risk", |r| r.risk.map(|x| x.to_string())),
+            ("planned_start", |r| Some(r.planned_start.to_string())),
+            ("planned_end", |r| Some(r.planned_end.to_string())),
+            ("requester", |r| r.requester.clone()),
+            ("dev_docs", |r| r.dev_docs.clone()),
+            ("ops_docs", |r| r.ops_docs.clone()),
+        ],
+    )
 }
 
 fn release_from_row(row: &Row<'_>) -> rusqlite::Result<Release> {
