@@ -14,7 +14,7 @@ APT_BUILD := libwebkit2gtk-4.1-dev build-essential file libxdo-dev libssl-dev \
 	libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev pkg-config
 APT_TEST := xvfb xauth webkit2gtk-driver imagemagick poppler-utils qpdf fonts-dejavu-core
 
-.PHONY: help run test setup-run setup-test ui ui-deps tauri-driver bindings screenshot fmt clean
+.PHONY: help run test setup-run setup-test ui ui-deps tauri-driver bindings screenshot bench fmt clean
 
 help:
 	@echo "make run   build Relman and start it on its embedded default database"
@@ -70,6 +70,9 @@ screenshot: setup-test ui
 
 bindings:
 	UPDATE_BINDINGS=1 cargo test $(CARGO_FEATURES) --test bindings --test transfer
+
+bench:
+	cargo bench -p relman-core
 
 fmt:
 	cargo fmt --all

@@ -92,16 +92,6 @@ impl ChangeDraft {
                 format!("must be at most {} characters", crate::release::TITLE_MAX),
             ));
         }
-        let clean = |list: &[String]| -> Vec<String> {
-            let mut out: Vec<String> = list
-                .iter()
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty())
-                .collect();
-            out.sort();
-            out.dedup();
-            out
-        };
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
@@ -112,9 +102,9 @@ impl ChangeDraft {
             status: Some(self.status.unwrap_or(ChangeStatus::Draft)),
             risk: self.risk,
             kind: self.kind,
-            cis: clean(&self.cis),
-            incident_refs: clean(&self.incident_refs),
-            problem_refs: clean(&self.problem_refs),
+            cis: clean_names(&self.cis),
+            incident_refs: clean_names(&self.incident_refs),
+            problem_refs: clean_names(&self.problem_refs),
             cab_decision_date: self.cab_decision_date,
         })
     }

@@ -2,22 +2,12 @@ import type { AuditRecord } from "../bindings/AuditRecord";
 import type { Stage } from "../bindings/Stage";
 import { t } from "./i18n.svelte";
 import type { MessageKey } from "./messages/en";
+import { STAGES } from "./releases";
 
-const STAGES = new Set<string>([
-  "planning",
-  "build",
-  "test",
-  "awaiting_authorization",
-  "authorized",
-  "deploying",
-  "early_life_support",
-  "closed",
-  "rolled_back",
-  "cancelled",
-]);
+const STAGE_NAMES = new Set<string>(STAGES);
 
 function stageLabel(stage: string | null): string {
-  return stage && STAGES.has(stage) ? t(`stage.${stage as Stage}`) : (stage ?? "");
+  return stage && STAGE_NAMES.has(stage) ? t(`stage.${stage as Stage}`) : (stage ?? "");
 }
 
 function parsed(text: string | null): Record<string, unknown> {
