@@ -180,3 +180,54 @@ fn history_reads_each_step_of_a_release() {
         .collect();
     assert_eq!(steps, expected);
 }
+
+#[test]
+fn history_follows_a_rename_and_a_reused_key_starts_afresh() {
+    let mut store = Store::open_in_memory().unwrap();
+    let t = Utc.with_ymd_and_hms(2026, 2, 1, 9, 0, 0).unwrap();
+    let first = store
+        .create_release(&draft("REL-1", "first"), "anna", t)
+        .unwrap();
+    store
+        .update_release("REL-1", first.version, &draft("REL-2", "first"), "ben", t)
+        .unwrap();
+    let actions = |store: &Store, key: &str| -> Vec<String> {
+        store
+            .history("release", key)
+            .unwrap()
+            .into_iter()
+            .map(|r| format!("{} {}", r.action, r.field.unwrap_or_default()))
+            .collect()
+    };
+    assert_eq!(actions(&store, "REL-2"), ["create ", "update key"]);
+
+    // A new release under the old key has only its own history.
+    store
+        .create_release(&draft("REL-1", "second"), "carl", t)
+        .unwrap();
+    assert_eq!(actions(&store, "REL-1"), ["create "]);
+    assert_eq!(actions(&store, "REL-2"), ["create ", "update key"]);
+
+    // And so does one that reuses a deleted release's key.
+    store.delete_release("REL-1", "carl", t).unwrap();
+    store
+        .create_release(&draft("REL-1", "third"), "dora", t)
+        .unwrap();
+    assert_eq!(actions(&store, "REL-1"), ["create "]);
+    assert_eq!(store.history("release", "REL-1").unwrap()[0].actor, "dora");
+}
+
+#[test]
+fn an_import_records_its_releases_and_approvals() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("relman.db");
+    populated(&path);
+    let document = Store::open(&path).unwrap().export(Some("REL-0")).unwrap();
+    let mut target = Store::open_in_memory().unwrap();
+    target.import(&document, "importer", Utc::now()).unwrap();
+    let history = target.history("release", "REL-0").unwrap();
+    let actions: Vec<&str> = history.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(actions, ["create", "add_change", "add_component", "decide"]);
+    assert!(history.iter().all(|r| r.actor == "importer"));
+    assert!(target.verify_audit().unwrap().problems.is_empty());
+}

@@ -180,12 +180,35 @@ fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
 }
 
 /// The records about one entity, oldest first.
+///
+/// Follows renames back to the key the entity was created under, and starts at the latest
+/// creation under a key, so a key reused after a delete does not inherit the old history.
 pub(crate) fn history(conn: &Connection, entity: &str, key: &str) -> Result<Vec<AuditRecord>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {COLUMNS} FROM audit_log WHERE entity = ?1 AND entity_key = ?2 ORDER BY seq"
+        "SELECT {COLUMNS} FROM audit_log
+         WHERE entity = ?1 AND entity_key = ?2 AND seq <= ?3 ORDER BY seq"
     ))?;
-    let rows = stmt.query_map(params![entity, key], from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut history: Vec<AuditRecord> = Vec::new();
+    let (mut key, mut until) = (key.to_string(), i64::MAX);
+    loop {
+        let segment: Vec<AuditRecord> = stmt
+            .query_map(params![entity, key, until], from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        if let Some(start) = segment.iter().rposition(|r| r.action == "create") {
+            history.splice(0..0, segment[start..].iter().cloned());
+            break;
+        }
+        let renamed_from = segment
+            .iter()
+            .find(|r| r.field.as_deref() == Some("key") && r.after.as_deref() == Some(&key))
+            .and_then(|r| Some((r.before.clone()?, r.seq - 1)));
+        history.splice(0..0, segment);
+        match renamed_from {
+            Some((before, seq)) => (key, until) = (before, seq),
+            None => break,
+        }
+    }
+    Ok(history)
 }
 
 /// Walks the whole chain and reports every record that was altered, removed or inserted.

@@ -213,6 +213,9 @@ impl Store {
                 "UPDATE releases SET stage = ?1, needs_revision = ?2 WHERE key = ?3 AND deleted_at IS NULL",
                 params![r.stage, r.needs_revision, release.key],
             )?;
+            let imported = super::live_release(&tx, &release.key)?
+                .ok_or_else(|| Error::Internal("an imported release vanished".into()))?;
+            super::audit::append(&tx, actor, now, vec![super::created(&imported)])?;
             for (j, change) in r.changes.iter().enumerate() {
                 let linked = link_change(&tx, &release.key, change, actor, now);
                 collect(&format!("{path}.changes[{j}]"), linked, &mut problems)?;
@@ -250,6 +253,12 @@ impl Store {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     params![release_id, a.approver, a.role, a.decision, a.comment, a.at, a.content_hash],
                 )?;
+                let entry = super::audit::Entry::new("release", &release.key, "decide").field(
+                    "approval",
+                    None,
+                    Some(serde_json::to_string(a).unwrap_or_default()),
+                );
+                super::audit::append(&tx, actor, now, vec![entry])?;
             }
         }
 
