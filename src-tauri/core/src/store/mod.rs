@@ -65,17 +65,18 @@ impl Store {
     }
 
     fn init(mut conn: Connection) -> Result<Store> {
-        // WAL + FULL sync: a committed write survives a crash or power cut.
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-
+        // Checked first: a database this Relman cannot read is left exactly as it was
+        // (even the journal mode is stored in the file).
         let supported = MIGRATIONS.len();
         let found = user_version(&conn)?;
         if found > supported {
             return Err(Error::NewerDatabase { found, supported });
         }
+        // WAL + FULL sync: a committed write survives a crash or power cut.
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations().to_latest(&mut conn)?;
         Ok(Store { conn })
     }
@@ -660,5 +661,28 @@ mod tests {
             user_version(&Connection::open(&path).unwrap()).unwrap(),
             newer
         );
+    }
+}
+
+#[cfg(test)]
+mod newer_database {
+    use super::*;
+
+    #[test]
+    fn a_refused_database_file_is_left_byte_for_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("future.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;")
+                .unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        assert!(matches!(
+            Store::open(&path),
+            Err(Error::NewerDatabase { found: 99, .. })
+        ));
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        assert!(!dir.path().join("future.db-wal").exists());
     }
 }
