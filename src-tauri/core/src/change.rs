@@ -83,15 +83,7 @@ impl ChangeDraft {
                 message.replace("REL-2026-014", "CHG0031415"),
             ));
         }
-        let title = self.title.trim().to_string();
-        if title.is_empty() {
-            errors.push(FieldError::new("title", "must not be empty"));
-        } else if title.chars().count() > crate::release::TITLE_MAX {
-            errors.push(FieldError::new(
-                "title",
-                format!("must be at most {} characters", crate::release::TITLE_MAX),
-            ));
-        }
+        let title = crate::release::check_title(&self.title, &mut errors);
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }

@@ -115,6 +115,20 @@ pub const OWNER_MAX: usize = 100;
 pub const KEY_MAX: usize = 32;
 pub const LINK_MAX: usize = 500;
 
+/// A trimmed title; blank or too long is an error on `title`.
+pub(crate) fn check_title(text: &str, errors: &mut Vec<FieldError>) -> String {
+    let title = text.trim().to_string();
+    if title.is_empty() {
+        errors.push(FieldError::new("title", "must not be empty"));
+    } else if title.chars().count() > TITLE_MAX {
+        errors.push(FieldError::new(
+            "title",
+            format!("must be at most {TITLE_MAX} characters"),
+        ));
+    }
+    title
+}
+
 /// Trimmed text, `None` when blank; too long is an error on `field`.
 fn optional_text(
     field: &str,
@@ -142,15 +156,7 @@ impl ReleaseDraft {
             errors.push(FieldError::new("key", message));
         }
 
-        let title = self.title.trim().to_string();
-        if title.is_empty() {
-            errors.push(FieldError::new("title", "must not be empty"));
-        } else if title.chars().count() > TITLE_MAX {
-            errors.push(FieldError::new(
-                "title",
-                format!("must be at most {TITLE_MAX} characters"),
-            ));
-        }
+        let title = check_title(&self.title, &mut errors);
 
         let start = parse_date("planned_start", &self.planned_start, &mut errors);
         let end = parse_date("planned_end", &self.planned_end, &mut errors);

@@ -34,6 +34,11 @@ export class ApiError extends Error {
   }
 }
 
+/** What to tell the user about a failed call: the core's message, or a generic sentence. */
+export function errorMessage(error: unknown, generic: string): string {
+  return error instanceof ApiError ? error.message : generic;
+}
+
 const KINDS = new Set(["validation", "not_found", "conflict", "rule", "storage", "internal"]);
 
 /** Whatever `invoke` rejected with, as an ErrorReport. */

@@ -841,7 +841,7 @@ fn current_hash(conn: &Connection, release: &Release, id: i64) -> Result<String>
     ))
 }
 
-fn release_id(conn: &Connection, key: &str) -> Result<i64> {
+pub(super) fn release_id(conn: &Connection, key: &str) -> Result<i64> {
     conn.query_row(
         "SELECT id FROM releases WHERE key = ?1 AND deleted_at IS NULL",
         [key],

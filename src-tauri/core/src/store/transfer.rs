@@ -8,7 +8,9 @@ use rusqlite::params;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::domain::{insert_change, insert_ci, insert_component, link_change, set_relations};
+use super::domain::{
+    insert_change, insert_ci, insert_component, link_change, release_id, set_relations,
+};
 use super::{Store, insert_release};
 use crate::change::{ChangeDraft, Ci};
 use crate::error::{Error, FieldError, Result};
@@ -242,11 +244,7 @@ impl Store {
                     });
                 collect(&at, added, &mut problems)?;
             }
-            let release_id: i64 = tx.query_row(
-                "SELECT id FROM releases WHERE key = ?1 AND deleted_at IS NULL",
-                [&release.key],
-                |row| row.get(0),
-            )?;
+            let release_id = release_id(&tx, &release.key)?;
             for a in &r.approvals {
                 tx.execute(
                     "INSERT INTO approvals (release_id, approver, role, decision, comment, at, content_hash)
