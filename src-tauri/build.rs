@@ -28,6 +28,23 @@ const COMMANDS: &[&str] = &[
     "update_change",
     "get_profile",
     "set_profile",
+    "get_schedule",
+    "calendar_view",
+    "list_models",
+    "list_windows",
+    "create_window",
+    "delete_window",
+    "list_freezes",
+    "create_freeze",
+    "delete_freeze",
+    "instantiate_plan",
+    "move_task",
+    "resize_task",
+    "save_baseline",
+    "record_progress",
+    "find_slots",
+    "pick_slot",
+    "set_rendering",
 ];
 
 fn main() {

@@ -1,12 +1,15 @@
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use relman_core::approval::{Approval, Decision};
+use relman_core::calendar::{Freeze, Window};
 use relman_core::change::{Change, ChangeDraft, ChangeStatus, Ci};
 use relman_core::package::{Component, parse_requirement_spec};
+use relman_core::plan::{CalendarView, DeploymentModel, Schedule, Slot};
 use relman_core::profile::Profile;
-use relman_core::store::Workspace;
+use relman_core::rendering::{Rendering, RenderingMode};
+use relman_core::store::{PlanRequest, Progress, Workspace};
 use relman_core::{
     AppStatus, Error, ErrorReport, FieldError, Release, ReleaseDraft, ReleaseFilter,
     Result as CoreResult, Store,
@@ -20,7 +23,11 @@ pub struct AppState {
     db_path: PathBuf,
     os_user: String,
     open_error: Option<ErrorReport>,
+    rendering: Option<Rendering>,
 }
+
+/// The settings key of the rendering mode.
+pub const RENDERING_SETTING: &str = "rendering";
 
 impl AppState {
     /// Opens the store; a failure is kept and shown by the UI instead of the app.
@@ -38,7 +45,20 @@ impl AppState {
             db_path,
             os_user,
             open_error,
+            rendering: None,
         }
+    }
+
+    /// The rendering mode the user chose, if the database is open and holds one.
+    pub fn rendering_setting(&self) -> Option<RenderingMode> {
+        self.with_store(|s| s.setting(RENDERING_SETTING))
+            .ok()
+            .flatten()
+            .and_then(|m| m.parse().ok())
+    }
+
+    pub fn set_rendering(&mut self, rendering: Rendering) {
+        self.rendering = Some(rendering);
     }
 
     fn with_store<T>(
@@ -98,6 +118,7 @@ pub fn app_status(state: State<'_, AppState>) -> AppStatus {
         actor,
         error: state.open_error.clone(),
         empty,
+        rendering: state.rendering.clone(),
     }
 }
 
@@ -268,4 +289,119 @@ pub fn get_profile(state: State<'_, AppState>) -> CommandResult<Option<Profile>>
 #[tauri::command]
 pub fn set_profile(state: State<'_, AppState>, profile: Profile) -> CommandResult<Profile> {
     state.with_store(|s| s.set_profile(&profile))
+}
+
+// ---- deployment planning ----
+
+#[tauri::command]
+pub fn get_schedule(state: State<'_, AppState>, key: String) -> CommandResult<Schedule> {
+    state.with_store(|s| s.schedule(&key))
+}
+
+#[tauri::command]
+pub fn calendar_view(state: State<'_, AppState>) -> CommandResult<CalendarView> {
+    state.with_store(|s| s.calendar_view())
+}
+
+#[tauri::command]
+pub fn list_models(state: State<'_, AppState>) -> CommandResult<Vec<DeploymentModel>> {
+    state.with_store(|s| s.list_models())
+}
+
+#[tauri::command]
+pub fn list_windows(state: State<'_, AppState>) -> CommandResult<Vec<Window>> {
+    state.with_store(|s| s.list_windows())
+}
+
+#[tauri::command]
+pub fn create_window(state: State<'_, AppState>, window: Window) -> CommandResult<Window> {
+    state.acting(|s, actor| s.create_window(&window, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn delete_window(state: State<'_, AppState>, name: String) -> CommandResult<()> {
+    state.acting(|s, actor| s.delete_window(&name, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn list_freezes(state: State<'_, AppState>) -> CommandResult<Vec<Freeze>> {
+    state.with_store(|s| s.list_freezes())
+}
+
+#[tauri::command]
+pub fn create_freeze(state: State<'_, AppState>, freeze: Freeze) -> CommandResult<Freeze> {
+    state.acting(|s, actor| s.create_freeze(&freeze, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn delete_freeze(state: State<'_, AppState>, name: String) -> CommandResult<Freeze> {
+    state.acting(|s, actor| s.delete_freeze(&name, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn instantiate_plan(
+    state: State<'_, AppState>,
+    key: String,
+    request: PlanRequest,
+) -> CommandResult<Schedule> {
+    state.acting(|s, actor| s.instantiate_plan(&key, &request, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn move_task(
+    state: State<'_, AppState>,
+    key: String,
+    task: String,
+    start: Option<DateTime<Utc>>,
+    version: i64,
+) -> CommandResult<Schedule> {
+    state.acting(|s, actor| s.move_task(&key, &task, start, version, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn resize_task(
+    state: State<'_, AppState>,
+    key: String,
+    task: String,
+    minutes: i64,
+    version: i64,
+) -> CommandResult<Schedule> {
+    state.acting(|s, actor| s.resize_task(&key, &task, minutes, version, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn save_baseline(state: State<'_, AppState>, key: String) -> CommandResult<Schedule> {
+    state.acting(|s, actor| s.save_baseline(&key, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn record_progress(
+    state: State<'_, AppState>,
+    key: String,
+    task: String,
+    progress: Progress,
+) -> CommandResult<Schedule> {
+    let now = Utc::now();
+    state.acting(|s, actor| s.record_progress(&key, &task, progress, now, actor, now))
+}
+
+#[tauri::command]
+pub fn find_slots(state: State<'_, AppState>, key: String, weeks: u32) -> CommandResult<Vec<Slot>> {
+    state.with_store(|s| s.slots(&key, Utc::now(), weeks))
+}
+
+#[tauri::command]
+pub fn pick_slot(
+    state: State<'_, AppState>,
+    key: String,
+    start: DateTime<Utc>,
+    version: i64,
+) -> CommandResult<Schedule> {
+    state.acting(|s, actor| s.pick_slot(&key, start, version, actor, Utc::now()))
+}
+
+/// Stores the rendering choice; it takes effect when Relman starts next.
+#[tauri::command]
+pub fn set_rendering(state: State<'_, AppState>, mode: RenderingMode) -> CommandResult<()> {
+    state.with_store(|s| s.set_setting(RENDERING_SETTING, mode.as_str()))
 }

@@ -7,6 +7,7 @@ mod menu;
 use std::path::PathBuf;
 
 use relman_core::paths::{default_db_path, os_user_name};
+use relman_core::rendering::{Machine, Rendering, RenderingMode, decide};
 
 /// `relman --db FILE` opens another database (the E2E tests give each test its own).
 fn db_path_from_args() -> PathBuf {
@@ -18,9 +19,49 @@ fn db_path_from_args() -> PathBuf {
         .unwrap_or_else(default_db_path)
 }
 
+/// Decides the rendering mode before the web view exists, and applies it.
+fn choose_rendering(state: &commands::AppState) -> Rendering {
+    let env = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.is_empty() && v != "0")
+    };
+    let mode = env("RELMAN_RENDERING")
+        .and_then(|m| m.parse().ok())
+        .or_else(|| state.rendering_setting())
+        .unwrap_or(RenderingMode::Auto);
+    let render_node = std::fs::read_dir("/dev/dri")
+        .map(|dir| {
+            dir.flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+        })
+        .unwrap_or(false);
+    let machine = Machine {
+        render_node,
+        software_gl_forced: env("LIBGL_ALWAYS_SOFTWARE").is_some(),
+        compositing_disabled: env("WEBKIT_DISABLE_COMPOSITING_MODE").is_some(),
+    };
+    let rendering = decide(mode, &machine);
+    log::info!(
+        "rendering: fast = {} ({})",
+        rendering.fast,
+        rendering.reason
+    );
+    if rendering.fast && !machine.compositing_disabled {
+        // SAFETY: called at start-up before Tauri, GTK or any other thread exists, so nothing
+        // can read the environment concurrently.
+        #[allow(unsafe_code)]
+        unsafe {
+            std::env::set_var("WEBKIT_DISABLE_COMPOSITING_MODE", "1");
+        }
+    }
+    rendering
+}
+
 pub fn run() {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    let state = commands::AppState::open(db_path_from_args(), os_user_name());
+    let mut state = commands::AppState::open(db_path_from_args(), os_user_name());
+    state.set_rendering(choose_rendering(&state));
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
@@ -52,6 +93,23 @@ pub fn run() {
             commands::update_change,
             commands::get_profile,
             commands::set_profile,
+            commands::get_schedule,
+            commands::calendar_view,
+            commands::list_models,
+            commands::list_windows,
+            commands::create_window,
+            commands::delete_window,
+            commands::list_freezes,
+            commands::create_freeze,
+            commands::delete_freeze,
+            commands::instantiate_plan,
+            commands::move_task,
+            commands::resize_task,
+            commands::save_baseline,
+            commands::record_progress,
+            commands::find_slots,
+            commands::pick_slot,
+            commands::set_rendering,
         ])
         .run(tauri::generate_context!())
         .expect("the Relman window could not be started");

@@ -40,3 +40,42 @@ pub fn source_files(dir: &str, exts: &[&str]) -> Vec<PathBuf> {
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
+
+/// Gives `release` a one-task plan that schedules cleanly (no window needed), so the
+/// scheduling rules let it be authorized.
+pub fn give_simple_plan(
+    store: &mut relman_core::Store,
+    release: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    use relman_core::plan::{DeploymentModel, ModelTask, Strategy, Wave};
+    let model = DeploymentModel {
+        name: "one step".into(),
+        description: String::new(),
+        tasks: vec![ModelTask {
+            key: "deploy".into(),
+            name: "Deploy".into(),
+            minutes: 60,
+            team: None,
+            downtime: false,
+            milestone: None,
+            target: None,
+        }],
+        deps: vec![],
+    };
+    store.save_model(&model, "anna", now).expect("model");
+    let request = relman_core::store::PlanRequest {
+        model: "one step".into(),
+        strategy: Strategy::BigBang,
+        waves: vec![Wave {
+            name: "All".into(),
+            tz: "UTC".into(),
+            window: None,
+            targets: vec![],
+            observation_minutes: 0,
+        }],
+    };
+    store
+        .instantiate_plan(release, &request, "anna", now)
+        .expect("plan");
+}

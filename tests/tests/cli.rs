@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 fn cli_binary() -> PathBuf {
     // tests run from target/<profile>/deps; the binary sits one level up.
@@ -507,6 +507,20 @@ fn the_requester_cannot_approve_and_a_cab_member_can() {
         (approval["approver"].as_str(), approval["role"].as_str()),
         (Some("carl"), Some("cab_member"))
     );
+    // Approved, but not scheduled: the scheduling rule refuses the move.
+    let out = cli.run(&["release", "advance", "REL-1"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("SCHED-PLANNED"), "{}", stderr(&out));
+    let models = cli.db.with_file_name("models.json");
+    std::fs::write(
+        &models,
+        r#"{"format":"relman","version":2,"models":[{"name":"one step","tasks":[{"key":"deploy","name":"Deploy","minutes":60}]}]}"#,
+    )
+    .unwrap();
+    assert_eq!(code(&cli.run(&["import", models.to_str().unwrap()])), 0);
+    let plan = cli.json(&["release", "plan", "REL-1", "--model", "one step"]);
+    assert_eq!(plan["tasks"][0]["id"], "1.deploy");
+    assert_eq!(plan["tasks"][0]["critical"], true);
     assert_eq!(
         cli.json(&["release", "advance", "REL-1"])["stage"],
         "authorized"
@@ -644,7 +658,7 @@ fn export_and_import_through_files() {
     let document: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(
         (document["format"].as_str(), document["version"].as_i64()),
-        (Some("relman"), Some(1))
+        (Some("relman"), Some(2))
     );
 
     let other = Cli::new();
@@ -703,4 +717,164 @@ fn schema_prints_the_published_schema() {
             .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), published);
     assert!(!cli.db.exists(), "printing the schema opens no database");
+}
+
+#[test]
+fn planning_commands_follow_the_contract() {
+    let cli = Cli::new();
+    cli.json(&[
+        "ci",
+        "create",
+        "--name",
+        "api",
+        "--kind",
+        "application",
+        "--version",
+        "1.0",
+    ]);
+    let start = (chrono::Utc::now().date_naive() + chrono::Duration::days(2)).to_string();
+    for key in ["REL-1", "REL-2"] {
+        cli.json(&[
+            "release", "create", "--key", key, "--title", "API", "--type", "minor", "--start",
+            &start, "--end", &start,
+        ]);
+    }
+
+    let window = cli.json(&[
+        "window",
+        "add",
+        "--name",
+        "Sat",
+        "--weekly",
+        "sat 22:00",
+        "--hours",
+        "6",
+        "--tz",
+        "Europe/Berlin",
+    ]);
+    assert_eq!(
+        (window["rule"].as_str(), window["minutes"].as_i64()),
+        (Some("FREQ=WEEKLY;BYDAY=SA"), Some(360))
+    );
+    let out = cli.run(&[
+        "window",
+        "add",
+        "--name",
+        "X",
+        "--weekly",
+        "sat 22:00",
+        "--hours",
+        "6",
+        "--tz",
+        "Berlin",
+    ]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("--tz") && stderr(&out).contains("Europe/Berlin"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = cli.run(&[
+        "freeze",
+        "add",
+        "--name",
+        "Year end",
+        "--from",
+        "2026-12-20 00:00",
+        "--to",
+        "2027-01-04",
+    ]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("--from") && stderr(&out).contains("offset"),
+        "{}",
+        stderr(&out)
+    );
+    let freeze = cli.json(&[
+        "freeze",
+        "add",
+        "--name",
+        "Year end",
+        "--from",
+        "2026-12-20 00:00",
+        "--to",
+        "2027-01-04",
+        "--tz",
+        "Europe/Berlin",
+        "--yearly",
+    ]);
+    assert_eq!(freeze["from"], "2026-12-19T23:00:00Z");
+    assert_eq!(freeze["rule"], "FREQ=YEARLY");
+
+    let models = cli.db.with_file_name("models.json");
+    std::fs::write(
+        &models,
+        r#"{"format":"relman","version":2,"models":[{"name":"m","tasks":[
+            {"key":"prep","name":"Prepare","minutes":30},
+            {"key":"deploy","name":"Deploy","minutes":120,"downtime":true}],
+            "deps":[{"from":"prep","to":"deploy"}]}]}"#,
+    )
+    .unwrap();
+    cli.json(&["import", models.to_str().unwrap()]);
+    let args = |key| {
+        vec![
+            "release",
+            "plan",
+            key,
+            "--model",
+            "m",
+            "--window",
+            "Sat",
+            "--tz",
+            "Europe/Berlin",
+            "--target",
+            "api",
+        ]
+    };
+    cli.json(&args("REL-1"));
+    let schedule = cli.json(&["release", "schedule", "REL-1"]);
+    assert_eq!(schedule["release"], "REL-1");
+    assert_eq!(schedule["unplaced"], json!([]));
+    let tasks = schedule["tasks"].as_array().unwrap();
+    let keys: Vec<&str> = tasks[1]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for field in ["id", "name", "start", "end", "slack_minutes", "critical"] {
+        assert!(keys.contains(&field), "{field} missing from {keys:?}");
+    }
+    assert_eq!(tasks[1]["id"], "1.deploy");
+    assert_eq!(tasks[1]["critical"], true);
+    assert!(
+        tasks[0]["slack_minutes"].as_i64().unwrap() > 0,
+        "preparing may slip until the window opens"
+    );
+    assert_eq!(cli.json(&["release", "conflicts", "REL-1"]), json!([]));
+
+    // The same plan for another release on the same CI: both sides see the conflict.
+    cli.json(&args("REL-2"));
+    let conflicts = cli.json(&["release", "conflicts", "REL-2"]);
+    assert_eq!(conflicts[0]["kind"], "overlap");
+    assert_eq!(conflicts[0]["with"], "REL-1");
+    assert!(conflicts[0]["message"].as_str().unwrap().contains("api"));
+    assert_eq!(
+        cli.json(&["release", "conflicts", "REL-1"])[0]["with"],
+        "REL-2"
+    );
+
+    // Slots avoid the other release.
+    let slots = cli.json(&["release", "slots", "REL-2", "--weeks", "3"]);
+    let first = slots
+        .as_array()
+        .unwrap()
+        .first()
+        .expect("a slot in three weeks");
+    assert_eq!(first["window"], "Sat");
+    assert_ne!(first["start"], tasks[1]["start"]);
+    let out = cli.run(&["release", "slots", "REL-2", "--weeks", "0"]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("--weeks"), "{}", stderr(&out));
 }

@@ -66,6 +66,7 @@ fn populated() -> Store {
             now(),
         )
         .unwrap();
+    relman_tests::give_simple_plan(&mut store, "REL-2026-014", now());
     for _ in 0..3 {
         store
             .advance_release("REL-2026-014", "anna", now())

@@ -18,6 +18,8 @@ use relman_core::{
 use serde::Serialize;
 use serde_json::{Value, json};
 
+mod planning;
+
 #[derive(Parser)]
 #[command(
     name = "relman-cli",
@@ -55,6 +57,12 @@ enum Command {
     /// The audit history
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Freeze (blackout) periods
+    #[command(subcommand)]
+    Freeze(FreezeCommand),
+    /// Recurring maintenance windows
+    #[command(subcommand)]
+    Window(WindowCommand),
     /// Write the database, or one release with what it refers to, as a JSON document
     Export {
         /// Only this release, with its changes and CIs
@@ -127,6 +135,95 @@ enum ReleaseCommand {
     },
     /// The audit history of a release
     History { key: String },
+    /// Give the release a deployment plan from a model (replacing the plan it had)
+    Plan(PlanArgs),
+    /// The scheduled plan: per task start, end, slack and whether it is critical
+    Schedule { key: String },
+    /// Conflicts of the plan with freezes, windows and other releases
+    Conflicts { key: String },
+    /// Candidate windows where the whole deployment fits, best first
+    Slots {
+        key: String,
+        /// How many weeks ahead to look
+        #[arg(long, default_value_t = 4)]
+        weeks: u32,
+    },
+}
+
+#[derive(Args)]
+pub struct PlanArgs {
+    pub key: String,
+    /// The deployment model (models arrive through `import`)
+    #[arg(long)]
+    pub model: String,
+    /// big_bang or phased [default: big_bang for one wave, phased for more]
+    #[arg(long, value_parser = parse_enum::<relman_core::plan::Strategy>)]
+    pub strategy: Option<relman_core::plan::Strategy>,
+    /// A wave, in rollout order (repeatable) [default: one wave "All targets"]
+    #[arg(long = "wave", value_name = "NAME")]
+    pub waves: Vec<String>,
+    /// The maintenance window of every wave [default: any window]
+    #[arg(long)]
+    pub window: Option<String>,
+    /// The time zone of every wave
+    #[arg(long, default_value = "UTC")]
+    pub tz: String,
+    /// A target of every wave: a CI, site or user group (repeatable)
+    #[arg(long = "target")]
+    pub targets: Vec<String>,
+    /// Hours to observe a wave before the next starts
+    #[arg(long, default_value_t = 0.0)]
+    pub observe_hours: f64,
+}
+
+#[derive(Subcommand)]
+enum FreezeCommand {
+    /// Add a freeze; global unless --service names one
+    Add {
+        #[arg(long)]
+        name: String,
+        /// Start: ISO 8601 with offset, or local to --tz
+        #[arg(long, value_name = "DATETIME")]
+        from: String,
+        /// End: ISO 8601 with offset, or local to --tz
+        #[arg(long, value_name = "DATETIME")]
+        to: String,
+        /// The service (CI) it covers
+        #[arg(long, value_name = "CI")]
+        service: Option<String>,
+        /// Time zone for --from and --to without an offset
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
+        /// Repeat every year (e.g. a year-end freeze)
+        #[arg(long)]
+        yearly: bool,
+    },
+    /// List freezes
+    List,
+    /// Remove a freeze
+    Delete { name: String },
+}
+
+#[derive(Subcommand)]
+enum WindowCommand {
+    /// Add a weekly maintenance window
+    Add {
+        #[arg(long)]
+        name: String,
+        /// Day and local start time, e.g. "sat 22:00"
+        #[arg(long)]
+        weekly: String,
+        /// How long it is open
+        #[arg(long)]
+        hours: f64,
+        /// IANA time zone, e.g. Europe/Berlin
+        #[arg(long)]
+        tz: String,
+    },
+    /// List maintenance windows
+    List,
+    /// Remove a maintenance window no wave uses
+    Delete { name: String },
 }
 
 #[derive(Args)]
@@ -354,6 +451,8 @@ fn run(cli: Cli) -> Result<Output, Error> {
             Ok(Output::new(cis, text))
         }
         Command::Change(command) => change(&mut store, command, &actor, now),
+        Command::Freeze(command) => planning::freeze(&mut store, command, &actor, now),
+        Command::Window(command) => planning::window(&mut store, command, &actor, now),
         Command::Export { release, out } => {
             let document = store.export(release.as_deref())?;
             let text = serde_json::to_string_pretty(&document).expect("a document serializes");
@@ -567,6 +666,10 @@ fn release(
             );
             Ok(Output::new(approval, text))
         }
+        ReleaseCommand::Plan(args) => planning::plan(store, args, actor, now),
+        ReleaseCommand::Schedule { key } => planning::schedule(store, &key),
+        ReleaseCommand::Conflicts { key } => planning::conflicts(store, &key),
+        ReleaseCommand::Slots { key, weeks } => planning::slots(store, &key, weeks, now),
         ReleaseCommand::History { key } => {
             store.release(&key)?;
             let records = store.history("release", &key)?;

@@ -87,6 +87,7 @@ fn rules(c: &mut Criterion) {
                         analysis: &w.analysis,
                         approvals: &w.approvals,
                         content_hash: &hash,
+                        plan: None,
                     };
                     evaluate(&facts).failing().count()
                 })

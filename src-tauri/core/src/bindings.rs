@@ -5,13 +5,20 @@ use ts_rs::{Config, TS};
 
 use crate::AppStatus;
 use crate::approval::{Approval, Decision, Role};
+use crate::calendar::{Freeze, ServiceHours, Window};
 use crate::change::{Change, ChangeDraft, ChangeKind, ChangeStatus, Ci, CiKind};
 use crate::error::{ErrorKind, ErrorReport, FieldError};
 use crate::package::{Component, PackageAnalysis, Requirement, Unsatisfied};
+use crate::plan::{
+    Band, CalendarRow, CalendarView, Conflict, ConflictKind, DeploymentModel, Milestone, ModelDep,
+    ModelTask, PlanDep, Schedule, ScheduledTask, Slot, Strategy, Wave,
+};
 use crate::profile::Profile;
 use crate::release::{Release, ReleaseDraft, ReleaseType, Risk, Stage};
+use crate::rendering::{Rendering, RenderingMode};
 use crate::rules::{Area, Checklist, RuleResult};
-use crate::store::{AuditRecord, AuditReport, ReleaseFilter, Workspace};
+use crate::schedule::DepKind;
+use crate::store::{AuditRecord, AuditReport, PlanRequest, Progress, ReleaseFilter, Workspace};
 
 /// `(file name, contents)` for each exported type.
 pub fn typescript() -> Vec<(String, String)> {
@@ -55,7 +62,30 @@ pub fn typescript() -> Vec<(String, String)> {
         AuditRecord,
         AuditReport,
         Profile,
-        Workspace
+        Workspace,
+        Window,
+        Freeze,
+        ServiceHours,
+        DeploymentModel,
+        ModelTask,
+        ModelDep,
+        Milestone,
+        Wave,
+        Strategy,
+        DepKind,
+        PlanDep,
+        Schedule,
+        ScheduledTask,
+        Band,
+        Conflict,
+        ConflictKind,
+        Slot,
+        CalendarRow,
+        CalendarView,
+        PlanRequest,
+        Progress,
+        Rendering,
+        RenderingMode
     );
     files.sort();
     files

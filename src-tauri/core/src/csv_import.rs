@@ -97,6 +97,7 @@ pub fn parse(text: &str) -> Result<CsvDocument> {
         cis: Vec::new(),
         changes: Vec::new(),
         releases: Vec::new(),
+        ..Document::default()
     };
     let mut lines = Vec::new();
     let mut problems = Vec::new();

@@ -181,3 +181,201 @@ pub const PACKAGES: &[DemoPackage] = &[
     (103, &["CHG0031533"], &[("vpn-gateway", "7.3", &[])]),
     (104, &["CHG0031540"], &[("monitoring-agent", "7.0", &[])]),
 ];
+
+/// Demo maintenance windows: one per region the rollouts reach.
+pub fn windows() -> Vec<crate::calendar::Window> {
+    [
+        ("Saturday night Berlin", "sat 22:00", 6.0, "Europe/Berlin"),
+        (
+            "Wednesday night New York",
+            "wed 21:00",
+            4.0,
+            "America/New_York",
+        ),
+        ("Sunday night Singapore", "sun 22:00", 4.0, "Asia/Singapore"),
+    ]
+    .into_iter()
+    .filter_map(|(name, weekly, hours, tz)| {
+        crate::calendar::Window::weekly(name, weekly, hours, tz).ok()
+    })
+    .collect()
+}
+
+/// The year-end freeze around `today` (repeating every year) and the monthly payroll run.
+pub fn freezes(today: NaiveDate) -> Vec<crate::calendar::Freeze> {
+    let at = |y: i32, m: u32, d: u32| {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc())
+            .unwrap_or_default()
+    };
+    let year = today.year() - 1;
+    vec![
+        crate::calendar::Freeze {
+            name: "Year-end freeze".into(),
+            from: at(year, 12, 15),
+            to: at(year + 1, 1, 6),
+            service: None,
+            rule: Some("FREQ=YEARLY".into()),
+        },
+        crate::calendar::Freeze {
+            name: "Payroll run".into(),
+            from: at(year, 1, 27),
+            to: at(year, 1, 29),
+            service: Some("payroll-api".into()),
+            rule: Some("FREQ=MONTHLY".into()),
+        },
+    ]
+}
+
+pub fn service_hours() -> Vec<crate::calendar::ServiceHours> {
+    let hours = |service: &str, days: &str, opens: &str, closes: &str, users| {
+        crate::calendar::ServiceHours {
+            service: service.into(),
+            days: days.into(),
+            opens: opens.into(),
+            closes: closes.into(),
+            tz: "Europe/Berlin".into(),
+            users,
+        }
+    };
+    vec![
+        hours("customer-portal", "mon-sun", "06:00", "23:00", 12_000),
+        hours("payroll-api", "mon-fri", "07:00", "19:00", 450),
+    ]
+}
+
+/// The standard model every demo plan is made from.
+pub fn model() -> crate::plan::DeploymentModel {
+    use crate::plan::{DeploymentModel, Milestone, ModelDep, ModelTask};
+    use crate::schedule::DepKind;
+    let task = |key: &str, name: &str, minutes, team: &str, downtime, milestone| ModelTask {
+        key: key.into(),
+        name: name.into(),
+        minutes,
+        team: Some(team.into()),
+        downtime,
+        milestone,
+        target: None,
+    };
+    let dep = |from: &str, to: &str, kind, lag_minutes| ModelDep {
+        from: from.into(),
+        to: to.into(),
+        kind,
+        lag_minutes,
+    };
+    use DepKind::*;
+    DeploymentModel {
+        name: "Standard application rollout".into(),
+        description: "Backup, downtime deployment with smoke test, verification".into(),
+        tasks: vec![
+            task(
+                "go",
+                "Go / no-go decision",
+                0,
+                "Release management",
+                false,
+                Some(Milestone::GoNoGo),
+            ),
+            task("notify", "Notify users", 30, "Service desk", false, None),
+            task("backup", "Back up databases", 60, "Operations", false, None),
+            task("stop", "Stop services", 15, "Operations", true, None),
+            task(
+                "deploy",
+                "Deploy the package",
+                90,
+                "Development",
+                true,
+                None,
+            ),
+            task("smoke", "Smoke test", 45, "QA", true, None),
+            task("start", "Open to users", 15, "Operations", true, None),
+            task(
+                "verified",
+                "Deployment verified",
+                0,
+                "Release management",
+                false,
+                Some(Milestone::Verified),
+            ),
+        ],
+        deps: vec![
+            dep("go", "notify", StartToStart, 0),
+            dep("go", "backup", FinishToStart, 0),
+            dep("backup", "stop", FinishToStart, 0),
+            dep("stop", "deploy", FinishToStart, 0),
+            dep("deploy", "smoke", FinishToStart, 0),
+            dep("smoke", "start", FinishToStart, 0),
+            dep("start", "verified", FinishToStart, 30),
+            dep("notify", "verified", FinishToFinish, 0),
+        ],
+    }
+}
+
+/// Demo plans: (release number, strategy, waves, days after today the plan may start).
+/// 104 installs monitoring agents on the customer portal in the same window as 102, so the
+/// calendar shows a conflict.
+pub fn plans() -> Vec<(u32, crate::plan::Strategy, Vec<crate::plan::Wave>, i64)> {
+    use crate::plan::{Strategy, Wave};
+    let wave = |name: &str, tz: &str, window: &str, targets: &[&str], observation_days: i64| Wave {
+        name: name.into(),
+        tz: tz.into(),
+        window: Some(window.into()),
+        targets: targets.iter().map(|t| t.to_string()).collect(),
+        observation_minutes: observation_days * 24 * 60,
+    };
+    vec![
+        (
+            101,
+            Strategy::Phased,
+            vec![
+                wave(
+                    "Pilot: Berlin HQ",
+                    "Europe/Berlin",
+                    "Saturday night Berlin",
+                    &["payroll-api", "Berlin HQ"],
+                    0,
+                ),
+                wave(
+                    "Americas",
+                    "America/New_York",
+                    "Wednesday night New York",
+                    &["payroll-api", "New York"],
+                    3,
+                ),
+                wave(
+                    "Asia-Pacific",
+                    "Asia/Singapore",
+                    "Sunday night Singapore",
+                    &["payroll-api", "Singapore"],
+                    2,
+                ),
+            ],
+            3,
+        ),
+        (
+            102,
+            Strategy::BigBang,
+            vec![wave(
+                "All users",
+                "Europe/Berlin",
+                "Saturday night Berlin",
+                &["customer-portal", "sso-gateway"],
+                0,
+            )],
+            10,
+        ),
+        (
+            104,
+            Strategy::BigBang,
+            vec![wave(
+                "Portal servers",
+                "Europe/Berlin",
+                "Saturday night Berlin",
+                &["monitoring-agent", "customer-portal"],
+                0,
+            )],
+            10,
+        ),
+    ]
+}

@@ -8,6 +8,7 @@ mod text_enum;
 
 pub mod approval;
 pub mod bindings;
+pub mod calendar;
 pub mod canonical;
 pub mod change;
 pub mod csv_import;
@@ -16,9 +17,12 @@ pub mod error;
 pub mod lifecycle;
 pub mod package;
 pub mod paths;
+pub mod plan;
 pub mod profile;
 pub mod release;
+pub mod rendering;
 pub mod rules;
+pub mod schedule;
 pub mod store;
 pub mod transfer;
 
@@ -39,4 +43,6 @@ pub struct AppStatus {
     pub error: Option<ErrorReport>,
     /// True when the database holds no releases, so the UI can offer the demo data.
     pub empty: bool,
+    /// How the web view renders, and why.
+    pub rendering: Option<rendering::Rendering>,
 }

@@ -8,6 +8,7 @@ use ts_rs::TS;
 use crate::approval::{Approval, Decision};
 use crate::change::{Change, ChangeStatus};
 use crate::package::{Component, PackageAnalysis};
+use crate::plan::{Conflict, ConflictKind, Schedule};
 use crate::release::{Release, Stage};
 
 text_enum!(
@@ -17,6 +18,7 @@ text_enum!(
         Package = "package",
         Documents = "documents",
         Approvals = "approvals",
+        Plan = "plan",
     }
 );
 
@@ -29,6 +31,30 @@ pub struct Facts<'a> {
     /// Oldest first.
     pub approvals: &'a [Approval],
     pub content_hash: &'a str,
+    /// `None`: the release has no deployment plan.
+    pub plan: Option<&'a PlanFacts>,
+}
+
+/// What the scheduling rules need to know of a release's scheduled plan.
+#[derive(Debug, Clone, Default)]
+pub struct PlanFacts {
+    pub tasks: usize,
+    /// "key: reason" of each task that could not be placed.
+    pub unplaced: Vec<String>,
+    pub conflicts: Vec<Conflict>,
+}
+
+impl PlanFacts {
+    pub fn of(schedule: &Schedule) -> PlanFacts {
+        PlanFacts {
+            tasks: schedule.tasks.len(),
+            unplaced: schedule
+                .unplaced()
+                .map(|t| format!("{}: {}", t.key, t.unplaced.as_deref().unwrap_or_default()))
+                .collect(),
+            conflicts: schedule.conflicts.clone(),
+        }
+    }
 }
 
 impl Facts<'_> {
@@ -168,6 +194,34 @@ pub const RULES: &[Rule] = &[
         until: Deploying,
         area: Area::Approvals,
         check: authorization_valid,
+    },
+    Rule {
+        code: "SCHED-PLANNED",
+        from: Authorized,
+        until: Deploying,
+        area: Area::Plan,
+        check: planned,
+    },
+    Rule {
+        code: "SCHED-IN-WINDOWS",
+        from: Authorized,
+        until: Deploying,
+        area: Area::Plan,
+        check: in_windows,
+    },
+    Rule {
+        code: "SCHED-NO-FREEZE",
+        from: Authorized,
+        until: Deploying,
+        area: Area::Plan,
+        check: outside_freezes,
+    },
+    Rule {
+        code: "SCHED-NO-CONFLICT",
+        from: Authorized,
+        until: Deploying,
+        area: Area::Plan,
+        check: no_conflict,
     },
 ];
 
@@ -391,6 +445,72 @@ fn authorization_valid(f: &Facts) -> Verdict {
     }
 }
 
+fn planned(f: &Facts) -> Verdict {
+    match f.plan {
+        None => fail(
+            "The release has no deployment plan",
+            "Create the plan from a deployment model",
+        ),
+        Some(p) if p.tasks == 0 => fail(
+            "The deployment plan has no tasks",
+            "Add the deployment tasks",
+        ),
+        Some(p) if !p.unplaced.is_empty() => fail(
+            format!("Not scheduled: {}", p.unplaced.join("; ")),
+            "Fix the dependencies, lengthen the window or split the task so every task has a place",
+        ),
+        Some(p) => Verdict::Pass(format!("All {} task(s) are scheduled", p.tasks)),
+    }
+}
+
+fn conflicts_of(f: &Facts, kind: ConflictKind) -> Vec<String> {
+    f.plan
+        .map(|p| {
+            p.conflicts
+                .iter()
+                .filter(|c| c.kind == kind)
+                .map(|c| c.message.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn in_windows(f: &Facts) -> Verdict {
+    let outside = conflicts_of(f, ConflictKind::OutsideWindow);
+    if outside.is_empty() {
+        Verdict::Pass("Every downtime task is inside its maintenance window".into())
+    } else {
+        fail(
+            outside.join("; "),
+            "Move these tasks into their wave's maintenance window",
+        )
+    }
+}
+
+fn outside_freezes(f: &Facts) -> Verdict {
+    let frozen = conflicts_of(f, ConflictKind::Freeze);
+    if frozen.is_empty() {
+        Verdict::Pass("No task is scheduled inside a freeze".into())
+    } else {
+        fail(
+            frozen.join("; "),
+            "Move these tasks out of the freeze, or pick another slot",
+        )
+    }
+}
+
+fn no_conflict(f: &Facts) -> Verdict {
+    let overlaps = conflicts_of(f, ConflictKind::Overlap);
+    if overlaps.is_empty() {
+        Verdict::Pass("No other release works on the same CIs or services at the same time".into())
+    } else {
+        fail(
+            overlaps.join("; "),
+            "Move this release or the other one to a slot where they do not overlap",
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -414,7 +534,16 @@ mod tests {
         docs: bool,
         /// (approver, decision, approved the content as it is now)
         decisions: &'static [(&'static str, Decision, bool)],
+        plan: PlanCase,
         failing: &'static [&'static str],
+    }
+
+    #[derive(Clone, Copy)]
+    enum PlanCase {
+        Missing,
+        Clean,
+        Unplaced,
+        Conflict(ConflictKind),
     }
 
     const BASE: Case = Case {
@@ -425,6 +554,7 @@ mod tests {
         production: &[("api", "2.1")],
         docs: true,
         decisions: &[],
+        plan: PlanCase::Clean,
         failing: &[],
     };
 
@@ -503,6 +633,28 @@ mod tests {
                 },
             })
             .collect();
+        let plan = match case.plan {
+            PlanCase::Missing => None,
+            PlanCase::Clean => Some(PlanFacts {
+                tasks: 3,
+                ..PlanFacts::default()
+            }),
+            PlanCase::Unplaced => Some(PlanFacts {
+                tasks: 3,
+                unplaced: vec!["1.deploy: it needs 8.0 h of downtime".into()],
+                conflicts: vec![],
+            }),
+            PlanCase::Conflict(kind) => Some(PlanFacts {
+                tasks: 3,
+                unplaced: vec![],
+                conflicts: vec![Conflict {
+                    kind,
+                    message: "m".into(),
+                    with: "REL-2".into(),
+                    task: "1.deploy".into(),
+                }],
+            }),
+        };
         let list = evaluate(&Facts {
             release: &release,
             changes: &changes,
@@ -510,6 +662,7 @@ mod tests {
             analysis: &analysis,
             approvals: &approvals,
             content_hash: "now",
+            plan: plan.as_ref(),
         });
         let failing: Vec<&str> = list.failing().map(|r| r.code.as_str()).collect();
         assert_eq!(
@@ -615,6 +768,52 @@ mod tests {
                 name: "approved by another member",
                 stage: AwaitingAuthorization,
                 decisions: &[("carl", Approve, true)],
+                ..BASE
+            },
+            Case {
+                name: "no plan blocks authorization",
+                stage: AwaitingAuthorization,
+                decisions: &[("carl", Approve, true)],
+                plan: PlanCase::Missing,
+                failing: &["SCHED-PLANNED"],
+                ..BASE
+            },
+            Case {
+                name: "no plan is not checked before test",
+                stage: Build,
+                plan: PlanCase::Missing,
+                ..BASE
+            },
+            Case {
+                name: "a task without a place",
+                stage: AwaitingAuthorization,
+                decisions: &[("carl", Approve, true)],
+                plan: PlanCase::Unplaced,
+                failing: &["SCHED-PLANNED"],
+                ..BASE
+            },
+            Case {
+                name: "downtime outside the window",
+                stage: AwaitingAuthorization,
+                decisions: &[("carl", Approve, true)],
+                plan: PlanCase::Conflict(ConflictKind::OutsideWindow),
+                failing: &["SCHED-IN-WINDOWS"],
+                ..BASE
+            },
+            Case {
+                name: "work in a freeze",
+                stage: AwaitingAuthorization,
+                decisions: &[("carl", Approve, true)],
+                plan: PlanCase::Conflict(ConflictKind::Freeze),
+                failing: &["SCHED-NO-FREEZE"],
+                ..BASE
+            },
+            Case {
+                name: "another release on the same CI at the same time",
+                stage: Authorized,
+                decisions: &[("carl", Approve, true)],
+                plan: PlanCase::Conflict(ConflictKind::Overlap),
+                failing: &["SCHED-NO-CONFLICT"],
                 ..BASE
             },
             Case {

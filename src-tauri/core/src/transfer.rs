@@ -7,21 +7,24 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::approval::{Decision, Role};
+use crate::calendar::{Freeze, ServiceHours, Window};
 use crate::change::{ChangeKind, ChangeStatus, CiKind};
+use crate::plan::{DeploymentModel, Plan};
 use crate::release::{ReleaseType, Risk, Stage};
 
 /// The value of `format` in every document.
 pub const FORMAT: &str = "relman";
 /// The version of the format this Relman writes, and the newest it reads.
-pub const VERSION: u32 = 1;
+/// Version 2 added windows, freezes, business hours, deployment models and plans.
+pub const VERSION: u32 = 2;
 
 /// A Relman export.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
     /// Always "relman".
     pub format: String,
-    /// The format version; 1 for now.
+    /// The format version: 1 or 2.
     pub version: u32,
     #[serde(default)]
     pub cis: Vec<CiRecord>,
@@ -29,6 +32,14 @@ pub struct Document {
     pub changes: Vec<ChangeRecord>,
     #[serde(default)]
     pub releases: Vec<ReleaseRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub windows: Vec<Window>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub freezes: Vec<Freeze>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub service_hours: Vec<ServiceHours>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub models: Vec<DeploymentModel>,
 }
 
 /// A configuration item of the CMDB.
@@ -105,6 +116,9 @@ pub struct ReleaseRecord {
     pub components: Vec<ComponentRecord>,
     #[serde(default)]
     pub approvals: Vec<ApprovalRecord>,
+    /// The deployment plan: waves, tasks and their dependencies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Plan>,
 }
 
 fn planning() -> Stage {

@@ -5,6 +5,8 @@ use chrono::{DateTime, TimeZone, Utc};
 use proptest::prelude::*;
 use relman_core::approval::{Decision, Role};
 use relman_core::change::{ChangeDraft, Ci, CiKind};
+use relman_core::plan::{DeploymentModel, ModelTask, Strategy as Rollout, Wave};
+use relman_core::store::PlanRequest;
 use relman_core::{ReleaseDraft, ReleaseType, Stage, Store};
 
 #[derive(Debug, Clone, Copy)]
@@ -132,6 +134,36 @@ fn setup() -> Store {
         .unwrap();
     store
         .add_component("REL-1", "api", Some("2.2"), &[], "rita", now())
+        .unwrap();
+    // A plan that schedules cleanly, so the scheduling rules hold throughout.
+    let model = DeploymentModel {
+        name: "one step".into(),
+        description: String::new(),
+        tasks: vec![ModelTask {
+            key: "deploy".into(),
+            name: "Deploy".into(),
+            minutes: 60,
+            team: None,
+            downtime: false,
+            milestone: None,
+            target: None,
+        }],
+        deps: vec![],
+    };
+    store.save_model(&model, "rita", now()).unwrap();
+    let request = PlanRequest {
+        model: "one step".into(),
+        strategy: Rollout::BigBang,
+        waves: vec![Wave {
+            name: "All".into(),
+            tz: "UTC".into(),
+            window: None,
+            targets: vec![],
+            observation_minutes: 0,
+        }],
+    };
+    store
+        .instantiate_plan("REL-1", &request, "rita", now())
         .unwrap();
     store
 }

@@ -17,6 +17,15 @@ import type { ErrorReport } from "../bindings/ErrorReport";
 import type { Release } from "../bindings/Release";
 import type { ReleaseDraft } from "../bindings/ReleaseDraft";
 import type { ReleaseFilter } from "../bindings/ReleaseFilter";
+import type { CalendarView } from "../bindings/CalendarView";
+import type { DeploymentModel } from "../bindings/DeploymentModel";
+import type { Freeze } from "../bindings/Freeze";
+import type { PlanRequest } from "../bindings/PlanRequest";
+import type { Progress } from "../bindings/Progress";
+import type { RenderingMode } from "../bindings/RenderingMode";
+import type { Schedule } from "../bindings/Schedule";
+import type { Slot } from "../bindings/Slot";
+import type { Window } from "../bindings/Window";
 
 /** A refusal or failure from the core, with the fields at fault. */
 export class ApiError extends Error {
@@ -101,4 +110,25 @@ export const api = {
   updateChange: (key: string, draft: ChangeDraft) => call<Change>("update_change", { key, draft }),
   getProfile: () => call<Profile | null>("get_profile"),
   setProfile: (profile: Profile) => call<Profile>("set_profile", { profile }),
+  getSchedule: (key: string) => call<Schedule>("get_schedule", { key }),
+  calendarView: () => call<CalendarView>("calendar_view"),
+  listModels: () => call<DeploymentModel[]>("list_models"),
+  listWindows: () => call<Window[]>("list_windows"),
+  createWindow: (window: Window) => call<Window>("create_window", { window }),
+  deleteWindow: (name: string) => call<null>("delete_window", { name }),
+  listFreezes: () => call<Freeze[]>("list_freezes"),
+  createFreeze: (freeze: Freeze) => call<Freeze>("create_freeze", { freeze }),
+  deleteFreeze: (name: string) => call<Freeze>("delete_freeze", { name }),
+  instantiatePlan: (key: string, request: PlanRequest) => call<Schedule>("instantiate_plan", { key, request }),
+  /** Pins a task to `start` (ISO), or unpins it with null. */
+  moveTask: (key: string, task: string, start: string | null, version: number) =>
+    call<Schedule>("move_task", { key, task, start, version }),
+  resizeTask: (key: string, task: string, minutes: number, version: number) =>
+    call<Schedule>("resize_task", { key, task, minutes, version }),
+  saveBaseline: (key: string) => call<Schedule>("save_baseline", { key }),
+  recordProgress: (key: string, task: string, progress: Progress) =>
+    call<Schedule>("record_progress", { key, task, progress }),
+  findSlots: (key: string, weeks: number) => call<Slot[]>("find_slots", { key, weeks }),
+  pickSlot: (key: string, start: string, version: number) => call<Schedule>("pick_slot", { key, start, version }),
+  setRendering: (mode: RenderingMode) => call<null>("set_rendering", { mode }),
 };

@@ -16,7 +16,7 @@ use crate::package::{
 };
 use crate::profile::Profile;
 use crate::release::{Release, Stage};
-use crate::rules::{Checklist, Facts, RuleResult, evaluate};
+use crate::rules::{Checklist, Facts, PlanFacts, RuleResult, evaluate};
 
 /// The release workspace: the release with its checklist, scope, package, approvals and history.
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
@@ -818,6 +818,7 @@ fn checklist(conn: &Connection, key: &str) -> Result<Checklist> {
     let production = production_versions(conn)?;
     let analysis = analyse(&components, &production);
     let hash = hash_of(&release, &changes, &components);
+    let plan = super::planning::schedule_for_rules(conn, key)?.map(|s| PlanFacts::of(&s));
     Ok(evaluate(&Facts {
         release: &release,
         changes: &changes,
@@ -825,6 +826,7 @@ fn checklist(conn: &Connection, key: &str) -> Result<Checklist> {
         analysis: &analysis,
         approvals: &approvals,
         content_hash: &hash,
+        plan: plan.as_ref(),
     }))
 }
 

@@ -2,10 +2,12 @@
 
 mod audit;
 mod domain;
+mod planning;
 mod transfer;
 
 pub use audit::{AuditRecord, AuditReport};
 pub use domain::Workspace;
+pub use planning::{PlanRequest, Progress};
 pub use transfer::ImportSummary;
 
 use std::path::Path;
@@ -31,6 +33,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0002_domain.sql",
         include_str!("../../migrations/0002_domain.sql"),
+    ),
+    (
+        "0003_planning.sql",
+        include_str!("../../migrations/0003_planning.sql"),
     ),
 ];
 
@@ -262,6 +268,7 @@ impl Store {
                 domain::insert_component(&tx, &key, ci, Some(version), &requires, actor, now)?;
             }
         }
+        planning::load_demo_planning(&tx, actor, now)?;
         tx.commit()?;
         Ok(loaded)
     }

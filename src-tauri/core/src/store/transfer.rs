@@ -11,6 +11,7 @@ use ts_rs::TS;
 use super::domain::{
     insert_change, insert_ci, insert_component, link_change, release_id, set_relations,
 };
+use super::planning::{put_freeze, put_hours, put_model, put_window, write_plan};
 use super::{Store, insert_release};
 use crate::change::{ChangeDraft, Ci};
 use crate::error::{Error, FieldError, Result};
@@ -52,6 +53,7 @@ impl Store {
                 ci_names.insert(c.ci.clone());
                 ci_names.extend(c.requires.iter().map(|q| q.ci.clone()));
             }
+            let plan = self.plan(&r.key)?;
             records.push(ReleaseRecord {
                 key: r.key,
                 title: r.title,
@@ -89,6 +91,7 @@ impl Store {
                         content_hash: a.content_hash,
                     })
                     .collect(),
+                plan,
             });
         }
         let changes: Vec<ChangeRecord> = self
@@ -130,6 +133,10 @@ impl Store {
             cis,
             changes,
             releases: records,
+            windows: self.list_windows()?,
+            freezes: self.list_freezes()?,
+            service_hours: self.list_service_hours()?,
+            models: self.list_models()?,
         })
     }
 
@@ -171,6 +178,31 @@ impl Store {
         for (i, ci) in inserted {
             let related = ci.validate().and_then(|ci| set_relations(&tx, &ci));
             collect(&format!("$.cis[{i}]"), related, &mut problems)?;
+        }
+        for (i, w) in document.windows.iter().enumerate() {
+            collect(
+                &format!("$.windows[{i}]"),
+                put_window(&tx, w),
+                &mut problems,
+            )?;
+        }
+        for (i, f) in document.freezes.iter().enumerate() {
+            collect(
+                &format!("$.freezes[{i}]"),
+                put_freeze(&tx, f),
+                &mut problems,
+            )?;
+        }
+        for (i, h) in document.service_hours.iter().enumerate() {
+            let put = h.validate().and_then(|()| put_hours(&tx, h));
+            collect(&format!("$.service_hours[{i}]"), put, &mut problems)?;
+        }
+        for (i, m) in document.models.iter().enumerate() {
+            collect(
+                &format!("$.models[{i}]"),
+                put_model(&tx, m, actor, now),
+                &mut problems,
+            )?;
         }
         for (i, c) in document.changes.iter().enumerate() {
             let draft = ChangeDraft {
@@ -245,6 +277,14 @@ impl Store {
                 collect(&at, added, &mut problems)?;
             }
             let release_id = release_id(&tx, &release.key)?;
+            if let Some(plan) = &r.plan {
+                let written = write_plan(&tx, release_id, plan);
+                if collect(&format!("{path}.plan"), written, &mut problems)?.is_some() {
+                    let entry = super::audit::Entry::new("release", &release.key, "plan")
+                        .after(format!("imported plan of {} task(s)", plan.tasks.len()));
+                    super::audit::append(&tx, actor, now, vec![entry])?;
+                }
+            }
             for a in &r.approvals {
                 tx.execute(
                     "INSERT INTO approvals (release_id, approver, role, decision, comment, at, content_hash)

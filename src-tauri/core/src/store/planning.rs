@@ -1,0 +1,927 @@
+//! Windows, freezes, business hours, deployment models and release plans.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Deserialize;
+use ts_rs::TS;
+
+use super::audit::{self, Entry};
+use super::domain::release_id;
+use super::{Store, live_release, not_found};
+use crate::calendar::{Freeze, ServiceHours, Window, parse_tz};
+use crate::error::{Error, FieldError, Result};
+use crate::plan::{
+    self, Calendar, ConflictKind, DeploymentModel, Plan, Schedule, Slot, Strategy, Wave,
+};
+use crate::release::Stage;
+
+/// What the planner asks for when a release gets its plan from a model.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+pub struct PlanRequest {
+    pub model: String,
+    pub strategy: Strategy,
+    pub waves: Vec<Wave>,
+}
+
+/// Which actual time to record for a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Progress {
+    Started,
+    Finished,
+}
+
+/// Stages whose plans still occupy the calendar.
+fn occupies_calendar(stage: Stage) -> bool {
+    !matches!(
+        stage,
+        Stage::Closed | Stage::Cancelled | Stage::RolledBack | Stage::EarlyLifeSupport
+    )
+}
+
+fn stale(field: &'static str) -> Error {
+    Error::Conflict {
+        field: Some(field),
+        message: "the plan was changed meanwhile; reload it and try again".into(),
+    }
+}
+
+impl Store {
+    // ---- windows, freezes, business hours ----
+
+    pub fn list_windows(&self) -> Result<Vec<Window>> {
+        load_windows(&self.conn)
+    }
+
+    pub fn create_window(
+        &mut self,
+        window: &Window,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Window> {
+        window.validate()?;
+        let tx = self.conn.transaction()?;
+        if exists(&tx, "windows", &window.name)? {
+            return Err(duplicate("name", "maintenance window", &window.name));
+        }
+        tx.execute(
+            "INSERT INTO windows (name, rule, at, minutes, tz) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                window.name,
+                window.rule,
+                window.at,
+                window.minutes,
+                window.tz
+            ],
+        )?;
+        audit::append(
+            &tx,
+            actor,
+            now,
+            vec![Entry::new("window", &window.name, "create").after(window.describe())],
+        )?;
+        tx.commit()?;
+        Ok(window.clone())
+    }
+
+    pub fn delete_window(&mut self, name: &str, actor: &str, now: DateTime<Utc>) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let window = load_windows(&tx)?
+            .into_iter()
+            .find(|w| w.name == name)
+            .ok_or_else(|| Error::NotFound {
+                what: "maintenance window",
+                key: name.into(),
+            })?;
+        let users = plans_using_window(&tx, name)?;
+        if !users.is_empty() {
+            return Err(Error::Conflict {
+                field: Some("name"),
+                message: format!(
+                    "the waves of {} use '{name}'; change them first",
+                    users.join(", ")
+                ),
+            });
+        }
+        tx.execute("DELETE FROM windows WHERE name = ?1", [name])?;
+        audit::append(
+            &tx,
+            actor,
+            now,
+            vec![Entry::new("window", name, "delete").field(
+                "window",
+                Some(window.describe()),
+                None,
+            )],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn list_freezes(&self) -> Result<Vec<Freeze>> {
+        load_freezes(&self.conn)
+    }
+
+    pub fn create_freeze(
+        &mut self,
+        freeze: &Freeze,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Freeze> {
+        freeze.validate()?;
+        let tx = self.conn.transaction()?;
+        if exists(&tx, "freezes", &freeze.name)? {
+            return Err(duplicate("name", "freeze", &freeze.name));
+        }
+        if let Some(service) = &freeze.service {
+            require_ci(&tx, "service", service)?;
+        }
+        tx.execute(
+            "INSERT INTO freezes (name, from_at, to_at, service, rule) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                freeze.name,
+                freeze.from,
+                freeze.to,
+                freeze.service,
+                freeze.rule
+            ],
+        )?;
+        let text = serde_json::to_string(freeze).unwrap_or_default();
+        audit::append(
+            &tx,
+            actor,
+            now,
+            vec![Entry::new("freeze", &freeze.name, "create").after(text)],
+        )?;
+        tx.commit()?;
+        Ok(freeze.clone())
+    }
+
+    pub fn delete_freeze(&mut self, name: &str, actor: &str, now: DateTime<Utc>) -> Result<Freeze> {
+        let tx = self.conn.transaction()?;
+        let freeze = load_freezes(&tx)?
+            .into_iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| Error::NotFound {
+                what: "freeze",
+                key: name.into(),
+            })?;
+        tx.execute("DELETE FROM freezes WHERE name = ?1", [name])?;
+        let text = serde_json::to_string(&freeze).unwrap_or_default();
+        audit::append(
+            &tx,
+            actor,
+            now,
+            vec![Entry::new("freeze", name, "delete").field("freeze", Some(text), None)],
+        )?;
+        tx.commit()?;
+        Ok(freeze)
+    }
+
+    pub fn list_service_hours(&self) -> Result<Vec<ServiceHours>> {
+        load_hours(&self.conn)
+    }
+
+    pub fn set_service_hours(
+        &mut self,
+        hours: &ServiceHours,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        hours.validate()?;
+        let tx = self.conn.transaction()?;
+        put_hours(&tx, hours)?;
+        let text = serde_json::to_string(hours).unwrap_or_default();
+        audit::append(
+            &tx,
+            actor,
+            now,
+            vec![Entry::new("ci", &hours.service, "business_hours").after(text)],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ---- models ----
+
+    pub fn list_models(&self) -> Result<Vec<DeploymentModel>> {
+        let mut stmt = self.conn.prepare("SELECT body FROM models ORDER BY name")?;
+        let bodies = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        bodies.map(|b| parse_json(&b?)).collect()
+    }
+
+    pub fn save_model(
+        &mut self,
+        model: &DeploymentModel,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        model.validate()?;
+        let tx = self.conn.transaction()?;
+        put_model(&tx, model, actor, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ---- plans ----
+
+    pub fn plan(&self, key: &str) -> Result<Option<Plan>> {
+        let id = release_id(&self.conn, key)?;
+        Ok(load_plan(&self.conn, id)?.map(|(plan, _)| plan))
+    }
+
+    /// Gives a release a plan from a model; replaces the plan it had.
+    pub fn instantiate_plan(
+        &mut self,
+        key: &str,
+        request: &PlanRequest,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Schedule> {
+        let tx = self.conn.transaction()?;
+        let release = live_release(&tx, key)?.ok_or_else(|| not_found(key))?;
+        let model = load_model(&tx, &request.model)?.ok_or_else(|| {
+            Error::Validation(vec![FieldError::new(
+                "model",
+                format!("'{}' is not a deployment model", request.model),
+            )])
+        })?;
+        let windows = load_windows(&tx)?;
+        let first_tz = request
+            .waves
+            .first()
+            .map(|w| w.tz.as_str())
+            .unwrap_or("UTC");
+        let tz = parse_tz("waves[0].tz", first_tz).map_err(|e| Error::Validation(vec![e]))?;
+        let starts_at = release
+            .planned_start
+            .and_time(NaiveTime::MIN)
+            .and_local_timezone(tz)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or(now);
+        let plan = plan::instantiate(
+            &model,
+            request.strategy,
+            request.waves.clone(),
+            starts_at,
+            &windows,
+        )?;
+        let id = release_id(&tx, key)?;
+        let before = load_plan(&tx, id)?.map(|(p, _)| summary(&p));
+        write_plan(&tx, id, &plan)?;
+        let entry = Entry::new("release", key, "plan").field("plan", before, Some(summary(&plan)));
+        audit::append(&tx, actor, now, vec![entry])?;
+        let schedule = schedule_in(&tx, key)?;
+        tx.commit()?;
+        Ok(schedule)
+    }
+
+    /// Stores a plan as it is (import); validated first.
+    pub fn set_plan(
+        &mut self,
+        key: &str,
+        plan: &Plan,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        plan.validate()?;
+        let tx = self.conn.transaction()?;
+        let id = release_id(&tx, key)?;
+        let before = load_plan(&tx, id)?.map(|(p, _)| summary(&p));
+        write_plan(&tx, id, plan)?;
+        audit::append(
+            &tx,
+            actor,
+            now,
+            vec![Entry::new("release", key, "plan").field("plan", before, Some(summary(plan)))],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The release's scheduled plan, with its conflicts against every other planned release.
+    pub fn schedule(&self, key: &str) -> Result<Schedule> {
+        schedule_in(&self.conn, key)
+    }
+
+    /// Every planned release that still occupies the calendar, scheduled, with conflicts.
+    pub fn all_schedules(&self) -> Result<Vec<Schedule>> {
+        let calendar = load_calendar(&self.conn)?;
+        let mut schedules: Vec<Schedule> = load_all_plans(&self.conn)?
+            .into_iter()
+            .map(|(key, plan, version)| plan::lay_out(&key, &plan, &calendar, version))
+            .collect();
+        plan::add_overlaps(&mut schedules);
+        Ok(schedules)
+    }
+
+    pub fn slots(&self, key: &str, now: DateTime<Utc>, weeks: u32) -> Result<Vec<Slot>> {
+        if !(1..=52).contains(&weeks) {
+            return Err(Error::Validation(vec![FieldError::new(
+                "weeks",
+                "must be from 1 to 52",
+            )]));
+        }
+        let id = release_id(&self.conn, key)?;
+        let (plan, _) = load_plan(&self.conn, id)?.ok_or_else(|| no_plan(key))?;
+        let calendar = load_calendar(&self.conn)?;
+        let others: Vec<Schedule> = self
+            .all_schedules()?
+            .into_iter()
+            .filter(|s| s.release != key)
+            .collect();
+        Ok(plan::find_slots(key, &plan, &calendar, &others, now, weeks))
+    }
+
+    /// Moves the plan to start at `start` (a slot the planner picked), pins and all.
+    pub fn pick_slot(
+        &mut self,
+        key: &str,
+        start: DateTime<Utc>,
+        version: i64,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Schedule> {
+        self.edit_plan(key, version, actor, now, |plan| {
+            let before = plan.starts_at;
+            *plan = plan::shifted(plan, start);
+            Ok((None, format!("start {before}"), format!("start {start}")))
+        })
+    }
+
+    /// Pins a task to a start (or unpins it with `None`). Refused, changing nothing, when the
+    /// task would then start earlier than its dependencies allow, sit in a freeze, or need
+    /// downtime outside its window.
+    pub fn move_task(
+        &mut self,
+        key: &str,
+        task: &str,
+        start: Option<DateTime<Utc>>,
+        version: i64,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Schedule> {
+        let task_key = task.to_string();
+        self.edit_plan(key, version, actor, now, |plan| {
+            let t = task_mut(plan, &task_key)?;
+            let before = t.pinned;
+            t.pinned = start;
+            let text = |p: Option<DateTime<Utc>>| match p {
+                Some(p) => format!("{task_key} pinned at {p}"),
+                None => format!("{task_key} not pinned"),
+            };
+            Ok((Some((task_key.clone(), start)), text(before), text(start)))
+        })
+    }
+
+    pub fn resize_task(
+        &mut self,
+        key: &str,
+        task: &str,
+        minutes: i64,
+        version: i64,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Schedule> {
+        if !(1..=14 * 24 * 60).contains(&minutes) {
+            return Err(Error::Validation(vec![FieldError::new(
+                "minutes",
+                "must be from 1 to 20160 (two weeks)",
+            )]));
+        }
+        let task_key = task.to_string();
+        self.edit_plan(key, version, actor, now, |plan| {
+            let t = task_mut(plan, &task_key)?;
+            if t.milestone.is_some() {
+                return Err(Error::Validation(vec![FieldError::new(
+                    "minutes",
+                    "a milestone has no duration",
+                )]));
+            }
+            let before = t.minutes;
+            t.minutes = minutes;
+            let pin = t.pinned;
+            Ok((
+                Some((task_key.clone(), pin)),
+                format!("{task_key} {before} min"),
+                format!("{task_key} {minutes} min"),
+            ))
+        })
+    }
+
+    /// Saves the current schedule as the baseline that later plans and actuals are compared to.
+    pub fn save_baseline(
+        &mut self,
+        key: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Schedule> {
+        let tx = self.conn.transaction()?;
+        let id = release_id(&tx, key)?;
+        let (mut plan, _) = load_plan(&tx, id)?.ok_or_else(|| no_plan(key))?;
+        let schedule = schedule_in(&tx, key)?;
+        for (task, scheduled) in plan.tasks.iter_mut().zip(&schedule.tasks) {
+            task.baseline_start = scheduled.start;
+            task.baseline_end = scheduled.end;
+        }
+        write_plan(&tx, id, &plan)?;
+        tx.execute(
+            "UPDATE plans SET baseline_at = ?1 WHERE release_id = ?2",
+            params![now, id],
+        )?;
+        audit::append(
+            &tx,
+            actor,
+            now,
+            vec![
+                Entry::new("release", key, "baseline")
+                    .after(format!("baseline of {} tasks", plan.tasks.len())),
+            ],
+        )?;
+        let schedule = schedule_in(&tx, key)?;
+        tx.commit()?;
+        Ok(schedule)
+    }
+
+    /// Records when a task really started or finished.
+    pub fn record_progress(
+        &mut self,
+        key: &str,
+        task: &str,
+        progress: Progress,
+        at: DateTime<Utc>,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Schedule> {
+        let tx = self.conn.transaction()?;
+        let id = release_id(&tx, key)?;
+        let (mut plan, _) = load_plan(&tx, id)?.ok_or_else(|| no_plan(key))?;
+        let t = task_mut(&mut plan, task)?;
+        match progress {
+            Progress::Started => t.actual_start = Some(at),
+            Progress::Finished => {
+                let Some(started) = t.actual_start else {
+                    return Err(Error::Validation(vec![FieldError::new(
+                        "task",
+                        format!("{task} has not started yet"),
+                    )]));
+                };
+                if at < started {
+                    return Err(Error::Validation(vec![FieldError::new(
+                        "at",
+                        "a task cannot finish before it started",
+                    )]));
+                }
+                t.actual_end = Some(at);
+            }
+        }
+        write_plan(&tx, id, &plan)?;
+        let action = match progress {
+            Progress::Started => "task_started",
+            Progress::Finished => "task_finished",
+        };
+        audit::append(
+            &tx,
+            actor,
+            now,
+            vec![Entry::new("release", key, action).after(format!("{task} at {at}"))],
+        )?;
+        let schedule = schedule_in(&tx, key)?;
+        tx.commit()?;
+        Ok(schedule)
+    }
+
+    /// One plan edit: load, change, check what the scheduler makes of the edited task, write
+    /// with one audit record, all in one transaction.
+    fn edit_plan(
+        &mut self,
+        key: &str,
+        version: i64,
+        actor: &str,
+        now: DateTime<Utc>,
+        change: impl FnOnce(
+            &mut Plan,
+        )
+            -> Result<(Option<(String, Option<DateTime<Utc>>)>, String, String)>,
+    ) -> Result<Schedule> {
+        let tx = self.conn.transaction()?;
+        let id = release_id(&tx, key)?;
+        let (mut plan, stored) = load_plan(&tx, id)?.ok_or_else(|| no_plan(key))?;
+        if stored != version {
+            return Err(stale("version"));
+        }
+        let (edited, before, after) = change(&mut plan)?;
+        write_plan(&tx, id, &plan)?;
+        let schedule = schedule_in(&tx, key)?;
+        if let Some((task, pin)) = edited {
+            refuse_bad_placement(&schedule, &task, pin)?;
+        }
+        audit::append(
+            &tx,
+            actor,
+            now,
+            vec![Entry::new("release", key, "plan_edit").field("plan", Some(before), Some(after))],
+        )?;
+        tx.commit()?;
+        Ok(schedule)
+    }
+}
+
+fn refuse_bad_placement(schedule: &Schedule, key: &str, pin: Option<DateTime<Utc>>) -> Result<()> {
+    let task = schedule.task(key).ok_or_else(|| task_not_found(key))?;
+    let refuse = |message: String| Err(Error::Validation(vec![FieldError::new("start", message)]));
+    if let Some(reason) = &task.unplaced {
+        return refuse(format!("'{}' cannot be placed: {reason}", task.name));
+    }
+    if let (Some(pin), Some(start)) = (pin, task.start)
+        && start > pin
+    {
+        let waits: Vec<String> = schedule
+            .deps
+            .iter()
+            .filter(|d| d.to == key)
+            .filter_map(|d| schedule.task(&d.from))
+            .map(|p| format!("'{}'", p.name))
+            .collect();
+        return refuse(format!(
+            "'{}' cannot start at {} because it waits for {}; the earliest start is {}",
+            task.name,
+            pin.format("%a %d %b %H:%M UTC"),
+            waits.join(", "),
+            start.format("%a %d %b %H:%M UTC")
+        ));
+    }
+    if let Some(c) = schedule.conflicts.iter().find(|c| {
+        c.task == key && matches!(c.kind, ConflictKind::Freeze | ConflictKind::OutsideWindow)
+    }) {
+        return refuse(c.message.clone());
+    }
+    Ok(())
+}
+
+fn task_mut<'a>(plan: &'a mut Plan, key: &str) -> Result<&'a mut plan::PlanTask> {
+    plan.tasks
+        .iter_mut()
+        .find(|t| t.key == key)
+        .ok_or_else(|| task_not_found(key))
+}
+
+fn task_not_found(key: &str) -> Error {
+    Error::NotFound {
+        what: "task",
+        key: key.into(),
+    }
+}
+
+fn no_plan(key: &str) -> Error {
+    Error::NotFound {
+        what: "deployment plan of release",
+        key: key.into(),
+    }
+}
+
+fn duplicate(field: &'static str, what: &str, name: &str) -> Error {
+    Error::Conflict {
+        field: Some(field),
+        message: format!("a {what} named '{name}' already exists"),
+    }
+}
+
+fn summary(plan: &Plan) -> String {
+    format!(
+        "{} plan from {}: {} wave(s), {} task(s), starting {}",
+        plan.strategy,
+        plan.model.as_deref().unwrap_or("no model"),
+        plan.waves.len(),
+        plan.tasks.len(),
+        plan.starts_at
+    )
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text)
+        .map_err(|e| Error::Internal(format!("stored JSON is unreadable: {e}")))
+}
+
+fn exists(conn: &Connection, table: &str, name: &str) -> Result<bool> {
+    Ok(conn.query_row(
+        &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE name = ?1)"),
+        [name],
+        |r| r.get(0),
+    )?)
+}
+
+fn require_ci(conn: &Connection, field: &'static str, name: &str) -> Result<i64> {
+    conn.query_row("SELECT id FROM cis WHERE name = ?1", [name], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| {
+            Error::Validation(vec![FieldError::new(
+                field,
+                format!("'{name}' is not a CI of the CMDB"),
+            )])
+        })
+}
+
+pub(super) fn load_windows(conn: &Connection) -> Result<Vec<Window>> {
+    let mut stmt = conn.prepare("SELECT name, rule, at, minutes, tz FROM windows ORDER BY name")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Window {
+            name: r.get(0)?,
+            rule: r.get(1)?,
+            at: r.get(2)?,
+            minutes: r.get(3)?,
+            tz: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn load_freezes(conn: &Connection) -> Result<Vec<Freeze>> {
+    let mut stmt = conn.prepare(
+        "SELECT name, from_at, to_at, service, rule FROM freezes ORDER BY from_at, name",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Freeze {
+            name: r.get(0)?,
+            from: r.get(1)?,
+            to: r.get(2)?,
+            service: r.get(3)?,
+            rule: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn load_hours(conn: &Connection) -> Result<Vec<ServiceHours>> {
+    let mut stmt = conn.prepare(
+        "SELECT c.name, h.days, h.opens, h.closes, h.tz, h.users
+         FROM service_hours h JOIN cis c ON c.id = h.ci_id ORDER BY c.name",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(ServiceHours {
+            service: r.get(0)?,
+            days: r.get(1)?,
+            opens: r.get(2)?,
+            closes: r.get(3)?,
+            tz: r.get(4)?,
+            users: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn put_hours(tx: &Transaction<'_>, hours: &ServiceHours) -> Result<()> {
+    let ci = require_ci(tx, "service", &hours.service)?;
+    tx.execute(
+        "INSERT INTO service_hours (ci_id, days, opens, closes, tz, users) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (ci_id) DO UPDATE SET days = ?2, opens = ?3, closes = ?4, tz = ?5, users = ?6",
+        params![ci, hours.days, hours.opens, hours.closes, hours.tz, hours.users],
+    )?;
+    Ok(())
+}
+
+pub(super) fn put_window(tx: &Transaction<'_>, w: &Window) -> Result<()> {
+    w.validate()?;
+    tx.execute(
+        "INSERT INTO windows (name, rule, at, minutes, tz) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (name) DO UPDATE SET rule = ?2, at = ?3, minutes = ?4, tz = ?5",
+        params![w.name, w.rule, w.at, w.minutes, w.tz],
+    )?;
+    Ok(())
+}
+
+pub(super) fn put_freeze(tx: &Transaction<'_>, f: &Freeze) -> Result<()> {
+    f.validate()?;
+    if let Some(service) = &f.service {
+        require_ci(tx, "service", service)?;
+    }
+    tx.execute(
+        "INSERT INTO freezes (name, from_at, to_at, service, rule) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (name) DO UPDATE SET from_at = ?2, to_at = ?3, service = ?4, rule = ?5",
+        params![f.name, f.from, f.to, f.service, f.rule],
+    )?;
+    Ok(())
+}
+
+pub(super) fn put_model(
+    tx: &Transaction<'_>,
+    model: &DeploymentModel,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    model.validate()?;
+    let body = serde_json::to_string(model).map_err(|e| Error::Internal(e.to_string()))?;
+    tx.execute(
+        "INSERT INTO models (name, body) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET body = ?2",
+        params![model.name, body],
+    )?;
+    let entry = Entry::new("model", &model.name, "save").after(format!(
+        "{} task(s), {} dependencies",
+        model.tasks.len(),
+        model.deps.len()
+    ));
+    audit::append(tx, actor, now, vec![entry])
+}
+
+fn load_model(conn: &Connection, name: &str) -> Result<Option<DeploymentModel>> {
+    conn.query_row("SELECT body FROM models WHERE name = ?1", [name], |r| {
+        r.get::<_, String>(0)
+    })
+    .optional()?
+    .map(|b| parse_json(&b))
+    .transpose()
+}
+
+pub(super) fn load_plan(conn: &Connection, release_id: i64) -> Result<Option<(Plan, i64)>> {
+    conn.query_row(
+        "SELECT body, version FROM plans WHERE release_id = ?1",
+        [release_id],
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+    )
+    .optional()?
+    .map(|(body, version)| Ok((parse_json(&body)?, version)))
+    .transpose()
+}
+
+pub(super) fn write_plan(tx: &Transaction<'_>, release_id: i64, plan: &Plan) -> Result<()> {
+    plan.validate()?;
+    let body = serde_json::to_string(plan).map_err(|e| Error::Internal(e.to_string()))?;
+    tx.execute(
+        "INSERT INTO plans (release_id, body) VALUES (?1, ?2)
+         ON CONFLICT (release_id) DO UPDATE SET body = ?2, version = version + 1",
+        params![release_id, body],
+    )?;
+    Ok(())
+}
+
+fn plans_using_window(conn: &Connection, name: &str) -> Result<Vec<String>> {
+    Ok(load_all_plans(conn)?
+        .into_iter()
+        .filter(|(_, plan, _)| plan.waves.iter().any(|w| w.window.as_deref() == Some(name)))
+        .map(|(key, _, _)| key)
+        .collect())
+}
+
+/// Plans of live releases that still occupy the calendar, ordered by release key.
+fn load_all_plans(conn: &Connection) -> Result<Vec<(String, Plan, i64)>> {
+    let mut stmt = conn.prepare(
+        "SELECT r.key, r.stage, p.body, p.version FROM plans p JOIN releases r ON r.id = p.release_id
+         WHERE r.deleted_at IS NULL ORDER BY r.key",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Stage>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    let mut plans = Vec::new();
+    for row in rows {
+        let (key, stage, body, version) = row?;
+        if occupies_calendar(stage) {
+            plans.push((key, parse_json(&body)?, version));
+        }
+    }
+    Ok(plans)
+}
+
+pub(super) fn load_calendar(conn: &Connection) -> Result<Calendar> {
+    let mut related: HashMap<String, Vec<String>> = HashMap::new();
+    let mut stmt = conn.prepare("SELECT name FROM cis")?;
+    for name in stmt.query_map([], |r| r.get::<_, String>(0))? {
+        related.insert(name?, Vec::new());
+    }
+    let mut stmt = conn.prepare(
+        "SELECT a.name, b.name FROM ci_relations r JOIN cis a ON a.id = r.from_ci JOIN cis b ON b.id = r.to_ci",
+    )?;
+    for pair in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        let (from, to) = pair?;
+        related.entry(from).or_default().push(to);
+    }
+    Ok(Calendar {
+        windows: load_windows(conn)?,
+        freezes: load_freezes(conn)?,
+        hours: load_hours(conn)?,
+        related,
+    })
+}
+
+fn schedule_in(conn: &Connection, key: &str) -> Result<Schedule> {
+    let id = release_id(conn, key)?;
+    let (plan, version) = load_plan(conn, id)?.ok_or_else(|| no_plan(key))?;
+    let calendar = load_calendar(conn)?;
+    let mut all: Vec<Schedule> = load_all_plans(conn)?
+        .into_iter()
+        .filter(|(k, _, _)| k != key)
+        .map(|(k, p, v)| plan::lay_out(&k, &p, &calendar, v))
+        .collect();
+    all.push(plan::lay_out(key, &plan, &calendar, version));
+    plan::add_overlaps(&mut all);
+    all.pop().ok_or_else(|| no_plan(key))
+}
+
+/// The schedule of a release for its rules: `None` when it has no plan.
+pub(super) fn schedule_for_rules(conn: &Connection, key: &str) -> Result<Option<Schedule>> {
+    let id = release_id(conn, key)?;
+    if load_plan(conn, id)?.is_none() {
+        return Ok(None);
+    }
+    schedule_in(conn, key).map(Some)
+}
+
+/// Settings that live in the database (read before the window opens, so no audit).
+impl Store {
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+}
+
+pub(super) fn load_demo_planning(
+    tx: &Transaction<'_>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    use crate::demo;
+    let windows = demo::windows();
+    for w in &windows {
+        put_window(tx, w)?;
+    }
+    for f in demo::freezes(now.date_naive()) {
+        put_freeze(tx, &f)?;
+    }
+    for h in demo::service_hours() {
+        put_hours(tx, &h)?;
+    }
+    let model = demo::model();
+    put_model(tx, &model, actor, now)?;
+    let year = now.date_naive().format("%Y");
+    for (number, strategy, waves, days) in demo::plans() {
+        let key = format!("REL-{year}-{number:03}");
+        let start = (now.date_naive() + chrono::Duration::days(days))
+            .and_time(NaiveTime::MIN)
+            .and_utc();
+        let plan = plan::instantiate(&model, strategy, waves, start, &windows)?;
+        write_plan(tx, release_id(tx, &key)?, &plan)?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// The release calendar: every live release, scheduled where it has a plan.
+    pub fn calendar_view(&self) -> Result<plan::CalendarView> {
+        let schedules = self.all_schedules()?;
+        let releases = self.list_releases(&crate::ReleaseFilter::default())?;
+        let rows: Vec<plan::CalendarRow> = releases
+            .into_iter()
+            .map(|r| {
+                let scheduled = schedules.iter().find(|s| s.release == r.key);
+                let first = scheduled.and_then(|s| s.tasks.iter().filter_map(|t| t.start).min());
+                let (start, end, is_scheduled) = match (first, scheduled.and_then(|s| s.finish)) {
+                    (Some(start), Some(end)) => (start, end, true),
+                    _ => (
+                        r.planned_start.and_time(NaiveTime::MIN).and_utc(),
+                        (r.planned_end + chrono::Duration::days(1))
+                            .and_time(NaiveTime::MIN)
+                            .and_utc(),
+                        false,
+                    ),
+                };
+                plan::CalendarRow {
+                    key: r.key,
+                    title: r.title,
+                    stage: r.stage,
+                    start,
+                    end,
+                    scheduled: is_scheduled,
+                    conflicts: scheduled.map(|s| s.conflicts.clone()).unwrap_or_default(),
+                }
+            })
+            .collect();
+        let from =
+            rows.iter().map(|r| r.start).min().unwrap_or_default() - chrono::Duration::days(7);
+        let to = rows.iter().map(|r| r.end).max().unwrap_or_default() + chrono::Duration::days(7);
+        let (windows, freezes) = plan::bands(&load_calendar(&self.conn)?, from, to);
+        Ok(plan::CalendarView {
+            rows,
+            windows,
+            freezes,
+        })
+    }
+}
