@@ -813,8 +813,9 @@ fn own_conflicts(s: &Schedule, p: &Prepared) -> Vec<Conflict> {
     conflicts
 }
 
-/// Adds to each schedule its overlaps with the others: two releases working on the same CI
-/// or service at the same time. One sweep per CI over every task, sorted by start.
+/// Adds to each schedule its overlaps with the others: two releases changing the same CI or
+/// service at the same time. A task changes its CIs when it needs downtime or names its own
+/// target; preparation such as notifying users does not. One sweep per CI, sorted by start.
 pub fn add_overlaps(schedules: &mut [Schedule]) {
     struct Work {
         span: Span,
@@ -831,7 +832,7 @@ pub fn add_overlaps(schedules: &mut [Schedule]) {
                 start: to_minute(start),
                 end: to_minute(end),
             };
-            if span.minutes() == 0 {
+            if span.minutes() == 0 || !(task.downtime || task.target.is_some()) {
                 continue;
             }
             for ci in &task.cis {

@@ -23,6 +23,17 @@ async fn capture(path: &Path) {
     assert!(status.success(), "import failed for {}", path.display());
 }
 
+/// Captures the top-left `size` of the display: the window after it was resized to it.
+async fn capture_size(path: &Path, size: (u32, u32)) {
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let status = Command::new("import")
+        .args(["-window", "root", "-crop", &format!("{}x{}+0+0", size.0, size.1)])
+        .arg(path)
+        .status()
+        .expect("ImageMagick's import is installed by `make setup`");
+    assert!(status.success(), "import failed for {}", path.display());
+}
+
 #[tokio::main]
 async fn main() -> WebDriverResult<()> {
     let out = std::env::args()
@@ -66,6 +77,28 @@ async fn main() -> WebDriverResult<()> {
     app.click(".theme-toggle").await?;
     capture(&out.join("screenshot-dark.png")).await;
     app.click(".theme-toggle").await?;
+
+    // The plan and the calendar, as planners see them and as a 1024×768 projector shows them.
+    let portal = format!("REL-{}-102", Utc::now().format("%Y"));
+    let payroll = format!("REL-{}-101", Utc::now().format("%Y"));
+    for (size, suffix) in [((1280, 800), ""), ((1024, 768), "-1024")] {
+        app.driver.set_window_rect(0, 0, size.0, size.1).await?;
+        app.click("#nav-releases").await?;
+        app.click(&format!("#release-table tr[data-key='{payroll}'] .row-open"))
+            .await?;
+        app.click("#tab-plan").await?;
+        app.find(".gantt .bar").await?;
+        capture_size(&out.join(format!("screenshot-plan{suffix}.png")), size).await;
+        app.click("#nav-releases").await?;
+        app.click(&format!("#release-table tr[data-key='{portal}'] .row-open"))
+            .await?;
+        app.click("#tab-plan").await?;
+        app.find(".gantt .bar").await?;
+        capture_size(&out.join(format!("screenshot-plan-conflict{suffix}.png")), size).await;
+        app.click("#nav-calendar").await?;
+        app.find(".gantt .bar").await?;
+        capture_size(&out.join(format!("screenshot-calendar{suffix}.png")), size).await;
+    }
     app.quit().await?;
     println!("saved screenshots in {}", out.display());
     Ok(())

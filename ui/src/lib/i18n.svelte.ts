@@ -70,3 +70,28 @@ export function parseIsoDate(iso: string): Date | null {
   const real = date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
   return real ? date : null;
 }
+
+/** A length of time in minutes, short: "45 min", "5 h 15", "3 d 4 h". */
+export function formatMinutes(minutes: number): string {
+  const sign = minutes < 0 ? "−" : "";
+  const m = Math.abs(Math.round(minutes));
+  if (m < 60) return `${sign}${m} min`;
+  if (m < 24 * 60) return `${sign}${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60}` : ""}`;
+  const days = Math.floor(m / (24 * 60));
+  const hours = Math.floor((m % (24 * 60)) / 60);
+  return `${sign}${days} d${hours ? ` ${hours} h` : ""}`;
+}
+
+/** An instant, short, for tables: "Sat, Dec 5, 22:00". */
+export function formatShortDateTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(current, {
+    weekday: "short",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(date);
+}

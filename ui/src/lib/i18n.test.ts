@@ -37,3 +37,14 @@ describe("dates", () => {
     expect(formatDateRange("soon", "2027-01-03")).toBe("soon – 2027-01-03");
   });
 });
+
+describe("formatMinutes", () => {
+  it("says short durations in minutes, longer in hours and days", async () => {
+    const { formatMinutes } = await import("./i18n.svelte");
+    expect(formatMinutes(45)).toBe("45 min");
+    expect(formatMinutes(315)).toBe("5 h 15");
+    expect(formatMinutes(120)).toBe("2 h");
+    expect(formatMinutes(5715)).toBe("3 d 23 h");
+    expect(formatMinutes(-30)).toBe("−30 min");
+  });
+});

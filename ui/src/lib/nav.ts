@@ -1,7 +1,8 @@
 /** Where the main area is. Plain state: Relman has a handful of screens and no URLs to share. */
 export type View =
   | { page: "releases" }
-  | { page: "release"; key: string }
+  | { page: "release"; key: string; tab?: "plan" }
+  | { page: "calendar" }
   | { page: "changes" }
   | { page: "cis" }
   | { page: "settings" };

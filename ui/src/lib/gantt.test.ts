@@ -1,0 +1,163 @@
+import { describe, expect, it } from "vitest";
+
+import type { Schedule } from "../bindings/Schedule";
+import type { ScheduledTask } from "../bindings/ScheduledTask";
+import {
+  fitPxPerHour,
+  generatedPlan,
+  linkPath,
+  nextZoom,
+  PX_PER_HOUR,
+  ROW_HEIGHT,
+  rowsFromSchedule,
+  snap,
+  step,
+  ticks,
+  TimeScale,
+  visibleLinks,
+  visibleRows,
+} from "./gantt";
+
+const H = 3_600_000;
+const T0 = Date.UTC(2026, 2, 7, 21);
+
+function task(key: string, wave: number, startH: number, endH: number, extra: Partial<ScheduledTask> = {}): ScheduledTask {
+  return {
+    key,
+    wave,
+    name: key,
+    team: null,
+    minutes: (endH - startH) * 60,
+    downtime: false,
+    milestone: null,
+    target: null,
+    cis: [],
+    pinned: false,
+    start: new Date(T0 + startH * H).toISOString(),
+    end: new Date(T0 + endH * H).toISOString(),
+    slack_minutes: 0,
+    critical: true,
+    unplaced: null,
+    baseline_start: null,
+    baseline_end: null,
+    actual_start: null,
+    actual_end: null,
+    variance_minutes: null,
+    ...extra,
+  };
+}
+
+const schedule: Schedule = {
+  release: "REL-1",
+  strategy: "phased",
+  model: "m",
+  starts_at: new Date(T0).toISOString(),
+  finish: new Date(T0 + 30 * H).toISOString(),
+  waves: [
+    { name: "Pilot", tz: "UTC", window: null, targets: [], observation_minutes: 0 },
+    { name: "Rest", tz: "UTC", window: null, targets: [], observation_minutes: 0 },
+  ],
+  tasks: [
+    task("1.a", 0, 0, 1),
+    task("1.b", 0, 1, 3),
+    task("2.a", 1, 27, 28, { unplaced: null }),
+    task("2.b", 1, 28, 30, { critical: false }),
+  ],
+  deps: [
+    { from: "1.a", to: "1.b", kind: "fs", lag_minutes: 0 },
+    { from: "1.b", to: "2.a", kind: "fs", lag_minutes: 0 },
+    { from: "2.a", to: "2.b", kind: "ss", lag_minutes: 0 },
+  ],
+  windows: [],
+  freezes: [],
+  conflicts: [{ kind: "freeze", message: "m", with: "Year end", task: "2.b" }],
+  version: 1,
+};
+
+describe("rowsFromSchedule", () => {
+  it("groups tasks under their waves and links them by row", () => {
+    const data = rowsFromSchedule(schedule);
+    expect(data.rows.map((r) => `${r.kind}:${r.id}`)).toEqual([
+      "group:wave-0",
+      "task:1.a",
+      "task:1.b",
+      "group:wave-1",
+      "task:2.a",
+      "task:2.b",
+    ]);
+    expect(data.links).toEqual([
+      { from: 1, to: 2, kind: "fs" },
+      { from: 2, to: 4, kind: "fs" },
+      { from: 4, to: 5, kind: "ss" },
+    ]);
+    // The wave row spans its tasks; a conflicting task is flagged.
+    expect(data.rows[3]!.start).toBe(T0 + 27 * H);
+    expect(data.rows[5]!.flagged).toBe(true);
+    expect(data.rows[4]!.flagged).toBe(false);
+    expect(data.start).toBeLessThan(T0);
+    expect(data.end).toBeGreaterThan(T0 + 30 * H);
+  });
+});
+
+describe("virtualization", () => {
+  it("draws only the rows in view, plus a small margin", () => {
+    expect(visibleRows(50_000, 0, 10 * ROW_HEIGHT)).toEqual([0, 13]);
+    const [first, last] = visibleRows(50_000, 20_000 * ROW_HEIGHT, 10 * ROW_HEIGHT);
+    expect([first, last]).toEqual([19_997, 20_013]);
+    expect(visibleRows(5, 0, 1000)).toEqual([0, 5]);
+  });
+
+  it("finds the links of the visible rows without looking at the rest", () => {
+    const data = generatedPlan(10_000);
+    const links = visibleLinks(data, 5_000, 5_020);
+    expect(links.length).toBeGreaterThan(0);
+    expect(links.length).toBeLessThan(100);
+    for (const i of links) {
+      const link = data.links[i]!;
+      expect((link.from >= 5_000 && link.from < 5_020) || (link.to >= 5_000 && link.to < 5_020)).toBe(true);
+    }
+  });
+});
+
+describe("time scale and geometry", () => {
+  it("maps time to x and back", () => {
+    const scale = new TimeScale(T0, 10);
+    expect(scale.x(T0 + 3 * H)).toBe(30);
+    expect(scale.t(30)).toBe(T0 + 3 * H);
+  });
+
+  it("draws a finish-to-start link from the end of one bar to the start of the next", () => {
+    const data = rowsFromSchedule(schedule);
+    const scale = new TimeScale(T0, 10);
+    expect(linkPath(data, data.links[0]!, scale)).toBe(`M10,${1.5 * ROW_HEIGHT} H18 V${2.5 * ROW_HEIGHT - (ROW_HEIGHT / 2 - 4)} H2 V${2.5 * ROW_HEIGHT} H10`);
+    // Start-to-start leaves from the start.
+    expect(linkPath(data, data.links[2]!, scale)!.startsWith("M270,")).toBe(true);
+  });
+
+  it("labels ticks at least 80 px apart and only in the visible range", () => {
+    const scale = new TimeScale(T0, PX_PER_HOUR.hour);
+    const marks = ticks(scale, 0, 900, "en");
+    expect(marks.length).toBeGreaterThan(5);
+    expect(marks.length).toBeLessThanOrEqual(12);
+    for (let i = 1; i < marks.length; i++) expect(marks[i]!.x - marks[i - 1]!.x).toBeGreaterThanOrEqual(80);
+    // At month zoom the ticks are whole days (weeks), without a time of day.
+    expect(ticks(new TimeScale(T0, PX_PER_HOUR.month), 0, 1000, "en")[0]!.label).not.toContain(":");
+  });
+
+  it("snaps to 15 minutes, fits a span and steps through zoom levels", () => {
+    expect(snap(T0 + 7 * 60_000)).toBe(T0);
+    expect(snap(T0 + 8 * 60_000)).toBe(T0 + 15 * 60_000);
+    expect(fitPxPerHour(T0, T0 + 10 * H, 1000)).toBe(100);
+    expect(nextZoom(PX_PER_HOUR.day, 1)).toBe(PX_PER_HOUR.hour);
+    expect(nextZoom(PX_PER_HOUR.day, -1)).toBe(PX_PER_HOUR.week);
+    expect(nextZoom(PX_PER_HOUR.month, -1)).toBe(PX_PER_HOUR.month);
+    expect(nextZoom(3, 1)).toBe(PX_PER_HOUR.day);
+  });
+
+  it("moves the selection past wave headers", () => {
+    const rows = rowsFromSchedule(schedule).rows;
+    expect(step(rows, 2, 1)).toBe(4);
+    expect(step(rows, 4, -1)).toBe(2);
+    expect(step(rows, 1, -1)).toBe(1);
+  });
+});
