@@ -14,13 +14,15 @@ APT_BUILD := libwebkit2gtk-4.1-dev build-essential file libxdo-dev libssl-dev \
 	libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev pkg-config
 APT_TEST := xvfb xauth webkit2gtk-driver imagemagick poppler-utils qpdf fonts-dejavu-core
 
-.PHONY: help run test setup-run setup-test ui ui-deps tauri-driver bindings screenshot bench fmt clean
+.PHONY: help run test setup-run setup-test ui ui-deps tauri-driver bindings screenshot bench bench-ui fmt clean
 
 help:
 	@echo "make run   build Relman and start it on its embedded default database"
 	@echo "make test  fmt check, clippy, all Rust tests, UI tests, end-to-end tests under Xvfb"
 	@echo "make screenshot  save PNGs of the real window in docs/"
 	@echo "make bindings    regenerate ui/src/bindings from the Rust types"
+	@echo "make bench       criterion benchmarks of the core"
+	@echo "make bench-ui    the Gantt benchmark in WebKitGTK and Chromium"
 
 # Installs only the Debian packages that are missing, so a second run costs nothing.
 define apt_ensure
@@ -73,6 +75,14 @@ bindings:
 
 bench:
 	cargo bench -p relman-core
+
+# The Gantt benchmark: Relman's Gantt, frappe-gantt and dhtmlx-gantt in the real window
+# (WebKitGTK, both rendering modes) and in headless Chromium. Not part of `make test`.
+bench-ui: setup-test ui
+	$(call apt_ensure,chromium chromium-driver)
+	cd ui && npm run build:bench
+	cargo build $(CARGO_FEATURES)
+	$(XVFB) ./target/debug/bench_ui
 
 fmt:
 	cargo fmt --all

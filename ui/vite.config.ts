@@ -2,19 +2,22 @@ import { defineConfig } from "vitest/config";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { svelteTesting } from "@testing-library/svelte/vite";
 
-export default defineConfig({
+// `vite build --mode bench` builds the Gantt benchmark page (with frappe-gantt and
+// dhtmlx-gantt for comparison) into dist-bench/, apart from the app the window ships.
+export default defineConfig(({ mode }) => ({
   // svelteTesting only acts under Vitest: it picks Svelte's browser build for jsdom.
   plugins: [svelte(), svelteTesting()],
   // Tauri serves the built files itself; relative paths keep them working there.
   base: "./",
   clearScreen: false,
   build: {
-    outDir: "dist",
+    outDir: mode === "bench" ? "dist-bench" : "dist",
     target: "safari15",
     emptyOutDir: true,
+    rollupOptions: mode === "bench" ? { input: "bench.html" } : undefined,
   },
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.ts"],
   },
-});
+}));

@@ -160,6 +160,43 @@ impl App {
         self.find(css).await?.click().await
     }
 
+    /// Clicks with the pointer at the element's centre, as a mouse would: for the Gantt's rows
+    /// and bars, which WebDriver's element click deems not interactable in their clipped layer.
+    pub async fn pointer_click(&self, css: &str) -> WebDriverResult<()> {
+        let (x, y) = self.centre(css).await?;
+        self.driver
+            .action_chain()
+            .move_to(x, y)
+            .click()
+            .perform()
+            .await
+    }
+
+    /// Presses the mouse on the element's centre, moves `dx` pixels right in steps, releases.
+    pub async fn pointer_drag(&self, css: &str, dx: i64) -> WebDriverResult<()> {
+        let (x, y) = self.centre(css).await?;
+        let mut chain = self.driver.action_chain().move_to(x, y).click_and_hold();
+        for step in 1..=4 {
+            chain = chain.move_to(x + dx * step / 4, y);
+        }
+        chain.release().perform().await
+    }
+
+    /// The element's centre in viewport pixels. Read with getBoundingClientRect because
+    /// WebKitWebDriver answers "Get Element Rect" for SVG shapes with "not interactable".
+    async fn centre(&self, css: &str) -> WebDriverResult<(i64, i64)> {
+        let element = self.find(css).await?;
+        let rect = self
+            .driver
+            .execute(
+                "const r = arguments[0].getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2];",
+                vec![element.to_json()?],
+            )
+            .await?;
+        let [x, y]: [f64; 2] = rect.convert()?;
+        Ok((x as i64, y as i64))
+    }
+
     /// Replaces the text of the input at `css`.
     pub async fn fill(&self, css: &str, text: &str) -> WebDriverResult<()> {
         let input = self.find(css).await?;
@@ -176,6 +213,43 @@ impl App {
 
     pub async fn text(&self, css: &str) -> WebDriverResult<String> {
         self.find(css).await?.text().await
+    }
+
+    /// The text content of the element at `css`, whether or not WebDriver deems it displayed
+    /// (rows of the virtualized Gantt sit in a clipped, transformed layer).
+    pub async fn content(&self, css: &str) -> WebDriverResult<String> {
+        Ok(self
+            .find(css)
+            .await?
+            .prop("textContent")
+            .await?
+            .unwrap_or_default()
+            .trim()
+            .to_string())
+    }
+
+    /// Waits until the element at `css` has text content containing `expected`, and returns it.
+    pub async fn wait_content(&self, css: &str, expected: &str) -> WebDriverResult<String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.content(css).await.unwrap_or_default();
+            if text.contains(expected) || Instant::now() > deadline {
+                return Ok(text);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the text content of the element at `css` is no longer `old`, and returns it.
+    pub async fn wait_content_change(&self, css: &str, old: &str) -> WebDriverResult<String> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let text = self.content(css).await.unwrap_or_default();
+            if text != old || Instant::now() > deadline {
+                return Ok(text);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Waits until the element at `css` shows text containing `expected`, and returns it.

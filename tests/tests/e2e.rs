@@ -265,6 +265,30 @@ async fn set_profile(app: &App, name: &str, cab_member: bool) -> WebDriverResult
     Ok(())
 }
 
+/// A one-step deployment model without downtime, so a plan needs no maintenance window.
+fn seed_model(db: &Db) {
+    use relman_core::plan::{DeploymentModel, ModelTask};
+    let model = DeploymentModel {
+        name: "Simple rollout".into(),
+        description: String::new(),
+        tasks: vec![ModelTask {
+            key: "deploy".into(),
+            name: "Deploy".into(),
+            minutes: 60,
+            team: None,
+            downtime: false,
+            milestone: None,
+            target: None,
+        }],
+        deps: vec![],
+    };
+    let now = Utc.with_ymd_and_hms(2026, 4, 1, 8, 0, 0).unwrap();
+    Store::open(&db.path)
+        .unwrap()
+        .save_model(&model, "seed", now)
+        .unwrap();
+}
+
 async fn open_release(app: &App, key: &str) -> WebDriverResult<()> {
     app.click("#nav-releases").await?;
     app.click(&format!("#release-table tr[data-key='{key}'] .row-open"))
@@ -285,6 +309,7 @@ async fn advance(app: &App, to: &str) -> WebDriverResult<()> {
 #[tokio::test]
 async fn rules_block_explain_and_record_a_release_through_cab() -> WebDriverResult<()> {
     let db = temp_db();
+    seed_model(&db);
     let app = App::launch(&db.path).await?;
     set_profile(&app, "Rita Requester", true).await?;
 
@@ -379,6 +404,12 @@ async fn rules_block_explain_and_record_a_release_through_cab() -> WebDriverResu
     advance(&app, "Build").await?;
     advance(&app, "Test").await?;
     advance(&app, "Awaiting authorization").await?;
+
+    // The scheduling rules want a plan before authorization: a big-bang one from the model.
+    app.click("#tab-plan").await?;
+    app.click("#plan-form input[value='big_bang']").await?;
+    app.click("#create-plan").await?;
+    app.find(".gantt .bar").await?;
 
     app.click("#tab-approvals").await?;
     app.click("#record-decision").await?;
@@ -493,5 +524,166 @@ async fn edit_a_change_and_relate_two_cis() -> WebDriverResult<()> {
         (api.prod_version.as_deref(), api.runs_on.as_slice()),
         (Some("4.2"), &["srv-01".to_string()][..])
     );
+    Ok(())
+}
+
+/// Issue 4's flow: a plan from a model in two waves; a conflict with another release on the
+/// same service, flagged in the calendar and blocking authorization; drag a task and see its
+/// successor move; undo; a drop into a freeze refused; a slot picked that clears the conflict.
+#[tokio::test]
+async fn plan_in_waves_drag_undo_freeze_slot_and_conflict() -> WebDriverResult<()> {
+    use chrono::Duration;
+    use relman_core::calendar::Freeze;
+
+    let db = temp_db();
+    let now = Utc::now();
+    let year = now.format("%Y");
+    let (key, portal) = (format!("REL-{year}-900"), format!("REL-{year}-102"));
+    {
+        let mut store = Store::open(&db.path).unwrap();
+        store.load_demo_data("Anna Berg", now).unwrap();
+        // A release waiting for the CAB, starting when the portal release does.
+        let mut document = store.export(Some(&portal)).unwrap();
+        let record = &mut document.releases[0];
+        record.key = key.clone();
+        record.title = "Portal hotfix".into();
+        record.stage = relman_core::Stage::AwaitingAuthorization;
+        record.changes.clear();
+        record.components.clear();
+        record.plan = None;
+        document.cis.clear();
+        document.changes.clear();
+        document.windows.clear();
+        document.freezes.clear();
+        document.service_hours.clear();
+        document.models.clear();
+        store.import(&document, "Anna Berg", now).unwrap();
+    }
+    let schedule = |key: &str| Store::open(&db.path).unwrap().schedule(key).unwrap();
+    let start_of =
+        |s: &relman_core::plan::Schedule, task: &str| s.task(task).unwrap().start.unwrap();
+
+    let app = App::launch(&db.path).await?;
+    open_release(&app, &key).await?;
+    app.click("#tab-plan").await?;
+    app.find("#plan-form").await?;
+    app.fill("#wave-0-targets", "customer-portal").await?;
+    app.fill("#wave-1-targets", "customer-portal").await?;
+    app.click("#create-plan").await?;
+    app.find(".gantt .bar").await?;
+    let waves = app
+        .driver
+        .find_all(thirtyfour::By::Css(".trow.group"))
+        .await?;
+    let mut names = Vec::new();
+    for wave in waves {
+        names.push(
+            wave.prop("textContent")
+                .await?
+                .unwrap_or_default()
+                .trim()
+                .to_string(),
+        );
+    }
+    assert_eq!(names, vec!["Pilot", "Everyone else"]);
+    let problems = app.wait_text("#plan-problems", &portal).await?;
+    assert!(problems.contains("customer-portal"), "{problems}");
+
+    // The calendar flags both releases; a click opens the plan.
+    app.click("#nav-calendar").await?;
+    let conflicts = app.wait_text("#calendar-conflicts", &key).await?;
+    assert!(conflicts.contains(&portal), "{conflicts}");
+    app.find(&format!(".trow.flagged[data-row='{portal}']"))
+        .await?;
+    app.pointer_click(&format!(".trow.flagged[data-row='{key}']"))
+        .await?;
+    app.find("#tab-plan[aria-selected='true']").await?;
+
+    // The conflict blocks authorization.
+    app.click("#tab-overview").await?;
+    let rule = app
+        .find("#checklist li[data-code='SCHED-NO-CONFLICT']")
+        .await?;
+    assert_eq!(rule.attr("data-ok").await?.as_deref(), Some("false"));
+    assert!(rule.text().await?.contains(&portal));
+
+    // Drag "Deploy the package" 30 minutes later (hour zoom: 90 px an hour): its successor
+    // "Smoke test" follows.
+    app.click("#tab-plan").await?;
+    app.find(".gantt .bar").await?;
+    app.click("#zoom-hour").await?;
+    let before = schedule(&key);
+    app.pointer_click(".trow[data-row='1.deploy']").await?;
+    // Selecting the row scrolls its bar into view; the chart redraws on the next frame.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let smoke_cell = ".trow[data-row='1.smoke'] .cell:nth-child(2)";
+    let smoke_before = app.content(smoke_cell).await?;
+    app.pointer_drag("[data-bar='1.deploy'] rect.body", 45)
+        .await?;
+    let toast = app.wait_text("#toast-message", "Rescheduled").await?;
+    assert!(toast.contains("Deploy the package"), "{toast}");
+    let smoke_after = app.wait_content_change(smoke_cell, &smoke_before).await?;
+    assert_ne!(smoke_after, smoke_before);
+    let moved = schedule(&key);
+    assert_eq!(
+        start_of(&moved, "1.smoke"),
+        start_of(&before, "1.smoke") + Duration::minutes(30)
+    );
+    assert!(moved.task("1.deploy").unwrap().pinned);
+
+    // Undo puts it back.
+    app.click("#undo").await?;
+    app.wait_text("#toast-message", "Undone").await?;
+    assert_eq!(
+        app.wait_content(smoke_cell, &smoke_before).await?,
+        smoke_before
+    );
+    assert!(!schedule(&key).task("1.deploy").unwrap().pinned);
+
+    // A freeze later that night: dragging the deployment into it is refused, naming it.
+    let deploy = start_of(&before, "1.deploy");
+    Store::open(&db.path)
+        .unwrap()
+        .create_freeze(
+            &Freeze {
+                name: "Network maintenance".into(),
+                from: deploy + Duration::minutes(165),
+                to: deploy + Duration::minutes(225),
+                service: Some("customer-portal".into()),
+                rule: None,
+            },
+            "Anna Berg",
+            now,
+        )
+        .unwrap();
+    app.pointer_drag("[data-bar='1.deploy'] rect.body", 270)
+        .await?;
+    let refusal = app
+        .wait_text("#toast-message", "Network maintenance")
+        .await?;
+    assert!(refusal.contains("freeze"), "{refusal}");
+    assert!(!schedule(&key).task("1.deploy").unwrap().pinned);
+
+    // The slot finder offers conflict-free windows; picking the first moves the plan there.
+    app.click("#find-slots").await?;
+    app.find("#slots #pick-slot-0").await?;
+    let expected = Store::open(&db.path)
+        .unwrap()
+        .slots(&key, Utc::now(), 6)
+        .unwrap()[0]
+        .start;
+    app.click("#pick-slot-0").await?;
+    app.wait_text("#toast-message", "The plan now starts")
+        .await?;
+    let picked = schedule(&key);
+    assert_eq!(picked.starts_at, expected);
+    assert!(picked.conflicts.is_empty(), "{:?}", picked.conflicts);
+    app.gone("#plan-problems").await?;
+    app.click("#tab-overview").await?;
+    let rule = app
+        .find("#checklist li[data-code='SCHED-NO-CONFLICT']")
+        .await?;
+    assert_eq!(rule.attr("data-ok").await?.as_deref(), Some("true"));
+    app.quit().await?;
     Ok(())
 }

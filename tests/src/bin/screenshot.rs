@@ -27,7 +27,12 @@ async fn capture(path: &Path) {
 async fn capture_size(path: &Path, size: (u32, u32)) {
     tokio::time::sleep(Duration::from_millis(600)).await;
     let status = Command::new("import")
-        .args(["-window", "root", "-crop", &format!("{}x{}+0+0", size.0, size.1)])
+        .args([
+            "-window",
+            "root",
+            "-crop",
+            &format!("{}x{}+0+0", size.0, size.1),
+        ])
         .arg(path)
         .status()
         .expect("ImageMagick's import is installed by `make setup`");
@@ -84,8 +89,10 @@ async fn main() -> WebDriverResult<()> {
     for (size, suffix) in [((1280, 800), ""), ((1024, 768), "-1024")] {
         app.driver.set_window_rect(0, 0, size.0, size.1).await?;
         app.click("#nav-releases").await?;
-        app.click(&format!("#release-table tr[data-key='{payroll}'] .row-open"))
-            .await?;
+        app.click(&format!(
+            "#release-table tr[data-key='{payroll}'] .row-open"
+        ))
+        .await?;
         app.click("#tab-plan").await?;
         app.find(".gantt .bar").await?;
         capture_size(&out.join(format!("screenshot-plan{suffix}.png")), size).await;
@@ -94,7 +101,11 @@ async fn main() -> WebDriverResult<()> {
             .await?;
         app.click("#tab-plan").await?;
         app.find(".gantt .bar").await?;
-        capture_size(&out.join(format!("screenshot-plan-conflict{suffix}.png")), size).await;
+        capture_size(
+            &out.join(format!("screenshot-plan-conflict{suffix}.png")),
+            size,
+        )
+        .await;
         app.click("#nav-calendar").await?;
         app.find(".gantt .bar").await?;
         capture_size(&out.join(format!("screenshot-calendar{suffix}.png")), size).await;

@@ -206,10 +206,23 @@ function advance(d: Date, step: number): void {
   else d.setTime(d.getTime() + step);
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Formatters are costly to make (milliseconds in WebKit): one per locale and step. */
+function formatterFor(locale: string, step: number, format: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}/${step}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale, format);
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
 /** Ticks for the visible time range only, at least ~80 px apart, on local boundaries. */
 export function ticks(scale: TimeScale, fromX: number, toX: number, locale: string): Tick[] {
   const [step, format] = STEPS.find(([ms]) => ms * scale.pxPerMs >= 80) ?? STEPS[STEPS.length - 1]!;
-  const formatter = new Intl.DateTimeFormat(locale, format);
+  const formatter = formatterFor(locale, step, format);
   const to = scale.t(toX);
   const result: Tick[] = [];
   for (const d = floorTo(scale.t(fromX), step); d.getTime() <= to && result.length < 400; advance(d, step)) {
