@@ -178,3 +178,21 @@ fn shipped_migrations_are_never_edited() {
         "record the checksum of each new migration in tests/fixtures/migrations.sha256"
     );
 }
+
+#[test]
+fn the_gantt_model_math_stays_out_of_the_dom() {
+    let path = relman_tests::repo_root().join("ui/src/lib/gantt.ts");
+    let source = relman_tests::read(&path);
+    for forbidden in [
+        "document.",
+        "window.",
+        "from \"svelte",
+        "HTMLElement",
+        "querySelector",
+    ] {
+        assert!(
+            !source.contains(forbidden),
+            "ui/src/lib/gantt.ts is the Gantt's pure model math; it must not use {forbidden}"
+        );
+    }
+}

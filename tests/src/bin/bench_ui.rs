@@ -73,7 +73,12 @@ async fn run_all(
     browser: &str,
     all: &mut Vec<Value>,
 ) -> WebDriverResult<()> {
-    for (engine, n) in CASES {
+    // BENCH_ENGINES=relman,dhtmlx runs only those engines.
+    let only = std::env::var("BENCH_ENGINES").unwrap_or_default();
+    let chosen = CASES
+        .iter()
+        .filter(|(e, _)| only.is_empty() || only.split(',').any(|o| o == *e));
+    for (engine, n) in chosen {
         let mut result = run_case(driver, base, engine, *n).await?;
         result["browser"] = json!(browser);
         println!(

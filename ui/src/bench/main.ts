@@ -92,8 +92,21 @@ async function frappe(): Promise<Engine> {
 }
 
 async function dhtmlx(): Promise<Engine> {
-  const { gantt } = await import("dhtmlx-gantt");
+  // The classic (UMD) build in a plain script: its ES module build stops in WebKitGTK with
+  // "Attempted to assign to readonly property", which strict-mode module code turns into an error.
+  const { default: url } = await import("../../node_modules/dhtmlx-gantt/codebase/dhtmlxgantt.js?url");
   await import("dhtmlx-gantt/codebase/dhtmlxgantt.css");
+  const holder = window as unknown as { gantt?: unknown };
+  if (!holder.gantt) {
+    await new Promise<void>((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = url;
+      script.onload = () => resolve();
+      script.onerror = () => reject(new Error("dhtmlxgantt.js did not load"));
+      document.head.append(script);
+    });
+  }
+  const gantt = holder.gantt;
   type Instance = {
     config: Record<string, unknown>;
     init(el: HTMLElement): void;

@@ -4,3 +4,7 @@ declare module "frappe-gantt" {
   export default FrappeGantt;
 }
 declare module "*.css";
+declare module "*?url" {
+  const url: string;
+  export default url;
+}
