@@ -41,18 +41,12 @@ pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
-/// Gives `release` a one-task plan that schedules cleanly (no window needed), so the
-/// scheduling rules let it be authorized.
-pub fn give_simple_plan(
-    store: &mut relman_core::Store,
-    release: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) {
-    use relman_core::plan::{DeploymentModel, ModelTask, Strategy, Wave};
-    let model = DeploymentModel {
-        name: "one step".into(),
+/// A deployment model of one hour-long task without downtime: it needs no window.
+pub fn one_step_model(name: &str) -> relman_core::plan::DeploymentModel {
+    relman_core::plan::DeploymentModel {
+        name: name.into(),
         description: String::new(),
-        tasks: vec![ModelTask {
+        tasks: vec![relman_core::plan::ModelTask {
             key: "deploy".into(),
             name: "Deploy".into(),
             minutes: 60,
@@ -62,8 +56,20 @@ pub fn give_simple_plan(
             target: None,
         }],
         deps: vec![],
-    };
-    store.save_model(&model, "anna", now).expect("model");
+    }
+}
+
+/// Gives `release` a one-task plan that schedules cleanly (no window needed), so the
+/// scheduling rules let it be authorized.
+pub fn give_simple_plan(
+    store: &mut relman_core::Store,
+    release: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    use relman_core::plan::{Strategy, Wave};
+    store
+        .save_model(&one_step_model("one step"), "anna", now)
+        .expect("model");
     let request = relman_core::store::PlanRequest {
         model: "one step".into(),
         strategy: Strategy::BigBang,

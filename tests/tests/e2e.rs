@@ -267,21 +267,7 @@ async fn set_profile(app: &App, name: &str, cab_member: bool) -> WebDriverResult
 
 /// A one-step deployment model without downtime, so a plan needs no maintenance window.
 fn seed_model(db: &Db) {
-    use relman_core::plan::{DeploymentModel, ModelTask};
-    let model = DeploymentModel {
-        name: "Simple rollout".into(),
-        description: String::new(),
-        tasks: vec![ModelTask {
-            key: "deploy".into(),
-            name: "Deploy".into(),
-            minutes: 60,
-            team: None,
-            downtime: false,
-            milestone: None,
-            target: None,
-        }],
-        deps: vec![],
-    };
+    let model = relman_tests::one_step_model("Simple rollout");
     let now = Utc.with_ymd_and_hms(2026, 4, 1, 8, 0, 0).unwrap();
     Store::open(&db.path)
         .unwrap()
