@@ -865,7 +865,22 @@ fn planning_commands_follow_the_contract() {
         "REL-2"
     );
 
-    // Slots avoid the other release.
+    // Slots avoid the other release, and count the users they disturb.
+    cli.json(&[
+        "ci", "hours", "api", "--days", "mon-sun", "--opens", "00:00", "--closes", "23:59", "--tz",
+        "UTC", "--users", "50",
+    ]);
+    let bad = [
+        "ci", "hours", "api", "--days", "someday", "--opens", "8", "--closes", "18:00", "--tz",
+        "UTC", "--users", "5",
+    ];
+    let out = cli.run(&bad);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("--days") && stderr(&out).contains("--opens"),
+        "{}",
+        stderr(&out)
+    );
     let slots = cli.json(&["release", "slots", "REL-2", "--weeks", "3"]);
     let first = slots
         .as_array()
@@ -873,6 +888,11 @@ fn planning_commands_follow_the_contract() {
         .first()
         .expect("a slot in three weeks");
     assert_eq!(first["window"], "Sat");
+    assert_eq!(
+        first["impact_user_minutes"],
+        120 * 50,
+        "two hours of downtime, 50 users"
+    );
     assert_ne!(first["start"], tasks[1]["start"]);
     let out = cli.run(&["release", "slots", "REL-2", "--weeks", "0"]);
     assert_eq!(code(&out), 1);

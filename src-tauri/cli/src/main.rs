@@ -294,6 +294,24 @@ enum CiCommand {
     },
     /// List the CMDB
     List,
+    /// Set a service's business hours and number of users (the slot finder avoids hurting them)
+    Hours {
+        name: String,
+        /// Working days, e.g. mon-fri or mon,wed,fri
+        #[arg(long)]
+        days: String,
+        /// Local opening time, HH:MM
+        #[arg(long)]
+        opens: String,
+        /// Local closing time, HH:MM
+        #[arg(long)]
+        closes: String,
+        #[arg(long)]
+        tz: String,
+        /// How many people use the service
+        #[arg(long)]
+        users: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -434,6 +452,29 @@ fn run(cli: Cli) -> Result<Output, Error> {
             )?;
             let text = format!("Created CI {} ({})\n", ci.name, ci.kind);
             Ok(Output::new(ci, text))
+        }
+        Command::Ci(CiCommand::Hours {
+            name,
+            days,
+            opens,
+            closes,
+            tz,
+            users,
+        }) => {
+            let hours = relman_core::calendar::ServiceHours {
+                service: name,
+                days,
+                opens,
+                closes,
+                tz,
+                users,
+            };
+            store.set_service_hours(&hours, &actor, now)?;
+            let text = format!(
+                "{}: {} {}–{} {}, {} users\n",
+                hours.service, hours.days, hours.opens, hours.closes, hours.tz, hours.users
+            );
+            Ok(Output::new(hours, text))
         }
         Command::Ci(CiCommand::List) => {
             let cis = store.list_cis()?;
