@@ -37,12 +37,12 @@ pub struct Rendering {
 
 pub fn decide(mode: RenderingMode, machine: &Machine) -> Rendering {
     let (fast, reason) = match mode {
-        RenderingMode::Fast => (true, "chosen in Settings".to_string()),
+        RenderingMode::Fast => (true, "chosen in Settings or RELMAN_RENDERING".to_string()),
         RenderingMode::Accelerated if machine.compositing_disabled => (
             true,
             "WEBKIT_DISABLE_COMPOSITING_MODE is set in the environment".to_string(),
         ),
-        RenderingMode::Accelerated => (false, "chosen in Settings".to_string()),
+        RenderingMode::Accelerated => (false, "chosen in Settings or RELMAN_RENDERING".to_string()),
         RenderingMode::Auto => {
             if machine.compositing_disabled {
                 (

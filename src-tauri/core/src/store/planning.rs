@@ -66,16 +66,7 @@ impl Store {
         if exists(&tx, "windows", &window.name)? {
             return Err(duplicate("name", "maintenance window", &window.name));
         }
-        tx.execute(
-            "INSERT INTO windows (name, rule, at, minutes, tz) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                window.name,
-                window.rule,
-                window.at,
-                window.minutes,
-                window.tz
-            ],
-        )?;
+        put_window(&tx, window)?;
         audit::append(
             &tx,
             actor,
@@ -135,19 +126,7 @@ impl Store {
         if exists(&tx, "freezes", &freeze.name)? {
             return Err(duplicate("name", "freeze", &freeze.name));
         }
-        if let Some(service) = &freeze.service {
-            require_ci(&tx, "service", service)?;
-        }
-        tx.execute(
-            "INSERT INTO freezes (name, from_at, to_at, service, rule) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                freeze.name,
-                freeze.from,
-                freeze.to,
-                freeze.service,
-                freeze.rule
-            ],
-        )?;
+        put_freeze(&tx, freeze)?;
         let text = serde_json::to_string(freeze).unwrap_or_default();
         audit::append(
             &tx,
