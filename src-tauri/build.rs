@@ -45,6 +45,15 @@ const COMMANDS: &[&str] = &[
     "find_slots",
     "pick_slot",
     "set_rendering",
+    "check_all_rules",
+    "remove_component",
+    "update_component",
+    "delete_change",
+    "restore_change",
+    "delete_ci",
+    "restore_ci",
+    "import_pending_csv",
+    "cancel_pending_import",
 ];
 
 fn main() {

@@ -5,11 +5,13 @@ use chrono::{DateTime, Utc};
 use relman_core::approval::{Approval, Decision};
 use relman_core::calendar::{Freeze, Window};
 use relman_core::change::{Change, ChangeDraft, ChangeStatus, Ci};
+use relman_core::csv_import::CsvOptions;
 use relman_core::package::{Component, parse_requirement_spec};
 use relman_core::plan::{CalendarView, DeploymentModel, Schedule, Slot};
 use relman_core::profile::Profile;
 use relman_core::rendering::{Rendering, RenderingMode};
-use relman_core::store::{PlanRequest, Progress, Workspace};
+use relman_core::rules::AllRules;
+use relman_core::store::{ImportSummary, PlanRequest, Progress, Workspace};
 use relman_core::{
     AppStatus, Error, ErrorReport, FieldError, Release, ReleaseDraft, ReleaseFilter,
     Result as CoreResult, Store,
@@ -24,6 +26,8 @@ pub struct AppState {
     os_user: String,
     open_error: Option<ErrorReport>,
     rendering: Option<Rendering>,
+    /// A CSV file picked in File ▸ Import whose statuses the user is asked to map first.
+    pending_import: Mutex<Option<PathBuf>>,
 }
 
 /// The settings key of the rendering mode.
@@ -46,6 +50,7 @@ impl AppState {
             os_user,
             open_error,
             rendering: None,
+            pending_import: Mutex::new(None),
         }
     }
 
@@ -73,6 +78,25 @@ impl AppState {
         Ok(f(store)?)
     }
 
+    pub fn set_pending_import(&self, path: Option<PathBuf>) {
+        *self
+            .pending_import
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = path;
+    }
+
+    fn take_pending_import(&self) -> Option<PathBuf> {
+        self.pending_import
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+
+    /// The database's change counter, for noticing writes by other processes.
+    pub fn data_version(&self) -> Option<i64> {
+        self.with_store(|s| s.data_version()).ok()
+    }
+
     /// For the menu's import and export: the store and who is acting, errors as the UI gets them.
     pub fn run<T>(
         &self,
@@ -96,7 +120,7 @@ impl AppState {
 /// An error as the UI receives it: `{kind, message, fields, rules}`. The chain goes to the log.
 #[derive(Debug, Serialize)]
 #[serde(transparent)]
-pub struct CommandError(ErrorReport);
+pub struct CommandError(pub ErrorReport);
 
 impl From<Error> for CommandError {
     fn from(error: Error) -> Self {
@@ -196,12 +220,7 @@ pub fn add_component(
     to_version: Option<String>,
     requires: Vec<String>,
 ) -> CommandResult<Component> {
-    let requires = requires
-        .iter()
-        .filter(|r| !r.trim().is_empty())
-        .map(|r| parse_requirement_spec(r))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|message| Error::Validation(vec![FieldError::new("requires", message)]))?;
+    let requires = requirements(&requires)?;
     state.acting(|s, actor| {
         s.add_component(
             &key,
@@ -404,4 +423,87 @@ pub fn pick_slot(
 #[tauri::command]
 pub fn set_rendering(state: State<'_, AppState>, mode: RenderingMode) -> CommandResult<()> {
     state.with_store(|s| s.set_setting(RENDERING_SETTING, mode.as_str()))
+}
+
+#[tauri::command]
+pub fn check_all_rules(state: State<'_, AppState>, key: String) -> CommandResult<AllRules> {
+    state.with_store(|s| s.check_all_rules(&key))
+}
+
+fn requirements(requires: &[String]) -> CommandResult<Vec<relman_core::package::Requirement>> {
+    Ok(requires
+        .iter()
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| parse_requirement_spec(r))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|message| Error::Validation(vec![FieldError::new("requires", message)]))?)
+}
+
+#[tauri::command]
+pub fn remove_component(
+    state: State<'_, AppState>,
+    key: String,
+    ci: String,
+) -> CommandResult<Component> {
+    state.acting(|s, actor| s.remove_component(&key, &ci, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn update_component(
+    state: State<'_, AppState>,
+    key: String,
+    ci: String,
+    to_version: Option<String>,
+    requires: Vec<String>,
+) -> CommandResult<Component> {
+    let requires = requirements(&requires)?;
+    state.acting(|s, actor| {
+        s.update_component(
+            &key,
+            &ci,
+            to_version.as_deref(),
+            &requires,
+            actor,
+            Utc::now(),
+        )
+    })
+}
+
+#[tauri::command]
+pub fn delete_change(state: State<'_, AppState>, key: String) -> CommandResult<Change> {
+    state.acting(|s, actor| s.delete_change(&key, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn restore_change(state: State<'_, AppState>, key: String) -> CommandResult<Change> {
+    state.acting(|s, actor| s.restore_change(&key, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn delete_ci(state: State<'_, AppState>, name: String) -> CommandResult<Ci> {
+    state.acting(|s, actor| s.delete_ci(&name, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn restore_ci(state: State<'_, AppState>, name: String) -> CommandResult<Ci> {
+    state.acting(|s, actor| s.restore_ci(&name, actor, Utc::now()))
+}
+
+/// Imports the CSV file the menu put aside, with the statuses the user mapped. The path never
+/// comes from the webview: only the mapping does.
+#[tauri::command]
+pub fn import_pending_csv(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    options: CsvOptions,
+) -> CommandResult<ImportSummary> {
+    let path = state.take_pending_import().ok_or_else(|| {
+        Error::Internal("no import is waiting; choose File ▸ Import again".into())
+    })?;
+    crate::menu::import_csv_file(&app, &state, &path, &options).map_err(CommandError)
+}
+
+#[tauri::command]
+pub fn cancel_pending_import(state: State<'_, AppState>) {
+    state.set_pending_import(None);
 }

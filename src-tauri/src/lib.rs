@@ -65,6 +65,10 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
+        .setup(|app| {
+            menu::watch_other_writers(app.handle().clone());
+            Ok(())
+        })
         .menu(menu::build)
         .on_menu_event(menu::on_event)
         .invoke_handler(tauri::generate_handler![
@@ -110,6 +114,15 @@ pub fn run() {
             commands::find_slots,
             commands::pick_slot,
             commands::set_rendering,
+            commands::check_all_rules,
+            commands::remove_component,
+            commands::update_component,
+            commands::delete_change,
+            commands::restore_change,
+            commands::delete_ci,
+            commands::restore_ci,
+            commands::import_pending_csv,
+            commands::cancel_pending_import,
         ])
         .run(tauri::generate_context!())
         .expect("the Relman window could not be started");

@@ -4,6 +4,8 @@
 use std::path::Path;
 
 use chrono::Utc;
+use relman_core::csv_import::{self, CsvOptions, MappingRequest};
+use relman_core::store::ImportSummary;
 use relman_core::transfer;
 use relman_core::{Error, ErrorReport};
 use tauri::menu::{Menu, MenuEvent, PredefinedMenuItem, SubmenuBuilder};
@@ -14,6 +16,26 @@ use crate::commands::AppState;
 
 /// Tells the window that data changed outside it, so it loads again.
 pub const DATA_CHANGED: &str = "relman://data-changed";
+
+/// Asks the window to map the statuses of a CSV file before it is imported.
+pub const IMPORT_MAPPING: &str = "relman://import-mapping";
+
+/// Another process (a nightly import, the CLI, a second window) may write to the same file.
+/// SQLite's `data_version` moves when it commits; the window then reloads what it shows.
+pub fn watch_other_writers<R: Runtime>(app: AppHandle<R>) {
+    std::thread::spawn(move || {
+        let state = app.state::<AppState>();
+        let mut seen = state.data_version();
+        loop {
+            std::thread::sleep(std::time::Duration::from_millis(1000));
+            let now = state.data_version();
+            if now != seen {
+                seen = now;
+                let _ = app.emit(DATA_CHANGED, ());
+            }
+        }
+    });
+}
 
 pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
     let file = SubmenuBuilder::new(app, "File")
@@ -35,8 +57,11 @@ pub fn on_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
                 .add_filter("Relman export or CSV", &["json", "csv"])
                 .pick_file(move |picked| {
                     if let Some(path) = picked.and_then(|p| p.into_path().ok()) {
-                        let outcome = import(&handle, &path);
-                        report(&handle, outcome);
+                        match import(&handle, &path) {
+                            Ok(None) => {}
+                            Ok(Some(text)) => report(&handle, Ok(text)),
+                            Err(error) => report(&handle, Err(error)),
+                        }
                     }
                 });
         }
@@ -58,32 +83,69 @@ pub fn on_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
     }
 }
 
-fn import<R: Runtime>(app: &AppHandle<R>, path: &Path) -> Result<String, ErrorReport> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
+fn read(path: &Path) -> Result<String, ErrorReport> {
+    std::fs::read_to_string(path).map_err(|e| {
         let error = Error::Internal(format!("cannot read {}: {e}", path.display()));
         ErrorReport {
             message: error.to_string(),
             ..ErrorReport::from(&error)
         }
-    })?;
+    })
+}
+
+/// Imports the file, or (`Ok(None)`) hands a CSV whose statuses Relman cannot place to the
+/// window, which asks the user to map them and then calls `import_pending_csv`.
+fn import<R: Runtime>(app: &AppHandle<R>, path: &Path) -> Result<Option<String>, ErrorReport> {
+    let text = read(path)?;
     let is_csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let summary = app.state::<AppState>().run(|store, actor| {
-        if is_csv {
-            store.import_csv(&text, actor, Utc::now())
-        } else {
-            store.import(&transfer::parse(&text)?, actor, Utc::now())
+    let state = app.state::<AppState>();
+    if is_csv {
+        let (source, statuses) = state.run(|store, _| {
+            let (shape, _) = csv_import::unknown_statuses(&text, &Default::default())?;
+            let remembered = store.status_map(shape.source())?;
+            let (_, unknown) = csv_import::unknown_statuses(&text, &remembered)?;
+            Ok((shape.source(), unknown))
+        })?;
+        if !statuses.is_empty() {
+            state.set_pending_import(Some(path.to_path_buf()));
+            let request = MappingRequest {
+                file: path.display().to_string(),
+                source: source.to_string(),
+                statuses,
+            };
+            let _ = app.emit(IMPORT_MAPPING, request);
+            return Ok(None);
         }
-    })?;
+        let summary = import_csv_file(app, &state, path, &CsvOptions::default())?;
+        return Ok(Some(format!(
+            "{} from {}.",
+            summary.describe(),
+            path.display()
+        )));
+    }
+    let summary =
+        state.run(|store, actor| store.import(&transfer::parse(&text)?, actor, Utc::now()))?;
     let _ = app.emit(DATA_CHANGED, ());
-    Ok(format!(
-        "Imported {} releases, {} changes and {} CIs from {}.",
-        summary.releases,
-        summary.changes,
-        summary.cis,
+    Ok(Some(format!(
+        "{} from {}.",
+        summary.describe(),
         path.display()
-    ))
+    )))
+}
+
+/// Imports a CSV file with `options` and tells the window.
+pub fn import_csv_file<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    path: &Path,
+    options: &CsvOptions,
+) -> Result<ImportSummary, ErrorReport> {
+    let text = read(path)?;
+    let summary = state.run(|store, actor| store.import_csv(&text, options, actor, Utc::now()))?;
+    let _ = app.emit(DATA_CHANGED, ());
+    Ok(summary)
 }
 
 fn export<R: Runtime>(app: &AppHandle<R>, path: &Path) -> Result<String, ErrorReport> {

@@ -521,6 +521,24 @@ fn the_requester_cannot_approve_and_a_cab_member_can() {
     let plan = cli.json(&["release", "plan", "REL-1", "--model", "one step"]);
     assert_eq!(plan["tasks"][0]["id"], "1.deploy");
     assert_eq!(plan["tasks"][0]["critical"], true);
+    // carl approved the release without a plan: his approval does not cover the plan.
+    let out = cli.run(&["release", "advance", "REL-1"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("AUTH-VALID: Changed after carl's approval")
+            && stderr(&out).contains("a deployment plan of 1 task(s) was added"),
+        "{}",
+        stderr(&out)
+    );
+    cli.run(&[
+        "--as",
+        "carl",
+        "release",
+        "approve",
+        "REL-1",
+        "--decision",
+        "approve",
+    ]);
     assert_eq!(
         cli.json(&["release", "advance", "REL-1"])["stage"],
         "authorized"
@@ -897,4 +915,253 @@ fn planning_commands_follow_the_contract() {
     let out = cli.run(&["release", "slots", "REL-2", "--weeks", "0"]);
     assert_eq!(code(&out), 1);
     assert!(stderr(&out).contains("--weeks"), "{}", stderr(&out));
+}
+
+#[test]
+fn concurrent_writers_wait_for_each_other_and_every_write_lands() {
+    let cli = Cli::new();
+    // Four CSV imports of 300 changes each (naming CIs the CMDB lacks) and ten release
+    // creations, all started at once on one new database file.
+    let mut children = Vec::new();
+    for file in 0..4 {
+        let mut csv = String::from("number,short_description,state,cmdb_ci\n");
+        for row in 0..300 {
+            csv.push_str(&format!(
+                "CHG{file}{row:04},Change {row} of file {file},Scheduled,app-{file}-{}\n",
+                row % 7
+            ));
+        }
+        let path = cli.db.with_file_name(format!("changes-{file}.csv"));
+        std::fs::write(&path, csv).unwrap();
+        children.push(
+            Command::new(cli_binary())
+                .arg("--db")
+                .arg(&cli.db)
+                .arg("import")
+                .arg(&path)
+                .output_spawned(),
+        );
+    }
+    for n in 0..10 {
+        let key = format!("REL-{n}");
+        children.push(
+            Command::new(cli_binary())
+                .arg("--db")
+                .arg(&cli.db)
+                .args(["release", "create", "--key", &key, "--title", "Concurrent"])
+                .args([
+                    "--type",
+                    "minor",
+                    "--start",
+                    "2026-03-01",
+                    "--end",
+                    "2026-03-02",
+                ])
+                .output_spawned(),
+        );
+    }
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(code(&out), 0, "a writer failed: {}", stderr(&out));
+    }
+    assert_eq!(cli.keys().len(), 10);
+    let changes = cli.json(&["change", "list"]);
+    assert_eq!(changes.as_array().unwrap().len(), 1200);
+    let cis = cli.json(&["ci", "list"]);
+    assert_eq!(cis.as_array().unwrap().len(), 28);
+    assert_eq!(code(&cli.run(&["audit", "verify"])), 0);
+}
+
+trait Spawned {
+    fn output_spawned(&mut self) -> std::process::Child;
+}
+
+impl Spawned for Command {
+    fn output_spawned(&mut self) -> std::process::Child {
+        self.env("USER", "ci-user")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+}
+
+#[test]
+fn check_all_shows_a_cycle_while_the_release_is_still_in_planning() {
+    let cli = Cli::new();
+    domain(&cli);
+    for (ci, to, needs) in [
+        ("payroll-api", "2.2", "payroll-db>=13"),
+        ("payroll-db", "13", "payroll-api>=2"),
+    ] {
+        let out = cli.run(&[
+            "release",
+            "add-component",
+            "REL-1",
+            "--ci",
+            ci,
+            "--to",
+            to,
+            "--requires",
+            needs,
+        ]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+    }
+    let next = cli.json(&["release", "check", "REL-1"]);
+    assert!(
+        next["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["code"] != "PKG-NO-CYCLE")
+    );
+    let all = cli.json(&["release", "check", "REL-1", "--all"]);
+    let cycle = all["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "PKG-NO-CYCLE")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            &cycle["ok"],
+            &cycle["from"],
+            &cycle["until"],
+            &cycle["next_move"]
+        ),
+        (
+            &json!(false),
+            &json!("test"),
+            &json!("deploying"),
+            &json!(false)
+        )
+    );
+    let text = String::from_utf8(cli.run(&["release", "check", "REL-1", "--all"]).stdout).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.contains("FAIL") && l.contains("PKG-NO-CYCLE") && l.contains("into test")),
+        "{text}"
+    );
+}
+
+#[test]
+fn release_show_tells_scope_package_and_plan_in_local_time_and_ends_its_lines() {
+    let cli = Cli::new();
+    domain(&cli);
+    cli.run(&[
+        "release",
+        "add-component",
+        "REL-1",
+        "--ci",
+        "payroll-api",
+        "--to",
+        "2.2",
+    ]);
+    let out = Command::new(cli_binary())
+        .arg("--db")
+        .arg(&cli.db)
+        .args(["release", "show", "REL-1"])
+        .env("TZ", "Europe/Berlin")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Scope (2 change(s))"), "{text}");
+    assert!(text.contains("CHG0031415"), "{text}");
+    assert!(
+        text.contains("payroll-api") && text.contains("→ 2.2"),
+        "{text}"
+    );
+    assert!(text.contains("(no deployment plan)"), "{text}");
+    assert!(text.contains("(no CAB decision)"), "{text}");
+    let created = text.lines().find(|l| l.starts_with("Created")).unwrap();
+    assert!(
+        regex::Regex::new(r"\w{3} \d{2} \w{3} \d{4} \d{2}:\d{2} CES?T by")
+            .unwrap()
+            .is_match(created),
+        "{created}"
+    );
+    assert!(text.ends_with('\n'));
+    for args in [
+        &["change", "list"][..],
+        &["change", "list", "--status", "rejected"],
+        &["ci", "list"],
+        &["release", "list"],
+    ] {
+        let out = cli.run(args);
+        assert!(out.stdout.ends_with(b"\n"), "{args:?} ends its last line");
+    }
+}
+
+#[test]
+fn components_and_records_can_be_taken_back_on_the_command_line() {
+    let cli = Cli::new();
+    domain(&cli);
+    let add = cli.run(&[
+        "release",
+        "add-component",
+        "REL-1",
+        "--ci",
+        "payroll-api",
+        "--to",
+        "2.2",
+    ]);
+    assert_eq!(code(&add), 0, "{}", stderr(&add));
+    let out = cli.run(&["ci", "delete", "payroll-api"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("the packages of REL-1"),
+        "{}",
+        stderr(&out)
+    );
+
+    let edited = cli.json(&[
+        "release",
+        "edit-component",
+        "REL-1",
+        "--ci",
+        "payroll-api",
+        "--to",
+        "2.3",
+    ]);
+    assert_eq!(edited["to_version"], "2.3");
+    let out = cli.run(&[
+        "release",
+        "remove-component",
+        "REL-1",
+        "--ci",
+        "payroll-api",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("--ci payroll-api --to 2.3"),
+        "says how to undo"
+    );
+    let out = cli.run(&[
+        "release",
+        "remove-component",
+        "REL-1",
+        "--ci",
+        "payroll-api",
+    ]);
+    assert_eq!(code(&out), 1);
+
+    // A change's CIs can be edited; a change in a scope cannot be deleted.
+    let change = cli.json(&["change", "edit", "CHG0031415", "--ci", "payroll-db"]);
+    assert_eq!(change["cis"], json!(["payroll-db"]));
+    let out = cli.run(&["change", "delete", "CHG0031415"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("in the scope of REL-1"),
+        "{}",
+        stderr(&out)
+    );
+    cli.run(&["release", "remove-change", "REL-1", "CHG0031415"]);
+    assert_eq!(code(&cli.run(&["change", "delete", "CHG0031415"])), 0);
+    assert_eq!(code(&cli.run(&["change", "show", "CHG0031415"])), 1);
+    assert_eq!(code(&cli.run(&["change", "restore", "CHG0031415"])), 0);
+    assert_eq!(
+        cli.json(&["change", "show", "CHG0031415"])["cis"],
+        json!(["payroll-db"])
+    );
 }

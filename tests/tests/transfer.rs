@@ -4,6 +4,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use relman_core::approval::{Decision, Role};
 use relman_core::change::{ChangeDraft, ChangeStatus, Ci, CiKind};
+use relman_core::csv_import::CsvOptions;
 use relman_core::package::parse_requirement_spec;
 use relman_core::transfer::{self, Document};
 use relman_core::{Error, ReleaseDraft, ReleaseFilter, ReleaseType, Store};
@@ -208,14 +209,22 @@ fn malformed_documents_are_refused_with_their_json_path() {
 #[test]
 fn csv_import_is_all_or_nothing_and_names_rows() {
     let mut store = Store::open_in_memory().unwrap();
+    let strict = CsvOptions {
+        strict_cis: true,
+        ..CsvOptions::default()
+    };
     let cis = "name,sys_class_name,version\npayroll-api,cmdb_ci_appl,2.1\n";
-    store.import_csv(cis, "importer", now()).unwrap();
+    store.import_csv(cis, &strict, "importer", now()).unwrap();
 
     let changes = "number,short_description,state,cmdb_ci\n\
                    CHG1,Tax tables,Scheduled,payroll-api\n\
                    CHG2,Unknown CI,New,mainframe\n\
                    bad key,Bad key,New,\n";
-    let found = problems(store.import_csv(changes, "importer", now()).unwrap_err());
+    let found = problems(
+        store
+            .import_csv(changes, &strict, "importer", now())
+            .unwrap_err(),
+    );
     let at: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
     assert_eq!(at, ["row 3, ci", "row 4, key"], "{found:?}");
     assert!(
@@ -224,7 +233,7 @@ fn csv_import_is_all_or_nothing_and_names_rows() {
     );
 
     let fixed = "number,short_description,state,cmdb_ci\nCHG1,Tax tables,Scheduled,payroll-api\n";
-    store.import_csv(fixed, "importer", now()).unwrap();
+    store.import_csv(fixed, &strict, "importer", now()).unwrap();
     assert_eq!(
         store.change("CHG1").unwrap().status,
         ChangeStatus::Authorized

@@ -8,9 +8,12 @@ use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
 use relman_core::approval::{Decision, Role};
 use relman_core::change::{Change, ChangeDraft, ChangeKind, ChangeStatus, Ci, CiKind};
+use relman_core::csv_import::{CsvOptions, parse_status_mapping};
 use relman_core::package::parse_requirement_spec;
 use relman_core::paths::{default_db_path, os_user_name};
-use relman_core::rules::Checklist;
+use relman_core::plan::Schedule;
+use relman_core::rules::{AllRules, Checklist};
+use relman_core::store::Workspace;
 use relman_core::{
     Error, ErrorKind, ErrorReport, Release, ReleaseDraft, ReleaseFilter, ReleaseType, Risk, Stage,
     Store,
@@ -75,6 +78,13 @@ enum Command {
     Import {
         #[arg(value_name = "FILE.json|FILE.csv")]
         file: PathBuf,
+        /// CSV: read a status of the file as a Relman status, e.g. "Awaiting implementation=authorized"
+        /// (repeatable; remembered for the next import from the same tool)
+        #[arg(long = "status-map", value_name = "STATUS=RELMAN_STATUS")]
+        status_map: Vec<String>,
+        /// CSV: refuse changes naming CIs the CMDB lacks instead of creating them
+        #[arg(long)]
+        strict_cis: bool,
     },
     /// Print the JSON Schema of the export format
     Schema,
@@ -90,7 +100,7 @@ enum ReleaseCommand {
         #[arg(long, value_parser = parse_enum::<Stage>)]
         stage: Option<Stage>,
     },
-    /// Show one release
+    /// Show one release with its scope, package, plan and approvals
     Show { key: String },
     /// Change fields of a release (only the flags given)
     Edit(EditArgs),
@@ -114,8 +124,34 @@ enum ReleaseCommand {
         #[arg(long)]
         requires: Vec<String>,
     },
+    /// Take a component out of the release package
+    RemoveComponent {
+        key: String,
+        #[arg(long)]
+        ci: String,
+    },
+    /// Change a component's target version or requirements (only the flags given)
+    EditComponent {
+        key: String,
+        #[arg(long)]
+        ci: String,
+        /// The version it goes live in
+        #[arg(long)]
+        to: Option<String>,
+        /// Another CI it needs, e.g. "api>=2.1" (repeatable; replaces the requirements)
+        #[arg(long)]
+        requires: Vec<String>,
+        /// Remove every requirement
+        #[arg(long, conflicts_with = "requires")]
+        no_requires: bool,
+    },
     /// The rule checklist for the next stage move
-    Check { key: String },
+    Check {
+        key: String,
+        /// Every rule, with the stage moves it guards, not only the next move's
+        #[arg(long)]
+        all: bool,
+    },
     /// Move to the next stage, or exit 1 listing the failing rules
     Advance { key: String },
     /// Send a release in test or awaiting authorization back to build
@@ -294,6 +330,10 @@ enum CiCommand {
     },
     /// List the CMDB
     List,
+    /// Delete a CI nothing refers to (undo with `ci restore`)
+    Delete { name: String },
+    /// Bring back a deleted CI
+    Restore { name: String },
     /// Set a service's business hours and number of users (the slot finder avoids hurting them)
     Hours {
         name: String,
@@ -349,6 +389,28 @@ enum ChangeCommand {
     Show { key: String },
     /// Record that change management authorized the change
     Authorize { key: String },
+    /// Change fields of a change (only the flags given)
+    Edit {
+        key: String,
+        #[arg(long)]
+        title: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        /// The CIs it touches (repeatable; replaces the list)
+        #[arg(long = "ci")]
+        cis: Vec<String>,
+        /// Remove every CI
+        #[arg(long, conflicts_with = "cis")]
+        no_cis: bool,
+        #[arg(long, value_parser = parse_enum::<ChangeKind>)]
+        kind: Option<ChangeKind>,
+        #[arg(long, value_parser = parse_enum::<Risk>)]
+        risk: Option<Risk>,
+    },
+    /// Delete a change no release holds (undo with `change restore`)
+    Delete { key: String },
+    /// Bring back a deleted change
+    Restore { key: String },
 }
 
 #[derive(Subcommand)]
@@ -391,7 +453,7 @@ fn main() -> ExitCode {
             if json {
                 emit(&format!("{}\n", output.json));
             } else {
-                emit(&output.text);
+                emit(&with_newline(output.text));
             }
             if output.refused {
                 ExitCode::from(EXIT_REFUSED)
@@ -410,6 +472,29 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Human output always ends its last line, so the next prompt is not glued to it.
+fn with_newline(mut text: String) -> String {
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
+/// A moment in the user's own time zone (`TZ`, else the system's), with the zone's name:
+/// `Tue 01 Dec 2026 03:14 CET`. JSON output keeps ISO 8601.
+pub fn local(at: chrono::DateTime<Utc>) -> String {
+    let zone = std::env::var("TZ")
+        .ok()
+        .map(|tz| tz.trim_start_matches(':').to_string())
+        .filter(|tz| !tz.is_empty())
+        .or_else(|| iana_time_zone::get_timezone().ok())
+        .and_then(|name| name.parse::<chrono_tz::Tz>().ok())
+        .unwrap_or(chrono_tz::Tz::UTC);
+    at.with_timezone(&zone)
+        .format("%a %d %b %Y %H:%M %Z")
+        .to_string()
 }
 
 /// Writes to stdout; a reader that went away (`| head`) is not an error worth a panic.
@@ -491,6 +576,16 @@ fn run(cli: Cli) -> Result<Output, Error> {
                 .collect::<String>();
             Ok(Output::new(cis, text))
         }
+        Command::Ci(CiCommand::Delete { name }) => {
+            let ci = store.delete_ci(&name, &actor, now)?;
+            let text = format!("Deleted CI {name}. Undo with: relman-cli ci restore {name}\n");
+            Ok(Output::new(ci, text))
+        }
+        Command::Ci(CiCommand::Restore { name }) => {
+            let ci = store.restore_ci(&name, &actor, now)?;
+            let text = format!("Restored CI {} ({})\n", ci.name, ci.kind);
+            Ok(Output::new(ci, text))
+        }
         Command::Change(command) => change(&mut store, command, &actor, now),
         Command::Freeze(command) => planning::freeze(&mut store, command, &actor, now),
         Command::Window(command) => planning::window(&mut store, command, &actor, now),
@@ -514,7 +609,11 @@ fn run(cli: Cli) -> Result<Output, Error> {
             );
             Ok(Output::new(summary, text))
         }
-        Command::Import { file } => {
+        Command::Import {
+            file,
+            status_map,
+            strict_cis,
+        } => {
             let text = std::fs::read_to_string(&file).map_err(|e| {
                 Error::Validation(vec![relman_core::FieldError::new(
                     "file",
@@ -525,14 +624,21 @@ fn run(cli: Cli) -> Result<Output, Error> {
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
             let summary = if is_csv {
-                store.import_csv(&text, &actor, now)?
+                let mut options = CsvOptions {
+                    strict_cis,
+                    ..CsvOptions::default()
+                };
+                for mapping in &status_map {
+                    let (from, to) = parse_status_mapping(mapping).map_err(|message| {
+                        Error::Validation(vec![relman_core::FieldError::new("status-map", message)])
+                    })?;
+                    options.status_map.insert(from, to);
+                }
+                store.import_csv(&text, &options, &actor, now)?
             } else {
                 store.import(&relman_core::transfer::parse(&text)?, &actor, now)?
             };
-            let text = format!(
-                "Imported {} releases, {} changes and {} CIs\n",
-                summary.releases, summary.changes, summary.cis
-            );
+            let text = format!("{}\n", summary.describe());
             Ok(Output::new(summary, text))
         }
         Command::Schema => unreachable!("answered before the database is opened"),
@@ -599,7 +705,12 @@ fn release(
         }
         ReleaseCommand::Show { key } => {
             let release = store.release(&key)?;
-            let text = describe(&release);
+            let workspace = store.workspace(&key)?;
+            let schedule = store
+                .plan(&key)?
+                .map(|_| store.schedule(&key))
+                .transpose()?;
+            let text = describe(&release) + &describe_workspace(&workspace, schedule.as_ref());
             Ok(Output::new(release, text))
         }
         ReleaseCommand::Edit(args) => {
@@ -673,10 +784,70 @@ fn release(
             );
             Ok(Output::new(component, text))
         }
-        ReleaseCommand::Check { key } => {
+        ReleaseCommand::Check { key, all: false } => {
             let checklist = store.check_release(&key)?;
             let text = describe_checklist(&checklist);
             Ok(Output::new(checklist, text))
+        }
+        ReleaseCommand::Check { key, all: true } => {
+            let rules = store.check_all_rules(&key)?;
+            let text = describe_all_rules(&rules);
+            Ok(Output::new(rules, text))
+        }
+        ReleaseCommand::RemoveComponent { key, ci } => {
+            let removed = store.remove_component(&key, &ci, actor, now)?;
+            let text = format!(
+                "Removed {ci} from the package of {key}. Undo with: relman-cli release add-component {key} --ci {ci}{}{}\n",
+                removed
+                    .to_version
+                    .as_deref()
+                    .map(|v| format!(" --to {v}"))
+                    .unwrap_or_default(),
+                removed
+                    .requires
+                    .iter()
+                    .map(|r| format!(" --requires \"{}{}\"", r.ci, r.requirement))
+                    .collect::<String>()
+            );
+            Ok(Output::new(removed, text))
+        }
+        ReleaseCommand::EditComponent {
+            key,
+            ci,
+            to,
+            requires,
+            no_requires,
+        } => {
+            let current = store
+                .components(&key)?
+                .into_iter()
+                .find(|c| c.ci == ci)
+                .ok_or_else(|| Error::NotFound {
+                    what: "component",
+                    key: format!("{ci} in the package of {key}"),
+                })?;
+            let requirements = if no_requires {
+                Vec::new()
+            } else if requires.is_empty() {
+                current.requires.clone()
+            } else {
+                requires
+                    .iter()
+                    .map(|spec| parse_requirement_spec(spec))
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|message| {
+                        Error::Validation(vec![relman_core::FieldError::new("requires", message)])
+                    })?
+            };
+            let to = to.or(current.to_version.clone());
+            let component =
+                store.update_component(&key, &ci, to.as_deref(), &requirements, actor, now)?;
+            let text = format!(
+                "Saved {} → {} in the package of {key}\n",
+                component.ci,
+                component.to_version.as_deref().unwrap_or("(no version)")
+            );
+            Ok(Output::new(component, text))
         }
         ReleaseCommand::Advance { key } => {
             let from = store.release(&key)?.stage;
@@ -726,7 +897,7 @@ fn release(
                         ),
                         _ => r.action.clone(),
                     };
-                    format!("{}  {:<12} {what}\n", r.at.to_rfc3339(), r.actor)
+                    format!("{}  {:<12} {what}\n", local(r.at), r.actor)
                 })
                 .collect::<String>();
             Ok(Output::new(records, text))
@@ -798,7 +969,11 @@ fn change(
         }
         ChangeCommand::List { status } => {
             let changes = store.list_changes(status)?;
-            let text = changes.iter().map(line).collect::<String>();
+            let text = if changes.is_empty() {
+                "No changes.\n".to_string()
+            } else {
+                changes.iter().map(line).collect::<String>()
+            };
             let json: Vec<ChangeSummary> = changes.iter().map(summary).collect();
             Ok(Output::new(json, text))
         }
@@ -810,6 +985,48 @@ fn change(
         ChangeCommand::Authorize { key } => {
             let change = store.authorize_change(&key, actor, now)?;
             let text = format!("Authorized {}", line(&change));
+            Ok(Output::new(change, text))
+        }
+        ChangeCommand::Edit {
+            key,
+            title,
+            description,
+            cis,
+            no_cis,
+            kind,
+            risk,
+        } => {
+            let current = store.change(&key)?;
+            let draft = ChangeDraft {
+                key: current.key.clone(),
+                title: title.unwrap_or(current.title),
+                description: description.unwrap_or(current.description),
+                status: Some(current.status),
+                risk: risk.or(current.risk),
+                kind: kind.or(current.kind),
+                cis: if no_cis {
+                    Vec::new()
+                } else if cis.is_empty() {
+                    current.cis
+                } else {
+                    cis
+                },
+                incident_refs: current.incident_refs,
+                problem_refs: current.problem_refs,
+                cab_decision_date: current.cab_decision_date,
+            };
+            let change = store.update_change(&key, &draft, actor, now)?;
+            let text = format!("Saved {}", line(&change));
+            Ok(Output::new(change, text))
+        }
+        ChangeCommand::Delete { key } => {
+            let change = store.delete_change(&key, actor, now)?;
+            let text = format!("Deleted {key}. Undo with: relman-cli change restore {key}\n");
+            Ok(Output::new(change, text))
+        }
+        ChangeCommand::Restore { key } => {
+            let change = store.restore_change(&key, actor, now)?;
+            let text = format!("Restored {}", line(&change));
             Ok(Output::new(change, text))
         }
     }
@@ -911,12 +1128,159 @@ fn describe(r: &Release) -> String {
     }
     line(
         "Created",
-        format!("{} by {}", r.created_at.to_rfc3339(), r.created_by),
+        format!("{} by {}", local(r.created_at), r.created_by),
     );
     line(
         "Updated",
-        format!("{} by {}", r.updated_at.to_rfc3339(), r.updated_by),
+        format!("{} by {}", local(r.updated_at), r.updated_by),
     );
+    out
+}
+
+/// Scope, package, plan and approvals, for `release show`.
+fn describe_workspace(w: &Workspace, schedule: Option<&Schedule>) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("\nScope ({} change(s))\n", w.changes.len()));
+    if w.changes.is_empty() {
+        out.push_str("  (none)\n");
+    }
+    for c in &w.changes {
+        out.push_str(&format!(
+            "  {:<14} {:<12} {}  [{}]\n",
+            c.key,
+            c.status.as_str(),
+            c.title,
+            c.cis.join(", ")
+        ));
+    }
+    out.push_str(&format!(
+        "\nPackage ({} component(s))\n",
+        w.components.len()
+    ));
+    if w.components.is_empty() {
+        out.push_str("  (none)\n");
+    }
+    for c in &w.components {
+        let requires: Vec<String> = c
+            .requires
+            .iter()
+            .map(|r| format!("{}{}", r.ci, r.requirement))
+            .collect();
+        out.push_str(&format!(
+            "  {:<24} {} → {}{}\n",
+            c.ci,
+            c.from_version.as_deref().unwrap_or("(new)"),
+            c.to_version.as_deref().unwrap_or("(no version)"),
+            if requires.is_empty() {
+                String::new()
+            } else {
+                format!("  needs {}", requires.join(", "))
+            }
+        ));
+    }
+    if !w.analysis.order.is_empty() {
+        out.push_str(&format!(
+            "  Deployment order: {}\n",
+            w.analysis.order.join(" → ")
+        ));
+    }
+    if let Some(cycle) = &w.analysis.cycle {
+        out.push_str(&format!("  Cycle: {}\n", cycle.join(" → ")));
+    }
+    for u in &w.analysis.unsatisfied {
+        out.push_str(&format!(
+            "  Unmet: {} needs {} {}: {}\n",
+            u.component, u.requires, u.requirement, u.reason
+        ));
+    }
+    out.push_str("\nPlan\n");
+    match schedule {
+        None => out.push_str("  (no deployment plan)\n"),
+        Some(s) => {
+            let waves: Vec<String> = s
+                .waves
+                .iter()
+                .map(|w| {
+                    format!(
+                        "{} ({}{})",
+                        w.name,
+                        w.tz,
+                        w.window
+                            .as_deref()
+                            .map(|x| format!(", {x}"))
+                            .unwrap_or_default()
+                    )
+                })
+                .collect();
+            out.push_str(&format!(
+                "  {} · {} task(s) · waves: {}\n",
+                s.strategy,
+                s.tasks.len(),
+                waves.join("; ")
+            ));
+            let first = s.tasks.iter().filter_map(|t| t.start).min();
+            if let Some(first) = first {
+                out.push_str(&format!("  First start   {}\n", local(first)));
+            }
+            if let Some(finish) = s.finish {
+                out.push_str(&format!("  Finish        {}\n", local(finish)));
+            }
+            let unplaced = s.unplaced().count();
+            if unplaced > 0 {
+                out.push_str(&format!("  Not placed    {unplaced} task(s)\n"));
+            }
+            out.push_str(&format!("  Conflicts     {}\n", s.conflicts.len()));
+            for c in s.conflicts.iter().take(5) {
+                out.push_str(&format!("    {}\n", c.message));
+            }
+        }
+    }
+    out.push_str("\nApprovals\n");
+    if w.approvals.is_empty() {
+        out.push_str("  (no CAB decision)\n");
+    }
+    for a in &w.approvals {
+        out.push_str(&format!(
+            "  {}  {} {} ({}){}\n",
+            local(a.at),
+            a.approver,
+            a.decision,
+            a.meaning,
+            if a.comment.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", a.comment)
+            }
+        ));
+        for change in &a.changed_since {
+            out.push_str(&format!("    changed since: {change}\n"));
+        }
+    }
+    out
+}
+
+fn describe_all_rules(all: &AllRules) -> String {
+    let mut out = format!(
+        "{}: {}{} — every rule\n",
+        all.release,
+        all.stage,
+        all.next
+            .map(|n| format!(" (next: {n})"))
+            .unwrap_or_default()
+    );
+    for rule in &all.rules {
+        let r = &rule.result;
+        let mark = if r.ok { "ok  " } else { "FAIL" };
+        let next = if rule.next_move { "*" } else { " " };
+        out.push_str(&format!(
+            "  {mark}{next} {:<26} into {} … {}: {}\n",
+            r.code, rule.from, rule.until, r.message
+        ));
+        if !r.ok {
+            out.push_str(&format!("        {:<26} → {}\n", "", r.remedy));
+        }
+    }
+    out.push_str("  (* guards the next move)\n");
     out
 }
 

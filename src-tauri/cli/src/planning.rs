@@ -10,9 +10,7 @@ use relman_core::store::PlanRequest;
 
 use crate::{FreezeCommand, Output, PlanArgs, WindowCommand};
 
-fn utc(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M UTC").to_string()
-}
+use crate::local as utc;
 
 pub fn freeze(
     store: &mut Store,

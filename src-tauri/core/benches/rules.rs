@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use relman_core::approval::content_hash;
+use relman_core::approval::Content;
 use relman_core::change::{ChangeDraft, ChangeStatus, Ci, CiKind};
 use relman_core::package::parse_requirement_spec;
 use relman_core::rules::{Facts, evaluate};
@@ -79,14 +79,15 @@ fn rules(c: &mut Criterion) {
                 .iter()
                 .map(|w| {
                     let keys: Vec<String> = w.changes.iter().map(|c| c.key.clone()).collect();
-                    let hash = content_hash(&w.release, &keys, &w.components);
+                    let content = Content::of(&w.release, &keys, &w.components, None);
                     let facts = Facts {
                         release: &w.release,
                         changes: &w.changes,
                         components: &w.components,
                         analysis: &w.analysis,
                         approvals: &w.approvals,
-                        content_hash: &hash,
+                        content: &content,
+                        legacy_hash: "",
                         plan: None,
                     };
                     evaluate(&facts).failing().count()

@@ -1,11 +1,13 @@
 //! CAB approvals: who decided what about a release, and over which content.
 
-use chrono::{DateTime, Utc};
-use serde::Serialize;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
+use crate::calendar::local_time;
 use crate::package::Component;
+use crate::plan::{Schedule, Strategy, Wave};
 use crate::release::Release;
 
 text_enum!(Decision {
@@ -42,11 +44,229 @@ pub struct Approval {
     pub at: DateTime<Utc>,
     /// The release's content when decided; a later edit makes it differ.
     pub content_hash: String,
+    /// What has changed since this decision, in words; empty while the content is as decided
+    /// (or for decisions recorded before Relman kept their content).
+    pub changed_since: Vec<String>,
+    /// The content decided on (canonical JSON of [`Content`]); `None` for old decisions.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub content: Option<String>,
 }
 
-/// A hash of what the CAB authorizes: scope (change keys), package (components, versions,
-/// requirements) and plan (planned window). Any edit of these changes it.
-pub fn content_hash(release: &Release, change_keys: &[String], components: &[Component]) -> String {
+/// What the CAB authorizes: the scope, the package, the planned window and the deployment
+/// plan as scheduled. An approval keeps a copy, so a later difference can be named, not only
+/// noticed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Content {
+    pub scope: Vec<String>,
+    pub package: Vec<PackageItem>,
+    pub window: (NaiveDate, NaiveDate),
+    pub plan: Option<PlanContent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PackageItem {
+    pub ci: String,
+    pub to_version: Option<String>,
+    pub requires: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanContent {
+    pub strategy: Strategy,
+    pub waves: Vec<Wave>,
+    pub tasks: Vec<TaskContent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskContent {
+    pub key: String,
+    pub name: String,
+    pub wave: usize,
+    pub minutes: i64,
+    pub downtime: bool,
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+}
+
+impl Content {
+    pub fn of(
+        release: &Release,
+        change_keys: &[String],
+        components: &[Component],
+        schedule: Option<&Schedule>,
+    ) -> Content {
+        let mut scope = change_keys.to_vec();
+        scope.sort();
+        let mut package: Vec<PackageItem> = components
+            .iter()
+            .map(|c| PackageItem {
+                ci: c.ci.clone(),
+                to_version: c.to_version.clone(),
+                requires: c
+                    .requires
+                    .iter()
+                    .map(|r| format!("{}{}", r.ci, r.requirement))
+                    .collect(),
+            })
+            .collect();
+        package.sort_by(|a, b| a.ci.cmp(&b.ci));
+        Content {
+            scope,
+            package,
+            window: (release.planned_start, release.planned_end),
+            plan: schedule.map(|s| PlanContent {
+                strategy: s.strategy,
+                waves: s.waves.clone(),
+                tasks: s
+                    .tasks
+                    .iter()
+                    .map(|t| TaskContent {
+                        key: t.key.clone(),
+                        name: t.name.clone(),
+                        wave: t.wave,
+                        minutes: t.minutes,
+                        downtime: t.downtime,
+                        start: t.start,
+                        end: t.end,
+                    })
+                    .collect(),
+            }),
+        }
+    }
+
+    /// The canonical JSON an approval stores and hashes.
+    pub fn canonical(&self) -> String {
+        crate::canonical::to_string(&serde_json::to_value(self).expect("content serializes"))
+    }
+
+    pub fn hash(&self) -> String {
+        format!("{:x}", Sha256::digest(self.canonical().as_bytes()))
+    }
+
+    /// What differs from `before` to `self`, in words, most important first.
+    pub fn differences(&self, before: &Content) -> Vec<String> {
+        let mut out = Vec::new();
+        for key in &before.scope {
+            if !self.scope.contains(key) {
+                out.push(format!("{key} was taken out of the scope"));
+            }
+        }
+        for key in &self.scope {
+            if !before.scope.contains(key) {
+                out.push(format!("{key} was added to the scope"));
+            }
+        }
+        let version = |v: &Option<String>| v.clone().unwrap_or_else(|| "no version".into());
+        for old in &before.package {
+            match self.package.iter().find(|c| c.ci == old.ci) {
+                None => out.push(format!("component {} was removed from the package", old.ci)),
+                Some(new) if new.to_version != old.to_version => out.push(format!(
+                    "component {} now goes to {} instead of {}",
+                    old.ci,
+                    version(&new.to_version),
+                    version(&old.to_version)
+                )),
+                Some(new) if new.requires != old.requires => out.push(format!(
+                    "the requirements of {} changed from [{}] to [{}]",
+                    old.ci,
+                    old.requires.join(", "),
+                    new.requires.join(", ")
+                )),
+                Some(_) => {}
+            }
+        }
+        for new in &self.package {
+            if !before.package.iter().any(|c| c.ci == new.ci) {
+                out.push(format!(
+                    "component {} {} was added to the package",
+                    new.ci,
+                    version(&new.to_version)
+                ));
+            }
+        }
+        if self.window != before.window {
+            out.push(format!(
+                "the planned window moved from {} – {} to {} – {}",
+                before.window.0, before.window.1, self.window.0, self.window.1
+            ));
+        }
+        match (&before.plan, &self.plan) {
+            (None, Some(plan)) => out.push(format!(
+                "a deployment plan of {} task(s) was added",
+                plan.tasks.len()
+            )),
+            (Some(_), None) => out.push("the deployment plan was removed".into()),
+            (Some(old), Some(new)) => plan_differences(old, new, &mut out),
+            (None, None) => {}
+        }
+        out
+    }
+}
+
+fn plan_differences(old: &PlanContent, new: &PlanContent, out: &mut Vec<String>) {
+    if old.strategy != new.strategy {
+        out.push(format!(
+            "the rollout changed from {} to {}",
+            old.strategy, new.strategy
+        ));
+    }
+    for wave in &old.waves {
+        match new.waves.iter().find(|w| w.name == wave.name) {
+            None => out.push(format!("wave '{}' was removed", wave.name)),
+            Some(w) if w != wave => out.push(format!(
+                "wave '{}' changed (zone, window, targets or observation)",
+                wave.name
+            )),
+            Some(_) => {}
+        }
+    }
+    for wave in &new.waves {
+        if !old.waves.iter().any(|w| w.name == wave.name) {
+            out.push(format!("wave '{}' was added", wave.name));
+        }
+    }
+    let tz = |plan: &PlanContent, wave: usize| {
+        plan.waves
+            .get(wave)
+            .map(|w| w.tz.clone())
+            .unwrap_or_else(|| "UTC".into())
+    };
+    let time = |t: Option<DateTime<Utc>>, tz: &str| {
+        t.map(|t| local_time(t, tz))
+            .unwrap_or_else(|| "no time".into())
+    };
+    for task in &old.tasks {
+        let Some(now) = new.tasks.iter().find(|t| t.key == task.key) else {
+            out.push(format!("task {} '{}' was removed", task.key, task.name));
+            continue;
+        };
+        if now.start != task.start {
+            out.push(format!(
+                "task {} moved from {} to {}",
+                task.key,
+                time(task.start, &tz(old, task.wave)),
+                time(now.start, &tz(new, now.wave))
+            ));
+        } else if now.minutes != task.minutes {
+            out.push(format!(
+                "task {} now takes {} min instead of {}",
+                task.key, now.minutes, task.minutes
+            ));
+        } else if now.name != task.name || now.downtime != task.downtime {
+            out.push(format!("task {} was edited", task.key));
+        }
+    }
+    for task in &new.tasks {
+        if !old.tasks.iter().any(|t| t.key == task.key) {
+            out.push(format!("task {} '{}' was added", task.key, task.name));
+        }
+    }
+}
+
+/// The hash approvals made before their content was stored (scope, package and planned
+/// window only); kept so those approvals stay valid for what they covered.
+pub fn legacy_hash(release: &Release, change_keys: &[String], components: &[Component]) -> String {
     let mut keys = change_keys.to_vec();
     keys.sort();
     let mut components = components.to_vec();

@@ -7,6 +7,7 @@ use crate::AppStatus;
 use crate::approval::{Approval, Decision, Role};
 use crate::calendar::{Freeze, ServiceHours, Window};
 use crate::change::{Change, ChangeDraft, ChangeKind, ChangeStatus, Ci, CiKind};
+use crate::csv_import::{CsvOptions, MappingRequest};
 use crate::error::{ErrorKind, ErrorReport, FieldError};
 use crate::package::{Component, PackageAnalysis, Requirement, Unsatisfied};
 use crate::plan::{
@@ -16,9 +17,11 @@ use crate::plan::{
 use crate::profile::Profile;
 use crate::release::{Release, ReleaseDraft, ReleaseType, Risk, Stage};
 use crate::rendering::{Rendering, RenderingMode};
-use crate::rules::{Area, Checklist, RuleResult};
+use crate::rules::{AllRules, Area, Checklist, GuardedRule, RuleResult};
 use crate::schedule::DepKind;
-use crate::store::{AuditRecord, AuditReport, PlanRequest, Progress, ReleaseFilter, Workspace};
+use crate::store::{
+    AuditRecord, AuditReport, ImportSummary, PlanRequest, Progress, ReleaseFilter, Workspace,
+};
 
 /// `(file name, contents)` for each exported type.
 pub fn typescript() -> Vec<(String, String)> {
@@ -85,7 +88,12 @@ pub fn typescript() -> Vec<(String, String)> {
         PlanRequest,
         Progress,
         Rendering,
-        RenderingMode
+        RenderingMode,
+        AllRules,
+        GuardedRule,
+        CsvOptions,
+        MappingRequest,
+        ImportSummary
     );
     files.sort();
     files

@@ -80,6 +80,48 @@ pub fn parse_tz(field: &str, text: &str) -> std::result::Result<Tz, FieldError> 
     })
 }
 
+/// A moment as people in `tz` read it, with the zone and its UTC offset, so that the CAB reads
+/// the same time in a message as on the Gantt: `Sat 12 Dec 2026 22:00 CET (UTC+01:00)`.
+/// An unknown zone falls back to UTC.
+pub fn local_time(at: DateTime<Utc>, tz: &str) -> String {
+    let local = at.with_timezone(&tz.parse::<Tz>().unwrap_or(Tz::UTC));
+    format!(
+        "{}{}",
+        local.format("%a %d %b %Y %H:%M"),
+        zone_suffix(&local)
+    )
+}
+
+/// A span in one zone: `Sat 12 Dec 2026 22:00 – 22:15 CET (UTC+01:00)`; the end repeats its
+/// date when it falls on another day.
+pub fn local_span(start: DateTime<Utc>, end: DateTime<Utc>, tz: &str) -> String {
+    let zone = tz.parse::<Tz>().unwrap_or(Tz::UTC);
+    let (from, to) = (start.with_timezone(&zone), end.with_timezone(&zone));
+    let end_format = if from.date_naive() == to.date_naive() {
+        "%H:%M"
+    } else {
+        "%a %d %b %Y %H:%M"
+    };
+    format!(
+        "{} – {}{}",
+        from.format("%a %d %b %Y %H:%M"),
+        to.format(end_format),
+        zone_suffix(&to)
+    )
+}
+
+fn zone_suffix(local: &DateTime<Tz>) -> String {
+    let abbreviation = local.format("%Z").to_string();
+    let offset = local.format("%:z").to_string();
+    if abbreviation == "UTC" {
+        " UTC".into()
+    } else if abbreviation.starts_with(['+', '-']) {
+        format!(" UTC{offset}")
+    } else {
+        format!(" {abbreviation} (UTC{offset})")
+    }
+}
+
 /// An ISO 8601 date-time with an offset (`2026-12-19T22:00:00+01:00`), or without one read in
 /// the zone `tz` (`2026-12-19T22:00` or `2026-12-19 22:00` or a bare date for midnight).
 pub fn parse_datetime(
@@ -419,6 +461,28 @@ mod tests {
 
     fn utc(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn local_times_name_their_zone_and_offset() {
+        let at = Utc.with_ymd_and_hms(2026, 12, 12, 21, 0, 0).unwrap();
+        assert_eq!(
+            local_time(at, "Europe/Berlin"),
+            "Sat 12 Dec 2026 22:00 CET (UTC+01:00)"
+        );
+        assert_eq!(local_time(at, "UTC"), "Sat 12 Dec 2026 21:00 UTC");
+        assert_eq!(
+            local_span(at, at + Duration::minutes(180), "Asia/Singapore"),
+            "Sun 13 Dec 2026 05:00 – 08:00 UTC+08:00"
+        );
+        assert_eq!(
+            local_span(at, at + Duration::minutes(90), "Europe/Berlin"),
+            "Sat 12 Dec 2026 22:00 – 23:30 CET (UTC+01:00)"
+        );
+        assert_eq!(
+            local_span(at, at + Duration::minutes(180), "Europe/Berlin"),
+            "Sat 12 Dec 2026 22:00 – Sun 13 Dec 2026 01:00 CET (UTC+01:00)"
+        );
     }
 
     #[test]

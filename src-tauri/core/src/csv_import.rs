@@ -2,7 +2,11 @@
 //! exchange [`Document`]. The shape is recognised from the header row; every problem names its
 //! row and column. Storing the document is the store's `import`, all-or-nothing.
 
+use std::collections::BTreeMap;
+
 use chrono::{NaiveDate, NaiveDateTime};
+use serde::Deserialize;
+use ts_rs::TS;
 
 use crate::change::{ChangeStatus, CiKind};
 use crate::error::{Error, FieldError, Result};
@@ -14,6 +18,108 @@ pub enum Shape {
     ServiceNowChanges,
     JiraChanges,
     Cis,
+}
+
+impl Shape {
+    /// The tool a file came from; a status mapping is remembered per source.
+    pub fn source(self) -> &'static str {
+        match self {
+            Shape::ServiceNowChanges => "servicenow",
+            Shape::JiraChanges => "jira",
+            Shape::Cis => "cmdb",
+        }
+    }
+}
+
+/// How a CSV import treats what Relman does not know yet.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
+pub struct CsvOptions {
+    /// Refuse changes naming CIs the CMDB lacks, instead of creating them.
+    #[serde(default)]
+    pub strict_cis: bool,
+    /// A status as the file writes it (any case) → the Relman status it means.
+    #[serde(default)]
+    pub status_map: BTreeMap<String, ChangeStatus>,
+}
+
+/// What the app asks the user when a CSV file has statuses Relman cannot place.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, TS)]
+pub struct MappingRequest {
+    /// The file, as the user picked it.
+    pub file: String,
+    /// "servicenow" or "jira": the mapping is remembered per source.
+    pub source: String,
+    pub statuses: Vec<String>,
+}
+
+/// Reads `"Awaiting implementation=authorized"` (the CLI's `--status-map`).
+pub fn parse_status_mapping(text: &str) -> std::result::Result<(String, ChangeStatus), String> {
+    let Some((from, to)) = text.rsplit_once('=') else {
+        return Err(format!(
+            "'{text}' is not a mapping; write it as \"STATUS IN THE FILE=RELMAN STATUS\", e.g. \"Awaiting implementation=authorized\""
+        ));
+    };
+    let status = to.trim().parse::<ChangeStatus>()?;
+    let from = from.trim();
+    if from.is_empty() {
+        return Err(format!("'{text}' names no status of the file before '='"));
+    }
+    Ok((from.to_lowercase(), status))
+}
+
+/// The statuses of a change file that Relman cannot place, even with `map`; empty for a CI
+/// file. The app asks the user to map these before it imports.
+pub fn unknown_statuses(
+    text: &str,
+    map: &BTreeMap<String, ChangeStatus>,
+) -> Result<(Shape, Vec<String>)> {
+    let (shape, columns, mut reader) = open(text)?;
+    let mut unknown: Vec<String> = Vec::new();
+    if shape == Shape::Cis {
+        return Ok((shape, unknown));
+    }
+    let Some(column) = columns.find(&["state", "status"]) else {
+        return Ok((shape, unknown));
+    };
+    for row in reader.records().flatten() {
+        let text = row.get(column).unwrap_or("").trim().to_string();
+        if change_status(&text, map).is_none() && !unknown.contains(&text) {
+            unknown.push(text);
+        }
+    }
+    Ok((shape, unknown))
+}
+
+fn open(text: &str) -> Result<(Shape, Columns, csv::Reader<&[u8]>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers: Vec<String> = reader
+        .headers()
+        .map_err(|e| refused("row 1", format!("cannot read the header row: {e}")))?
+        .iter()
+        .map(|h| h.to_lowercase())
+        .collect();
+    let columns = Columns { headers };
+    let shape =
+        if columns.find(&["number"]).is_some() && columns.find(&["short_description"]).is_some() {
+            Shape::ServiceNowChanges
+        } else if columns.find(&["issue key"]).is_some() && columns.find(&["summary"]).is_some() {
+            Shape::JiraChanges
+        } else if columns.find(&["name"]).is_some()
+            && columns.find(&["kind", "sys_class_name", "class"]).is_some()
+        {
+            Shape::Cis
+        } else {
+            return Err(refused(
+                "row 1",
+                "the header row is not one Relman knows: expected a ServiceNow change export \
+             (number, short_description, …), a Jira export (Issue key, Summary, …) or CIs \
+             (name, kind or sys_class_name, version)",
+            ));
+        };
+    Ok((shape, columns, reader))
 }
 
 /// A CSV file read into a document; `lines[i]` is the file line of record `i`.
@@ -61,36 +167,8 @@ impl Columns {
     }
 }
 
-pub fn parse(text: &str) -> Result<CsvDocument> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|e| refused("row 1", format!("cannot read the header row: {e}")))?
-        .iter()
-        .map(|h| h.to_lowercase())
-        .collect();
-    let columns = Columns { headers };
-    let shape =
-        if columns.find(&["number"]).is_some() && columns.find(&["short_description"]).is_some() {
-            Shape::ServiceNowChanges
-        } else if columns.find(&["issue key"]).is_some() && columns.find(&["summary"]).is_some() {
-            Shape::JiraChanges
-        } else if columns.find(&["name"]).is_some()
-            && columns.find(&["kind", "sys_class_name", "class"]).is_some()
-        {
-            Shape::Cis
-        } else {
-            return Err(refused(
-                "row 1",
-                "the header row is not one Relman knows: expected a ServiceNow change export \
-             (number, short_description, …), a Jira export (Issue key, Summary, …) or CIs \
-             (name, kind or sys_class_name, version)",
-            ));
-        };
-
+pub fn parse(text: &str, status_map: &BTreeMap<String, ChangeStatus>) -> Result<CsvDocument> {
+    let (shape, columns, mut reader) = open(text)?;
     let mut document = Document {
         format: FORMAT.into(),
         version: VERSION,
@@ -151,13 +229,21 @@ pub fn parse(text: &str) -> Result<CsvDocument> {
             Shape::ServiceNowChanges | Shape::JiraChanges => {
                 let jira = shape == Shape::JiraChanges;
                 let status_text = cell(&["state", "status"]);
-                let mut status = match change_status(&status_text) {
+                let mut status = match change_status(&status_text, status_map) {
                     Some(status) => status,
                     None => {
                         problem(
                             if jira { "Status" } else { "state" },
                             format!(
-                                "'{status_text}' is not a change state Relman knows (e.g. New, Assess, Scheduled, Closed, Canceled; or To Do, Approved, Done)"
+                                "'{status_text}' is not a change status Relman knows; map it to one of {} \
+                                 (CLI: --status-map \"{status_text}=authorized\"; app: the import asks). \
+                                 Known without a mapping: {}",
+                                ChangeStatus::ALL
+                                    .iter()
+                                    .map(|s| s.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                                KNOWN_STATUSES
                             ),
                         );
                         continue;
@@ -171,7 +257,8 @@ pub fn parse(text: &str) -> Result<CsvDocument> {
                 } else if approval == "rejected" {
                     status = ChangeStatus::Rejected;
                 }
-                let risk_text = cell(&["risk", "custom field (risk)"]);
+                let risk_text =
+                    cell(&["risk", "custom field (risk)", "custom field (change risk)"]);
                 let risk = match risk(&risk_text) {
                     Ok(risk) => risk,
                     Err(message) => {
@@ -253,9 +340,18 @@ fn ci_kind(text: &str) -> Option<CiKind> {
     }
 }
 
-fn change_status(text: &str) -> Option<ChangeStatus> {
+/// The statuses read without a mapping, for the refusal's message.
+const KNOWN_STATUSES: &str = "ServiceNow's New, Assess, Authorize, Scheduled, Implement, Review, \
+     Closed, Canceled; Jira Service Management's Planning, Peer review / change manager approval, \
+     Awaiting CAB approval, Awaiting implementation, Implementing, Completed, Declined, Canceled, \
+     Failed; and Relman's own";
+
+fn change_status(text: &str, map: &BTreeMap<String, ChangeStatus>) -> Option<ChangeStatus> {
     use ChangeStatus::*;
     let text = text.trim().to_lowercase();
+    if let Some(status) = map.get(&text) {
+        return Some(*status);
+    }
     if let Ok(status) = text.parse() {
         return Some(status);
     }
@@ -272,6 +368,12 @@ fn change_status(text: &str) -> Option<ChangeStatus> {
         "approved" | "authorised" => Authorized,
         "done" | "resolved" => Implemented,
         "declined" | "won't do" => Rejected,
+        // Jira Service Management's change workflow. "Failed" was authorized and attempted;
+        // it is not implemented, so it stays authorized for a release to deliver.
+        "planning" => Draft,
+        "peer review / change manager approval" | "awaiting cab approval" => Assessed,
+        "awaiting implementation" | "implementing" | "failed" => Authorized,
+        "completed" => Implemented,
         _ => return None,
     })
 }
@@ -334,7 +436,7 @@ mod tests {
         let csv = "number,short_description,description,state,approval,risk,cmdb_ci,cab_date\n\
                    CHG0031415,Tax tables,New tables,Scheduled,approved,2 - Moderate,payroll-api,2026-03-14 10:00:00\n\
                    CHG0031416,Payslip index,,New,not yet requested,Low,payroll-db,\n";
-        let read = parse(csv).unwrap();
+        let read = parse(csv, &BTreeMap::new()).unwrap();
         assert_eq!(read.shape, Shape::ServiceNowChanges);
         let first = &read.document.changes[0];
         assert_eq!(
@@ -354,7 +456,7 @@ mod tests {
     fn jira_changes_with_repeated_component_columns() {
         let csv = "Summary,Issue key,Status,Component/s,Component/s,Custom field (CAB decision date)\n\
                    Portal SSO,CHG-7,Approved,portal,auth,14/Mar/26 10:00 AM\n";
-        let read = parse(csv).unwrap();
+        let read = parse(csv, &BTreeMap::new()).unwrap();
         assert_eq!(read.shape, Shape::JiraChanges);
         let change = &read.document.changes[0];
         assert_eq!(change.cis, ["portal", "auth"]);
@@ -368,7 +470,7 @@ mod tests {
     #[test]
     fn cis_by_servicenow_class() {
         let csv = "name,sys_class_name,version,owned_by\npayroll-api,cmdb_ci_appl,2.1,Anna\nsrv-01,cmdb_ci_linux_server,,\n";
-        let read = parse(csv).unwrap();
+        let read = parse(csv, &BTreeMap::new()).unwrap();
         assert_eq!(read.document.cis[0].kind, CiKind::Application);
         assert_eq!(read.document.cis[1].kind, CiKind::Server);
         assert_eq!(read.document.cis[1].prod_version, None);
@@ -381,7 +483,7 @@ mod tests {
                    CHG2,bad state,Sleeping,Low,\n\
                    CHG3,bad risk,New,Extreme,\n\
                    CHG4,bad date,New,Low,31.02.2026\n";
-        let Err(Error::Validation(problems)) = parse(csv) else {
+        let Err(Error::Validation(problems)) = parse(csv, &BTreeMap::new()) else {
             panic!("must be refused")
         };
         let at: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
@@ -393,6 +495,43 @@ mod tests {
                 "row 5, column 'cab date'"
             ]
         );
+    }
+
+    #[test]
+    fn jira_service_management_statuses_and_a_users_mapping() {
+        let csv = "Summary,Issue key,Status\n\
+                   A,CHG-1,Planning\n\
+                   B,CHG-2,Awaiting implementation\n\
+                   C,CHG-3,Peer review / change manager approval\n\
+                   D,CHG-4,Ready for rollout\n";
+        let none = BTreeMap::new();
+        let (_, unknown) = unknown_statuses(csv, &none).unwrap();
+        assert_eq!(unknown, ["Ready for rollout"]);
+        let Err(Error::Validation(problems)) = parse(csv, &none) else {
+            panic!("an unmapped status is refused")
+        };
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].message.contains("--status-map"),
+            "{}",
+            problems[0].message
+        );
+        assert!(
+            problems[0].message.contains("authorized"),
+            "lists Relman's statuses"
+        );
+
+        let map = BTreeMap::from([parse_status_mapping("Ready for rollout=authorized").unwrap()]);
+        let read = parse(csv, &map).unwrap();
+        let statuses: Vec<ChangeStatus> = read.document.changes.iter().map(|c| c.status).collect();
+        use ChangeStatus::*;
+        assert_eq!(statuses, [Draft, Authorized, Assessed, Authorized]);
+        assert!(
+            parse_status_mapping("Ready=sleeping")
+                .unwrap_err()
+                .contains("authorized")
+        );
+        assert!(parse_status_mapping("no equals sign").is_err());
     }
 
     #[test]
@@ -414,7 +553,7 @@ mod tests {
     #[test]
     fn an_unknown_header_is_refused() {
         assert!(
-            parse("a,b\n1,2\n")
+            parse("a,b\n1,2\n", &BTreeMap::new())
                 .unwrap_err()
                 .to_string()
                 .contains("header row")
@@ -423,7 +562,7 @@ mod tests {
 
     #[test]
     fn locate_maps_document_paths_to_rows() {
-        let read = parse("name,kind\na,service\nb,server\n").unwrap();
+        let read = parse("name,kind\na,service\nb,server\n", &BTreeMap::new()).unwrap();
         assert_eq!(read.locate("$.cis[1].name"), "row 3, name");
         assert_eq!(read.locate("$.cis[0]"), "row 2");
     }

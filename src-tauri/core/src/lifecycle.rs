@@ -52,6 +52,24 @@ pub enum Move {
     RollBack,
 }
 
+/// What editing the authorized content (scope, package, planned window, deployment plan) does
+/// to a release in `stage`: nothing before authorization; an authorized release goes back to
+/// awaiting authorization, because the CAB approved something else; from deploying on the
+/// content is history and the edit is refused.
+pub fn after_content_edit(stage: Stage) -> Result<Option<Stage>, String> {
+    match stage {
+        Stage::Authorized => Ok(Some(Stage::AwaitingAuthorization)),
+        Stage::Deploying
+        | Stage::EarlyLifeSupport
+        | Stage::Closed
+        | Stage::RolledBack
+        | Stage::Cancelled => Err(format!(
+            "the release is {stage}; what it deploys can no longer be changed"
+        )),
+        _ => Ok(None),
+    }
+}
+
 /// Where `mv` leads from `from`, or why it cannot be made from there.
 pub fn target(from: Stage, mv: Move) -> Result<Stage, String> {
     let refuse = |what: &str| Err(format!("a release in {from} cannot be {what}"));

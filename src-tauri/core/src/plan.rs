@@ -753,12 +753,9 @@ fn lay_out_from(
     scheduled
 }
 
-fn when(span: Span) -> String {
-    format!(
-        "{} – {} UTC",
-        from_minute(span.start).format("%a %d %b %Y %H:%M"),
-        from_minute(span.end).format("%H:%M")
-    )
+/// A span in the wave's own zone, as its Gantt and runbook show it.
+fn when(span: Span, tz: &str) -> String {
+    crate::calendar::local_span(from_minute(span.start), from_minute(span.end), tz)
 }
 
 /// Work inside a freeze and downtime outside a window (only pinned or started tasks can end
@@ -773,6 +770,7 @@ fn own_conflicts(s: &Schedule, p: &Prepared) -> Vec<Conflict> {
             start: to_minute(start),
             end: to_minute(end),
         };
+        let tz = s.waves[task.wave].tz.as_str();
         if span.minutes() > 0 {
             for (f, name) in p.freezes.iter().zip(&p.freeze_names) {
                 if f.span.overlaps(&span) && f.applies_to(&p.tasks[i].scope) {
@@ -782,8 +780,8 @@ fn own_conflicts(s: &Schedule, p: &Prepared) -> Vec<Conflict> {
                             "'{}' ({}) is scheduled {} inside the freeze '{name}' ({})",
                             task.name,
                             task.key,
-                            when(span),
-                            when(f.span)
+                            when(span, tz),
+                            when(f.span, tz)
                         ),
                         with: name.clone(),
                         task: task.key.clone(),
@@ -803,7 +801,7 @@ fn own_conflicts(s: &Schedule, p: &Prepared) -> Vec<Conflict> {
                     "'{}' ({}) needs downtime but is scheduled {} outside '{window}'",
                     task.name,
                     task.key,
-                    when(span)
+                    when(span, tz)
                 ),
                 with: window,
                 task: task.key.clone(),
@@ -875,7 +873,7 @@ pub fn add_overlaps(schedules: &mut [Schedule]) {
                                 tt.name,
                                 theirs.release,
                                 tt.key,
-                                when(overlap)
+                                when(overlap, &mine.waves[mt.wave].tz)
                             ),
                             with: theirs.release.clone(),
                             task: mt.key.clone(),

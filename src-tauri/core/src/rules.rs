@@ -5,7 +5,7 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::approval::{Approval, Decision};
+use crate::approval::{Approval, Content, Decision};
 use crate::change::{Change, ChangeStatus};
 use crate::package::{Component, PackageAnalysis};
 use crate::plan::{Conflict, ConflictKind, Schedule};
@@ -30,7 +30,10 @@ pub struct Facts<'a> {
     pub analysis: &'a PackageAnalysis,
     /// Oldest first.
     pub approvals: &'a [Approval],
-    pub content_hash: &'a str,
+    /// The release's content now: what an approval is compared with.
+    pub content: &'a Content,
+    /// The same in the form approvals were hashed before their content was kept.
+    pub legacy_hash: &'a str,
     /// `None`: the release has no deployment plan.
     pub plan: Option<&'a PlanFacts>,
 }
@@ -120,6 +123,59 @@ impl Checklist {
     pub fn failing(&self) -> impl Iterator<Item = &RuleResult> {
         self.rules.iter().filter(|r| !r.ok)
     }
+}
+
+/// One rule with the stage moves it guards: every advance into a stage from `from` to `until`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct GuardedRule {
+    #[serde(flatten)]
+    pub result: RuleResult,
+    pub from: Stage,
+    pub until: Stage,
+    /// Whether it guards the release's next advance.
+    pub next_move: bool,
+}
+
+/// Every rule and whether it holds now, whatever stage the release is in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AllRules {
+    pub release: String,
+    pub stage: Stage,
+    pub next: Option<Stage>,
+    pub rules: Vec<GuardedRule>,
+}
+
+/// Every rule, in the order of the lifecycle.
+pub fn evaluate_all(facts: &Facts) -> AllRules {
+    let next = facts.release.stage.next();
+    AllRules {
+        release: facts.release.key.clone(),
+        stage: facts.release.stage,
+        next,
+        rules: RULES
+            .iter()
+            .map(|rule| GuardedRule {
+                result: run(rule, facts),
+                from: rule.from,
+                until: rule.until,
+                next_move: next.is_some_and(|n| rule.guards(n)),
+            })
+            .collect(),
+    }
+}
+
+/// What changed since `approval` was given, in words; empty while nothing did, and for an old
+/// approval that kept no content (only its hash can tell, see `AUTH-VALID`).
+pub fn changed_since(approval: &Approval, now: &Content) -> Vec<String> {
+    if approval.content_hash == now.hash() {
+        return Vec::new();
+    }
+    approval
+        .content
+        .as_deref()
+        .and_then(|text| serde_json::from_str::<Content>(text).ok())
+        .map(|then| now.differences(&then))
+        .unwrap_or_default()
 }
 
 use Stage::{Authorized, Build, Deploying, Test};
@@ -430,19 +486,52 @@ fn segregation(f: &Facts) -> Verdict {
 }
 
 fn authorization_valid(f: &Facts) -> Verdict {
-    match f.latest_decision() {
-        Some(a) if a.decision == Decision::Approve && a.content_hash != f.content_hash => fail(
-            "Scope, package or plan changed after the CAB approved them",
-            "Have the CAB approve the release as it is now",
-        ),
-        Some(a) if a.decision == Decision::Approve => {
-            Verdict::Pass("Scope, package and plan are as the CAB approved them".into())
-        }
-        _ => fail(
+    let Some(a) = f
+        .latest_decision()
+        .filter(|a| a.decision == Decision::Approve)
+    else {
+        return fail(
             "There is no approval to be valid",
             "Have the CAB approve the release",
-        ),
+        );
+    };
+    let current = a.content_hash == f.content.hash();
+    let legacy_current = a.content.is_none() && a.content_hash == f.legacy_hash;
+    if current {
+        return Verdict::Pass(
+            "Scope, package and deployment plan are as the CAB approved them".into(),
+        );
     }
+    if legacy_current {
+        return Verdict::Pass(
+            "Scope, package and planned window are as the CAB approved them".into(),
+        );
+    }
+    let tz = f
+        .content
+        .plan
+        .as_ref()
+        .and_then(|p| p.waves.first())
+        .map(|w| w.tz.as_str())
+        .unwrap_or("UTC");
+    let when = crate::calendar::local_time(a.at, tz);
+    let mut changes = changed_since(a, f.content);
+    let what = if changes.is_empty() {
+        "scope, package or plan changed".to_string()
+    } else {
+        const SHOWN: usize = 5;
+        let more = changes.len().saturating_sub(SHOWN);
+        changes.truncate(SHOWN);
+        let mut text = changes.join("; ");
+        if more > 0 {
+            text.push_str(&format!("; and {more} more"));
+        }
+        text
+    };
+    fail(
+        format!("Changed after {}'s approval on {when}: {what}", a.approver),
+        "Have the CAB approve the release as it is now",
+    )
 }
 
 fn planned(f: &Facts) -> Verdict {
@@ -616,6 +705,7 @@ mod tests {
             .map(|(ci, v)| (ci.to_string(), Some(v.to_string())))
             .collect();
         let analysis = analyse(&components, &production);
+        let content = Content::of(&release, &[], &components, None);
         let approvals: Vec<Approval> = case
             .decisions
             .iter()
@@ -627,10 +717,12 @@ mod tests {
                 comment: String::new(),
                 at: Utc.timestamp_opt(0, 0).unwrap(),
                 content_hash: if *current {
-                    "now".into()
+                    content.hash()
                 } else {
                     "before".into()
                 },
+                changed_since: Vec::new(),
+                content: None,
             })
             .collect();
         let plan = match case.plan {
@@ -661,7 +753,8 @@ mod tests {
             components: &components,
             analysis: &analysis,
             approvals: &approvals,
-            content_hash: "now",
+            content: &content,
+            legacy_hash: "legacy",
             plan: plan.as_ref(),
         });
         let failing: Vec<&str> = list.failing().map(|r| r.code.as_str()).collect();

@@ -148,6 +148,9 @@ pub struct ApprovalRecord {
     pub comment: String,
     pub at: chrono::DateTime<chrono::Utc>,
     pub content_hash: String,
+    /// What was decided on (canonical JSON), so a later difference can be named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
 }
 
 /// The JSON Schema of [`Document`], pretty-printed.

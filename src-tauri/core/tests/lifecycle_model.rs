@@ -58,6 +58,12 @@ impl Model {
                 true
             }
             Op::EditPlan => {
+                if self.stage.at_or_after(Deploying) || self.stage.is_final() {
+                    return false;
+                }
+                if self.stage == Authorized {
+                    self.stage = AwaitingAuthorization;
+                }
                 if let Some((_, current)) = &mut self.decision {
                     *current = false;
                 }

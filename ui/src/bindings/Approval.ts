@@ -6,4 +6,9 @@ export type Approval = { approver: string, role: Role, decision: Decision, meani
 /**
  * The release's content when decided; a later edit makes it differ.
  */
-content_hash: string, };
+content_hash: string, 
+/**
+ * What has changed since this decision, in words; empty while the content is as decided
+ * (or for decisions recorded before Relman kept their content).
+ */
+changed_since: Array<string>, };

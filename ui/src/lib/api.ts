@@ -3,6 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 
+import type { AllRules } from "../bindings/AllRules";
 import type { Approval } from "../bindings/Approval";
 import type { AppStatus } from "../bindings/AppStatus";
 import type { Change } from "../bindings/Change";
@@ -10,6 +11,9 @@ import type { ChangeDraft } from "../bindings/ChangeDraft";
 import type { ChangeStatus } from "../bindings/ChangeStatus";
 import type { Ci } from "../bindings/Ci";
 import type { Component } from "../bindings/Component";
+import type { CsvOptions } from "../bindings/CsvOptions";
+import type { ImportSummary } from "../bindings/ImportSummary";
+import type { MappingRequest } from "../bindings/MappingRequest";
 import type { Decision } from "../bindings/Decision";
 import type { Profile } from "../bindings/Profile";
 import type { Workspace } from "../bindings/Workspace";
@@ -75,9 +79,15 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
-/** Calls `callback` whenever data changed outside the window (an import from the File menu). */
+/** Calls `callback` whenever data changed outside the window: an import from the File menu,
+ * or another process (the CLI, a nightly script) writing to the same database. */
 export function onDataChanged(callback: () => void): Promise<() => void> {
   return listen("relman://data-changed", callback);
+}
+
+/** Calls `callback` when File ▸ Import picked a CSV file whose statuses must be mapped first. */
+export function onImportMapping(callback: (request: MappingRequest) => void): Promise<() => void> {
+  return listen<MappingRequest>("relman://import-mapping", (event) => callback(event.payload));
 }
 
 export const api = {
@@ -131,4 +141,14 @@ export const api = {
   findSlots: (key: string, weeks: number) => call<Slot[]>("find_slots", { key, weeks }),
   pickSlot: (key: string, start: string, version: number) => call<Schedule>("pick_slot", { key, start, version }),
   setRendering: (mode: RenderingMode) => call<null>("set_rendering", { mode }),
+  checkAllRules: (key: string) => call<AllRules>("check_all_rules", { key }),
+  removeComponent: (key: string, ci: string) => call<Component>("remove_component", { key, ci }),
+  updateComponent: (key: string, ci: string, toVersion: string | null, requires: string[]) =>
+    call<Component>("update_component", { key, ci, toVersion, requires }),
+  deleteChange: (key: string) => call<Change>("delete_change", { key }),
+  restoreChange: (key: string) => call<Change>("restore_change", { key }),
+  deleteCi: (name: string) => call<Ci>("delete_ci", { name }),
+  restoreCi: (name: string) => call<Ci>("restore_ci", { name }),
+  importPendingCsv: (options: CsvOptions) => call<ImportSummary>("import_pending_csv", { options }),
+  cancelPendingImport: () => call<null>("cancel_pending_import"),
 };

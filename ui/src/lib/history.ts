@@ -52,6 +52,20 @@ export function describeRecord(r: AuditRecord): string {
       const c = parsed(r.after);
       return t("history.add_component", { ...base, ci: String(c.ci ?? ""), version: String(c.to_version ?? "") });
     }
+    case "remove_component": {
+      const c = parsed(r.before);
+      return t("history.remove_component", { ...base, ci: String(c.ci ?? "") });
+    }
+    case "edit_component": {
+      const before = parsed(r.before);
+      const after = parsed(r.after);
+      return t("history.edit_component", {
+        ...base,
+        ci: String(after.ci ?? ""),
+        before: String(before.to_version ?? "—"),
+        after: String(after.to_version ?? "—"),
+      });
+    }
     case "decide": {
       const a = parsed(r.after);
       const decision = String(a.decision ?? "");

@@ -3,4 +3,6 @@ export interface ToastData {
   message: string;
   tone: "info" | "error";
   undo?: () => void;
+  /** The label of the `undo` button when it does something else (e.g. "Reload"). */
+  action?: string;
 }

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::audit::{self, AuditRecord, AuditReport, Entry};
 use super::{Store, live_release, not_found};
-use crate::approval::{Approval, Decision, Role, content_hash};
+use crate::approval::{Approval, Content, Decision, Role, legacy_hash};
 use crate::change::{Change, ChangeDraft, ChangeStatus, Ci};
 use crate::error::{Error, Result};
 use crate::lifecycle::{Move, target};
@@ -16,7 +16,7 @@ use crate::package::{
 };
 use crate::profile::Profile;
 use crate::release::{Release, Stage};
-use crate::rules::{Checklist, Facts, PlanFacts, RuleResult, evaluate};
+use crate::rules::{AllRules, Checklist, Facts, PlanFacts, RuleResult, evaluate, evaluate_all};
 
 /// The release workspace: the release with its checklist, scope, package, approvals and history.
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
@@ -34,7 +34,7 @@ impl Store {
     // ---- CMDB ----
 
     pub fn create_ci(&mut self, ci: &Ci, actor: &str, now: DateTime<Utc>) -> Result<Ci> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let ci = insert_ci(&tx, ci, actor, now)?;
         tx.commit()?;
         Ok(ci)
@@ -57,7 +57,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Ci> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let before = load_ci(&tx, name)?;
         if ci.name.trim() != name {
             return Err(Error::Validation(vec![crate::error::FieldError::new(
@@ -98,7 +98,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Change> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let change = insert_change(&tx, draft, actor, now)?;
         tx.commit()?;
         Ok(change)
@@ -126,7 +126,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Change> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let change = load_change(&tx, key)?.ok_or_else(|| change_not_found(key))?;
         if !matches!(change.status, ChangeStatus::Draft | ChangeStatus::Assessed) {
             return Err(Error::Conflict {
@@ -159,7 +159,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Change> {
         let draft = draft.validate()?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let before = load_change(&tx, key)?.ok_or_else(|| change_not_found(key))?;
         if draft.key != key && change_id(&tx, &draft.key)?.is_some() {
             return Err(Error::Conflict {
@@ -218,6 +218,140 @@ impl Store {
         Ok(after)
     }
 
+    /// Deletes a change nothing refers to; refused, naming the releases that hold it, when
+    /// one does. Undo with [`Store::restore_change`].
+    pub fn delete_change(&mut self, key: &str, actor: &str, now: DateTime<Utc>) -> Result<Change> {
+        let tx = self.write()?;
+        let change = load_change(&tx, key)?.ok_or_else(|| change_not_found(key))?;
+        let holders = names(
+            &tx,
+            "SELECT r.key || CASE WHEN r.deleted_at IS NULL THEN '' ELSE ' (deleted)' END
+             FROM release_changes rc JOIN releases r ON r.id = rc.release_id
+             JOIN changes c ON c.id = rc.change_id WHERE c.key = ?1 ORDER BY r.key",
+            key,
+        )?;
+        if !holders.is_empty() {
+            return Err(Error::Conflict {
+                field: None,
+                message: format!(
+                    "{key} cannot be deleted: it is in the scope of {}; take it out there first",
+                    holders.join(", ")
+                ),
+            });
+        }
+        tx.execute("DELETE FROM changes WHERE key = ?1", [key])?;
+        let entry = Entry::new("change", key, "delete").field(
+            "change",
+            Some(serde_json::to_string(&change).unwrap_or_default()),
+            None,
+        );
+        audit::append(&tx, actor, now, vec![entry])?;
+        tx.commit()?;
+        Ok(change)
+    }
+
+    /// Brings back the change [`Store::delete_change`] deleted last under this key.
+    pub fn restore_change(&mut self, key: &str, actor: &str, now: DateTime<Utc>) -> Result<Change> {
+        let tx = self.write()?;
+        let before = deleted_snapshot(&tx, "change", key)?;
+        let draft: ChangeDraft = serde_json::from_str(&before)
+            .map_err(|e| Error::Internal(format!("the deleted change cannot be read: {e}")))?;
+        let change = insert_change(&tx, &draft, actor, now)?;
+        audit::append(&tx, actor, now, vec![Entry::new("change", key, "restore")])?;
+        tx.commit()?;
+        Ok(change)
+    }
+
+    /// Deletes a CI nothing refers to; refused, naming every change, release, CI, freeze and
+    /// plan that does. Its business hours and its own relations go with it; undo with
+    /// [`Store::restore_ci`].
+    pub fn delete_ci(&mut self, name: &str, actor: &str, now: DateTime<Utc>) -> Result<Ci> {
+        let tx = self.write()?;
+        let ci = load_ci(&tx, name)?;
+        let mut users = Vec::new();
+        let mut add = |label: &str, found: Vec<String>| {
+            if !found.is_empty() {
+                users.push(format!("{label} {}", found.join(", ")));
+            }
+        };
+        add(
+            "changes",
+            names(
+                &tx,
+                "SELECT c.key FROM change_cis cc JOIN changes c ON c.id = cc.change_id
+                 JOIN cis ON cis.id = cc.ci_id WHERE cis.name = ?1 ORDER BY c.key",
+                name,
+            )?,
+        );
+        add(
+            "the packages of",
+            names(
+                &tx,
+                "SELECT DISTINCT r.key FROM releases r JOIN components co ON co.release_id = r.id
+                 LEFT JOIN component_requirements cr ON cr.component_id = co.id
+                 WHERE co.ci_id = (SELECT id FROM cis WHERE name = ?1)
+                    OR cr.ci_id = (SELECT id FROM cis WHERE name = ?1)
+                 ORDER BY r.key",
+                name,
+            )?,
+        );
+        add(
+            "CIs",
+            names(
+                &tx,
+                "SELECT f.name FROM ci_relations rel JOIN cis f ON f.id = rel.from_ci
+                 JOIN cis t ON t.id = rel.to_ci WHERE t.name = ?1 ORDER BY f.name",
+                name,
+            )?,
+        );
+        add(
+            "freezes",
+            names(
+                &tx,
+                "SELECT name FROM freezes WHERE service = ?1 ORDER BY name",
+                name,
+            )?,
+        );
+        add("the plans of", super::planning::plans_targeting(&tx, name)?);
+        if !users.is_empty() {
+            return Err(Error::Conflict {
+                field: None,
+                message: format!(
+                    "{name} cannot be deleted: it is used by {}",
+                    users.join("; ")
+                ),
+            });
+        }
+        tx.execute("DELETE FROM cis WHERE name = ?1", [name])?;
+        let entry = Entry::new("ci", name, "delete").field(
+            "ci",
+            Some(serde_json::to_string(&ci).unwrap_or_default()),
+            None,
+        );
+        audit::append(&tx, actor, now, vec![entry])?;
+        tx.commit()?;
+        Ok(ci)
+    }
+
+    /// Brings back the CI [`Store::delete_ci`] deleted last under this name, with its relations.
+    pub fn restore_ci(&mut self, name: &str, actor: &str, now: DateTime<Utc>) -> Result<Ci> {
+        let tx = self.write()?;
+        let before = deleted_snapshot(&tx, "ci", name)?;
+        let ci: Ci = serde_json::from_str(&before)
+            .map_err(|e| Error::Internal(format!("the deleted CI cannot be read: {e}")))?;
+        let plain = Ci {
+            runs_on: Vec::new(),
+            depends_on: Vec::new(),
+            ..ci.clone()
+        };
+        insert_ci(&tx, &plain, actor, now)?;
+        set_relations(&tx, &ci)?;
+        audit::append(&tx, actor, now, vec![Entry::new("ci", name, "restore")])?;
+        let restored = load_ci(&tx, name)?;
+        tx.commit()?;
+        Ok(restored)
+    }
+
     // ---- Scope and package ----
 
     pub fn add_change_to_release(
@@ -227,7 +361,8 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
+        before_content_edit(&tx, release, actor, now)?;
         link_change(&tx, release, change, actor, now)?;
         tx.commit()?;
         Ok(())
@@ -240,7 +375,8 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
+        before_content_edit(&tx, release, actor, now)?;
         let release_id = release_id(&tx, release)?;
         let change_id = change_id(&tx, change)?.ok_or_else(|| change_not_found(change))?;
         let removed = tx.execute(
@@ -277,10 +413,56 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Component> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
+        before_content_edit(&tx, release, actor, now)?;
         let component = insert_component(&tx, release, ci, to_version, requires, actor, now)?;
         tx.commit()?;
         Ok(component)
+    }
+
+    /// Takes a component out of the package; returns it, so the caller can offer undo.
+    pub fn remove_component(
+        &mut self,
+        release: &str,
+        ci: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Component> {
+        let tx = self.write()?;
+        before_content_edit(&tx, release, actor, now)?;
+        let removed = take_component(&tx, release, ci)?;
+        let entry = Entry::new("release", release, "remove_component").field(
+            "package",
+            Some(serde_json::to_string(&removed).unwrap_or_default()),
+            None,
+        );
+        audit::append(&tx, actor, now, vec![entry])?;
+        tx.commit()?;
+        Ok(removed)
+    }
+
+    /// Changes a component's target version and requirements.
+    pub fn update_component(
+        &mut self,
+        release: &str,
+        ci: &str,
+        to_version: Option<&str>,
+        requires: &[Requirement],
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Component> {
+        let tx = self.write()?;
+        before_content_edit(&tx, release, actor, now)?;
+        let before = take_component(&tx, release, ci)?;
+        let after = put_component(&tx, release, ci, to_version, requires)?;
+        let entry = Entry::new("release", release, "edit_component").field(
+            "package",
+            Some(serde_json::to_string(&before).unwrap_or_default()),
+            Some(serde_json::to_string(&after).unwrap_or_default()),
+        );
+        audit::append(&tx, actor, now, vec![entry])?;
+        tx.commit()?;
+        Ok(after)
     }
 
     pub fn release_changes(&self, release: &str) -> Result<Vec<Change>> {
@@ -305,6 +487,12 @@ impl Store {
         checklist(&self.conn, key)
     }
 
+    /// Every rule, with the stage moves it guards and whether it holds now, so a blocker shows
+    /// the moment it appears rather than when the release reaches that move.
+    pub fn check_all_rules(&self, key: &str) -> Result<AllRules> {
+        with_facts(&self.conn, key, evaluate_all)
+    }
+
     /// Advances the release to its next stage, or refuses with every failing rule.
     pub fn advance_release(
         &mut self,
@@ -312,7 +500,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Release> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let release = live_release(&tx, key)?.ok_or_else(|| not_found(key))?;
         let next = target(release.stage, Move::Advance).map_err(|message| Error::Conflict {
             field: None,
@@ -343,7 +531,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Approval> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let release = live_release(&tx, key)?.ok_or_else(|| not_found(key))?;
         if release.stage != Stage::AwaitingAuthorization {
             return Err(Error::Conflict {
@@ -372,6 +560,7 @@ impl Store {
             });
         }
         let id = release_id(&tx, key)?;
+        let content = current_content(&tx, &release, id)?;
         let approval = Approval {
             approver: actor.to_string(),
             role,
@@ -379,12 +568,14 @@ impl Store {
             meaning: decision.meaning().to_string(),
             comment: comment.trim().to_string(),
             at: now,
-            content_hash: current_hash(&tx, &release, id)?,
+            content_hash: content.hash(),
+            changed_since: Vec::new(),
+            content: Some(content.canonical()),
         };
         tx.execute(
-            "INSERT INTO approvals (release_id, approver, role, decision, comment, at, content_hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![id, approval.approver, role, decision, approval.comment, now, approval.content_hash],
+            "INSERT INTO approvals (release_id, approver, role, decision, comment, at, content_hash, content)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![id, approval.approver, role, decision, approval.comment, now, approval.content_hash, approval.content],
         )?;
         let entry = Entry::new("release", key, "decide").field(
             "approval",
@@ -425,7 +616,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Release> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let release = live_release(&tx, key)?.ok_or_else(|| not_found(key))?;
         let to = target(release.stage, mv).map_err(|message| Error::Conflict {
             field: None,
@@ -453,7 +644,7 @@ impl Store {
 
     pub fn set_profile(&mut self, profile: &Profile) -> Result<Profile> {
         let profile = profile.validate()?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         tx.execute(
             "INSERT INTO profile (id, name, roles) VALUES (1, ?1, ?2)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, roles = excluded.roles",
@@ -495,12 +686,20 @@ impl Store {
         let id = release_id(&self.conn, key)?;
         let components = load_components(&self.conn, id)?;
         let analysis = analyse(&components, &production_versions(&self.conn)?);
+        let changes = scope(&self.conn, id)?;
+        let schedule = super::planning::schedule_for_rules(&self.conn, key)?;
+        let keys: Vec<String> = changes.iter().map(|c| c.key.clone()).collect();
+        let content = Content::of(&release, &keys, &components, schedule.as_ref());
+        let mut approvals = load_approvals(&self.conn, id)?;
+        for approval in &mut approvals {
+            approval.changed_since = crate::rules::changed_since(approval, &content);
+        }
         Ok(Workspace {
             checklist: checklist(&self.conn, key)?,
-            changes: scope(&self.conn, id)?,
+            changes,
             components,
             analysis,
-            approvals: load_approvals(&self.conn, id)?,
+            approvals,
             history: audit::history(&self.conn, "release", key)?,
             release,
         })
@@ -718,6 +917,24 @@ pub(super) fn insert_component(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<Component> {
+    let component = put_component(tx, release, ci, to_version, requires)?;
+    let entry = Entry::new("release", release, "add_component").field(
+        "package",
+        None,
+        Some(serde_json::to_string(&component).unwrap_or_default()),
+    );
+    audit::append(tx, actor, now, vec![entry])?;
+    Ok(component)
+}
+
+/// Writes a component after checking every field; no audit (the callers write theirs).
+fn put_component(
+    tx: &Transaction<'_>,
+    release: &str,
+    ci: &str,
+    to_version: Option<&str>,
+    requires: &[Requirement],
+) -> Result<Component> {
     let mut errors = Vec::new();
     let to_version = to_version.map(str::trim).filter(|v| !v.is_empty());
     if let Some(version) = to_version
@@ -756,8 +973,8 @@ pub(super) fn insert_component(
             r.get(0)
         })?;
     let inserted = tx.execute(
-        "INSERT OR IGNORE INTO components (release_id, ci_id, from_version, to_version)
-         VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO components (release_id, ci_id, from_version, to_version)
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
         params![release_id, ci_id, from_version, to_version],
     )?;
     if inserted == 0 {
@@ -773,17 +990,51 @@ pub(super) fn insert_component(
             params![component_id, id, requirement],
         )?;
     }
+    load_components(tx, release_id)?
+        .into_iter()
+        .find(|c| c.ci == ci)
+        .ok_or_else(|| Error::Internal("component vanished".into()))
+}
+
+fn component_not_in_package(ci: &str, release: &str) -> Error {
+    Error::NotFound {
+        what: "component",
+        key: format!("{ci} in the package of {release}"),
+    }
+}
+
+/// Deletes a component (its requirements go with it); returns what it was.
+fn take_component(tx: &Transaction<'_>, release: &str, ci: &str) -> Result<Component> {
+    let release_id = release_id(tx, release)?;
     let component = load_components(tx, release_id)?
         .into_iter()
         .find(|c| c.ci == ci)
-        .ok_or_else(|| Error::Internal("component vanished".into()))?;
-    let entry = Entry::new("release", release, "add_component").field(
-        "package",
-        None,
-        Some(serde_json::to_string(&component).unwrap_or_default()),
-    );
-    audit::append(tx, actor, now, vec![entry])?;
+        .ok_or_else(|| component_not_in_package(ci, release))?;
+    tx.execute(
+        "DELETE FROM components WHERE release_id = ?1
+             AND ci_id = (SELECT id FROM cis WHERE name = ?2)",
+        params![release_id, ci],
+    )?;
     Ok(component)
+}
+
+/// Called by every edit of what the CAB authorizes, before it writes: an authorized release
+/// goes back to awaiting authorization (audited as such), a deploying or finished one refuses.
+pub(super) fn before_content_edit(
+    tx: &Transaction<'_>,
+    key: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let release = live_release(tx, key)?.ok_or_else(|| not_found(key))?;
+    match crate::lifecycle::after_content_edit(release.stage) {
+        Ok(None) => Ok(()),
+        Ok(Some(to)) => set_stage(tx, &release, to, false, actor, now).map(|_| ()),
+        Err(reason) => Err(Error::Conflict {
+            field: None,
+            message: format!("{key} cannot be edited: {reason}"),
+        }),
+    }
 }
 
 fn set_stage(
@@ -810,6 +1061,11 @@ fn set_stage(
 }
 
 fn checklist(conn: &Connection, key: &str) -> Result<Checklist> {
+    with_facts(conn, key, evaluate)
+}
+
+/// Gathers everything the rules look at and hands it to `f`.
+fn with_facts<T>(conn: &Connection, key: &str, f: impl FnOnce(&Facts) -> T) -> Result<T> {
     let release = live_release(conn, key)?.ok_or_else(|| not_found(key))?;
     let id = release_id(conn, key)?;
     let changes = scope(conn, id)?;
@@ -817,30 +1073,28 @@ fn checklist(conn: &Connection, key: &str) -> Result<Checklist> {
     let approvals = load_approvals(conn, id)?;
     let production = production_versions(conn)?;
     let analysis = analyse(&components, &production);
-    let hash = hash_of(&release, &changes, &components);
-    let plan = super::planning::schedule_for_rules(conn, key)?.map(|s| PlanFacts::of(&s));
-    Ok(evaluate(&Facts {
+    let schedule = super::planning::schedule_for_rules(conn, key)?;
+    let keys: Vec<String> = changes.iter().map(|c| c.key.clone()).collect();
+    let content = Content::of(&release, &keys, &components, schedule.as_ref());
+    let legacy = legacy_hash(&release, &keys, &components);
+    let plan = schedule.as_ref().map(PlanFacts::of);
+    Ok(f(&Facts {
         release: &release,
         changes: &changes,
         components: &components,
         analysis: &analysis,
         approvals: &approvals,
-        content_hash: &hash,
+        content: &content,
+        legacy_hash: &legacy,
         plan: plan.as_ref(),
     }))
 }
 
-fn hash_of(release: &Release, changes: &[Change], components: &[Component]) -> String {
-    let keys: Vec<String> = changes.iter().map(|c| c.key.clone()).collect();
-    content_hash(release, &keys, components)
-}
-
-fn current_hash(conn: &Connection, release: &Release, id: i64) -> Result<String> {
-    Ok(hash_of(
-        release,
-        &scope(conn, id)?,
-        &load_components(conn, id)?,
-    ))
+fn current_content(conn: &Connection, release: &Release, id: i64) -> Result<Content> {
+    let keys: Vec<String> = scope(conn, id)?.into_iter().map(|c| c.key).collect();
+    let components = load_components(conn, id)?;
+    let schedule = super::planning::schedule_for_rules(conn, &release.key)?;
+    Ok(Content::of(release, &keys, &components, schedule.as_ref()))
 }
 
 pub(super) fn release_id(conn: &Connection, key: &str) -> Result<i64> {
@@ -851,6 +1105,31 @@ pub(super) fn release_id(conn: &Connection, key: &str) -> Result<i64> {
     )
     .optional()?
     .ok_or_else(|| not_found(key))
+}
+
+/// The first column of every row `sql` returns for `key`.
+fn names(conn: &Connection, sql: &str, key: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map([key], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// What the newest "delete" audit record of `entity` `key` kept of it.
+fn deleted_snapshot(conn: &Connection, entity: &'static str, key: &str) -> Result<String> {
+    audit::history(conn, entity, key)?
+        .into_iter()
+        .rev()
+        .take_while(|r| r.action != "restore" && r.action != "create")
+        .find(|r| r.action == "delete")
+        .and_then(|r| r.before)
+        .ok_or_else(|| Error::NotFound {
+            what: if entity == "ci" {
+                "deleted CI"
+            } else {
+                "deleted change"
+            },
+            key: key.to_string(),
+        })
 }
 
 fn ci_id(conn: &Connection, name: &str) -> Result<Option<i64>> {
@@ -972,7 +1251,7 @@ fn load_components(conn: &Connection, release_id: i64) -> Result<Vec<Component>>
 
 fn load_approvals(conn: &Connection, release_id: i64) -> Result<Vec<Approval>> {
     let mut stmt = conn.prepare(
-        "SELECT approver, role, decision, comment, at, content_hash FROM approvals
+        "SELECT approver, role, decision, comment, at, content_hash, content FROM approvals
          WHERE release_id = ?1 ORDER BY id",
     )?;
     let rows = stmt.query_map([release_id], |r| {
@@ -985,6 +1264,8 @@ fn load_approvals(conn: &Connection, release_id: i64) -> Result<Vec<Approval>> {
             comment: r.get(3)?,
             at: r.get(4)?,
             content_hash: r.get(5)?,
+            changed_since: Vec::new(),
+            content: r.get(6)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -14,7 +14,9 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
-use rusqlite::{Connection, OptionalExtension, Row, ToSql, Transaction, params};
+use rusqlite::{
+    Connection, OptionalExtension, Row, ToSql, Transaction, TransactionBehavior, params,
+};
 use rusqlite_migration::{M, Migrations};
 use serde::Deserialize;
 use ts_rs::TS;
@@ -38,11 +40,17 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_planning.sql",
         include_str!("../../migrations/0003_planning.sql"),
     ),
+    (
+        "0004_new_user_fixes.sql",
+        include_str!("../../migrations/0004_new_user_fixes.sql"),
+    ),
 ];
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|(_, sql)| M::up(sql)).collect())
 }
+
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// Which releases to list.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, TS)]
@@ -78,13 +86,38 @@ impl Store {
         if found > supported {
             return Err(Error::NewerDatabase { found, supported });
         }
+        // Another process (the app, a nightly import) may be writing: wait for it rather
+        // than fail with "database is locked".
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // WAL + FULL sync: a committed write survives a crash or power cut.
         conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        migrations().to_latest(&mut conn)?;
+        if found < supported
+            && let Err(error) = migrations().to_latest(&mut conn)
+        {
+            // Two processes opening a new database at once: the other one migrated it.
+            if user_version(&conn)? != supported {
+                return Err(error.into());
+            }
+        }
         Ok(Store { conn })
+    }
+
+    /// Starts a write. IMMEDIATE takes the write lock at once, so two writers queue behind
+    /// the busy timeout instead of both reading and then failing to upgrade (SQLITE_BUSY).
+    fn write(&mut self) -> Result<Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+    }
+
+    /// A number that changes whenever another connection commits to the database, so the
+    /// app can refresh what it shows after a script or a second window wrote.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
 
     pub fn schema_version(&self) -> Result<usize> {
@@ -120,7 +153,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Release> {
         let valid = draft.validate()?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let release = insert_release(&tx, &valid, false, actor, now)?;
         audit::append(&tx, actor, now, vec![created(&release)])?;
         tx.commit()?;
@@ -138,7 +171,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Release> {
         let valid = draft.validate()?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let current = live_release(&tx, key)?.ok_or_else(|| not_found(key))?;
         if current.version != expected_version {
             return Err(Error::Conflict {
@@ -151,6 +184,10 @@ impl Store {
         }
         if valid.key != key {
             ensure_key_free(&tx, &valid.key)?;
+        }
+        if (valid.planned_start, valid.planned_end) != (current.planned_start, current.planned_end)
+        {
+            domain::before_content_edit(&tx, key, actor, now)?;
         }
         tx.execute(
             "UPDATE releases SET key = ?1, title = ?2, release_type = ?3, owner = ?4, risk = ?5,
@@ -181,7 +218,7 @@ impl Store {
 
     /// Deletes a release so that [`Store::restore_release`] can bring it back (undo).
     pub fn delete_release(&mut self, key: &str, actor: &str, now: DateTime<Utc>) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let deleted = tx.execute(
             "UPDATE releases SET deleted_at = ?1, deleted_by = ?2
              WHERE key = ?3 AND deleted_at IS NULL",
@@ -202,7 +239,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Release> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         ensure_key_free(&tx, key).map_err(|_| Error::Conflict {
             field: None,
             message: format!(
@@ -235,7 +272,7 @@ impl Store {
                 message: "demo data can only be loaded into an empty database".into(),
             });
         }
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let mut loaded = Vec::new();
         for draft in crate::demo::releases(now.date_naive()) {
             loaded.push(insert_release(&tx, &draft.validate()?, true, actor, now)?);

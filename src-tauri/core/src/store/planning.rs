@@ -8,7 +8,7 @@ use serde::Deserialize;
 use ts_rs::TS;
 
 use super::audit::{self, Entry};
-use super::domain::release_id;
+use super::domain::{before_content_edit, release_id};
 use super::{Store, live_release, not_found};
 use crate::calendar::{Freeze, ServiceHours, Window, parse_tz};
 use crate::error::{Error, FieldError, Result};
@@ -62,7 +62,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Window> {
         window.validate()?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         if exists(&tx, "windows", &window.name)? {
             return Err(duplicate("name", "maintenance window", &window.name));
         }
@@ -78,7 +78,7 @@ impl Store {
     }
 
     pub fn delete_window(&mut self, name: &str, actor: &str, now: DateTime<Utc>) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let window = load_windows(&tx)?
             .into_iter()
             .find(|w| w.name == name)
@@ -122,7 +122,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Freeze> {
         freeze.validate()?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         if exists(&tx, "freezes", &freeze.name)? {
             return Err(duplicate("name", "freeze", &freeze.name));
         }
@@ -139,7 +139,7 @@ impl Store {
     }
 
     pub fn delete_freeze(&mut self, name: &str, actor: &str, now: DateTime<Utc>) -> Result<Freeze> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let freeze = load_freezes(&tx)?
             .into_iter()
             .find(|f| f.name == name)
@@ -170,7 +170,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         hours.validate()?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         put_hours(&tx, hours)?;
         let text = serde_json::to_string(hours).unwrap_or_default();
         audit::append(
@@ -198,7 +198,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         model.validate()?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         put_model(&tx, model, actor, now)?;
         tx.commit()?;
         Ok(())
@@ -219,7 +219,8 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Schedule> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
+        before_content_edit(&tx, key, actor, now)?;
         let release = live_release(&tx, key)?.ok_or_else(|| not_found(key))?;
         let model = load_model(&tx, &request.model)?.ok_or_else(|| {
             Error::Validation(vec![FieldError::new(
@@ -267,7 +268,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         plan.validate()?;
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let id = release_id(&tx, key)?;
         let before = load_plan(&tx, id)?.map(|(p, _)| summary(&p));
         write_plan(&tx, id, plan)?;
@@ -398,7 +399,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Schedule> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let id = release_id(&tx, key)?;
         let (mut plan, _) = load_plan(&tx, id)?.ok_or_else(|| no_plan(key))?;
         let schedule = schedule_in(&tx, key)?;
@@ -435,7 +436,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Schedule> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let id = release_id(&tx, key)?;
         let (mut plan, _) = load_plan(&tx, id)?.ok_or_else(|| no_plan(key))?;
         let t = task_mut(&mut plan, task)?;
@@ -486,12 +487,13 @@ impl Store {
         )
             -> Result<(Option<(String, Option<DateTime<Utc>>)>, String, String)>,
     ) -> Result<Schedule> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let id = release_id(&tx, key)?;
         let (mut plan, stored) = load_plan(&tx, id)?.ok_or_else(|| no_plan(key))?;
         if stored != version {
             return Err(stale("version"));
         }
+        before_content_edit(&tx, key, actor, now)?;
         let (edited, before, after) = change(&mut plan)?;
         write_plan(&tx, id, &plan)?;
         let schedule = schedule_in(&tx, key)?;
@@ -745,6 +747,25 @@ fn plans_using_window(conn: &Connection, name: &str) -> Result<Vec<String>> {
 }
 
 /// Plans of live releases that still occupy the calendar, ordered by release key.
+/// The releases whose plans name `ci` as a wave's or a task's target.
+pub(super) fn plans_targeting(conn: &Connection, ci: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT r.key, p.body FROM plans p JOIN releases r ON r.id = p.release_id ORDER BY r.key",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut found = Vec::new();
+    for row in rows {
+        let (key, body) = row?;
+        let plan: Plan = parse_json(&body)?;
+        let named = plan.waves.iter().any(|w| w.targets.iter().any(|t| t == ci))
+            || plan.tasks.iter().any(|t| t.target.as_deref() == Some(ci));
+        if named {
+            found.push(key);
+        }
+    }
+    Ok(found)
+}
+
 fn load_all_plans(conn: &Connection) -> Result<Vec<(String, Plan, i64)>> {
     let mut stmt = conn.prepare(
         "SELECT r.key, r.stage, p.body, p.version FROM plans p JOIN releases r ON r.id = p.release_id

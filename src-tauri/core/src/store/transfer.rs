@@ -1,10 +1,10 @@
 //! Export and import of the exchange format: everything, or one release with what it refers to.
 //! An import is all-or-nothing and reports every problem with its JSON path.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -13,7 +13,8 @@ use super::domain::{
 };
 use super::planning::{put_freeze, put_hours, put_model, put_window, write_plan};
 use super::{Store, insert_release};
-use crate::change::{ChangeDraft, Ci};
+use crate::change::{ChangeDraft, ChangeStatus, Ci};
+use crate::csv_import::{CsvOptions, Shape};
 use crate::error::{Error, FieldError, Result};
 use crate::package::parse_requirement_spec;
 use crate::release::ReleaseDraft;
@@ -23,12 +24,68 @@ use crate::transfer::{
     VERSION,
 };
 
-/// How much an import added.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+/// What an import brought in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ImportSummary {
+    /// CIs the file held, and those it named but did not hold (`created_cis`).
     pub cis: u32,
     pub changes: u32,
     pub releases: u32,
+    pub models: u32,
+    pub windows: u32,
+    pub freezes: u32,
+    pub service_hours: u32,
+    /// CIs the changes named that the CMDB lacked, created by this import.
+    pub created_cis: Vec<String>,
+}
+
+impl ImportSummary {
+    /// "Imported 2 changes and 1 model; created 4 CIs the changes name: a, b, c, d".
+    pub fn describe(&self) -> String {
+        let plural =
+            |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let held = self.cis as usize - self.created_cis.len();
+        let parts: Vec<String> = [
+            (self.releases, "release", "releases"),
+            (self.changes, "change", "changes"),
+            (held as u32, "CI", "CIs"),
+            (self.models, "deployment model", "deployment models"),
+            (self.windows, "maintenance window", "maintenance windows"),
+            (self.freezes, "freeze", "freezes"),
+            (
+                self.service_hours,
+                "set of business hours",
+                "sets of business hours",
+            ),
+        ]
+        .into_iter()
+        .filter(|(n, ..)| *n > 0)
+        .map(|(n, one, many)| plural(n, one, many))
+        .collect();
+        let mut text = match parts.len() {
+            0 => "The file held nothing to import".to_string(),
+            1 => format!("Imported {}", parts[0]),
+            n => format!(
+                "Imported {} and {}",
+                parts[..n - 1].join(", "),
+                parts[n - 1]
+            ),
+        };
+        if !self.created_cis.is_empty() {
+            text.push_str(&format!(
+                "; created {} the changes name: {}",
+                plural(self.created_cis.len() as u32, "CI", "CIs"),
+                self.created_cis.join(", ")
+            ));
+        }
+        text
+    }
+}
+
+/// CIs a CSV import creates because its changes name them and the CMDB lacks them.
+struct CreateMissing {
+    kind: crate::change::CiKind,
+    source: &'static str,
 }
 
 impl Store {
@@ -89,6 +146,7 @@ impl Store {
                         comment: a.comment,
                         at: a.at,
                         content_hash: a.content_hash,
+                        content: a.content,
                     })
                     .collect(),
                 plan,
@@ -147,8 +205,50 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<ImportSummary> {
-        let tx = self.conn.transaction()?;
+        self.import_with(document, None, actor, now)
+    }
+
+    fn import_with(
+        &mut self,
+        document: &Document,
+        create_missing: Option<CreateMissing>,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ImportSummary> {
+        let tx = self.write()?;
         let mut problems = Vec::new();
+        let mut document = std::borrow::Cow::Borrowed(document);
+        let mut created_cis = Vec::new();
+        if let Some(create) = &create_missing {
+            let mut named_by: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+            for change in &document.changes {
+                for ci in &change.cis {
+                    let known = document.cis.iter().any(|c| &c.name == ci)
+                        || tx
+                            .query_row("SELECT 1 FROM cis WHERE name = ?1", [ci], |_| Ok(()))
+                            .optional()?
+                            .is_some();
+                    if !known {
+                        named_by
+                            .entry(ci.clone())
+                            .or_default()
+                            .push(change.key.clone());
+                    }
+                }
+            }
+            for (name, changes) in named_by {
+                document.to_mut().cis.push(CiRecord {
+                    name: name.clone(),
+                    kind: create.kind,
+                    owner: None,
+                    prod_version: None,
+                    runs_on: Vec::new(),
+                    depends_on: Vec::new(),
+                });
+                created_cis.push((name, changes));
+            }
+        }
+        let document = document.as_ref();
 
         // All CIs first, then their relations, so a CI may relate to one later in the file.
         let mut inserted = Vec::new();
@@ -287,9 +387,9 @@ impl Store {
             }
             for a in &r.approvals {
                 tx.execute(
-                    "INSERT INTO approvals (release_id, approver, role, decision, comment, at, content_hash)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![release_id, a.approver, a.role, a.decision, a.comment, a.at, a.content_hash],
+                    "INSERT INTO approvals (release_id, approver, role, decision, comment, at, content_hash, content)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![release_id, a.approver, a.role, a.decision, a.comment, a.at, a.content_hash, a.content],
                 )?;
                 let entry = super::audit::Entry::new("release", &release.key, "decide").field(
                     "approval",
@@ -300,6 +400,16 @@ impl Store {
             }
         }
 
+        if let Some(create) = &create_missing {
+            for (name, changes) in &created_cis {
+                let entry = super::audit::Entry::new("ci", name, "import").after(format!(
+                    "created by the import of a {} file: named by {} and not in the CMDB",
+                    create.source,
+                    changes.join(", ")
+                ));
+                super::audit::append(&tx, actor, now, vec![entry])?;
+            }
+        }
         if !problems.is_empty() {
             return Err(Error::Validation(problems));
         }
@@ -309,6 +419,11 @@ impl Store {
             cis: count(document.cis.len()),
             changes: count(document.changes.len()),
             releases: count(document.releases.len()),
+            models: count(document.models.len()),
+            windows: count(document.windows.len()),
+            freezes: count(document.freezes.len()),
+            service_hours: count(document.service_hours.len()),
+            created_cis: created_cis.into_iter().map(|(name, _)| name).collect(),
         })
     }
 }
@@ -316,14 +431,33 @@ impl Store {
 impl Store {
     /// Imports a CSV file of changes or CIs (ServiceNow or Jira shapes), all-or-nothing; every
     /// problem names its row and column.
+    /// A change file may name CIs the CMDB lacks: they are created (as applications from
+    /// ServiceNow, components from Jira) unless `options.strict_cis`. Statuses are read with the
+    /// mapping remembered for the file's source, then `options.status_map`; a successful
+    /// import remembers the combined mapping.
     pub fn import_csv(
         &mut self,
         text: &str,
+        options: &CsvOptions,
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<ImportSummary> {
-        let read = crate::csv_import::parse(text)?;
-        self.import(&read.document, actor, now)
+        let (shape, _) = crate::csv_import::unknown_statuses(text, &options.status_map)?;
+        let mut map = self.status_map(shape.source())?;
+        map.extend(options.status_map.clone());
+        let read = crate::csv_import::parse(text, &map)?;
+        let create = (!options.strict_cis).then_some(match shape {
+            Shape::JiraChanges => CreateMissing {
+                kind: crate::change::CiKind::Component,
+                source: "Jira",
+            },
+            _ => CreateMissing {
+                kind: crate::change::CiKind::Application,
+                source: "ServiceNow",
+            },
+        });
+        let summary = self
+            .import_with(&read.document, create, actor, now)
             .map_err(|error| match error {
                 Error::Validation(fields) => Error::Validation(
                     fields
@@ -332,7 +466,22 @@ impl Store {
                         .collect(),
                 ),
                 other => other,
-            })
+            })?;
+        if !options.status_map.is_empty() {
+            self.set_setting(
+                &format!("status_map.{}", shape.source()),
+                &serde_json::to_string(&map).unwrap_or_default(),
+            )?;
+        }
+        Ok(summary)
+    }
+
+    /// The status mapping remembered for a source ("jira", "servicenow").
+    pub fn status_map(&self, source: &str) -> Result<BTreeMap<String, ChangeStatus>> {
+        Ok(self
+            .setting(&format!("status_map.{source}"))?
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default())
     }
 }
 
