@@ -642,6 +642,10 @@ async fn plan_in_waves_drag_undo_freeze_slot_and_conflict() -> WebDriverResult<(
             now,
         )
         .unwrap();
+    // Written by another process: the open plan shows the freeze without a reload by hand,
+    // at the zoom the planner chose.
+    let chart = app.wait_content(".gantt", "Network maintenance").await?;
+    assert!(chart.contains("Network maintenance"), "the freeze is drawn");
     app.pointer_drag("[data-bar='1.deploy'] rect.body", 270)
         .await?;
     let refusal = app
@@ -670,6 +674,191 @@ async fn plan_in_waves_drag_undo_freeze_slot_and_conflict() -> WebDriverResult<(
         .find("#checklist li[data-code='SCHED-NO-CONFLICT']")
         .await?;
     assert_eq!(rule.attr("data-ok").await?.as_deref(), Some("true"));
+    app.quit().await?;
+    Ok(())
+}
+
+/// Issue 8 in the window: an authorized plan asks before an edit sends it back to the CAB,
+/// the Approvals tab says what changed since the decision, every rule can be shown, a
+/// component is edited and removed with undo, and a write by another process shows up
+/// without reloading by hand.
+#[tokio::test]
+async fn an_authorized_plan_asks_before_it_goes_back_to_the_cab() -> WebDriverResult<()> {
+    use relman_core::approval::{Decision, Role};
+    use relman_core::change::{ChangeDraft, ChangeStatus, Ci, CiKind};
+
+    let db = temp_db();
+    let now = Utc::now();
+    {
+        let mut store = Store::open(&db.path).unwrap();
+        let ci = Ci {
+            name: "payroll-api".into(),
+            kind: CiKind::Application,
+            owner: None,
+            prod_version: Some("2.1".into()),
+            runs_on: vec![],
+            depends_on: vec![],
+        };
+        store.create_ci(&ci, "seed", now).unwrap();
+        let change = ChangeDraft {
+            key: "CHG1".into(),
+            title: "Tax tables".into(),
+            status: Some(ChangeStatus::Authorized),
+            cis: vec!["payroll-api".into()],
+            ..ChangeDraft::default()
+        };
+        store.create_change(&change, "seed", now).unwrap();
+        let draft = ReleaseDraft {
+            key: "REL-8".into(),
+            title: "Payroll 4.2".into(),
+            release_type: ReleaseType::Minor,
+            planned_start: (now + chrono::Duration::days(7))
+                .format("%Y-%m-%d")
+                .to_string(),
+            planned_end: (now + chrono::Duration::days(8))
+                .format("%Y-%m-%d")
+                .to_string(),
+            owner: None,
+            risk: None,
+            requester: Some("rita".into()),
+            dev_docs: Some("https://wiki/dev".into()),
+            ops_docs: Some("https://wiki/ops".into()),
+        };
+        store.create_release(&draft, "rita", now).unwrap();
+        store
+            .add_change_to_release("REL-8", "CHG1", "rita", now)
+            .unwrap();
+        store
+            .add_component("REL-8", "payroll-api", Some("2.2"), &[], "rita", now)
+            .unwrap();
+        relman_tests::give_simple_plan(&mut store, "REL-8", now);
+        for _ in 0..3 {
+            store.advance_release("REL-8", "rita", now).unwrap();
+        }
+        store
+            .decide(
+                "REL-8",
+                Decision::Approve,
+                Role::CabMember,
+                "Go",
+                "bob",
+                now,
+            )
+            .unwrap();
+        store.advance_release("REL-8", "rita", now).unwrap();
+    }
+    let stored = || Store::open(&db.path).unwrap();
+
+    let app = App::launch(&db.path).await?;
+    open_release(&app, "REL-8").await?;
+    assert_eq!(app.text("#workspace-stage").await?, "Authorized");
+
+    // Every rule, not only the next move's.
+    app.click("#toggle-all-rules").await?;
+    let all = app.find("#all-rules").await?;
+    let rule = all
+        .find(thirtyfour::By::Css("li[data-code='PKG-NO-CYCLE']"))
+        .await?;
+    assert!(
+        rule.text().await?.contains("guards Test … Deploying"),
+        "{}",
+        rule.text().await?
+    );
+
+    // The plan tab says what an edit does; a drag asks first, and Cancel changes nothing.
+    app.click("#tab-plan").await?;
+    app.find("#authorized-notice").await?;
+    app.find(".gantt .bar").await?;
+    app.click("#zoom-hour").await?;
+    app.pointer_click(".trow[data-row='1.deploy']").await?;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    app.pointer_drag("[data-bar='1.deploy'] rect.body", 45)
+        .await?;
+    let question = app
+        .wait_text("#confirm-message", "awaiting authorization")
+        .await?;
+    assert!(question.contains("REL-8"), "{question}");
+    app.click("#confirm-cancel").await?;
+    app.gone("#confirm-dialog").await?;
+    assert!(
+        !stored()
+            .schedule("REL-8")
+            .unwrap()
+            .task("1.deploy")
+            .unwrap()
+            .pinned
+    );
+    assert_eq!(
+        stored().release("REL-8").unwrap().stage,
+        relman_core::Stage::Authorized
+    );
+
+    app.pointer_drag("[data-bar='1.deploy'] rect.body", 45)
+        .await?;
+    app.find("#confirm-dialog").await?;
+    app.click("#confirm-ok").await?;
+    app.wait_text("#toast-message", "Rescheduled").await?;
+    assert_eq!(
+        app.wait_text("#workspace-stage", "Awaiting authorization")
+            .await?,
+        "Awaiting authorization"
+    );
+    assert!(
+        stored()
+            .schedule("REL-8")
+            .unwrap()
+            .task("1.deploy")
+            .unwrap()
+            .pinned
+    );
+
+    // The Approvals tab names what changed since bob's decision.
+    app.click("#tab-approvals").await?;
+    let changed = app
+        .wait_text(".changed-since", "task 1.deploy moved")
+        .await?;
+    assert!(changed.contains("Changed since this decision"), "{changed}");
+
+    // A component edited in place, then removed and brought back with Undo.
+    app.click("#tab-package").await?;
+    app.click("tr[data-component='payroll-api'] .edit-component")
+        .await?;
+    app.fill("#edit-component-version", "2.3").await?;
+    app.click("#save-component").await?;
+    app.wait_text("tr[data-component='payroll-api']", "2.3")
+        .await?;
+    assert_eq!(
+        stored().components("REL-8").unwrap()[0]
+            .to_version
+            .as_deref(),
+        Some("2.3")
+    );
+    app.click("tr[data-component='payroll-api'] .remove-component")
+        .await?;
+    app.wait_text("#toast-message", "Removed payroll-api")
+        .await?;
+    assert!(stored().components("REL-8").unwrap().is_empty());
+    app.click("#toast-undo").await?;
+    app.find("tr[data-component='payroll-api']").await?;
+    assert_eq!(
+        stored().components("REL-8").unwrap()[0]
+            .to_version
+            .as_deref(),
+        Some("2.3")
+    );
+
+    // Another process writes a change: the Changes page shows it without a reload by hand.
+    app.click("#nav-changes").await?;
+    app.find("tr[data-change='CHG1']").await?;
+    let draft = ChangeDraft {
+        key: "CHG-NIGHTLY".into(),
+        title: "From the nightly import".into(),
+        ..ChangeDraft::default()
+    };
+    stored()
+        .create_change(&draft, "nightly", Utc::now())
+        .unwrap();
+    app.find("tr[data-change='CHG-NIGHTLY']").await?;
     app.quit().await?;
     Ok(())
 }

@@ -44,7 +44,8 @@ fn occupies_calendar(stage: Stage) -> bool {
 fn stale(field: &'static str) -> Error {
     Error::Conflict {
         field: Some(field),
-        message: "the plan was changed meanwhile; reload it and try again".into(),
+        message: "someone else changed the plan since you opened it; reload it and try again"
+            .into(),
     }
 }
 
