@@ -54,6 +54,9 @@ pub fn one_step_model(name: &str) -> relman_core::plan::DeploymentModel {
             downtime: false,
             milestone: None,
             target: None,
+            backout: vec![],
+            nothing_to_undo: None,
+            point_of_no_return: false,
         }],
         deps: vec![],
     }

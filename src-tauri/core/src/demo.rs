@@ -247,7 +247,7 @@ pub fn service_hours() -> Vec<crate::calendar::ServiceHours> {
 
 /// The standard model every demo plan is made from.
 pub fn model() -> crate::plan::DeploymentModel {
-    use crate::plan::{DeploymentModel, Milestone, ModelDep, ModelTask};
+    use crate::plan::{BackoutStep, DeploymentModel, Milestone, ModelDep, ModelTask};
     use crate::schedule::DepKind;
     let task = |key: &str, name: &str, minutes, team: &str, downtime, milestone| ModelTask {
         key: key.into(),
@@ -257,6 +257,21 @@ pub fn model() -> crate::plan::DeploymentModel {
         downtime,
         milestone,
         target: None,
+        backout: Vec::new(),
+        nothing_to_undo: None,
+        point_of_no_return: false,
+    };
+    let undo = |mut task: ModelTask, name: &str, minutes: i64| {
+        task.backout.push(BackoutStep {
+            name: name.into(),
+            minutes,
+            team: task.team.clone(),
+        });
+        task
+    };
+    let nothing = |mut task: ModelTask, why: &str| {
+        task.nothing_to_undo = Some(why.into());
+        task
     };
     let dep = |from: &str, to: &str, kind, lag_minutes| ModelDep {
         from: from.into(),
@@ -278,18 +293,36 @@ pub fn model() -> crate::plan::DeploymentModel {
                 Some(Milestone::GoNoGo),
             ),
             task("notify", "Notify users", 30, "Service desk", false, None),
-            task("backup", "Back up databases", 60, "Operations", false, None),
-            task("stop", "Stop services", 15, "Operations", true, None),
-            task(
-                "deploy",
-                "Deploy the package",
-                90,
-                "Development",
-                true,
-                None,
+            nothing(
+                task("backup", "Back up databases", 60, "Operations", false, None),
+                "a backup changes nothing",
             ),
-            task("smoke", "Smoke test", 45, "QA", true, None),
-            task("start", "Open to users", 15, "Operations", true, None),
+            undo(
+                task("stop", "Stop services", 15, "Operations", true, None),
+                "Start services",
+                15,
+            ),
+            undo(
+                task(
+                    "deploy",
+                    "Deploy the package",
+                    90,
+                    "Development",
+                    true,
+                    None,
+                ),
+                "Redeploy the previous version",
+                45,
+            ),
+            nothing(
+                task("smoke", "Smoke test", 45, "QA", true, None),
+                "a test changes nothing",
+            ),
+            undo(
+                task("start", "Open to users", 15, "Operations", true, None),
+                "Close to users",
+                10,
+            ),
             task(
                 "verified",
                 "Deployment verified",

@@ -6,9 +6,10 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::approval::{Approval, Content, Decision};
+use crate::calendar::local_time;
 use crate::change::{Change, ChangeStatus};
 use crate::package::{Component, PackageAnalysis};
-use crate::plan::{Conflict, ConflictKind, Schedule};
+use crate::plan::{Conflict, ConflictKind, Schedule, WaveRollback, rollback_plan};
 use crate::release::{Release, Stage};
 
 text_enum!(
@@ -19,6 +20,7 @@ text_enum!(
         Documents = "documents",
         Approvals = "approvals",
         Plan = "plan",
+        Rollback = "rollback",
     }
 );
 
@@ -45,6 +47,8 @@ pub struct PlanFacts {
     /// "key: reason" of each task that could not be placed.
     pub unplaced: Vec<String>,
     pub conflicts: Vec<Conflict>,
+    /// Each wave's rollback.
+    pub rollback: Vec<WaveRollback>,
 }
 
 impl PlanFacts {
@@ -56,6 +60,7 @@ impl PlanFacts {
                 .map(|t| format!("{}: {}", t.key, t.unplaced.as_deref().unwrap_or_default()))
                 .collect(),
             conflicts: schedule.conflicts.clone(),
+            rollback: rollback_plan(schedule).waves,
         }
     }
 }
@@ -250,6 +255,27 @@ pub const RULES: &[Rule] = &[
         until: Deploying,
         area: Area::Approvals,
         check: authorization_valid,
+    },
+    Rule {
+        code: "ROLLBACK-COVERED",
+        from: Test,
+        until: Deploying,
+        area: Area::Rollback,
+        check: rollback_covered,
+    },
+    Rule {
+        code: "ROLLBACK-FITS-WINDOW",
+        from: Authorized,
+        until: Deploying,
+        area: Area::Rollback,
+        check: rollback_fits,
+    },
+    Rule {
+        code: "ROLLBACK-NO-RETURN-AFTER-GO",
+        from: Authorized,
+        until: Deploying,
+        area: Area::Rollback,
+        check: no_return_after_go,
     },
     Rule {
         code: "SCHED-PLANNED",
@@ -534,6 +560,90 @@ fn authorization_valid(f: &Facts) -> Verdict {
     )
 }
 
+fn waves<'a>(f: &Facts<'a>) -> &'a [WaveRollback] {
+    f.plan.map(|p| p.rollback.as_slice()).unwrap_or_default()
+}
+
+fn rollback_covered(f: &Facts) -> Verdict {
+    let uncovered: Vec<String> = waves(f)
+        .iter()
+        .flat_map(|w| w.uncovered.iter().cloned())
+        .collect();
+    if uncovered.is_empty() {
+        Verdict::Pass("Every downtime task says how it is undone".into())
+    } else {
+        fail(
+            format!("No backout steps for {}", list(&uncovered)),
+            "Give each of these tasks its backout steps, mark it nothing to undo with a reason, or mark it the point of no return",
+        )
+    }
+}
+
+fn rollback_fits(f: &Facts) -> Verdict {
+    let mut problems = Vec::new();
+    for w in waves(f).iter().filter(|w| w.downtime) {
+        let at = |t| local_time(t, &w.tz);
+        let window = w
+            .window_end
+            .map(at)
+            .unwrap_or_else(|| "its window closes".into());
+        match (w.go_no_go, w.latest_go_no_go) {
+            (None, _) => problems.push(format!("wave '{}' has no go/no-go milestone", w.name)),
+            (Some(_), None) => problems.push(format!(
+                "wave '{}': even a rollback from its start does not end before {window}",
+                w.name
+            )),
+            (Some(go), Some(latest)) if go > latest => problems.push(format!(
+                "wave '{}': the go/no-go at {} is after the latest go/no-go {}; a rollback from it takes {} min and ends {}, after the window closes {window}",
+                w.name,
+                at(go),
+                at(latest),
+                w.go_no_go_rollback_minutes.unwrap_or(0),
+                w.go_no_go_rollback_end.map(at).unwrap_or_default()
+            )),
+            _ => {}
+        }
+    }
+    if problems.is_empty() {
+        Verdict::Pass("A rollback decided at each go/no-go still ends inside its window".into())
+    } else {
+        fail(
+            problems.join("; "),
+            "Move the go/no-go milestone earlier, shorten the backout steps, or use a longer window",
+        )
+    }
+}
+
+fn no_return_after_go(f: &Facts) -> Verdict {
+    let mut problems = Vec::new();
+    for w in waves(f) {
+        let (Some(ponr), Some(ponr_at)) = (&w.point_of_no_return, w.point_of_no_return_at) else {
+            continue;
+        };
+        match w.go_no_go {
+            None => problems.push(format!(
+                "wave '{}' reaches its point of no return ({ponr}) without a go/no-go milestone",
+                w.name
+            )),
+            Some(go) if ponr_at < go => problems.push(format!(
+                "wave '{}': the point of no return ({ponr}, {}) comes before the go/no-go ({})",
+                w.name,
+                local_time(ponr_at, &w.tz),
+                local_time(go, &w.tz)
+            )),
+            _ => {}
+        }
+    }
+    if problems.is_empty() {
+        Verdict::Pass("No point of no return comes before its go/no-go".into())
+    } else {
+        fail(
+            problems.join("; "),
+            "Schedule the go/no-go decision before the point of no return",
+        )
+    }
+}
+
 fn planned(f: &Facts) -> Verdict {
     match f.plan {
         None => fail(
@@ -606,6 +716,8 @@ mod tests {
 
     use chrono::{NaiveDate, TimeZone, Utc};
 
+    use crate::plan::WaveRollback;
+
     use super::*;
     use crate::approval::Role;
     use crate::change::ChangeStatus::{self, Authorized as Auth, Draft};
@@ -633,6 +745,55 @@ mod tests {
         Clean,
         Unplaced,
         Conflict(ConflictKind),
+        Rollback(RollbackCase),
+    }
+
+    #[derive(Clone, Copy)]
+    enum RollbackCase {
+        Fits,
+        Uncovered,
+        GoTooLate,
+        NoGo,
+        NoReturnBeforeGo,
+    }
+
+    fn wave_rollback(case: RollbackCase) -> WaveRollback {
+        let at = |h: u32, m: u32| Utc.with_ymd_and_hms(2026, 12, 5, h, m, 0).unwrap();
+        let mut w = WaveRollback {
+            wave: 0,
+            name: "Pilot".into(),
+            tz: "UTC".into(),
+            downtime: true,
+            window_end: Some(at(23, 59)),
+            point_of_no_return: None,
+            point_of_no_return_at: None,
+            latest_go_no_go: Some(at(22, 0)),
+            go_no_go_task: Some("1.go".into()),
+            go_no_go: Some(at(21, 0)),
+            from: Some(at(22, 0)),
+            rollback_minutes: 60,
+            go_no_go_rollback_minutes: Some(60),
+            go_no_go_rollback_end: Some(at(22, 0)),
+            fits: true,
+            uncovered: vec![],
+        };
+        match case {
+            RollbackCase::Fits => {}
+            RollbackCase::Uncovered => w.uncovered = vec!["1.deploy".into()],
+            RollbackCase::GoTooLate => {
+                w.go_no_go = Some(at(22, 30));
+                w.fits = false;
+            }
+            RollbackCase::NoGo => {
+                w.go_no_go = None;
+                w.fits = false;
+            }
+            RollbackCase::NoReturnBeforeGo => {
+                w.point_of_no_return = Some("1.migrate".into());
+                w.point_of_no_return_at = Some(at(20, 30));
+            }
+        }
+        w
     }
 
     const BASE: Case = Case {
@@ -734,7 +895,7 @@ mod tests {
             PlanCase::Unplaced => Some(PlanFacts {
                 tasks: 3,
                 unplaced: vec!["1.deploy: it needs 8.0 h of downtime".into()],
-                conflicts: vec![],
+                ..PlanFacts::default()
             }),
             PlanCase::Conflict(kind) => Some(PlanFacts {
                 tasks: 3,
@@ -745,6 +906,12 @@ mod tests {
                     with: "REL-2".into(),
                     task: "1.deploy".into(),
                 }],
+                ..PlanFacts::default()
+            }),
+            PlanCase::Rollback(problem) => Some(PlanFacts {
+                tasks: 3,
+                rollback: vec![wave_rollback(problem)],
+                ..PlanFacts::default()
             }),
         };
         let list = evaluate(&Facts {
@@ -907,6 +1074,50 @@ mod tests {
                 decisions: &[("carl", Approve, true)],
                 plan: PlanCase::Conflict(ConflictKind::Overlap),
                 failing: &["SCHED-NO-CONFLICT"],
+                ..BASE
+            },
+            Case {
+                name: "a rollback that fits and covers everything",
+                stage: AwaitingAuthorization,
+                decisions: &[("carl", Approve, true)],
+                plan: PlanCase::Rollback(RollbackCase::Fits),
+                ..BASE
+            },
+            Case {
+                name: "a downtime task nobody can undo blocks the move to test",
+                stage: Build,
+                plan: PlanCase::Rollback(RollbackCase::Uncovered),
+                failing: &["ROLLBACK-COVERED"],
+                ..BASE
+            },
+            Case {
+                name: "the go/no-go comes too late for the rollback to fit",
+                stage: AwaitingAuthorization,
+                decisions: &[("carl", Approve, true)],
+                plan: PlanCase::Rollback(RollbackCase::GoTooLate),
+                failing: &["ROLLBACK-FITS-WINDOW"],
+                ..BASE
+            },
+            Case {
+                name: "a fit is not checked before authorization",
+                stage: Build,
+                plan: PlanCase::Rollback(RollbackCase::GoTooLate),
+                ..BASE
+            },
+            Case {
+                name: "a wave with downtime and no go/no-go",
+                stage: Authorized,
+                decisions: &[("carl", Approve, true)],
+                plan: PlanCase::Rollback(RollbackCase::NoGo),
+                failing: &["ROLLBACK-FITS-WINDOW"],
+                ..BASE
+            },
+            Case {
+                name: "the point of no return before the go/no-go",
+                stage: AwaitingAuthorization,
+                decisions: &[("carl", Approve, true)],
+                plan: PlanCase::Rollback(RollbackCase::NoReturnBeforeGo),
+                failing: &["ROLLBACK-NO-RETURN-AFTER-GO"],
                 ..BASE
             },
             Case {

@@ -16,7 +16,7 @@ use crate::release::{ReleaseType, Risk, Stage};
 pub const FORMAT: &str = "relman";
 /// The version of the format this Relman writes, and the newest it reads.
 /// Version 2 added windows, freezes, business hours, deployment models and plans.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// A Relman export.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

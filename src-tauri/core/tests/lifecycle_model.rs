@@ -153,6 +153,9 @@ fn setup() -> Store {
             downtime: false,
             milestone: None,
             target: None,
+            backout: vec![],
+            nothing_to_undo: None,
+            point_of_no_return: false,
         }],
         deps: vec![],
     };
