@@ -676,7 +676,7 @@ fn export_and_import_through_files() {
     let document: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(
         (document["format"].as_str(), document["version"].as_i64()),
-        (Some("relman"), Some(2))
+        (Some("relman"), Some(3))
     );
 
     let other = Cli::new();
@@ -1164,4 +1164,261 @@ fn components_and_records_can_be_taken_back_on_the_command_line() {
         cli.json(&["change", "show", "CHG0031415"])["cis"],
         json!(["payroll-db"])
     );
+}
+
+/// The worked case of the rollback issue, authored on the command line: a model with backout
+/// steps, a plan from it, the rollback plan that does not fit and then does, and a deployment
+/// run, aborted and rolled back step by step.
+#[test]
+fn rollback_authored_planned_run_and_aborted_on_the_command_line() {
+    let cli = Cli::new();
+    let ok = |args: &[&str]| {
+        let out = cli.run(args);
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    ok(&["model", "create", "--name", "Worked case"]);
+    let task = |key: &str, minutes: &str, after: Option<&str>, extra: &[&str]| {
+        let mut args = vec![
+            "model",
+            "task",
+            "add",
+            "Worked case",
+            "--key",
+            key,
+            "--name",
+            key,
+            "--minutes",
+            minutes,
+            "--downtime",
+        ];
+        if let Some(after) = after {
+            args.extend(["--after", after]);
+        }
+        args.extend(extra);
+        ok(&args);
+    };
+    task(
+        "backup",
+        "30",
+        None,
+        &["--nothing-to-undo", "a backup changes nothing"],
+    );
+    task(
+        "stop",
+        "10",
+        Some("backup"),
+        &["--backout", "start services=10"],
+    );
+    task(
+        "migrate",
+        "60",
+        Some("stop"),
+        &["--backout", "restore database=45"],
+    );
+    task(
+        "deploy",
+        "45",
+        Some("migrate"),
+        &["--backout", "redeploy previous=30"],
+    );
+    task(
+        "smoke",
+        "30",
+        Some("deploy"),
+        &["--nothing-to-undo", "a test changes nothing"],
+    );
+    ok(&[
+        "model",
+        "task",
+        "add",
+        "Worked case",
+        "--key",
+        "go",
+        "--name",
+        "Go / no-go",
+        "--minutes",
+        "0",
+        "--milestone",
+        "go_no_go",
+        "--after",
+        "smoke",
+    ]);
+    task("open", "10", Some("go"), &["--backout", "close to users=5"]);
+    // A bad step is refused, naming the flag.
+    let out = cli.run(&[
+        "model",
+        "task",
+        "add",
+        "Worked case",
+        "--key",
+        "x",
+        "--name",
+        "x",
+        "--minutes",
+        "5",
+        "--backout",
+        "no minutes",
+    ]);
+    assert_eq!(code(&out), 1);
+    assert!(stderr(&out).contains("--backout"), "{}", stderr(&out));
+    let shown = ok(&["model", "show", "Worked case"]);
+    assert!(shown.contains("restore database 45 min"), "{shown}");
+
+    ok(&[
+        "window",
+        "add",
+        "--name",
+        "Saturday night",
+        "--weekly",
+        "sat 22:00",
+        "--hours",
+        "4",
+        "--tz",
+        "Europe/Berlin",
+    ]);
+    // Planned from Thursday, so the plan waits for Saturday's window.
+    ok(&[
+        "release",
+        "create",
+        "--key",
+        "REL-1",
+        "--title",
+        "Worked case",
+        "--type",
+        "minor",
+        "--start",
+        "2026-02-26",
+        "--end",
+        "2026-03-01",
+    ]);
+    ok(&[
+        "release",
+        "plan",
+        "REL-1",
+        "--model",
+        "Worked case",
+        "--window",
+        "Saturday night",
+        "--tz",
+        "Europe/Berlin",
+    ]);
+    let rollback = cli.json(&["release", "rollback", "REL-1"]);
+    let wave = &rollback["waves"][0];
+    assert_eq!(wave["fits"], false, "{rollback:#}");
+    assert_eq!(wave["rollback_minutes"], 85);
+    assert!(
+        wave["latest_go_no_go"]
+            .as_str()
+            .unwrap()
+            .ends_with("T23:25:00+00:00")
+    );
+    assert!(
+        wave["window_end"]
+            .as_str()
+            .unwrap()
+            .ends_with("T01:00:00+00:00")
+    );
+    let undoes: Vec<&str> = rollback["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["undoes"].as_str().unwrap())
+        .collect();
+    assert_eq!(undoes, ["1.deploy", "1.migrate", "1.stop"]);
+    let check = cli.json(&["release", "check", "REL-1", "--all"]);
+    let fits = check["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "ROLLBACK-FITS-WINDOW")
+        .unwrap()
+        .clone();
+    assert_eq!(fits["ok"], false);
+    assert!(
+        fits["message"].as_str().unwrap().contains("85 min"),
+        "{fits}"
+    );
+
+    // The go/no-go right after deploy: smoke test moves behind it in this release only.
+    ok(&["release", "task", "remove", "REL-1", "1.go"]);
+    ok(&[
+        "release",
+        "task",
+        "add",
+        "REL-1",
+        "--key",
+        "go2",
+        "--name",
+        "Go / no-go",
+        "--minutes",
+        "0",
+        "--milestone",
+        "go_no_go",
+        "--after",
+        "deploy",
+    ]);
+    let rollback = cli.json(&["release", "rollback", "REL-1"]);
+    assert_eq!(rollback["waves"][0]["fits"], true, "{rollback:#}");
+    assert_eq!(
+        rollback["waves"][0]["go_no_go"],
+        rollback["waves"][0]["latest_go_no_go"]
+    );
+
+    // Run it: start two steps, abort, do the rollback steps, rolled back.
+    let schedule = cli.json(&["release", "schedule", "REL-1"]);
+    let start_of = |id: &str| {
+        schedule["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == id)
+            .unwrap()["start"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let out = cli.run(&["release", "run", "REL-1", "start", "1.backup"]);
+    assert_eq!(code(&out), 1, "only while deploying");
+    let db = rusqlite::Connection::open(&cli.db).unwrap();
+    db.execute(
+        "UPDATE releases SET stage = 'deploying' WHERE key = 'REL-1'",
+        [],
+    )
+    .unwrap();
+    for (what, task, at) in [
+        ("start", "1.backup", start_of("1.backup")),
+        ("done", "1.backup", start_of("1.stop")),
+        ("start", "1.stop", start_of("1.stop")),
+    ] {
+        ok(&["release", "run", "REL-1", what, task, "--at", &at]);
+    }
+    let aborted = cli.json(&[
+        "release",
+        "abort",
+        "REL-1",
+        "--reason",
+        "database will not stop",
+        "--at",
+        &start_of("1.migrate"),
+    ]);
+    let steps = aborted["abort"]["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 1, "only the stop is undone: {aborted:#}");
+    assert_eq!(steps[0]["key"], "1.stop~1");
+    assert_eq!(steps[0]["name"], "start services");
+    ok(&["release", "run", "REL-1", "start", "1.stop~1"]);
+    let done = ok(&["release", "run", "REL-1", "done", "1.stop~1"]);
+    assert!(done.contains("rolled back"), "{done}");
+    assert_eq!(
+        cli.json(&["release", "show", "REL-1"])["stage"],
+        "rolled_back"
+    );
+    let history = ok(&["release", "history", "REL-1"]);
+    for action in [
+        "abort",
+        "rollback_step_done",
+        "move stage: deploying → rolled_back",
+    ] {
+        assert!(history.contains(action), "{action} in {history}");
+    }
 }

@@ -22,6 +22,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 mod planning;
+mod rollback;
 
 #[derive(Parser)]
 #[command(
@@ -66,6 +67,9 @@ enum Command {
     /// Recurring maintenance windows
     #[command(subcommand)]
     Window(WindowCommand),
+    /// Deployment models: reusable tasks with how each is undone
+    #[command(subcommand)]
+    Model(rollback::ModelCommand),
     /// Write the database, or one release with what it refers to, as a JSON document
     Export {
         /// Only this release, with its changes and CIs
@@ -177,6 +181,34 @@ enum ReleaseCommand {
     Schedule { key: String },
     /// Conflicts of the plan with freezes, windows and other releases
     Conflicts { key: String },
+    /// Tasks of the release's own plan
+    #[command(subcommand)]
+    Task(rollback::ReleaseTaskCommand),
+    /// The rollback plan per wave: latest go/no-go, point of no return, steps, whether it fits
+    Rollback { key: String },
+    /// Record that a step of the deployment (or of its rollback) started or is done
+    Run {
+        key: String,
+        #[arg(value_parser = ["start", "done"])]
+        what: String,
+        task: String,
+        /// When [default: now]: ISO 8601 with offset, or local to --tz
+        #[arg(long, value_name = "DATETIME")]
+        at: Option<String>,
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
+    },
+    /// Stop the deployment and roll back what has started
+    Abort {
+        key: String,
+        #[arg(long)]
+        reason: String,
+        /// When [default: now]: ISO 8601 with offset, or local to --tz
+        #[arg(long, value_name = "DATETIME")]
+        at: Option<String>,
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
+    },
     /// Candidate windows where the whole deployment fits, best first
     Slots {
         key: String,
@@ -419,7 +451,7 @@ enum AuditCommand {
     Verify,
 }
 
-fn parse_enum<T: std::str::FromStr<Err = String>>(text: &str) -> Result<T, String> {
+pub(crate) fn parse_enum<T: std::str::FromStr<Err = String>>(text: &str) -> Result<T, String> {
     text.parse()
 }
 
@@ -428,7 +460,7 @@ const EXIT_REFUSED: u8 = 1;
 const EXIT_STORAGE: u8 = 3;
 
 /// What a command printed: one JSON document, or text for people.
-struct Output {
+pub(crate) struct Output {
     json: Value,
     text: String,
     /// Exit 1 although nothing failed (e.g. `audit verify` finding tampering).
@@ -436,7 +468,7 @@ struct Output {
 }
 
 impl Output {
-    fn new(json: impl Serialize, text: impl Into<String>) -> Output {
+    pub(crate) fn new(json: impl Serialize, text: impl Into<String>) -> Output {
         Output {
             json: serde_json::to_value(json).expect("output serializes"),
             text: text.into(),
@@ -589,6 +621,7 @@ fn run(cli: Cli) -> Result<Output, Error> {
         Command::Change(command) => change(&mut store, command, &actor, now),
         Command::Freeze(command) => planning::freeze(&mut store, command, &actor, now),
         Command::Window(command) => planning::window(&mut store, command, &actor, now),
+        Command::Model(command) => rollback::model(&mut store, command, &actor, now),
         Command::Export { release, out } => {
             let document = store.export(release.as_deref())?;
             let text = serde_json::to_string_pretty(&document).expect("a document serializes");
@@ -882,6 +915,36 @@ fn release(
         ReleaseCommand::Schedule { key } => planning::schedule(store, &key),
         ReleaseCommand::Conflicts { key } => planning::conflicts(store, &key),
         ReleaseCommand::Slots { key, weeks } => planning::slots(store, &key, weeks, now),
+        ReleaseCommand::Task(command) => rollback::release_task(store, command, actor, now),
+        ReleaseCommand::Rollback { key } => rollback::rollback(store, &key),
+        ReleaseCommand::Run {
+            key,
+            what,
+            task,
+            at,
+            tz,
+        } => {
+            let progress = if what == "start" {
+                relman_core::store::Progress::Started
+            } else {
+                relman_core::store::Progress::Finished
+            };
+            rollback::run(
+                store,
+                &key,
+                &task,
+                progress,
+                rollback::At { at, tz },
+                actor,
+                now,
+            )
+        }
+        ReleaseCommand::Abort {
+            key,
+            reason,
+            at,
+            tz,
+        } => rollback::abort(store, &key, &reason, rollback::At { at, tz }, actor, now),
         ReleaseCommand::History { key } => {
             store.release(&key)?;
             let records = store.history("release", &key)?;
@@ -1310,4 +1373,14 @@ fn table(releases: &[Release]) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn every_command_and_flag_is_well_formed() {
+        super::Cli::command().debug_assert();
+    }
 }

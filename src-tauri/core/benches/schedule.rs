@@ -5,7 +5,10 @@
 use chrono::{TimeZone, Utc};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use relman_core::calendar::Window;
-use relman_core::plan::{Calendar, Plan, PlanDep, PlanTask, Strategy, Wave, add_overlaps, lay_out};
+use relman_core::plan::{
+    BackoutStep, Calendar, Plan, PlanDep, PlanTask, Strategy, Wave, add_overlaps, lay_out,
+    rollback_plan,
+};
 use relman_core::schedule::{Dep, DepKind, Freeze, Problem, Span, Task, merge, schedule};
 
 /// A small deterministic generator (xorshift), so every run measures the same plan.
@@ -103,6 +106,15 @@ fn plan_of(n: usize, seed: u64) -> Plan {
             downtime: rng.below(10) == 0,
             milestone: None,
             target: Some(format!("ci-{}", rng.below(40))),
+            backout: (0..rng.below(3))
+                .map(|s| BackoutStep {
+                    name: format!("Undo {i}.{s}"),
+                    minutes: 5 + rng.below(40) as i64,
+                    team: None,
+                })
+                .collect(),
+            nothing_to_undo: None,
+            point_of_no_return: false,
             pinned: None,
             actual_start: None,
             actual_end: None,
@@ -132,6 +144,7 @@ fn plan_of(n: usize, seed: u64) -> Plan {
         waves: vec![wave],
         tasks,
         deps,
+        abort: None,
     }
 }
 
@@ -161,5 +174,23 @@ fn bench_conflicts(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_scheduler, bench_conflicts);
+/// The rollback plan of every wave and its latest go/no-go (goal at 10,000 tasks: < 20 ms).
+fn bench_rollback(c: &mut Criterion) {
+    let calendar = Calendar {
+        windows: vec![Window::weekly("Sat", "sat 22:00", 6.0, "Europe/Berlin").unwrap()],
+        ..Calendar::default()
+    };
+    let mut group = c.benchmark_group("rollback plan and latest go/no-go");
+    group.sample_size(20);
+    for n in [1_000, 10_000] {
+        let schedule = lay_out("A", &plan_of(n, 5), &calendar, 1);
+        assert!(rollback_plan(&schedule).waves[0].window_end.is_some());
+        group.bench_with_input(BenchmarkId::from_parameter(n), &n, |bench, _| {
+            bench.iter(|| rollback_plan(&schedule))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench_scheduler, bench_conflicts, bench_rollback);
 criterion_main!(benches);

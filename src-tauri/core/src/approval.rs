@@ -87,6 +87,23 @@ pub struct TaskContent {
     pub downtime: bool,
     pub start: Option<DateTime<Utc>>,
     pub end: Option<DateTime<Utc>>,
+    /// How it is undone: its backout steps, nothing to undo, or the point of no return.
+    #[serde(default)]
+    pub undo: String,
+}
+
+fn undo_of(t: &crate::plan::ScheduledTask) -> String {
+    if t.point_of_no_return {
+        return "point of no return".into();
+    }
+    if let Some(why) = &t.nothing_to_undo {
+        return format!("nothing to undo: {why}");
+    }
+    t.backout
+        .iter()
+        .map(|s| format!("{} {} min", s.name, s.minutes))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Content {
@@ -129,6 +146,7 @@ impl Content {
                         downtime: t.downtime,
                         start: t.start,
                         end: t.end,
+                        undo: undo_of(t),
                     })
                     .collect(),
             }),
@@ -252,6 +270,11 @@ fn plan_differences(old: &PlanContent, new: &PlanContent, out: &mut Vec<String>)
             out.push(format!(
                 "task {} now takes {} min instead of {}",
                 task.key, now.minutes, task.minutes
+            ));
+        } else if now.undo != task.undo {
+            out.push(format!(
+                "the rollback of task {} changed from \"{}\" to \"{}\"",
+                task.key, task.undo, now.undo
             ));
         } else if now.name != task.name || now.downtime != task.downtime {
             out.push(format!("task {} was edited", task.key));

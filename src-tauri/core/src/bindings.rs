@@ -11,8 +11,9 @@ use crate::csv_import::{CsvOptions, MappingRequest};
 use crate::error::{ErrorKind, ErrorReport, FieldError};
 use crate::package::{Component, PackageAnalysis, Requirement, Unsatisfied};
 use crate::plan::{
-    Band, CalendarRow, CalendarView, Conflict, ConflictKind, DeploymentModel, Milestone, ModelDep,
-    ModelTask, PlanDep, Schedule, ScheduledTask, Slot, Strategy, Wave,
+    Abort, AbortStep, BackoutStep, Band, CalendarRow, CalendarView, Conflict, ConflictKind,
+    DeploymentModel, Milestone, ModelDep, ModelTask, PlanDep, RollbackPlan, RollbackStep, Schedule,
+    ScheduledTask, Slot, Strategy, Wave, WaveRollback,
 };
 use crate::profile::Profile;
 use crate::release::{Release, ReleaseDraft, ReleaseType, Risk, Stage};
@@ -93,7 +94,13 @@ pub fn typescript() -> Vec<(String, String)> {
         GuardedRule,
         CsvOptions,
         MappingRequest,
-        ImportSummary
+        ImportSummary,
+        BackoutStep,
+        Abort,
+        AbortStep,
+        RollbackPlan,
+        RollbackStep,
+        WaveRollback
     );
     files.sort();
     files

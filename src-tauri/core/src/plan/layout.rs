@@ -94,6 +94,8 @@ pub struct Schedule {
     /// Plan revision, for refusing stale edits.
     #[ts(type = "number")]
     pub version: i64,
+    /// The rollback in progress, when the deployment was aborted.
+    pub abort: Option<Abort>,
 }
 
 impl Schedule {
@@ -328,6 +330,7 @@ pub(super) fn lay_out_from(
         freezes,
         conflicts: Vec::new(),
         version,
+        abort: plan.abort.clone(),
     };
     scheduled.conflicts = own_conflicts(&scheduled, &prepared);
     scheduled

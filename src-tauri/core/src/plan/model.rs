@@ -45,6 +45,46 @@ pub struct BackoutStep {
     pub team: Option<String>,
 }
 
+/// Checks one task on its own; `at` prefixes each field ("tasks[3]." or "" for a lone task).
+pub fn check_task(task: &ModelTask, at: &str, errors: &mut Vec<FieldError>) {
+    let key_ok = !task.key.trim().is_empty()
+        && task
+            .key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    if !key_ok {
+        errors.push(field(
+            &format!("{at}key"),
+            format!(
+                "'{}' is not a task key; use letters, digits, - and _ (e.g. deploy-app)",
+                task.key
+            ),
+        ));
+    }
+    if task.name.trim().is_empty() {
+        errors.push(field(&format!("{at}name"), "is required"));
+    }
+    if !(0..=14 * 24 * 60).contains(&task.minutes) {
+        errors.push(field(
+            &format!("{at}minutes"),
+            "must be from 0 to 20160 (two weeks)",
+        ));
+    }
+    if task.milestone.is_some() && task.minutes != 0 {
+        errors.push(field(
+            &format!("{at}minutes"),
+            "a milestone takes 0 minutes",
+        ));
+    }
+    check_undo(
+        at.trim_end_matches('.'),
+        &task.backout,
+        &task.nothing_to_undo,
+        task.point_of_no_return,
+        errors,
+    );
+}
+
 /// Checks a task's undo fields; `at` is the task's path ("tasks[3]").
 pub(super) fn check_undo(
     at: &str,
@@ -53,13 +93,20 @@ pub(super) fn check_undo(
     point_of_no_return: bool,
     errors: &mut Vec<FieldError>,
 ) {
+    let path = |name: &str| {
+        if at.is_empty() {
+            name.to_string()
+        } else {
+            format!("{at}.{name}")
+        }
+    };
     for (j, step) in backout.iter().enumerate() {
         if step.name.trim().is_empty() {
-            errors.push(field(&format!("{at}.backout[{j}].name"), "is required"));
+            errors.push(field(&path(&format!("backout[{j}].name")), "is required"));
         }
         if !(1..=14 * 24 * 60).contains(&step.minutes) {
             errors.push(field(
-                &format!("{at}.backout[{j}].minutes"),
+                &path(&format!("backout[{j}].minutes")),
                 "must be from 1 to 20160 (two weeks)",
             ));
         }
@@ -118,33 +165,15 @@ impl DeploymentModel {
         if self.name.trim().is_empty() {
             errors.push(field("name", "is required"));
         }
-        if self.tasks.is_empty() {
-            errors.push(field("tasks", "a model needs at least one task"));
-        }
         let mut keys = BTreeSet::new();
         for (i, task) in self.tasks.iter().enumerate() {
-            if task.key.trim().is_empty() || !keys.insert(task.key.as_str()) {
+            if !keys.insert(task.key.as_str()) {
                 errors.push(field(
                     &format!("tasks[{i}].key"),
-                    format!("'{}' must be present and unique in the model", task.key),
+                    format!("'{}' must be unique in the model", task.key),
                 ));
             }
-            if task.name.trim().is_empty() {
-                errors.push(field(&format!("tasks[{i}].name"), "is required"));
-            }
-            if !(0..=14 * 24 * 60).contains(&task.minutes) {
-                errors.push(field(
-                    &format!("tasks[{i}].minutes"),
-                    "must be from 0 to 20160 (two weeks)",
-                ));
-            }
-            check_undo(
-                &format!("tasks[{i}]"),
-                &task.backout,
-                &task.nothing_to_undo,
-                task.point_of_no_return,
-                &mut errors,
-            );
+            check_task(task, &format!("tasks[{i}]."), &mut errors);
         }
         for (i, dep) in self.deps.iter().enumerate() {
             for (end, key) in [("from", &dep.from), ("to", &dep.to)] {

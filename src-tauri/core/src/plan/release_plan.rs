@@ -99,6 +99,45 @@ pub struct Plan {
     pub tasks: Vec<PlanTask>,
     #[serde(default)]
     pub deps: Vec<PlanDep>,
+    /// Set when the deployment was aborted: the rollback being carried out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abort: Option<Abort>,
+}
+
+/// A deployment stopped and being rolled back: when, why, by whom, and its steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Abort {
+    #[ts(type = "string")]
+    pub at: DateTime<Utc>,
+    pub reason: String,
+    pub by: String,
+    pub steps: Vec<AbortStep>,
+}
+
+/// One rollback step of an aborted deployment, planned from the abort and done by hand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AbortStep {
+    /// `<task>~<n>`, e.g. `1.deploy~1`: the n-th backout step of that task.
+    pub key: String,
+    pub undoes: String,
+    pub wave: usize,
+    pub name: String,
+    #[ts(type = "number")]
+    pub minutes: i64,
+    #[serde(default)]
+    pub team: Option<String>,
+    #[ts(type = "string | null")]
+    pub planned_start: Option<DateTime<Utc>>,
+    #[ts(type = "string | null")]
+    pub planned_end: Option<DateTime<Utc>>,
+    #[serde(default)]
+    #[ts(type = "string | null")]
+    pub actual_start: Option<DateTime<Utc>>,
+    #[serde(default)]
+    #[ts(type = "string | null")]
+    pub actual_end: Option<DateTime<Utc>>,
 }
 
 /// A release's plan from a model: one copy of the model per wave, each wave waiting for the
@@ -112,6 +151,15 @@ pub fn instantiate(
 ) -> Result<Plan> {
     model.validate()?;
     let mut errors = Vec::new();
+    if model.tasks.is_empty() {
+        errors.push(field(
+            "model",
+            format!(
+                "'{}' has no tasks yet; add them in the model first",
+                model.name
+            ),
+        ));
+    }
     if waves.is_empty() {
         errors.push(field("waves", "name at least one wave"));
     }
@@ -156,24 +204,12 @@ pub fn instantiate(
     let mut deps = Vec::new();
     for (w, wave) in waves.iter().enumerate() {
         let key = |k: &str| format!("{}.{k}", w + 1);
-        tasks.extend(model.tasks.iter().map(|t| PlanTask {
-            key: key(&t.key),
-            wave: w,
-            name: t.name.clone(),
-            minutes: t.minutes,
-            team: t.team.clone(),
-            downtime: t.downtime,
-            milestone: t.milestone,
-            target: t.target.clone(),
-            backout: t.backout.clone(),
-            nothing_to_undo: t.nothing_to_undo.clone(),
-            point_of_no_return: t.point_of_no_return,
-            pinned: None,
-            actual_start: None,
-            actual_end: None,
-            baseline_start: None,
-            baseline_end: None,
-        }));
+        tasks.extend(
+            model
+                .tasks
+                .iter()
+                .map(|t| PlanTask::from_model(t, w, key(&t.key))),
+        );
         deps.extend(model.deps.iter().map(|d| PlanDep {
             from: key(&d.from),
             to: key(&d.to),
@@ -208,7 +244,32 @@ pub fn instantiate(
         waves,
         tasks,
         deps,
+        abort: None,
     })
+}
+
+impl PlanTask {
+    /// The plan's copy of a model task in wave `wave`, under the plan key `key`.
+    pub fn from_model(t: &ModelTask, wave: usize, key: String) -> PlanTask {
+        PlanTask {
+            key,
+            wave,
+            name: t.name.clone(),
+            minutes: t.minutes,
+            team: t.team.clone(),
+            downtime: t.downtime,
+            milestone: t.milestone,
+            target: t.target.clone(),
+            backout: t.backout.clone(),
+            nothing_to_undo: t.nothing_to_undo.clone(),
+            point_of_no_return: t.point_of_no_return,
+            pinned: None,
+            actual_start: None,
+            actual_end: None,
+            baseline_start: None,
+            baseline_end: None,
+        }
+    }
 }
 
 impl Plan {

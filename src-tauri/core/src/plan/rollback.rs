@@ -220,10 +220,10 @@ fn wave_rollback(schedule: &Schedule, w: usize, wave: &Wave) -> (WaveRollback, V
         );
         moments.sort();
         moments.dedup();
-        moments
-            .into_iter()
-            .rev()
-            .find(|&t| t + Duration::minutes(length(t)) <= end)
+        // A later moment never ends its rollback earlier (more has started, and undoing more
+        // never takes less time), so the moments that fit are a prefix: binary search.
+        let fitting = moments.partition_point(|&t| t + Duration::minutes(length(t)) <= end);
+        fitting.checked_sub(1).map(|i| moments[i])
     });
     let at_go = go.as_ref().map(|(t, _)| {
         let minutes = length(*t);

@@ -1037,7 +1037,7 @@ pub(super) fn before_content_edit(
     }
 }
 
-fn set_stage(
+pub(super) fn set_stage(
     tx: &Transaction<'_>,
     release: &Release,
     to: Stage,

@@ -2,6 +2,8 @@
 
 mod audit;
 mod domain;
+mod execution;
+mod models;
 mod planning;
 mod transfer;
 

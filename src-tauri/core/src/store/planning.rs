@@ -9,11 +9,13 @@ use ts_rs::TS;
 
 use super::audit::{self, Entry};
 use super::domain::{before_content_edit, release_id};
+use super::models::{load_model, put_model};
 use super::{Store, live_release, not_found};
 use crate::calendar::{Freeze, ServiceHours, Window, parse_tz};
 use crate::error::{Error, FieldError, Result};
 use crate::plan::{
-    self, Calendar, ConflictKind, DeploymentModel, Plan, Schedule, Slot, Strategy, Wave,
+    self, Calendar, ConflictKind, ModelTask, Plan, PlanDep, PlanTask, Schedule, Slot, Strategy,
+    Wave,
 };
 use crate::release::Stage;
 
@@ -180,27 +182,6 @@ impl Store {
             now,
             vec![Entry::new("ci", &hours.service, "business_hours").after(text)],
         )?;
-        tx.commit()?;
-        Ok(())
-    }
-
-    // ---- models ----
-
-    pub fn list_models(&self) -> Result<Vec<DeploymentModel>> {
-        let mut stmt = self.conn.prepare("SELECT body FROM models ORDER BY name")?;
-        let bodies = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        bodies.map(|b| parse_json(&b?)).collect()
-    }
-
-    pub fn save_model(
-        &mut self,
-        model: &DeploymentModel,
-        actor: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        model.validate()?;
-        let tx = self.write()?;
-        put_model(&tx, model, actor, now)?;
         tx.commit()?;
         Ok(())
     }
@@ -393,6 +374,138 @@ impl Store {
         })
     }
 
+    /// Adds a task to one wave (`wave`, counted from 0) or to every wave, after the tasks
+    /// `after` names by their model key (e.g. `deploy`). Checked by the scheduler like a drag.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_plan_task(
+        &mut self,
+        key: &str,
+        task: &ModelTask,
+        wave: Option<usize>,
+        after: &[String],
+        version: i64,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Schedule> {
+        let task = task.clone();
+        let after = after.to_vec();
+        self.edit_plan(key, version, actor, now, move |plan| {
+            let waves: Vec<usize> = match wave {
+                Some(w) if w < plan.waves.len() => vec![w],
+                Some(_) => {
+                    return Err(Error::Validation(vec![FieldError::new(
+                        "wave",
+                        format!("the plan has waves 1 to {}", plan.waves.len()),
+                    )]));
+                }
+                None => (0..plan.waves.len()).collect(),
+            };
+            let mut errors = Vec::new();
+            crate::plan::check_task(&task, "", &mut errors);
+            for w in &waves {
+                let full = format!("{}.{}", w + 1, task.key);
+                if plan.tasks.iter().any(|t| t.key == full) {
+                    errors.push(FieldError::new(
+                        "key",
+                        format!("{full} is already in the plan"),
+                    ));
+                }
+                for a in &after {
+                    let from = format!("{}.{a}", w + 1);
+                    if !plan.tasks.iter().any(|t| t.key == from) {
+                        errors.push(FieldError::new(
+                            "after",
+                            format!("'{a}' is not a task of wave {}", w + 1),
+                        ));
+                    }
+                }
+            }
+            if !errors.is_empty() {
+                return Err(Error::Validation(errors));
+            }
+            let mut first = None;
+            for w in &waves {
+                let full = format!("{}.{}", w + 1, task.key);
+                first.get_or_insert(full.clone());
+                plan.tasks
+                    .push(PlanTask::from_model(&task, *w, full.clone()));
+                plan.deps.extend(after.iter().map(|a| PlanDep {
+                    from: format!("{}.{a}", w + 1),
+                    to: full.clone(),
+                    kind: crate::schedule::DepKind::FinishToStart,
+                    lag_minutes: 0,
+                }));
+            }
+            let first = first.unwrap_or_default();
+            let text = format!(
+                "added {} ({} min) to {} wave(s)",
+                task.key,
+                task.minutes,
+                waves.len()
+            );
+            Ok((Some((first, None)), String::new(), text))
+        })
+    }
+
+    /// Takes a task out of the plan; what waited for it now waits for what it waited for.
+    pub fn remove_plan_task(
+        &mut self,
+        key: &str,
+        task: &str,
+        version: i64,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Schedule> {
+        let task = task.to_string();
+        self.edit_plan(key, version, actor, now, move |plan| {
+            let index = plan
+                .tasks
+                .iter()
+                .position(|t| t.key == task)
+                .ok_or_else(|| task_not_found(&task))?;
+            if plan.tasks.len() == 1 {
+                return Err(Error::Validation(vec![FieldError::new(
+                    "task",
+                    "a plan keeps at least one task",
+                )]));
+            }
+            let removed = plan.tasks.remove(index);
+            let before: Vec<String> = plan
+                .deps
+                .iter()
+                .filter(|d| d.to == task)
+                .map(|d| d.from.clone())
+                .collect();
+            let after: Vec<String> = plan
+                .deps
+                .iter()
+                .filter(|d| d.from == task)
+                .map(|d| d.to.clone())
+                .collect();
+            plan.deps.retain(|d| d.from != task && d.to != task);
+            for from in &before {
+                for to in &after {
+                    if !plan.deps.iter().any(|d| &d.from == from && &d.to == to) {
+                        plan.deps.push(PlanDep {
+                            from: from.clone(),
+                            to: to.clone(),
+                            kind: crate::schedule::DepKind::FinishToStart,
+                            lag_minutes: 0,
+                        });
+                    }
+                }
+            }
+            Ok((
+                None,
+                format!(
+                    "{} '{}' ({} min)",
+                    removed.key, removed.name, removed.minutes
+                ),
+                String::new(),
+            ))
+        })
+    }
+
     /// Saves the current schedule as the baseline that later plans and actuals are compared to.
     pub fn save_baseline(
         &mut self,
@@ -441,24 +554,7 @@ impl Store {
         let id = release_id(&tx, key)?;
         let (mut plan, _) = load_plan(&tx, id)?.ok_or_else(|| no_plan(key))?;
         let t = task_mut(&mut plan, task)?;
-        match progress {
-            Progress::Started => t.actual_start = Some(at),
-            Progress::Finished => {
-                let Some(started) = t.actual_start else {
-                    return Err(Error::Validation(vec![FieldError::new(
-                        "task",
-                        format!("{task} has not started yet"),
-                    )]));
-                };
-                if at < started {
-                    return Err(Error::Validation(vec![FieldError::new(
-                        "at",
-                        "a task cannot finish before it started",
-                    )]));
-                }
-                t.actual_end = Some(at);
-            }
-        }
+        super::execution::record(&mut t.actual_start, &mut t.actual_end, task, progress, at)?;
         write_plan(&tx, id, &plan)?;
         let action = match progress {
             Progress::Started => "task_started",
@@ -583,7 +679,7 @@ fn summary(plan: &Plan) -> String {
     )
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+pub(super) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     serde_json::from_str(text)
         .map_err(|e| Error::Internal(format!("stored JSON is unreadable: {e}")))
 }
@@ -688,35 +784,6 @@ pub(super) fn put_freeze(tx: &Transaction<'_>, f: &Freeze) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn put_model(
-    tx: &Transaction<'_>,
-    model: &DeploymentModel,
-    actor: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    model.validate()?;
-    let body = serde_json::to_string(model).map_err(|e| Error::Internal(e.to_string()))?;
-    tx.execute(
-        "INSERT INTO models (name, body) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET body = ?2",
-        params![model.name, body],
-    )?;
-    let entry = Entry::new("model", &model.name, "save").after(format!(
-        "{} task(s), {} dependencies",
-        model.tasks.len(),
-        model.deps.len()
-    ));
-    audit::append(tx, actor, now, vec![entry])
-}
-
-fn load_model(conn: &Connection, name: &str) -> Result<Option<DeploymentModel>> {
-    conn.query_row("SELECT body FROM models WHERE name = ?1", [name], |r| {
-        r.get::<_, String>(0)
-    })
-    .optional()?
-    .map(|b| parse_json(&b))
-    .transpose()
-}
-
 pub(super) fn load_plan(conn: &Connection, release_id: i64) -> Result<Option<(Plan, i64)>> {
     conn.query_row(
         "SELECT body, version FROM plans WHERE release_id = ?1",
@@ -811,7 +878,7 @@ pub(super) fn load_calendar(conn: &Connection) -> Result<Calendar> {
     })
 }
 
-fn schedule_in(conn: &Connection, key: &str) -> Result<Schedule> {
+pub(super) fn schedule_in(conn: &Connection, key: &str) -> Result<Schedule> {
     let id = release_id(conn, key)?;
     let (plan, version) = load_plan(conn, id)?.ok_or_else(|| no_plan(key))?;
     let calendar = load_calendar(conn)?;

@@ -11,7 +11,8 @@ use ts_rs::TS;
 use super::domain::{
     insert_change, insert_ci, insert_component, link_change, release_id, set_relations,
 };
-use super::planning::{put_freeze, put_hours, put_model, put_window, write_plan};
+use super::models::put_model;
+use super::planning::{put_freeze, put_hours, put_window, write_plan};
 use super::{Store, insert_release};
 use crate::change::{ChangeDraft, ChangeStatus, Ci};
 use crate::csv_import::{CsvOptions, Shape};

@@ -1,0 +1,463 @@
+//! Models you can author, a release's own tasks, the rollback plan, and running a deployment.
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Subcommand};
+use relman_core::calendar::parse_datetime;
+use relman_core::plan::{BackoutStep, DeploymentModel, Milestone, ModelTask, Schedule};
+use relman_core::store::Progress;
+use relman_core::{Error, FieldError, Store};
+use serde_json::{Value, json};
+
+use crate::{Output, local, parse_enum};
+
+#[derive(Subcommand)]
+pub enum ModelCommand {
+    /// List the deployment models
+    List,
+    /// Show a model's tasks, dependencies and how each task is undone
+    Show { name: String },
+    /// Create an empty model (add its tasks with `model task add`)
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Delete a model; plans made from it keep their own copy
+    Delete { name: String },
+    /// A model's tasks
+    #[command(subcommand)]
+    Task(ModelTaskCommand),
+}
+
+#[derive(Subcommand)]
+pub enum ModelTaskCommand {
+    /// Add a task to a model
+    Add {
+        model: String,
+        #[command(flatten)]
+        task: TaskArgs,
+    },
+}
+
+/// The flags of a task, shared by `model task add` and `release task add`.
+#[derive(Args)]
+pub struct TaskArgs {
+    #[arg(long)]
+    pub key: String,
+    #[arg(long)]
+    pub name: String,
+    #[arg(long)]
+    pub minutes: i64,
+    /// A task it follows (finish to start; repeatable)
+    #[arg(long)]
+    pub after: Vec<String>,
+    /// It needs downtime: placed only inside the maintenance window
+    #[arg(long)]
+    pub downtime: bool,
+    #[arg(long, value_parser = parse_enum::<Milestone>)]
+    pub milestone: Option<Milestone>,
+    /// The CI it works on [default: the wave's targets]
+    #[arg(long)]
+    pub target: Option<String>,
+    #[arg(long)]
+    pub team: Option<String>,
+    /// A step that undoes it, "STEP NAME=MINUTES" (repeatable, in order)
+    #[arg(long, value_name = "STEP NAME=MINUTES")]
+    pub backout: Vec<String>,
+    /// It needs no undoing, and why (a smoke test, a notification)
+    #[arg(long, value_name = "REASON")]
+    pub nothing_to_undo: Option<String>,
+    /// After it starts, the wave cannot be rolled back
+    #[arg(long)]
+    pub point_of_no_return: bool,
+}
+
+impl TaskArgs {
+    fn task(&self) -> Result<ModelTask, Error> {
+        let backout =
+            self.backout
+                .iter()
+                .map(|spec| {
+                    let (name, minutes) = spec.rsplit_once('=').ok_or_else(|| {
+                        format!("'{spec}' is not a step; write it as \"STEP NAME=MINUTES\"")
+                    })?;
+                    let minutes = minutes.trim().parse::<i64>().map_err(|_| {
+                        format!("'{minutes}' in '{spec}' is not a number of minutes")
+                    })?;
+                    Ok(BackoutStep {
+                        name: name.trim().to_string(),
+                        minutes,
+                        team: self.team.clone(),
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()
+                .map_err(|message| Error::Validation(vec![FieldError::new("backout", message)]))?;
+        Ok(ModelTask {
+            key: self.key.clone(),
+            name: self.name.clone(),
+            minutes: self.minutes,
+            team: self.team.clone(),
+            downtime: self.downtime,
+            milestone: self.milestone,
+            target: self.target.clone(),
+            backout,
+            nothing_to_undo: self.nothing_to_undo.clone(),
+            point_of_no_return: self.point_of_no_return,
+        })
+    }
+}
+
+#[derive(Subcommand)]
+pub enum ReleaseTaskCommand {
+    /// Add a task to the release's plan, in one wave or in every wave
+    Add {
+        #[arg(value_name = "K")]
+        release: String,
+        /// The wave, by name or number [default: every wave]
+        #[arg(long)]
+        wave: Option<String>,
+        #[command(flatten)]
+        task: TaskArgs,
+    },
+    /// Take a task out of the plan (what waited for it waits for its predecessors)
+    Remove { key: String, task: String },
+}
+
+fn undo_text(t: &ModelTask) -> String {
+    if t.point_of_no_return {
+        "POINT OF NO RETURN".into()
+    } else if let Some(why) = &t.nothing_to_undo {
+        format!("nothing to undo ({why})")
+    } else if t.backout.is_empty() {
+        "-".into()
+    } else {
+        t.backout
+            .iter()
+            .map(|s| format!("{} {} min", s.name, s.minutes))
+            .collect::<Vec<_>>()
+            .join(" → ")
+    }
+}
+
+fn describe_model(m: &DeploymentModel) -> String {
+    let mut out = format!("{} — {} task(s)\n", m.name, m.tasks.len());
+    if !m.description.is_empty() {
+        out.push_str(&format!("{}\n", m.description));
+    }
+    for t in &m.tasks {
+        let after: Vec<&str> = m
+            .deps
+            .iter()
+            .filter(|d| d.to == t.key)
+            .map(|d| d.from.as_str())
+            .collect();
+        out.push_str(&format!(
+            "  {:<14} {:<28} {:>4} min{}{}  after: {}\n      undo: {}\n",
+            t.key,
+            t.name,
+            t.minutes,
+            if t.downtime { "  downtime" } else { "" },
+            t.milestone.map(|m| format!("  {m}")).unwrap_or_default(),
+            if after.is_empty() {
+                "-".to_string()
+            } else {
+                after.join(", ")
+            },
+            undo_text(t)
+        ));
+    }
+    out
+}
+
+pub fn model(
+    store: &mut Store,
+    command: ModelCommand,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Output, Error> {
+    match command {
+        ModelCommand::List => {
+            let models = store.list_models()?;
+            let text = if models.is_empty() {
+                "No deployment models.\n".to_string()
+            } else {
+                models
+                    .iter()
+                    .map(|m| format!("{:<36} {} task(s)\n", m.name, m.tasks.len()))
+                    .collect()
+            };
+            Ok(Output::new(models, text))
+        }
+        ModelCommand::Show { name } => {
+            let model = store.model(&name)?;
+            let text = describe_model(&model);
+            Ok(Output::new(model, text))
+        }
+        ModelCommand::Create { name, description } => {
+            let model = store.create_model(
+                &DeploymentModel {
+                    name: name.trim().to_string(),
+                    description,
+                    tasks: vec![],
+                    deps: vec![],
+                },
+                actor,
+                now,
+            )?;
+            let text = format!("Created model {}\n", model.name);
+            Ok(Output::new(model, text))
+        }
+        ModelCommand::Delete { name } => {
+            let model = store.delete_model(&name, actor, now)?;
+            let text = format!(
+                "Deleted model {}; plans made from it keep their copy\n",
+                model.name
+            );
+            Ok(Output::new(model, text))
+        }
+        ModelCommand::Task(ModelTaskCommand::Add { model, task }) => {
+            let model = store.add_model_task(&model, &task.task()?, &task.after, actor, now)?;
+            let text = format!("Added {} to {}\n", task.key, model.name);
+            Ok(Output::new(model, text))
+        }
+    }
+}
+
+pub fn release_task(
+    store: &mut Store,
+    command: ReleaseTaskCommand,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Output, Error> {
+    let (key, schedule, text) = match command {
+        ReleaseTaskCommand::Add {
+            release: key,
+            wave,
+            task,
+        } => {
+            let current = store.schedule(&key)?;
+            let wave = wave
+                .map(|w| {
+                    current
+                        .waves
+                        .iter()
+                        .position(|x| x.name == w)
+                        .or_else(|| w.parse::<usize>().ok().and_then(|n| n.checked_sub(1)))
+                        .ok_or_else(|| {
+                            let names: Vec<&str> =
+                                current.waves.iter().map(|w| w.name.as_str()).collect();
+                            Error::Validation(vec![FieldError::new(
+                                "wave",
+                                format!("'{w}' is not a wave; the waves are {}", names.join(", ")),
+                            )])
+                        })
+                })
+                .transpose()?;
+            let schedule = store.add_plan_task(
+                &key,
+                &task.task()?,
+                wave,
+                &task.after,
+                current.version,
+                actor,
+                now,
+            )?;
+            let text = format!("Added {} to the plan of {key}\n", task.key);
+            (key, schedule, text)
+        }
+        ReleaseTaskCommand::Remove { key, task } => {
+            let version = store.schedule(&key)?.version;
+            let schedule = store.remove_plan_task(&key, &task, version, actor, now)?;
+            let text = format!("Removed {task} from the plan of {key}\n");
+            (key, schedule, text)
+        }
+    };
+    Ok(Output::new(
+        json!({ "release": key, "tasks": schedule.tasks.len(), "version": schedule.version }),
+        text,
+    ))
+}
+
+fn iso(t: Option<DateTime<Utc>>) -> Value {
+    t.map(|t| json!(t.to_rfc3339())).unwrap_or(Value::Null)
+}
+
+fn shown(t: Option<DateTime<Utc>>) -> String {
+    t.map(local).unwrap_or_else(|| "-".into())
+}
+
+pub fn rollback(store: &Store, key: &str) -> Result<Output, Error> {
+    let plan = store.rollback(key)?;
+    let wave_name = |w: usize| {
+        plan.waves
+            .get(w)
+            .map(|x| x.name.clone())
+            .unwrap_or_default()
+    };
+    let json = json!({
+        "release": key,
+        "waves": plan.waves.iter().map(|w| json!({
+            "wave": w.name,
+            "window_end": iso(w.window_end),
+            "point_of_no_return": w.point_of_no_return,
+            "latest_go_no_go": iso(w.latest_go_no_go),
+            "go_no_go": iso(w.go_no_go),
+            "rollback_minutes": w.rollback_minutes,
+            "fits": w.fits,
+        })).collect::<Vec<_>>(),
+        "steps": plan.steps.iter().map(|s| json!({
+            "wave": wave_name(s.wave),
+            "undoes": s.undoes,
+            "name": s.name,
+            "minutes": s.minutes,
+            "start": iso(s.start),
+            "end": iso(s.end),
+        })).collect::<Vec<_>>(),
+    });
+    let mut text = String::new();
+    for w in &plan.waves {
+        text.push_str(&format!(
+            "Wave {}: {}\n",
+            w.name,
+            if !w.downtime {
+                "no downtime".to_string()
+            } else if w.fits {
+                "the rollback fits the window".to_string()
+            } else {
+                "THE ROLLBACK DOES NOT FIT".to_string()
+            }
+        ));
+        text.push_str(&format!("  window closes      {}\n", shown(w.window_end)));
+        text.push_str(&format!(
+            "  latest go/no-go    {}\n",
+            shown(w.latest_go_no_go)
+        ));
+        text.push_str(&format!(
+            "  go/no-go planned   {}{}\n",
+            shown(w.go_no_go),
+            w.go_no_go_rollback_end
+                .map(|e| format!(" (a rollback from it ends {})", local(e)))
+                .unwrap_or_default()
+        ));
+        text.push_str(&format!(
+            "  point of no return {}\n",
+            w.point_of_no_return.as_deref().unwrap_or("-")
+        ));
+        text.push_str(&format!(
+            "  rollback from      {}: {} min\n",
+            shown(w.from),
+            w.rollback_minutes
+        ));
+        for s in plan.steps.iter().filter(|s| s.wave == w.wave) {
+            text.push_str(&format!(
+                "    {} – {}  {:<32} {:>4} min  undoes {}\n",
+                shown(s.start),
+                s.end
+                    .map(|e| e.format("%H:%M").to_string())
+                    .unwrap_or_default(),
+                s.name,
+                s.minutes,
+                s.undoes
+            ));
+        }
+    }
+    Ok(Output::new(json, text))
+}
+
+/// `--at` with its `--tz`: when something happened (default: now).
+pub struct At {
+    pub at: Option<String>,
+    pub tz: Option<String>,
+}
+
+impl At {
+    fn resolve(&self, now: DateTime<Utc>) -> Result<DateTime<Utc>, Error> {
+        match &self.at {
+            None => Ok(now),
+            Some(text) => parse_datetime("at", text, self.tz.as_deref())
+                .map_err(|e| Error::Validation(vec![e])),
+        }
+    }
+}
+
+pub fn run(
+    store: &mut Store,
+    key: &str,
+    step: &str,
+    progress: Progress,
+    when: At,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Output, Error> {
+    let at = when.resolve(now)?;
+    let schedule = store.run_step(key, step, progress, at, actor, now)?;
+    let verb = match progress {
+        Progress::Started => "Started",
+        Progress::Finished => "Done:",
+    };
+    let mut text = format!("{verb} {step} at {}\n", local(at));
+    if let Some(release) = rolled_back(store, key)? {
+        text.push_str(&release);
+    }
+    Ok(Output::new(run_json(key, &schedule), text))
+}
+
+fn rolled_back(store: &Store, key: &str) -> Result<Option<String>, Error> {
+    let release = store.release(key)?;
+    Ok((release.stage == relman_core::Stage::RolledBack)
+        .then(|| format!("Every rollback step is done: {key} is rolled back\n")))
+}
+
+fn run_json(key: &str, schedule: &Schedule) -> Value {
+    json!({
+        "release": key,
+        "tasks": schedule.tasks.iter().map(|t| json!({
+            "id": t.key,
+            "start": iso(t.start),
+            "end": iso(t.end),
+            "actual_start": iso(t.actual_start),
+            "actual_end": iso(t.actual_end),
+        })).collect::<Vec<_>>(),
+        "abort": schedule.abort,
+    })
+}
+
+pub fn abort(
+    store: &mut Store,
+    key: &str,
+    reason: &str,
+    when: At,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Output, Error> {
+    let at = when.resolve(now)?;
+    let schedule = store.abort(key, reason, at, actor, now)?;
+    let steps = schedule
+        .abort
+        .as_ref()
+        .map(|a| a.steps.as_slice())
+        .unwrap_or_default();
+    let mut text = format!(
+        "Aborted {key} at {}: {} rollback step(s)\n",
+        local(at),
+        steps.len()
+    );
+    for s in steps {
+        text.push_str(&format!(
+            "  {:<16} {:<32} {:>4} min  planned {}\n",
+            s.key,
+            s.name,
+            s.minutes,
+            shown(s.planned_start)
+        ));
+    }
+    if let Some(done) = rolled_back(store, key)? {
+        text.push_str(&done);
+    } else {
+        text.push_str(&format!(
+            "Record each with: relman-cli release run {key} start|done STEP\n"
+        ));
+    }
+    Ok(Output::new(run_json(key, &schedule), text))
+}
