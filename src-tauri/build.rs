@@ -54,6 +54,15 @@ const COMMANDS: &[&str] = &[
     "restore_ci",
     "import_pending_csv",
     "cancel_pending_import",
+    "create_model",
+    "update_model",
+    "delete_model",
+    "get_rollback",
+    "rollback_from_task",
+    "add_plan_task",
+    "remove_plan_task",
+    "run_step",
+    "abort_release",
 ];
 
 fn main() {

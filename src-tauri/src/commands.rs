@@ -7,7 +7,9 @@ use relman_core::calendar::{Freeze, Window};
 use relman_core::change::{Change, ChangeDraft, ChangeStatus, Ci};
 use relman_core::csv_import::CsvOptions;
 use relman_core::package::{Component, parse_requirement_spec};
-use relman_core::plan::{CalendarView, DeploymentModel, Schedule, Slot};
+use relman_core::plan::{
+    CalendarView, DeploymentModel, ModelTask, RollbackFrom, RollbackPlan, Schedule, Slot,
+};
 use relman_core::profile::Profile;
 use relman_core::rendering::{Rendering, RenderingMode};
 use relman_core::rules::AllRules;
@@ -506,4 +508,84 @@ pub fn import_pending_csv(
 #[tauri::command]
 pub fn cancel_pending_import(state: State<'_, AppState>) {
     state.set_pending_import(None);
+}
+
+#[tauri::command]
+pub fn create_model(
+    state: State<'_, AppState>,
+    model: DeploymentModel,
+) -> CommandResult<DeploymentModel> {
+    state.acting(|s, actor| s.create_model(&model, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn update_model(
+    state: State<'_, AppState>,
+    name: String,
+    model: DeploymentModel,
+) -> CommandResult<DeploymentModel> {
+    state.acting(|s, actor| s.update_model(&name, &model, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn delete_model(state: State<'_, AppState>, name: String) -> CommandResult<DeploymentModel> {
+    state.acting(|s, actor| s.delete_model(&name, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn get_rollback(state: State<'_, AppState>, key: String) -> CommandResult<RollbackPlan> {
+    state.with_store(|s| s.rollback(&key))
+}
+
+#[tauri::command]
+pub fn rollback_from_task(
+    state: State<'_, AppState>,
+    key: String,
+    task: String,
+) -> CommandResult<RollbackFrom> {
+    state.with_store(|s| s.rollback_from_task(&key, &task))
+}
+
+#[tauri::command]
+pub fn add_plan_task(
+    state: State<'_, AppState>,
+    key: String,
+    task: ModelTask,
+    wave: Option<usize>,
+    after: Vec<String>,
+    version: i64,
+) -> CommandResult<Schedule> {
+    state.acting(|s, actor| s.add_plan_task(&key, &task, wave, &after, version, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn remove_plan_task(
+    state: State<'_, AppState>,
+    key: String,
+    task: String,
+    version: i64,
+) -> CommandResult<Schedule> {
+    state.acting(|s, actor| s.remove_plan_task(&key, &task, version, actor, Utc::now()))
+}
+
+/// A deployment task or rollback step started or done, now (the app's clock).
+#[tauri::command]
+pub fn run_step(
+    state: State<'_, AppState>,
+    key: String,
+    step: String,
+    progress: Progress,
+) -> CommandResult<Schedule> {
+    let now = Utc::now();
+    state.acting(|s, actor| s.run_step(&key, &step, progress, now, actor, now))
+}
+
+#[tauri::command]
+pub fn abort_release(
+    state: State<'_, AppState>,
+    key: String,
+    reason: String,
+) -> CommandResult<Schedule> {
+    let now = Utc::now();
+    state.acting(|s, actor| s.abort(&key, &reason, now, actor, now))
 }

@@ -123,6 +123,15 @@ pub fn run() {
             commands::restore_ci,
             commands::import_pending_csv,
             commands::cancel_pending_import,
+            commands::create_model,
+            commands::update_model,
+            commands::delete_model,
+            commands::get_rollback,
+            commands::rollback_from_task,
+            commands::add_plan_task,
+            commands::remove_plan_task,
+            commands::run_step,
+            commands::abort_release,
         ])
         .run(tauri::generate_context!())
         .expect("the Relman window could not be started");

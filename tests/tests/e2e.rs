@@ -862,3 +862,234 @@ async fn an_authorized_plan_asks_before_it_goes_back_to_the_cab() -> WebDriverRe
     app.quit().await?;
     Ok(())
 }
+
+/// Issue 9's flow: author a model with backout steps in the editor, plan a release from it, see
+/// the rollback not fit, put the go/no-go right after the deployment and see it fit, then run
+/// the deployment, abort it, finish the rollback steps and find the release rolled back, with
+/// the whole story in its history.
+#[tokio::test]
+async fn author_plan_run_abort_and_roll_back_a_release() -> WebDriverResult<()> {
+    use relman_core::approval::{Decision, Role};
+    use relman_core::calendar::Window;
+    use relman_core::change::{ChangeDraft, ChangeStatus, Ci, CiKind};
+
+    let db = temp_db();
+    let now = Utc::now();
+    {
+        let mut store = Store::open(&db.path).unwrap();
+        let window = Window::weekly("Saturday night", "sat 22:00", 4.0, "Europe/Berlin").unwrap();
+        store.create_window(&window, "seed", now).unwrap();
+        let ci = Ci {
+            name: "payroll-db".into(),
+            kind: CiKind::Application,
+            owner: None,
+            prod_version: Some("12".into()),
+            runs_on: vec![],
+            depends_on: vec![],
+        };
+        store.create_ci(&ci, "seed", now).unwrap();
+        let change = ChangeDraft {
+            key: "CHG9".into(),
+            title: "Schema 13".into(),
+            status: Some(ChangeStatus::Authorized),
+            cis: vec!["payroll-db".into()],
+            ..ChangeDraft::default()
+        };
+        store.create_change(&change, "seed", now).unwrap();
+        // Planned from a Thursday: the plan waits for Saturday night's window.
+        let draft = ReleaseDraft {
+            key: "REL-9".into(),
+            title: "Payroll schema 13".into(),
+            release_type: ReleaseType::Minor,
+            planned_start: "2026-12-10".into(),
+            planned_end: "2026-12-13".into(),
+            owner: None,
+            risk: None,
+            requester: Some("rita".into()),
+            dev_docs: Some("https://wiki/dev".into()),
+            ops_docs: Some("https://wiki/ops".into()),
+        };
+        store.create_release(&draft, "rita", now).unwrap();
+        store
+            .add_change_to_release("REL-9", "CHG9", "rita", now)
+            .unwrap();
+        store
+            .add_component("REL-9", "payroll-db", Some("13"), &[], "rita", now)
+            .unwrap();
+    }
+    let stored = || Store::open(&db.path).unwrap();
+
+    let app = App::launch(&db.path).await?;
+    // The model, typed into the editor: each task says how it is undone.
+    app.click("#nav-models").await?;
+    app.click("#new-model").await?;
+    app.fill("#model-name", "Worked case").await?;
+    let tasks: [(&str, &str, &str, &str); 7] = [
+        (
+            "backup",
+            "Back up",
+            "30",
+            "nothing:a backup changes nothing",
+        ),
+        ("stop", "Stop services", "10", "steps:Start services = 10"),
+        (
+            "migrate",
+            "Migrate schema",
+            "60",
+            "steps:Restore database = 45",
+        ),
+        ("deploy", "Deploy", "45", "steps:Redeploy previous = 30"),
+        (
+            "smoke",
+            "Smoke test",
+            "30",
+            "nothing:a test changes nothing",
+        ),
+        ("go", "Go / no-go", "0", "milestone"),
+        ("open", "Open to users", "10", "steps:Close to users = 5"),
+    ];
+    for (key, name, minutes, undo) in tasks {
+        app.click("#add-model-task").await?;
+        app.fill("#model-task-key", key).await?;
+        app.fill("#model-task-name", name).await?;
+        if undo == "milestone" {
+            app.select("#model-task-milestone", "go_no_go").await?;
+        } else {
+            app.fill("#model-task-minutes", minutes).await?;
+            app.click("#model-task-downtime").await?;
+        }
+        if let Some(reason) = undo.strip_prefix("nothing:") {
+            app.click("#model-task-undo-nothing").await?;
+            app.fill("#model-task-reason", reason).await?;
+        } else if let Some(steps) = undo.strip_prefix("steps:") {
+            app.click("#model-task-undo-steps").await?;
+            app.fill("#model-task-steps", steps).await?;
+        }
+        app.click("#model-task-submit").await?;
+        app.find(&format!("#model-tasks tr[data-task='{key}']"))
+            .await?;
+    }
+    for pair in tasks.windows(2) {
+        app.select("#dep-from", pair[0].0).await?;
+        app.select("#dep-to", pair[1].0).await?;
+        app.click("#add-dep").await?;
+    }
+    app.click("#save-model").await?;
+    app.wait_text("#toast-message", "Created Worked case")
+        .await?;
+    let model = stored().model("Worked case").unwrap();
+    assert_eq!(model.tasks.len(), 7);
+    assert_eq!(model.deps.len(), 6);
+    assert_eq!(model.tasks[2].backout[0].minutes, 45);
+
+    // A plan from it in Saturday night's window: the go/no-go after the smoke test is too late.
+    open_release(&app, "REL-9").await?;
+    app.click("#tab-plan").await?;
+    app.find("#plan-form").await?;
+    app.select("#plan-model", "Worked case").await?;
+    app.click("input[name='strategy'][value='big_bang']")
+        .await?;
+    app.select("#wave-0-tz", "Europe/Berlin").await?;
+    app.select("#wave-0-window", "Saturday night").await?;
+    app.click("#create-plan").await?;
+    app.find(".gantt .bar").await?;
+    app.find(".gantt [data-marker='go']").await?;
+    app.click("#tab-rollback").await?;
+    let wave = app.find("section.wave[data-fits='false']").await?;
+    assert!(
+        wave.text().await?.contains("does not fit"),
+        "{}",
+        wave.text().await?
+    );
+
+    // The go/no-go right after the deployment instead.
+    app.click("#tab-plan").await?;
+    app.find(".gantt .bar").await?;
+    app.pointer_click(".trow[data-row='1.go']").await?;
+    app.click("#remove-plan-task").await?;
+    app.wait_text("#toast-message", "Removed Go / no-go")
+        .await?;
+    app.click("#add-plan-task").await?;
+    app.fill("#plan-task-key", "go-early").await?;
+    app.fill("#plan-task-name", "Go / no-go").await?;
+    app.select("#plan-task-milestone", "go_no_go").await?;
+    app.select("#plan-task-after", "deploy").await?;
+    app.click("#plan-task-submit").await?;
+    app.wait_text("#toast-message", "Added Go / no-go").await?;
+    app.click("#tab-rollback").await?;
+    let wave = app.find("section.wave[data-fits='true']").await?;
+    assert!(wave.text().await?.contains("fits the window"));
+    let rollback = stored().rollback("REL-9").unwrap();
+    assert_eq!(
+        rollback.waves[0].go_no_go,
+        rollback.waves[0].latest_go_no_go
+    );
+
+    // Authorized by the CAB and deploying (another process does it; the window follows).
+    {
+        let mut store = stored();
+        for _ in 0..3 {
+            store.advance_release("REL-9", "rita", now).unwrap();
+        }
+        store
+            .decide(
+                "REL-9",
+                Decision::Approve,
+                Role::CabMember,
+                "Go",
+                "carl",
+                now,
+            )
+            .unwrap();
+        store.advance_release("REL-9", "rita", now).unwrap();
+        store.advance_release("REL-9", "rita", now).unwrap();
+    }
+    app.wait_text("#workspace-stage", "Deploying").await?;
+    app.find("#run").await?;
+
+    // Run: back up, start stopping the services, then abort.
+    app.click("#run-tasks tr[data-task='1.backup'] .run-start")
+        .await?;
+    app.click("#run-tasks tr[data-task='1.backup'] .run-done")
+        .await?;
+    app.click("#run-tasks tr[data-task='1.stop'] .run-start")
+        .await?;
+    app.find("#run-tasks tr[data-task='1.stop'] .run-done")
+        .await?;
+    app.click("#abort").await?;
+    app.find("#abort-error").await?;
+    app.fill("#abort-reason", "the database does not stop")
+        .await?;
+    app.click("#abort").await?;
+    app.click("#confirm-ok").await?;
+    let progress = app.wait_text("#run-progress", "0 of 1").await?;
+    assert!(progress.contains("Rolling back"), "{progress}");
+    app.click("#abort-steps tr[data-step='1.stop~1'] .run-start")
+        .await?;
+    app.click("#abort-steps tr[data-step='1.stop~1'] .run-done")
+        .await?;
+    app.find("#run-rolled-back").await?;
+    assert_eq!(
+        app.wait_text("#workspace-stage", "Rolled back").await?,
+        "Rolled back"
+    );
+    assert_eq!(
+        stored().release("REL-9").unwrap().stage,
+        relman_core::Stage::RolledBack
+    );
+
+    // The whole story in the history.
+    app.click("#tab-history").await?;
+    let history = app.text("#history").await?;
+    for line in [
+        "started 1.backup",
+        "aborted the deployment",
+        "the database does not stop",
+        "finished rollback step 1.stop~1",
+        "Rolled back",
+    ] {
+        assert!(history.contains(line), "{line} in {history}");
+    }
+    app.quit().await?;
+    Ok(())
+}

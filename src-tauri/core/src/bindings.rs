@@ -12,8 +12,8 @@ use crate::error::{ErrorKind, ErrorReport, FieldError};
 use crate::package::{Component, PackageAnalysis, Requirement, Unsatisfied};
 use crate::plan::{
     Abort, AbortStep, BackoutStep, Band, CalendarRow, CalendarView, Conflict, ConflictKind,
-    DeploymentModel, Milestone, ModelDep, ModelTask, PlanDep, RollbackPlan, RollbackStep, Schedule,
-    ScheduledTask, Slot, Strategy, Wave, WaveRollback,
+    DeploymentModel, Milestone, ModelDep, ModelTask, PlanDep, RollbackFrom, RollbackPlan,
+    RollbackStep, Schedule, ScheduledTask, Slot, Strategy, Wave, WaveRollback,
 };
 use crate::profile::Profile;
 use crate::release::{Release, ReleaseDraft, ReleaseType, Risk, Stage};
@@ -99,6 +99,7 @@ pub fn typescript() -> Vec<(String, String)> {
         Abort,
         AbortStep,
         RollbackPlan,
+        RollbackFrom,
         RollbackStep,
         WaveRollback
     );

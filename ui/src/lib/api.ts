@@ -24,6 +24,9 @@ import type { ReleaseFilter } from "../bindings/ReleaseFilter";
 import type { CalendarView } from "../bindings/CalendarView";
 import type { DeploymentModel } from "../bindings/DeploymentModel";
 import type { Freeze } from "../bindings/Freeze";
+import type { ModelTask } from "../bindings/ModelTask";
+import type { RollbackFrom } from "../bindings/RollbackFrom";
+import type { RollbackPlan } from "../bindings/RollbackPlan";
 import type { PlanRequest } from "../bindings/PlanRequest";
 import type { Progress } from "../bindings/Progress";
 import type { RenderingMode } from "../bindings/RenderingMode";
@@ -151,4 +154,16 @@ export const api = {
   restoreCi: (name: string) => call<Ci>("restore_ci", { name }),
   importPendingCsv: (options: CsvOptions) => call<ImportSummary>("import_pending_csv", { options }),
   cancelPendingImport: () => call<null>("cancel_pending_import"),
+  createModel: (model: DeploymentModel) => call<DeploymentModel>("create_model", { model }),
+  updateModel: (name: string, model: DeploymentModel) => call<DeploymentModel>("update_model", { name, model }),
+  deleteModel: (name: string) => call<DeploymentModel>("delete_model", { name }),
+  getRollback: (key: string) => call<RollbackPlan>("get_rollback", { key }),
+  rollbackFromTask: (key: string, task: string) => call<RollbackFrom>("rollback_from_task", { key, task }),
+  /** Adds a task to one wave (0-based) or, with null, to every wave. */
+  addPlanTask: (key: string, task: ModelTask, wave: number | null, after: string[], version: number) =>
+    call<Schedule>("add_plan_task", { key, task, wave, after, version }),
+  removePlanTask: (key: string, task: string, version: number) =>
+    call<Schedule>("remove_plan_task", { key, task, version }),
+  runStep: (key: string, step: string, progress: Progress) => call<Schedule>("run_step", { key, step, progress }),
+  abortRelease: (key: string, reason: string) => call<Schedule>("abort_release", { key, reason }),
 };

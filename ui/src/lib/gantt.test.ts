@@ -31,6 +31,9 @@ function task(key: string, wave: number, startH: number, endH: number, extra: Pa
     downtime: false,
     milestone: null,
     target: null,
+    backout: [],
+    nothing_to_undo: null,
+    point_of_no_return: false,
     cis: [],
     pinned: false,
     start: new Date(T0 + startH * H).toISOString(),
@@ -72,6 +75,7 @@ const schedule: Schedule = {
   freezes: [],
   conflicts: [{ kind: "freeze", message: "m", with: "Year end", task: "2.b" }],
   version: 1,
+  abort: null,
 };
 
 describe("rowsFromSchedule", () => {

@@ -48,6 +48,13 @@ export interface GanttBand {
   kind: "window" | "freeze";
 }
 
+/** A moment drawn as a labelled line: a wave's latest go/no-go or its point of no return. */
+export interface GanttMarker {
+  at: number;
+  label: string;
+  kind: "go" | "ponr";
+}
+
 export interface GanttData {
   rows: GanttRow[];
   links: GanttLink[];

@@ -78,6 +78,15 @@ export function describeRecord(r: AuditRecord): string {
         : role;
       return t("history.decide", { ...base, decision: decisionLabel, role: roleLabel });
     }
+    case "abort":
+      return t("history.abort", { ...base, what: r.after ?? "" });
+    case "task_started":
+    case "task_finished":
+    case "rollback_step_started":
+    case "rollback_step_done":
+      return t(`history.${r.action}`, { ...base, what: r.after ?? "" });
+    case "plan_edit":
+      return t("history.plan_edit", { ...base, before: r.before ?? "", after: r.after ?? "" });
     case "delete":
       return t("history.delete", base);
     case "restore":

@@ -95,3 +95,23 @@ export function formatShortDateTime(iso: string): string {
     hourCycle: "h23",
   }).format(date);
 }
+
+/** An instant as people in `timeZone` read it, with the zone: "Sat, Dec 5, 22:00 CET". */
+export function formatInZone(iso: string, timeZone: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  try {
+    return new Intl.DateTimeFormat(current, {
+      weekday: "short",
+      month: "short",
+      day: "numeric",
+      hour: "2-digit",
+      minute: "2-digit",
+      hourCycle: "h23",
+      timeZone,
+      timeZoneName: "short",
+    }).format(date);
+  } catch {
+    return formatShortDateTime(iso);
+  }
+}

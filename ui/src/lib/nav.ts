@@ -1,10 +1,11 @@
 /** Where the main area is. Plain state: Relman has a handful of screens and no URLs to share. */
 export type View =
   | { page: "releases" }
-  | { page: "release"; key: string; tab?: "plan" }
+  | { page: "release"; key: string; tab?: "plan" | "rollback" }
   | { page: "calendar" }
   | { page: "changes" }
   | { page: "cis" }
+  | { page: "models" }
   | { page: "settings" };
 
 export type Notify = (message: string, tone?: "info" | "error", undo?: () => void) => void;

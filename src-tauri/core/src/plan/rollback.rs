@@ -71,6 +71,47 @@ pub struct RollbackPlan {
     pub steps: Vec<RollbackStep>,
 }
 
+/// "Roll back from here": the rollback decided when a task finishes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RollbackFrom {
+    pub task: String,
+    #[ts(type = "string | null")]
+    pub at: Option<DateTime<Utc>>,
+    #[ts(type = "number")]
+    pub minutes: i64,
+    #[ts(type = "string | null")]
+    pub end: Option<DateTime<Utc>>,
+    /// Whether it ends inside the window (true for a wave without downtime).
+    pub fits: bool,
+    /// False when the point of no return has started by then: the wave fixes forward.
+    pub possible: bool,
+    pub steps: Vec<RollbackStep>,
+}
+
+/// The rollback decided when `task` finishes (as planned).
+pub fn rollback_after(schedule: &Schedule, task: &str) -> Option<RollbackFrom> {
+    let t = schedule.task(task)?;
+    let at = t.end?;
+    let plan = rollback_plan(schedule);
+    let wave = plan.waves.get(t.wave)?;
+    let started = |x: &ScheduledTask| began(x).is_some_and(|s| s < at);
+    let possible = !schedule
+        .tasks
+        .iter()
+        .any(|x| x.wave == t.wave && x.point_of_no_return && started(x));
+    let (steps, minutes) = rollback_from(schedule, t.wave, at, started);
+    let end = at + Duration::minutes(minutes);
+    Some(RollbackFrom {
+        task: task.to_string(),
+        at: Some(at),
+        minutes,
+        end: Some(end),
+        fits: wave.window_end.is_none_or(|w| end <= w),
+        possible,
+        steps,
+    })
+}
+
 /// When a task started: as recorded, else as planned.
 fn began(task: &ScheduledTask) -> Option<DateTime<Utc>> {
     task.actual_start.or(task.start)

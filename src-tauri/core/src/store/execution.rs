@@ -9,7 +9,9 @@ use super::domain::{release_id, set_stage};
 use super::planning::{load_plan, schedule_in, write_plan};
 use super::{Store, live_release, not_found};
 use crate::error::{Error, FieldError, Result};
-use crate::plan::{Abort, AbortStep, RollbackPlan, rollback_from, rollback_plan};
+use crate::plan::{
+    Abort, AbortStep, RollbackFrom, RollbackPlan, rollback_after, rollback_from, rollback_plan,
+};
 use crate::release::Stage;
 use crate::store::Progress;
 
@@ -35,6 +37,16 @@ impl Store {
     /// The rollback plan of every wave, from each wave's latest go/no-go.
     pub fn rollback(&self, key: &str) -> Result<RollbackPlan> {
         Ok(rollback_plan(&self.schedule(key)?))
+    }
+
+    /// "Roll back from here": the rollback decided when `task` finishes.
+    pub fn rollback_from_task(&self, key: &str, task: &str) -> Result<RollbackFrom> {
+        rollback_after(&self.schedule(key)?, task).ok_or_else(|| {
+            Error::Validation(vec![FieldError::new(
+                "task",
+                format!("'{task}' is not a scheduled task of {key}"),
+            )])
+        })
     }
 
     /// Records that a deployment task, or a rollback step of an aborted deployment, started or
