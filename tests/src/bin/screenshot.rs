@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use relman_core::Store;
+use relman_core::store::Progress;
 use relman_tests::app::App;
 use thirtyfour::prelude::WebDriverResult;
 
@@ -48,9 +49,44 @@ async fn main() -> WebDriverResult<()> {
     std::fs::create_dir_all(&out)?;
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("relman.db");
+    let now = Utc::now();
     Store::open(&db)
-        .and_then(|mut s| s.load_demo_data("Anna Berg", Utc::now()))
+        .and_then(|mut s| s.load_demo_data("Anna Berg", now))
         .expect("demo data");
+    // One release mid-deployment, for the run view: its first tasks started as planned.
+    let running = format!("REL-{}-104", now.format("%Y"));
+    {
+        let conn = rusqlite::Connection::open(&db).expect("database");
+        conn.execute(
+            "UPDATE releases SET stage = 'deploying' WHERE key = ?1",
+            [&running],
+        )
+        .expect("deploying");
+        let mut store = Store::open(&db).expect("database");
+        if let Ok(schedule) = store.schedule(&running) {
+            for task in schedule.tasks.iter().take(3) {
+                let at = task.start.unwrap_or(now);
+                let _ = store.record_progress(
+                    &running,
+                    &task.key,
+                    Progress::Started,
+                    at,
+                    "Anna Berg",
+                    now,
+                );
+                if let Some(end) = task.end {
+                    let _ = store.record_progress(
+                        &running,
+                        &task.key,
+                        Progress::Finished,
+                        end,
+                        "Anna Berg",
+                        now,
+                    );
+                }
+            }
+        }
+    }
 
     let app = App::launch(&db).await?;
     app.find("#release-table tr[data-key]").await?;
@@ -109,6 +145,27 @@ async fn main() -> WebDriverResult<()> {
         app.click("#nav-calendar").await?;
         app.find(".gantt .bar").await?;
         capture_size(&out.join(format!("screenshot-calendar{suffix}.png")), size).await;
+
+        // Rollback: per wave, the run of a deploying release, and the model editor.
+        app.click("#nav-releases").await?;
+        app.click(&format!(
+            "#release-table tr[data-key='{payroll}'] .row-open"
+        ))
+        .await?;
+        app.click("#tab-rollback").await?;
+        app.find("section.wave").await?;
+        capture_size(&out.join(format!("screenshot-rollback{suffix}.png")), size).await;
+        app.click("#nav-releases").await?;
+        app.click(&format!(
+            "#release-table tr[data-key='{running}'] .row-open"
+        ))
+        .await?;
+        app.click("#tab-rollback").await?;
+        app.find("#run").await?;
+        capture_size(&out.join(format!("screenshot-run{suffix}.png")), size).await;
+        app.click("#nav-models").await?;
+        app.find("#model-editor").await?;
+        capture_size(&out.join(format!("screenshot-models{suffix}.png")), size).await;
     }
     app.quit().await?;
     println!("saved screenshots in {}", out.display());

@@ -115,3 +115,21 @@ export function formatInZone(iso: string, timeZone: string): string {
     return formatShortDateTime(iso);
   }
 }
+
+/** A span in one zone, the end's date left out when it is the start's: "Sat, Dec 5, 22:00 – 23:30 CET". */
+export function formatSpanInZone(startIso: string, endIso: string, timeZone: string): string {
+  const start = new Date(startIso);
+  const end = new Date(endIso);
+  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return `${startIso} – ${endIso}`;
+  try {
+    const day = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
+    if (day.format(start) !== day.format(end)) {
+      return `${formatInZone(startIso, timeZone)} – ${formatInZone(endIso, timeZone)}`;
+    }
+    const from = new Intl.DateTimeFormat(current, { weekday: "short", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone });
+    const to = new Intl.DateTimeFormat(current, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone, timeZoneName: "short" });
+    return `${from.format(start)} – ${to.format(end)}`;
+  } catch {
+    return `${formatShortDateTime(startIso)} – ${formatShortDateTime(endIso)}`;
+  }
+}

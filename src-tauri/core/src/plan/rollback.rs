@@ -223,6 +223,7 @@ fn wave_rollback(schedule: &Schedule, w: usize, wave: &Wave) -> (WaveRollback, V
     let downtime: Vec<&&ScheduledTask> = tasks.iter().filter(|t| t.downtime).collect();
     let uncovered = downtime
         .iter()
+        .filter(|t| t.milestone.is_none())
         .filter(|t| t.backout.is_empty() && t.nothing_to_undo.is_none() && !t.point_of_no_return)
         .map(|t| t.key.clone())
         .collect();

@@ -387,6 +387,8 @@ export const en = {
   "nav.models": "Models",
   "models.title": "Deployment models",
   "models.new": "New model",
+  "models.count": "{count} tasks",
+  "models.count.one": "1 task",
   "models.empty": "No deployment models yet. A model is the template a release's plan is made from.",
   "models.name": "Name",
   "models.description": "Description",
