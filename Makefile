@@ -14,7 +14,7 @@ APT_BUILD := libwebkit2gtk-4.1-dev build-essential file libxdo-dev libssl-dev \
 	libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev pkg-config
 APT_TEST := xvfb xauth webkit2gtk-driver imagemagick poppler-utils qpdf fonts-dejavu-core
 
-.PHONY: help run test setup-run setup-test ui ui-deps tauri-driver bindings screenshot bench bench-ui fmt clean
+.PHONY: help run test setup-run setup-test ui ui-deps tauri-driver bindings screenshot bench bench-ui bench-edit fmt clean
 
 help:
 	@echo "make run   build Relman and start it on its embedded default database"
@@ -23,6 +23,7 @@ help:
 	@echo "make bindings    regenerate ui/src/bindings from the Rust types"
 	@echo "make bench       criterion benchmarks of the core"
 	@echo "make bench-ui    the Gantt benchmark in WebKitGTK and Chromium"
+	@echo "make bench-edit  one plan edit at 10,000 tasks in the real window"
 
 # Installs only the Debian packages that are missing, so a second run costs nothing.
 define apt_ensure
@@ -83,6 +84,11 @@ bench-ui: setup-test ui
 	cd ui && npm run build:bench
 	cargo build $(CARGO_FEATURES)
 	$(XVFB) ./target/debug/bench_ui
+
+# One plan edit at 10,000 tasks, from the key press to the moved successor on screen.
+bench-edit: setup-test ui
+	cargo build $(CARGO_FEATURES)
+	$(XVFB) ./target/debug/bench_edit
 
 fmt:
 	cargo fmt --all

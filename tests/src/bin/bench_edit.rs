@@ -1,0 +1,133 @@
+//! `make bench-edit`: the round trip of one plan edit at 10,000 tasks in the real window — a
+//! task moved with Shift+→ in the Plan tab until its successor shows its new start on screen
+//! (IPC, store transaction, scheduler, the returned schedule, re-render). Prints the median of
+//! ten edits. Runs under an X display (xvfb-run).
+
+use chrono::{TimeZone, Utc};
+use relman_core::plan::{DeploymentModel, ModelDep, ModelTask, Strategy, Wave};
+use relman_core::schedule::DepKind;
+use relman_core::store::PlanRequest;
+use relman_core::{ReleaseDraft, ReleaseType, Store};
+use relman_tests::app::App;
+use thirtyfour::prelude::*;
+
+const TASKS: usize = 10_000;
+/// Chains of this many tasks side by side, so the plan is 10,000 rows but about a day long.
+const CHAIN: usize = 100;
+
+fn seed(db: &std::path::Path) {
+    let now = Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).unwrap();
+    let mut store = Store::open(db).unwrap();
+    let tasks: Vec<ModelTask> = (0..TASKS)
+        .map(|i| ModelTask {
+            key: format!("t{i}"),
+            name: format!("Task {i}"),
+            minutes: 15,
+            team: None,
+            downtime: false,
+            milestone: None,
+            target: None,
+            backout: vec![],
+            nothing_to_undo: Some("a benchmark".into()),
+            point_of_no_return: false,
+        })
+        .collect();
+    let deps = (1..TASKS)
+        .filter(|i| i % CHAIN != 0)
+        .map(|i| ModelDep {
+            from: format!("t{}", i - 1),
+            to: format!("t{i}"),
+            kind: DepKind::FinishToStart,
+            lag_minutes: 0,
+        })
+        .collect();
+    let model = DeploymentModel {
+        name: "Ten thousand".into(),
+        description: String::new(),
+        tasks,
+        deps,
+    };
+    store.save_model(&model, "bench", now).unwrap();
+    let draft = ReleaseDraft {
+        key: "REL-BENCH".into(),
+        title: "Edit round trip".into(),
+        release_type: ReleaseType::Major,
+        planned_start: "2026-12-01".into(),
+        planned_end: "2026-12-31".into(),
+        owner: None,
+        risk: None,
+        requester: None,
+        dev_docs: None,
+        ops_docs: None,
+    };
+    store.create_release(&draft, "bench", now).unwrap();
+    let request = PlanRequest {
+        model: model.name.clone(),
+        strategy: Strategy::BigBang,
+        waves: vec![Wave {
+            name: "All".into(),
+            tz: "UTC".into(),
+            window: None,
+            targets: vec![],
+            observation_minutes: 0,
+        }],
+    };
+    store.instantiate_plan("REL-BENCH", &request, "bench", now).unwrap();
+}
+
+/// Presses Shift+→ on the selected task and waits, in the page, for the next frame after its
+/// successor's start cell changed. Returns the milliseconds from the key press to that frame.
+const MEASURE: &str = r#"
+const done = arguments[arguments.length - 1];
+const cell = document.querySelector(".trow[data-row='1.t1'] .cell:nth-child(2)");
+const before = cell.textContent;
+const started = performance.now();
+const grid = document.querySelector(".gantt");
+grid.focus();
+grid.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", shiftKey: true, bubbles: true }));
+const poll = () => {
+  const now = document.querySelector(".trow[data-row='1.t1'] .cell:nth-child(2)");
+  if (now && now.textContent !== before) {
+    requestAnimationFrame(() => done(performance.now() - started));
+  } else if (performance.now() - started > 20000) {
+    done(-1);
+  } else {
+    requestAnimationFrame(poll);
+  }
+};
+requestAnimationFrame(poll);
+"#;
+
+#[tokio::main]
+async fn main() -> WebDriverResult<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("relman.db");
+    seed(&db);
+    let app = App::launch(&db).await?;
+    app.click("#release-table tr[data-key='REL-BENCH'] .row-open")
+        .await?;
+    app.click("#tab-plan").await?;
+    app.find(".gantt .bar").await?;
+    app.click("#zoom-hour").await?;
+    app.pointer_click(".trow[data-row='1.t0']").await?;
+    let mut times = Vec::new();
+    for _ in 0..10 {
+        let ms: f64 = app
+            .driver
+            .execute_async(MEASURE, vec![])
+            .await?
+            .convert()?;
+        assert!(ms >= 0.0, "the successor never moved");
+        times.push(ms);
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    times.sort_by(f64::total_cmp);
+    println!(
+        "edit round trip at {TASKS} tasks: median {:.0} ms, min {:.0} ms, max {:.0} ms",
+        times[times.len() / 2],
+        times[0],
+        times[times.len() - 1]
+    );
+    app.quit().await?;
+    Ok(())
+}
