@@ -72,7 +72,9 @@ fn seed(db: &std::path::Path) {
             observation_minutes: 0,
         }],
     };
-    store.instantiate_plan("REL-BENCH", &request, "bench", now).unwrap();
+    store
+        .instantiate_plan("REL-BENCH", &request, "bench", now)
+        .unwrap();
 }
 
 /// Presses Shift+→ on the selected task and waits, in the page, for the next frame after its
@@ -112,11 +114,7 @@ async fn main() -> WebDriverResult<()> {
     app.pointer_click(".trow[data-row='1.t0']").await?;
     let mut times = Vec::new();
     for _ in 0..10 {
-        let ms: f64 = app
-            .driver
-            .execute_async(MEASURE, vec![])
-            .await?
-            .convert()?;
+        let ms: f64 = app.driver.execute_async(MEASURE, vec![]).await?.convert()?;
         assert!(ms >= 0.0, "the successor never moved");
         times.push(ms);
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;

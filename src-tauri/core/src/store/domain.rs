@@ -240,12 +240,7 @@ impl Store {
             });
         }
         tx.execute("DELETE FROM changes WHERE key = ?1", [key])?;
-        let entry = Entry::new("change", key, "delete").field(
-            "change",
-            Some(serde_json::to_string(&change).unwrap_or_default()),
-            None,
-        );
-        audit::append(&tx, actor, now, vec![entry])?;
+        record_delete(&tx, "change", key, &change, actor, now)?;
         tx.commit()?;
         Ok(change)
     }
@@ -323,12 +318,7 @@ impl Store {
             });
         }
         tx.execute("DELETE FROM cis WHERE name = ?1", [name])?;
-        let entry = Entry::new("ci", name, "delete").field(
-            "ci",
-            Some(serde_json::to_string(&ci).unwrap_or_default()),
-            None,
-        );
-        audit::append(&tx, actor, now, vec![entry])?;
+        record_delete(&tx, "ci", name, &ci, actor, now)?;
         tx.commit()?;
         Ok(ci)
     }
@@ -1112,6 +1102,23 @@ fn names(conn: &Connection, sql: &str, key: &str) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(sql)?;
     let rows = stmt.query_map([key], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The audit record of a deletion, keeping the whole record so that restore can bring it back.
+fn record_delete(
+    tx: &Transaction<'_>,
+    entity: &'static str,
+    key: &str,
+    record: &impl serde::Serialize,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let entry = Entry::new(entity, key, "delete").field(
+        entity,
+        Some(serde_json::to_string(record).unwrap_or_default()),
+        None,
+    );
+    audit::append(tx, actor, now, vec![entry])
 }
 
 /// What the newest "delete" audit record of `entity` `key` kept of it.
