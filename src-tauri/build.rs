@@ -63,6 +63,9 @@ const COMMANDS: &[&str] = &[
     "remove_plan_task",
     "run_step",
     "abort_release",
+    "update_plan_task",
+    "add_plan_dep",
+    "remove_plan_dep",
 ];
 
 fn main() {

@@ -8,7 +8,7 @@ use relman_core::change::{Change, ChangeDraft, ChangeStatus, Ci};
 use relman_core::csv_import::CsvOptions;
 use relman_core::package::{Component, parse_requirement_spec};
 use relman_core::plan::{
-    CalendarView, DeploymentModel, ModelTask, RollbackFrom, RollbackPlan, Schedule, Slot,
+    CalendarView, DeploymentModel, ModelTask, PlanDep, RollbackFrom, RollbackPlan, Schedule, Slot,
 };
 use relman_core::profile::Profile;
 use relman_core::rendering::{Rendering, RenderingMode};
@@ -588,4 +588,36 @@ pub fn abort_release(
 ) -> CommandResult<Schedule> {
     let now = Utc::now();
     state.acting(|s, actor| s.abort(&key, &reason, now, actor, now))
+}
+
+#[tauri::command]
+pub fn update_plan_task(
+    state: State<'_, AppState>,
+    key: String,
+    task: String,
+    fields: ModelTask,
+    version: i64,
+) -> CommandResult<Schedule> {
+    state.acting(|s, actor| s.update_plan_task(&key, &task, &fields, version, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn add_plan_dep(
+    state: State<'_, AppState>,
+    key: String,
+    dep: PlanDep,
+    version: i64,
+) -> CommandResult<Schedule> {
+    state.acting(|s, actor| s.add_plan_dep(&key, &dep, version, actor, Utc::now()))
+}
+
+#[tauri::command]
+pub fn remove_plan_dep(
+    state: State<'_, AppState>,
+    key: String,
+    from: String,
+    to: String,
+    version: i64,
+) -> CommandResult<Schedule> {
+    state.acting(|s, actor| s.remove_plan_dep(&key, &from, &to, version, actor, Utc::now()))
 }

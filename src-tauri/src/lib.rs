@@ -132,6 +132,9 @@ pub fn run() {
             commands::remove_plan_task,
             commands::run_step,
             commands::abort_release,
+            commands::update_plan_task,
+            commands::add_plan_dep,
+            commands::remove_plan_dep,
         ])
         .run(tauri::generate_context!())
         .expect("the Relman window could not be started");

@@ -456,3 +456,76 @@ fn a_window_used_by_a_wave_cannot_be_deleted() {
     assert!(err.to_string().contains(PORTAL), "{err}");
     assert_eq!(store.list_windows().unwrap().len(), 3);
 }
+
+#[test]
+fn a_plan_is_customized_task_by_task_and_a_circle_is_refused() {
+    use relman_core::plan::{BackoutStep, ModelTask, PlanDep};
+    use relman_core::schedule::DepKind;
+    let mut store = demo();
+    let s = store.schedule(PAYROLL).unwrap();
+    let tasks = s.tasks.len();
+    let extra = ModelTask {
+        key: "verify-db".into(),
+        name: "Verify the database".into(),
+        minutes: 20,
+        team: Some("DBA".into()),
+        downtime: true,
+        milestone: None,
+        target: None,
+        backout: vec![],
+        nothing_to_undo: Some("a check changes nothing".into()),
+        point_of_no_return: false,
+    };
+    // Only in the pilot wave, after the deployment.
+    let s = store
+        .add_plan_task(
+            PAYROLL,
+            &extra,
+            Some(0),
+            &["deploy".into()],
+            s.version,
+            "anna",
+            now(),
+        )
+        .unwrap();
+    assert_eq!(s.tasks.len(), tasks + 1);
+    let added = task(&s, "1.verify-db");
+    assert!(added.start.unwrap() >= task(&s, "1.deploy").end.unwrap());
+    assert!(s.task("2.verify-db").is_none());
+
+    // Its undo changes, and the rollback knows.
+    let mut edited = extra.clone();
+    edited.nothing_to_undo = None;
+    edited.backout = vec![BackoutStep {
+        name: "Restore the verification snapshot".into(),
+        minutes: 25,
+        team: None,
+    }];
+    let s = store
+        .update_plan_task(PAYROLL, "1.verify-db", &edited, s.version, "anna", now())
+        .unwrap();
+    assert_eq!(task(&s, "1.verify-db").backout.len(), 1);
+
+    // A dependency that closes a circle is refused and changes nothing.
+    let circle = PlanDep {
+        from: "1.verify-db".into(),
+        to: "1.stop".into(),
+        kind: DepKind::FinishToStart,
+        lag_minutes: 0,
+    };
+    let err = store
+        .add_plan_dep(PAYROLL, &circle, s.version, "anna", now())
+        .unwrap_err();
+    assert!(err.to_string().contains("cycle"), "{err}");
+    assert_eq!(store.schedule(PAYROLL).unwrap().version, s.version);
+
+    // Removing the task: what waited for it waits for what it waited for.
+    let s = store
+        .remove_plan_task(PAYROLL, "1.verify-db", s.version, "anna", now())
+        .unwrap();
+    assert_eq!(s.tasks.len(), tasks);
+    let err = store
+        .remove_plan_dep(PAYROLL, "1.verify-db", "1.stop", s.version, "anna", now())
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }));
+}

@@ -100,6 +100,19 @@ const poll = () => {
 requestAnimationFrame(poll);
 "#;
 
+/// For the breakdown: reading the whole schedule over IPC, without an edit or a render.
+const READ: &str = r#"
+const done = arguments[arguments.length - 1];
+const started = performance.now();
+window.__TAURI_INTERNALS__.invoke("get_schedule", { key: "REL-BENCH" })
+  .then(() => done(performance.now() - started), () => done(-1));
+"#;
+
+fn median(mut times: Vec<f64>) -> (f64, f64, f64) {
+    times.sort_by(f64::total_cmp);
+    (times[times.len() / 2], times[0], times[times.len() - 1])
+}
+
 #[tokio::main]
 async fn main() -> WebDriverResult<()> {
     let dir = tempfile::tempdir()?;
@@ -119,12 +132,22 @@ async fn main() -> WebDriverResult<()> {
         times.push(ms);
         tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     }
-    times.sort_by(f64::total_cmp);
+    let (mid, low, high) = median(times);
     println!(
-        "edit round trip at {TASKS} tasks: median {:.0} ms, min {:.0} ms, max {:.0} ms",
-        times[times.len() / 2],
-        times[0],
-        times[times.len() - 1]
+        "edit round trip at {TASKS} tasks: median {mid:.0} ms, min {low:.0} ms, max {high:.0} ms"
+    );
+    let mut reads = Vec::new();
+    for _ in 0..5 {
+        reads.push(
+            app.driver
+                .execute_async(READ, vec![])
+                .await?
+                .convert::<f64>()?,
+        );
+    }
+    let (mid, low, high) = median(reads);
+    println!(
+        "of which reading the whole schedule over IPC: median {mid:.0} ms, min {low:.0} ms, max {high:.0} ms"
     );
     app.quit().await?;
     Ok(())

@@ -25,6 +25,7 @@ import type { CalendarView } from "../bindings/CalendarView";
 import type { DeploymentModel } from "../bindings/DeploymentModel";
 import type { Freeze } from "../bindings/Freeze";
 import type { ModelTask } from "../bindings/ModelTask";
+import type { PlanDep } from "../bindings/PlanDep";
 import type { RollbackFrom } from "../bindings/RollbackFrom";
 import type { RollbackPlan } from "../bindings/RollbackPlan";
 import type { PlanRequest } from "../bindings/PlanRequest";
@@ -164,6 +165,11 @@ export const api = {
     call<Schedule>("add_plan_task", { key, task, wave, after, version }),
   removePlanTask: (key: string, task: string, version: number) =>
     call<Schedule>("remove_plan_task", { key, task, version }),
+  updatePlanTask: (key: string, task: string, fields: ModelTask, version: number) =>
+    call<Schedule>("update_plan_task", { key, task, fields, version }),
+  addPlanDep: (key: string, dep: PlanDep, version: number) => call<Schedule>("add_plan_dep", { key, dep, version }),
+  removePlanDep: (key: string, from: string, to: string, version: number) =>
+    call<Schedule>("remove_plan_dep", { key, from, to, version }),
   runStep: (key: string, step: string, progress: Progress) => call<Schedule>("run_step", { key, step, progress }),
   abortRelease: (key: string, reason: string) => call<Schedule>("abort_release", { key, reason }),
 };

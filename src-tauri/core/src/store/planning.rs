@@ -447,6 +447,120 @@ impl Store {
         })
     }
 
+    /// Changes what a task is and how it is undone (its key and wave stay).
+    pub fn update_plan_task(
+        &mut self,
+        key: &str,
+        task: &str,
+        fields: &ModelTask,
+        version: i64,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Schedule> {
+        let task = task.to_string();
+        let fields = fields.clone();
+        self.edit_plan(key, version, actor, now, move |plan| {
+            let mut errors = Vec::new();
+            crate::plan::check_task(
+                &ModelTask {
+                    key: "task".into(),
+                    ..fields.clone()
+                },
+                "",
+                &mut errors,
+            );
+            if !errors.is_empty() {
+                return Err(Error::Validation(errors));
+            }
+            let t = task_mut(plan, &task)?;
+            let before = format!("{} '{}' ({} min)", t.key, t.name, t.minutes);
+            let mut edited = PlanTask::from_model(&fields, t.wave, t.key.clone());
+            edited.pinned = t.pinned;
+            edited.actual_start = t.actual_start;
+            edited.actual_end = t.actual_end;
+            edited.baseline_start = t.baseline_start;
+            edited.baseline_end = t.baseline_end;
+            let after = format!("{} '{}' ({} min)", edited.key, edited.name, edited.minutes);
+            let pin = edited.pinned;
+            *t = edited;
+            Ok((Some((task.clone(), pin)), before, after))
+        })
+    }
+
+    /// Adds a dependency between two tasks of the plan; refused when it would close a circle.
+    pub fn add_plan_dep(
+        &mut self,
+        key: &str,
+        dep: &PlanDep,
+        version: i64,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Schedule> {
+        let dep = dep.clone();
+        self.edit_plan(key, version, actor, now, move |plan| {
+            let mut errors = Vec::new();
+            for (field, k) in [("from", &dep.from), ("to", &dep.to)] {
+                if !plan.tasks.iter().any(|t| &t.key == k) {
+                    errors.push(FieldError::new(
+                        field,
+                        format!("'{k}' is not a task of the plan"),
+                    ));
+                }
+            }
+            if dep.from == dep.to {
+                errors.push(FieldError::new("to", "a task cannot wait for itself"));
+            }
+            if plan
+                .deps
+                .iter()
+                .any(|d| d.from == dep.from && d.to == dep.to)
+            {
+                errors.push(FieldError::new(
+                    "to",
+                    format!("{} already waits for {}", dep.to, dep.from),
+                ));
+            }
+            if !(-14 * 24 * 60..=14 * 24 * 60).contains(&dep.lag_minutes) {
+                errors.push(FieldError::new(
+                    "lag_minutes",
+                    "must be within two weeks either way",
+                ));
+            }
+            if !errors.is_empty() {
+                return Err(Error::Validation(errors));
+            }
+            plan.deps.push(dep.clone());
+            let text = format!(
+                "{} {} {} (lag {} min)",
+                dep.from, dep.kind, dep.to, dep.lag_minutes
+            );
+            Ok((Some((dep.to.clone(), None)), String::new(), text))
+        })
+    }
+
+    pub fn remove_plan_dep(
+        &mut self,
+        key: &str,
+        from: &str,
+        to: &str,
+        version: i64,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Schedule> {
+        let (from, to) = (from.to_string(), to.to_string());
+        self.edit_plan(key, version, actor, now, move |plan| {
+            let before = plan.deps.len();
+            plan.deps.retain(|d| !(d.from == from && d.to == to));
+            if plan.deps.len() == before {
+                return Err(Error::NotFound {
+                    what: "dependency",
+                    key: format!("{from} → {to}"),
+                });
+            }
+            Ok((None, format!("{from} → {to}"), String::new()))
+        })
+    }
+
     /// Takes a task out of the plan; what waited for it now waits for what it waited for.
     pub fn remove_plan_task(
         &mut self,
