@@ -1016,6 +1016,14 @@ async fn author_plan_run_abort_and_roll_back_a_release() -> WebDriverResult<()> 
     app.select("#plan-task-after", "deploy").await?;
     app.click("#plan-task-submit").await?;
     app.wait_text("#toast-message", "Added Go / no-go").await?;
+    // Choosing a task draws its rollback as ghost bars, and where that rollback ends.
+    app.pointer_click(".trow[data-row='1.deploy']").await?;
+    app.find(".gantt [data-ghost='1.deploy']").await?;
+    app.find(".gantt [data-ghost='1.migrate']").await?;
+    let end = app
+        .wait_content(".gantt [data-marker='end']", "inside the window")
+        .await?;
+    assert!(end.contains("1.deploy"), "{end}");
     app.click("#tab-rollback").await?;
     let wave = app.find("section.wave[data-fits='true']").await?;
     assert!(wave.text().await?.contains("fits the window"));

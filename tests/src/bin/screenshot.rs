@@ -132,6 +132,15 @@ async fn main() -> WebDriverResult<()> {
         app.click("#tab-plan").await?;
         app.find(".gantt .bar").await?;
         capture_size(&out.join(format!("screenshot-plan{suffix}.png")), size).await;
+        // A task chosen: its rollback as ghost bars, and where that rollback ends.
+        app.click("#zoom-hour").await?;
+        app.pointer_click(".trow[data-row='1.start']").await?;
+        app.find(".gantt [data-ghost='1.deploy']").await?;
+        capture_size(
+            &out.join(format!("screenshot-plan-rollback{suffix}.png")),
+            size,
+        )
+        .await;
         app.click("#nav-releases").await?;
         app.click(&format!("#release-table tr[data-key='{portal}'] .row-open"))
             .await?;

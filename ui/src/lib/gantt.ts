@@ -52,7 +52,16 @@ export interface GanttBand {
 export interface GanttMarker {
   at: number;
   label: string;
-  kind: "go" | "ponr";
+  /** The latest go/no-go, the point of no return, or where a rollback ends. */
+  kind: "go" | "ponr" | "end";
+}
+
+/** A bar drawn faintly in a row: the rollback step that undoes that row's task. */
+export interface GanttGhost {
+  row: string;
+  start: number;
+  end: number;
+  label: string;
 }
 
 export interface GanttData {

@@ -433,6 +433,8 @@ export const en = {
   "plan.task.removed": "Removed {task}",
   "plan.marker.latest": "latest go/no-go",
   "plan.marker.ponr": "point of no return",
+  "plan.marker.rollback_fits": "rollback after {task} ({minutes}) ends here, inside the window",
+  "plan.marker.rollback_late": "rollback after {task} ({minutes}) ends here, after the window",
 
   "data.changed_elsewhere": "Someone else changed the data.",
   "data.reload": "Reload",
