@@ -119,20 +119,16 @@ fn import<R: Runtime>(app: &AppHandle<R>, path: &Path) -> Result<Option<String>,
             return Ok(None);
         }
         let summary = import_csv_file(app, &state, path, &CsvOptions::default())?;
-        return Ok(Some(format!(
-            "{} from {}.",
-            summary.describe(),
-            path.display()
-        )));
+        return Ok(Some(imported(&summary, path)));
     }
     let summary =
         state.run(|store, actor| store.import(&transfer::parse(&text)?, actor, Utc::now()))?;
     let _ = app.emit(DATA_CHANGED, ());
-    Ok(Some(format!(
-        "{} from {}.",
-        summary.describe(),
-        path.display()
-    )))
+    Ok(Some(imported(&summary, path)))
+}
+
+fn imported(summary: &ImportSummary, path: &Path) -> String {
+    format!("{}.\n\nFile: {}", summary.describe(), path.display())
 }
 
 /// Imports a CSV file with `options` and tells the window.
