@@ -69,12 +69,20 @@ pub fn give_simple_plan(
     release: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) {
-    use relman_core::plan::{Strategy, Wave};
     store
         .save_model(&one_step_model("one step"), "anna", now)
         .expect("model");
-    let request = relman_core::store::PlanRequest {
-        model: "one step".into(),
+    let request = one_wave_request("one step");
+    store
+        .instantiate_plan(release, &request, "anna", now)
+        .expect("plan");
+}
+
+/// One big-bang wave in UTC with no window: a plan from `model` that needs no calendar.
+pub fn one_wave_request(model: &str) -> relman_core::store::PlanRequest {
+    use relman_core::plan::{Strategy, Wave};
+    relman_core::store::PlanRequest {
+        model: model.into(),
         strategy: Strategy::BigBang,
         waves: vec![Wave {
             name: "All".into(),
@@ -83,8 +91,68 @@ pub fn give_simple_plan(
             targets: vec![],
             observation_minutes: 0,
         }],
-    };
+    }
+}
+
+/// An application CI running `version` in production.
+pub fn application_ci(name: &str, version: &str) -> relman_core::change::Ci {
+    relman_core::change::Ci {
+        name: name.into(),
+        kind: relman_core::change::CiKind::Application,
+        owner: None,
+        prod_version: Some(version.into()),
+        runs_on: vec![],
+        depends_on: vec![],
+    }
+}
+
+/// What a release needs to pass every rule up to the CAB.
+pub struct ReadyRelease<'a> {
+    pub key: &'a str,
+    pub title: &'a str,
+    /// The CI the change touches, its production version and the version it goes to.
+    pub ci: (&'a str, &'a str, &'a str),
+    pub change: &'a str,
+    pub planned: (&'a str, &'a str),
+}
+
+/// Seeds `release`: an authorized change on its CI in scope, that CI in the package,
+/// documentation linked, requested by rita.
+pub fn seed_ready_release(
+    store: &mut relman_core::Store,
+    release: &ReadyRelease,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    use relman_core::change::{ChangeDraft, ChangeStatus};
+    let (ci, from, to) = release.ci;
     store
-        .instantiate_plan(release, &request, "anna", now)
-        .expect("plan");
+        .create_ci(&application_ci(ci, from), "rita", now)
+        .expect("CI");
+    let change = ChangeDraft {
+        key: release.change.into(),
+        title: format!("Change for {}", release.title),
+        status: Some(ChangeStatus::Authorized),
+        cis: vec![ci.into()],
+        ..ChangeDraft::default()
+    };
+    store.create_change(&change, "rita", now).expect("change");
+    let draft = relman_core::ReleaseDraft {
+        key: release.key.into(),
+        title: release.title.into(),
+        release_type: relman_core::ReleaseType::Minor,
+        planned_start: release.planned.0.into(),
+        planned_end: release.planned.1.into(),
+        owner: None,
+        risk: None,
+        requester: Some("rita".into()),
+        dev_docs: Some("https://wiki/dev".into()),
+        ops_docs: Some("https://wiki/ops".into()),
+    };
+    store.create_release(&draft, "rita", now).expect("release");
+    store
+        .add_change_to_release(release.key, release.change, "rita", now)
+        .expect("scope");
+    store
+        .add_component(release.key, ci, Some(to), &[], "rita", now)
+        .expect("package");
 }

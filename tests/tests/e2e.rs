@@ -685,52 +685,26 @@ async fn plan_in_waves_drag_undo_freeze_slot_and_conflict() -> WebDriverResult<(
 #[tokio::test]
 async fn an_authorized_plan_asks_before_it_goes_back_to_the_cab() -> WebDriverResult<()> {
     use relman_core::approval::{Decision, Role};
-    use relman_core::change::{ChangeDraft, ChangeStatus, Ci, CiKind};
+    use relman_core::change::ChangeDraft;
 
     let db = temp_db();
     let now = Utc::now();
     {
         let mut store = Store::open(&db.path).unwrap();
-        let ci = Ci {
-            name: "payroll-api".into(),
-            kind: CiKind::Application,
-            owner: None,
-            prod_version: Some("2.1".into()),
-            runs_on: vec![],
-            depends_on: vec![],
-        };
-        store.create_ci(&ci, "seed", now).unwrap();
-        let change = ChangeDraft {
-            key: "CHG1".into(),
-            title: "Tax tables".into(),
-            status: Some(ChangeStatus::Authorized),
-            cis: vec!["payroll-api".into()],
-            ..ChangeDraft::default()
-        };
-        store.create_change(&change, "seed", now).unwrap();
-        let draft = ReleaseDraft {
-            key: "REL-8".into(),
-            title: "Payroll 4.2".into(),
-            release_type: ReleaseType::Minor,
-            planned_start: (now + chrono::Duration::days(7))
+        let week = |days| {
+            (now + chrono::Duration::days(days))
                 .format("%Y-%m-%d")
-                .to_string(),
-            planned_end: (now + chrono::Duration::days(8))
-                .format("%Y-%m-%d")
-                .to_string(),
-            owner: None,
-            risk: None,
-            requester: Some("rita".into()),
-            dev_docs: Some("https://wiki/dev".into()),
-            ops_docs: Some("https://wiki/ops".into()),
+                .to_string()
         };
-        store.create_release(&draft, "rita", now).unwrap();
-        store
-            .add_change_to_release("REL-8", "CHG1", "rita", now)
-            .unwrap();
-        store
-            .add_component("REL-8", "payroll-api", Some("2.2"), &[], "rita", now)
-            .unwrap();
+        let (start, end) = (week(7), week(8));
+        let release = relman_tests::ReadyRelease {
+            key: "REL-8",
+            title: "Payroll 4.2",
+            ci: ("payroll-api", "2.1", "2.2"),
+            change: "CHG1",
+            planned: (&start, &end),
+        };
+        relman_tests::seed_ready_release(&mut store, &release, now);
         relman_tests::give_simple_plan(&mut store, "REL-8", now);
         for _ in 0..3 {
             store.advance_release("REL-8", "rita", now).unwrap();
@@ -871,7 +845,6 @@ async fn an_authorized_plan_asks_before_it_goes_back_to_the_cab() -> WebDriverRe
 async fn author_plan_run_abort_and_roll_back_a_release() -> WebDriverResult<()> {
     use relman_core::approval::{Decision, Role};
     use relman_core::calendar::Window;
-    use relman_core::change::{ChangeDraft, ChangeStatus, Ci, CiKind};
 
     let db = temp_db();
     let now = Utc::now();
@@ -879,43 +852,15 @@ async fn author_plan_run_abort_and_roll_back_a_release() -> WebDriverResult<()> 
         let mut store = Store::open(&db.path).unwrap();
         let window = Window::weekly("Saturday night", "sat 22:00", 4.0, "Europe/Berlin").unwrap();
         store.create_window(&window, "seed", now).unwrap();
-        let ci = Ci {
-            name: "payroll-db".into(),
-            kind: CiKind::Application,
-            owner: None,
-            prod_version: Some("12".into()),
-            runs_on: vec![],
-            depends_on: vec![],
-        };
-        store.create_ci(&ci, "seed", now).unwrap();
-        let change = ChangeDraft {
-            key: "CHG9".into(),
-            title: "Schema 13".into(),
-            status: Some(ChangeStatus::Authorized),
-            cis: vec!["payroll-db".into()],
-            ..ChangeDraft::default()
-        };
-        store.create_change(&change, "seed", now).unwrap();
         // Planned from a Thursday: the plan waits for Saturday night's window.
-        let draft = ReleaseDraft {
-            key: "REL-9".into(),
-            title: "Payroll schema 13".into(),
-            release_type: ReleaseType::Minor,
-            planned_start: "2026-12-10".into(),
-            planned_end: "2026-12-13".into(),
-            owner: None,
-            risk: None,
-            requester: Some("rita".into()),
-            dev_docs: Some("https://wiki/dev".into()),
-            ops_docs: Some("https://wiki/ops".into()),
+        let release = relman_tests::ReadyRelease {
+            key: "REL-9",
+            title: "Payroll schema 13",
+            ci: ("payroll-db", "12", "13"),
+            change: "CHG9",
+            planned: ("2026-12-10", "2026-12-13"),
         };
-        store.create_release(&draft, "rita", now).unwrap();
-        store
-            .add_change_to_release("REL-9", "CHG9", "rita", now)
-            .unwrap();
-        store
-            .add_component("REL-9", "payroll-db", Some("13"), &[], "rita", now)
-            .unwrap();
+        relman_tests::seed_ready_release(&mut store, &release, now);
     }
     let stored = || Store::open(&db.path).unwrap();
 

@@ -4,68 +4,31 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use relman_core::approval::{Decision, Role};
-use relman_core::change::{ChangeDraft, ChangeStatus, Ci, CiKind};
+use relman_core::change::{ChangeStatus, Ci, CiKind};
 use relman_core::csv_import::{CsvOptions, parse_status_mapping};
 use relman_core::package::parse_requirement_spec;
-use relman_core::{ErrorKind, ReleaseDraft, ReleaseType, Stage, Store};
-use relman_tests::give_simple_plan;
+use relman_core::{ErrorKind, Stage, Store};
+use relman_tests::{ReadyRelease, give_simple_plan, seed_ready_release};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, 3, 14, 2, 0).unwrap()
 }
 
 fn ci(name: &str) -> Ci {
-    Ci {
-        name: name.into(),
-        kind: CiKind::Application,
-        owner: None,
-        prod_version: Some("2.1".into()),
-        runs_on: vec![],
-        depends_on: vec![],
-    }
+    relman_tests::application_ci(name, "2.1")
 }
 
 /// A release that passes every rule up to the CAB: an authorized change, its CI in the
 /// package, documentation linked, requested by rita.
 fn ready_release(store: &mut Store, key: &str) {
-    store.create_ci(&ci("payroll-api"), "anna", now()).unwrap();
-    store
-        .create_change(
-            &ChangeDraft {
-                key: "CHG1".into(),
-                title: "Tax tables".into(),
-                status: Some(ChangeStatus::Authorized),
-                cis: vec!["payroll-api".into()],
-                ..ChangeDraft::default()
-            },
-            "anna",
-            now(),
-        )
-        .unwrap();
-    store
-        .create_release(
-            &ReleaseDraft {
-                key: key.into(),
-                title: "Payroll 4.2".into(),
-                release_type: ReleaseType::Minor,
-                planned_start: "2026-12-05".into(),
-                planned_end: "2026-12-12".into(),
-                owner: None,
-                risk: None,
-                requester: Some("rita".into()),
-                dev_docs: Some("https://wiki/dev".into()),
-                ops_docs: Some("https://wiki/ops".into()),
-            },
-            "rita",
-            now(),
-        )
-        .unwrap();
-    store
-        .add_change_to_release(key, "CHG1", "rita", now())
-        .unwrap();
-    store
-        .add_component(key, "payroll-api", Some("2.2"), &[], "rita", now())
-        .unwrap();
+    let release = ReadyRelease {
+        key,
+        title: "Payroll 4.2",
+        ci: ("payroll-api", "2.1", "2.2"),
+        change: "CHG1",
+        planned: ("2026-12-05", "2026-12-12"),
+    };
+    seed_ready_release(store, &release, now());
 }
 
 fn advance_to(store: &mut Store, key: &str, stage: Stage) {

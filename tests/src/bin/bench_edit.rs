@@ -4,9 +4,8 @@
 //! ten edits. Runs under an X display (xvfb-run).
 
 use chrono::{TimeZone, Utc};
-use relman_core::plan::{DeploymentModel, ModelDep, ModelTask, Strategy, Wave};
+use relman_core::plan::{DeploymentModel, ModelDep, ModelTask};
 use relman_core::schedule::DepKind;
-use relman_core::store::PlanRequest;
 use relman_core::{ReleaseDraft, ReleaseType, Store};
 use relman_tests::app::App;
 use thirtyfour::prelude::*;
@@ -61,17 +60,7 @@ fn seed(db: &std::path::Path) {
         ops_docs: None,
     };
     store.create_release(&draft, "bench", now).unwrap();
-    let request = PlanRequest {
-        model: model.name.clone(),
-        strategy: Strategy::BigBang,
-        waves: vec![Wave {
-            name: "All".into(),
-            tz: "UTC".into(),
-            window: None,
-            targets: vec![],
-            observation_minutes: 0,
-        }],
-    };
+    let request = relman_tests::one_wave_request(&model.name);
     store
         .instantiate_plan("REL-BENCH", &request, "bench", now)
         .unwrap();
