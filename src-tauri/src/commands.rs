@@ -163,7 +163,7 @@ pub fn get_release(state: State<'_, AppState>, key: String) -> CommandResult<Rel
 
 #[tauri::command]
 pub fn create_release(state: State<'_, AppState>, draft: ReleaseDraft) -> CommandResult<Release> {
-    state.acting(|s, actor| s.create_release(&draft, actor, Utc::now()))
+    state.acting(|s, actor| s.create_release(&draft, actor, crate::now()))
 }
 
 #[tauri::command]
@@ -173,27 +173,27 @@ pub fn update_release(
     expected_version: i64,
     draft: ReleaseDraft,
 ) -> CommandResult<Release> {
-    state.acting(|s, actor| s.update_release(&key, expected_version, &draft, actor, Utc::now()))
+    state.acting(|s, actor| s.update_release(&key, expected_version, &draft, actor, crate::now()))
 }
 
 #[tauri::command]
 pub fn delete_release(state: State<'_, AppState>, key: String) -> CommandResult<()> {
-    state.acting(|s, actor| s.delete_release(&key, actor, Utc::now()))
+    state.acting(|s, actor| s.delete_release(&key, actor, crate::now()))
 }
 
 #[tauri::command]
 pub fn restore_release(state: State<'_, AppState>, key: String) -> CommandResult<Release> {
-    state.acting(|s, actor| s.restore_release(&key, actor, Utc::now()))
+    state.acting(|s, actor| s.restore_release(&key, actor, crate::now()))
 }
 
 #[tauri::command]
 pub fn load_demo_data(state: State<'_, AppState>) -> CommandResult<Vec<Release>> {
-    state.acting(|s, actor| s.load_demo_data(actor, Utc::now()))
+    state.acting(|s, actor| s.load_demo_data(actor, crate::now()))
 }
 
 #[tauri::command]
 pub fn release_workspace(state: State<'_, AppState>, key: String) -> CommandResult<Workspace> {
-    state.with_store(|s| s.workspace(&key))
+    state.with_store(|s| s.workspace(&key, crate::now()))
 }
 
 #[tauri::command]
@@ -202,7 +202,7 @@ pub fn add_change_to_release(
     key: String,
     change: String,
 ) -> CommandResult<()> {
-    state.acting(|s, actor| s.add_change_to_release(&key, &change, actor, Utc::now()))
+    state.acting(|s, actor| s.add_change_to_release(&key, &change, actor, crate::now()))
 }
 
 #[tauri::command]
@@ -211,7 +211,7 @@ pub fn remove_change_from_release(
     key: String,
     change: String,
 ) -> CommandResult<()> {
-    state.acting(|s, actor| s.remove_change_from_release(&key, &change, actor, Utc::now()))
+    state.acting(|s, actor| s.remove_change_from_release(&key, &change, actor, crate::now()))
 }
 
 #[tauri::command]
@@ -230,24 +230,24 @@ pub fn add_component(
             to_version.as_deref(),
             &requires,
             actor,
-            Utc::now(),
+            crate::now(),
         )
     })
 }
 
 #[tauri::command]
 pub fn advance_release(state: State<'_, AppState>, key: String) -> CommandResult<Release> {
-    state.acting(|s, actor| s.advance_release(&key, actor, Utc::now()))
+    state.acting(|s, actor| s.advance_release(&key, actor, crate::now()))
 }
 
 #[tauri::command]
 pub fn send_back_release(state: State<'_, AppState>, key: String) -> CommandResult<Release> {
-    state.acting(|s, actor| s.send_back_release(&key, actor, Utc::now()))
+    state.acting(|s, actor| s.send_back_release(&key, actor, crate::now()))
 }
 
 #[tauri::command]
 pub fn cancel_release(state: State<'_, AppState>, key: String) -> CommandResult<Release> {
-    state.acting(|s, actor| s.cancel_release(&key, actor, Utc::now()))
+    state.acting(|s, actor| s.cancel_release(&key, actor, crate::now()))
 }
 
 #[tauri::command]
@@ -257,7 +257,7 @@ pub fn decide_release(
     decision: Decision,
     comment: String,
 ) -> CommandResult<Approval> {
-    state.with_store(|s| s.decide_as_profile(&key, decision, &comment, Utc::now()))
+    state.with_store(|s| s.decide_as_profile(&key, decision, &comment, crate::now()))
 }
 
 #[tauri::command]
@@ -270,12 +270,12 @@ pub fn list_changes(
 
 #[tauri::command]
 pub fn create_change(state: State<'_, AppState>, draft: ChangeDraft) -> CommandResult<Change> {
-    state.acting(|s, actor| s.create_change(&draft, actor, Utc::now()))
+    state.acting(|s, actor| s.create_change(&draft, actor, crate::now()))
 }
 
 #[tauri::command]
 pub fn authorize_change(state: State<'_, AppState>, key: String) -> CommandResult<Change> {
-    state.acting(|s, actor| s.authorize_change(&key, actor, Utc::now()))
+    state.acting(|s, actor| s.authorize_change(&key, actor, crate::now()))
 }
 
 #[tauri::command]
@@ -285,12 +285,12 @@ pub fn list_cis(state: State<'_, AppState>) -> CommandResult<Vec<Ci>> {
 
 #[tauri::command]
 pub fn create_ci(state: State<'_, AppState>, ci: Ci) -> CommandResult<Ci> {
-    state.acting(|s, actor| s.create_ci(&ci, actor, Utc::now()))
+    state.acting(|s, actor| s.create_ci(&ci, actor, crate::now()))
 }
 
 #[tauri::command]
 pub fn update_ci(state: State<'_, AppState>, name: String, ci: Ci) -> CommandResult<Ci> {
-    state.acting(|s, actor| s.update_ci(&name, &ci, actor, Utc::now()))
+    state.acting(|s, actor| s.update_ci(&name, &ci, actor, crate::now()))
 }
 
 #[tauri::command]
@@ -299,7 +299,7 @@ pub fn update_change(
     key: String,
     draft: ChangeDraft,
 ) -> CommandResult<Change> {
-    state.acting(|s, actor| s.update_change(&key, &draft, actor, Utc::now()))
+    state.acting(|s, actor| s.update_change(&key, &draft, actor, crate::now()))
 }
 
 #[tauri::command]
@@ -336,12 +336,12 @@ pub fn list_windows(state: State<'_, AppState>) -> CommandResult<Vec<Window>> {
 
 #[tauri::command]
 pub fn create_window(state: State<'_, AppState>, window: Window) -> CommandResult<Window> {
-    state.acting(|s, actor| s.create_window(&window, actor, Utc::now()))
+    state.acting(|s, actor| s.create_window(&window, actor, crate::now()))
 }
 
 #[tauri::command]
 pub fn delete_window(state: State<'_, AppState>, name: String) -> CommandResult<()> {
-    state.acting(|s, actor| s.delete_window(&name, actor, Utc::now()))
+    state.acting(|s, actor| s.delete_window(&name, actor, crate::now()))
 }
 
 #[tauri::command]
@@ -351,12 +351,12 @@ pub fn list_freezes(state: State<'_, AppState>) -> CommandResult<Vec<Freeze>> {
 
 #[tauri::command]
 pub fn create_freeze(state: State<'_, AppState>, freeze: Freeze) -> CommandResult<Freeze> {
-    state.acting(|s, actor| s.create_freeze(&freeze, actor, Utc::now()))
+    state.acting(|s, actor| s.create_freeze(&freeze, actor, crate::now()))
 }
 
 #[tauri::command]
 pub fn delete_freeze(state: State<'_, AppState>, name: String) -> CommandResult<Freeze> {
-    state.acting(|s, actor| s.delete_freeze(&name, actor, Utc::now()))
+    state.acting(|s, actor| s.delete_freeze(&name, actor, crate::now()))
 }
 
 #[tauri::command]
@@ -365,7 +365,7 @@ pub fn instantiate_plan(
     key: String,
     request: PlanRequest,
 ) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.instantiate_plan(&key, &request, actor, Utc::now()))
+    state.acting(|s, actor| s.instantiate_plan(&key, &request, actor, crate::now()))
 }
 
 #[tauri::command]
@@ -376,7 +376,7 @@ pub fn move_task(
     start: Option<DateTime<Utc>>,
     version: i64,
 ) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.move_task(&key, &task, start, version, actor, Utc::now()))
+    state.acting(|s, actor| s.move_task(&key, &task, start, version, actor, crate::now()))
 }
 
 #[tauri::command]
@@ -387,12 +387,12 @@ pub fn resize_task(
     minutes: i64,
     version: i64,
 ) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.resize_task(&key, &task, minutes, version, actor, Utc::now()))
+    state.acting(|s, actor| s.resize_task(&key, &task, minutes, version, actor, crate::now()))
 }
 
 #[tauri::command]
 pub fn save_baseline(state: State<'_, AppState>, key: String) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.save_baseline(&key, actor, Utc::now()))
+    state.acting(|s, actor| s.save_baseline(&key, actor, crate::now()))
 }
 
 #[tauri::command]
@@ -402,13 +402,13 @@ pub fn record_progress(
     task: String,
     progress: Progress,
 ) -> CommandResult<Schedule> {
-    let now = Utc::now();
+    let now = crate::now();
     state.acting(|s, actor| s.record_progress(&key, &task, progress, now, actor, now))
 }
 
 #[tauri::command]
 pub fn find_slots(state: State<'_, AppState>, key: String, weeks: u32) -> CommandResult<Vec<Slot>> {
-    state.with_store(|s| s.slots(&key, Utc::now(), weeks))
+    state.with_store(|s| s.slots(&key, crate::now(), weeks))
 }
 
 #[tauri::command]
@@ -418,7 +418,7 @@ pub fn pick_slot(
     start: DateTime<Utc>,
     version: i64,
 ) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.pick_slot(&key, start, version, actor, Utc::now()))
+    state.acting(|s, actor| s.pick_slot(&key, start, version, actor, crate::now()))
 }
 
 /// Stores the rendering choice; it takes effect when Relman starts next.
@@ -429,7 +429,7 @@ pub fn set_rendering(state: State<'_, AppState>, mode: RenderingMode) -> Command
 
 #[tauri::command]
 pub fn check_all_rules(state: State<'_, AppState>, key: String) -> CommandResult<AllRules> {
-    state.with_store(|s| s.check_all_rules(&key))
+    state.with_store(|s| s.check_all_rules(&key, crate::now()))
 }
 
 fn requirements(requires: &[String]) -> CommandResult<Vec<relman_core::package::Requirement>> {
@@ -447,7 +447,7 @@ pub fn remove_component(
     key: String,
     ci: String,
 ) -> CommandResult<Component> {
-    state.acting(|s, actor| s.remove_component(&key, &ci, actor, Utc::now()))
+    state.acting(|s, actor| s.remove_component(&key, &ci, actor, crate::now()))
 }
 
 #[tauri::command]
@@ -466,29 +466,29 @@ pub fn update_component(
             to_version.as_deref(),
             &requires,
             actor,
-            Utc::now(),
+            crate::now(),
         )
     })
 }
 
 #[tauri::command]
 pub fn delete_change(state: State<'_, AppState>, key: String) -> CommandResult<Change> {
-    state.acting(|s, actor| s.delete_change(&key, actor, Utc::now()))
+    state.acting(|s, actor| s.delete_change(&key, actor, crate::now()))
 }
 
 #[tauri::command]
 pub fn restore_change(state: State<'_, AppState>, key: String) -> CommandResult<Change> {
-    state.acting(|s, actor| s.restore_change(&key, actor, Utc::now()))
+    state.acting(|s, actor| s.restore_change(&key, actor, crate::now()))
 }
 
 #[tauri::command]
 pub fn delete_ci(state: State<'_, AppState>, name: String) -> CommandResult<Ci> {
-    state.acting(|s, actor| s.delete_ci(&name, actor, Utc::now()))
+    state.acting(|s, actor| s.delete_ci(&name, actor, crate::now()))
 }
 
 #[tauri::command]
 pub fn restore_ci(state: State<'_, AppState>, name: String) -> CommandResult<Ci> {
-    state.acting(|s, actor| s.restore_ci(&name, actor, Utc::now()))
+    state.acting(|s, actor| s.restore_ci(&name, actor, crate::now()))
 }
 
 /// Imports the CSV file the menu put aside, with the statuses the user mapped. The path never
@@ -515,7 +515,7 @@ pub fn create_model(
     state: State<'_, AppState>,
     model: DeploymentModel,
 ) -> CommandResult<DeploymentModel> {
-    state.acting(|s, actor| s.create_model(&model, actor, Utc::now()))
+    state.acting(|s, actor| s.create_model(&model, actor, crate::now()))
 }
 
 #[tauri::command]
@@ -524,12 +524,12 @@ pub fn update_model(
     name: String,
     model: DeploymentModel,
 ) -> CommandResult<DeploymentModel> {
-    state.acting(|s, actor| s.update_model(&name, &model, actor, Utc::now()))
+    state.acting(|s, actor| s.update_model(&name, &model, actor, crate::now()))
 }
 
 #[tauri::command]
 pub fn delete_model(state: State<'_, AppState>, name: String) -> CommandResult<DeploymentModel> {
-    state.acting(|s, actor| s.delete_model(&name, actor, Utc::now()))
+    state.acting(|s, actor| s.delete_model(&name, actor, crate::now()))
 }
 
 #[tauri::command]
@@ -555,7 +555,8 @@ pub fn add_plan_task(
     after: Vec<String>,
     version: i64,
 ) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.add_plan_task(&key, &task, wave, &after, version, actor, Utc::now()))
+    state
+        .acting(|s, actor| s.add_plan_task(&key, &task, wave, &after, version, actor, crate::now()))
 }
 
 #[tauri::command]
@@ -565,7 +566,7 @@ pub fn remove_plan_task(
     task: String,
     version: i64,
 ) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.remove_plan_task(&key, &task, version, actor, Utc::now()))
+    state.acting(|s, actor| s.remove_plan_task(&key, &task, version, actor, crate::now()))
 }
 
 /// A deployment task or rollback step started or done, now (the app's clock).
@@ -576,7 +577,7 @@ pub fn run_step(
     step: String,
     progress: Progress,
 ) -> CommandResult<Schedule> {
-    let now = Utc::now();
+    let now = crate::now();
     state.acting(|s, actor| s.run_step(&key, &step, progress, now, actor, now))
 }
 
@@ -586,7 +587,7 @@ pub fn abort_release(
     key: String,
     reason: String,
 ) -> CommandResult<Schedule> {
-    let now = Utc::now();
+    let now = crate::now();
     state.acting(|s, actor| s.abort(&key, &reason, now, actor, now))
 }
 
@@ -598,7 +599,7 @@ pub fn update_plan_task(
     fields: ModelTask,
     version: i64,
 ) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.update_plan_task(&key, &task, &fields, version, actor, Utc::now()))
+    state.acting(|s, actor| s.update_plan_task(&key, &task, &fields, version, actor, crate::now()))
 }
 
 #[tauri::command]
@@ -608,7 +609,7 @@ pub fn add_plan_dep(
     dep: PlanDep,
     version: i64,
 ) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.add_plan_dep(&key, &dep, version, actor, Utc::now()))
+    state.acting(|s, actor| s.add_plan_dep(&key, &dep, version, actor, crate::now()))
 }
 
 #[tauri::command]
@@ -619,5 +620,5 @@ pub fn remove_plan_dep(
     to: String,
     version: i64,
 ) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.remove_plan_dep(&key, &from, &to, version, actor, Utc::now()))
+    state.acting(|s, actor| s.remove_plan_dep(&key, &from, &to, version, actor, crate::now()))
 }

@@ -19,6 +19,28 @@ fn db_path_from_args() -> PathBuf {
         .unwrap_or_else(default_db_path)
 }
 
+/// `relman --now 2026-12-07T09:00:00Z` starts the app's clock at that moment (it runs on from
+/// there): for rehearsing what the checklist will say on a later day, and for the E2E tests of
+/// rules that depend on time. The core never reads the clock; this is the app's only clock.
+static CLOCK_OFFSET: std::sync::OnceLock<chrono::TimeDelta> = std::sync::OnceLock::new();
+
+fn set_clock_from_args() {
+    let args: Vec<String> = std::env::args().collect();
+    let start = args
+        .iter()
+        .position(|a| a == "--now")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|text| chrono::DateTime::parse_from_rfc3339(text).ok());
+    if let Some(start) = start {
+        log::info!("clock starts at {start}");
+        let _ = CLOCK_OFFSET.set(start.to_utc() - chrono::Utc::now());
+    }
+}
+
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now() + CLOCK_OFFSET.get().copied().unwrap_or_default()
+}
+
 /// Decides the rendering mode before the web view exists, and applies it.
 fn choose_rendering(state: &commands::AppState) -> Rendering {
     let env = |name: &str| {
@@ -60,6 +82,7 @@ fn choose_rendering(state: &commands::AppState) -> Rendering {
 
 pub fn run() {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    set_clock_from_args();
     let mut state = commands::AppState::open(db_path_from_args(), os_user_name());
     state.set_rendering(choose_rendering(&state));
     tauri::Builder::default()

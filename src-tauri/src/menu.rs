@@ -3,7 +3,6 @@
 
 use std::path::Path;
 
-use chrono::Utc;
 use relman_core::csv_import::{self, CsvOptions, MappingRequest};
 use relman_core::store::ImportSummary;
 use relman_core::transfer;
@@ -122,7 +121,7 @@ fn import<R: Runtime>(app: &AppHandle<R>, path: &Path) -> Result<Option<String>,
         return Ok(Some(imported(&summary, path)));
     }
     let summary =
-        state.run(|store, actor| store.import(&transfer::parse(&text)?, actor, Utc::now()))?;
+        state.run(|store, actor| store.import(&transfer::parse(&text)?, actor, crate::now()))?;
     let _ = app.emit(DATA_CHANGED, ());
     Ok(Some(imported(&summary, path)))
 }
@@ -139,7 +138,8 @@ pub fn import_csv_file<R: Runtime>(
     options: &CsvOptions,
 ) -> Result<ImportSummary, ErrorReport> {
     let text = read(path)?;
-    let summary = state.run(|store, actor| store.import_csv(&text, options, actor, Utc::now()))?;
+    let summary =
+        state.run(|store, actor| store.import_csv(&text, options, actor, crate::now()))?;
     let _ = app.emit(DATA_CHANGED, ());
     Ok(summary)
 }

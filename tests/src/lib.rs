@@ -156,3 +156,87 @@ pub fn seed_ready_release(
         .add_component(release.key, ci, Some(to), &[], "rita", now)
         .expect("package");
 }
+
+/// Gives `release` test evidence that satisfies every testing rule at `now`: its own
+/// environment with the package's target versions installed, booked for the release, and a
+/// passing run of each required kind plus a rollback rehearsal (of the plan it has now), ten
+/// days before `now`.
+pub fn give_test_evidence(
+    store: &mut relman_core::Store,
+    release: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    use chrono::Duration;
+    use relman_core::testing::{BookingPurpose, Environment, RunDraft, TestKind, TestResult};
+    let t = now - Duration::days(10);
+    let env = format!("test-{release}");
+    store
+        .create_environment(&Environment::new(&env), "rita", t)
+        .expect("environment");
+    for c in store.components(release).expect("package") {
+        if let Some(version) = &c.to_version {
+            store
+                .record_install(&env, &c.ci, version, t, "rita", t)
+                .expect("install");
+        }
+    }
+    store
+        .book_environment(
+            &env,
+            release,
+            t,
+            t + Duration::days(2),
+            BookingPurpose::CodeChange,
+            "rita",
+            t,
+        )
+        .expect("booking");
+    let release_type = store.release(release).expect("release").release_type;
+    let policy = store.test_policy().expect("policy");
+    let mut kinds = policy.required[&release_type].clone();
+    kinds.push(TestKind::RollbackRehearsal);
+    for kind in kinds {
+        let run = RunDraft {
+            release: release.into(),
+            env: env.clone(),
+            kind,
+            result: TestResult::Passed,
+            from: t + Duration::hours(1),
+            to: t + Duration::hours(2),
+            defects: vec![],
+            notes: String::new(),
+            evidence: None,
+        };
+        let judged = store.record_run(&run, "tom", t).expect("run");
+        assert!(judged.counts, "{kind} does not count: {:?}", judged.why_not);
+    }
+}
+
+/// Records a passing rollback rehearsal of the plan as it is now, inside the booking
+/// `give_test_evidence` made (its second day).
+pub fn rehearse_rollback(
+    store: &mut relman_core::Store,
+    release: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    use chrono::Duration;
+    use relman_core::testing::{RunDraft, TestKind, TestResult};
+    let t = now - Duration::days(9);
+    let run = RunDraft {
+        release: release.into(),
+        env: format!("test-{release}"),
+        kind: TestKind::RollbackRehearsal,
+        result: TestResult::Passed,
+        from: t,
+        to: t + Duration::hours(1),
+        defects: vec![],
+        notes: String::new(),
+        evidence: None,
+    };
+    let judged = store.record_run(&run, "tom", t).expect("rehearsal");
+    assert!(
+        judged.counts,
+        "the rehearsal does not count: {:?}",
+        judged.why_not
+    );
+}

@@ -54,6 +54,7 @@ fn populated(path: &std::path::Path) -> i64 {
             .add_component(&key, "api", Some("2.2"), &[], "anna", t)
             .unwrap();
     }
+    relman_tests::give_test_evidence(&mut store, "REL-0", t0);
     for _ in 0..3 {
         store.advance_release("REL-0", "anna", t0).unwrap();
     }
@@ -169,6 +170,10 @@ fn history_reads_each_step_of_a_release() {
         ("ben", "update", Some("title")),
         ("anna", "add_change", Some("scope")),
         ("anna", "add_component", Some("package")),
+        ("rita", "book", None),
+        ("tom", "test run", None),
+        ("tom", "test run", None),
+        ("tom", "test run", None),
         ("anna", "move", Some("stage")),
         ("anna", "move", Some("stage")),
         ("anna", "move", Some("stage")),

@@ -444,6 +444,59 @@ fn check_explains_and_advance_refuses_with_exit_1() {
     assert_eq!(cli.json(&["release", "advance", "REL-1"])["stage"], "build");
 }
 
+/// Tests `key` on its own environment with `installed` on it, early in January: booked,
+/// functional, installation and a rollback rehearsal passed, long enough ago for any
+/// problem-free period.
+fn tested_on_the_cli(cli: &Cli, key: &str, installed: &[(&str, &str)]) {
+    let env = format!("lab-{key}");
+    let ok = |args: &[&str]| {
+        let out = cli.run(args);
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+    };
+    ok(&["env", "create", "--name", &env, "--capacity", "2"]);
+    for (ci, version) in installed {
+        ok(&[
+            "env",
+            "install",
+            &env,
+            "--ci",
+            ci,
+            "--version",
+            version,
+            "--at",
+            "2026-01-05T08:00:00Z",
+        ]);
+    }
+    ok(&[
+        "env",
+        "book",
+        &env,
+        "--release",
+        key,
+        "--from",
+        "2026-01-05T09:00:00Z",
+        "--to",
+        "2026-01-06T09:00:00Z",
+    ]);
+    for kind in ["functional", "installation", "rollback_rehearsal"] {
+        ok(&[
+            "test",
+            "record",
+            key,
+            "--env",
+            &env,
+            "--kind",
+            kind,
+            "--result",
+            "passed",
+            "--from",
+            "2026-01-05T10:00:00Z",
+            "--to",
+            "2026-01-05T11:00:00Z",
+        ]);
+    }
+}
+
 #[test]
 fn the_requester_cannot_approve_and_a_cab_member_can() {
     let cli = Cli::new();
@@ -472,6 +525,11 @@ fn the_requester_cannot_approve_and_a_cab_member_can() {
         "--ops-docs",
         "https://wiki/ops",
     ]);
+    tested_on_the_cli(
+        &cli,
+        "REL-1",
+        &[("payroll-api", "2.2"), ("payroll-db", "13")],
+    );
     for _ in 0..3 {
         let out = cli.run(&["release", "advance", "REL-1"]);
         assert_eq!(code(&out), 0, "{}", stderr(&out));
@@ -530,6 +588,28 @@ fn the_requester_cannot_approve_and_a_cab_member_can() {
         "{}",
         stderr(&out)
     );
+    // Nor was its rollback rehearsed: the rehearsal before it had no plan to rehearse.
+    assert!(
+        stderr(&out).contains("TEST-ROLLBACK-REHEARSED: No passing rollback rehearsal counts: the rollback plan changed after run #3 on lab-REL-1"),
+        "{}",
+        stderr(&out)
+    );
+    let rehearsal = cli.json(&[
+        "test",
+        "record",
+        "REL-1",
+        "--env",
+        "lab-REL-1",
+        "--kind",
+        "rollback_rehearsal",
+        "--result",
+        "passed",
+        "--from",
+        "2026-01-05T12:00:00Z",
+        "--to",
+        "2026-01-05T13:00:00Z",
+    ]);
+    assert_eq!(rehearsal["counts"], true, "{rehearsal}");
     cli.run(&[
         "--as",
         "carl",
@@ -676,7 +756,7 @@ fn export_and_import_through_files() {
     let document: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(
         (document["format"].as_str(), document["version"].as_i64()),
-        (Some("relman"), Some(3))
+        (Some("relman"), Some(4))
     );
 
     let other = Cli::new();

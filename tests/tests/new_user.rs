@@ -29,6 +29,7 @@ fn ready_release(store: &mut Store, key: &str) {
         planned: ("2026-12-05", "2026-12-12"),
     };
     seed_ready_release(store, &release, now());
+    relman_tests::give_test_evidence(store, key, now());
 }
 
 fn advance_to(store: &mut Store, key: &str, stage: Stage) {
@@ -46,7 +47,7 @@ fn approve(store: &mut Store, key: &str, at: DateTime<Utc>) {
 }
 
 fn auth_valid(store: &Store, key: &str) -> (bool, String) {
-    let all = store.check_all_rules(key).unwrap();
+    let all = store.check_all_rules(key, now()).unwrap();
     let rule = all
         .rules
         .iter()
@@ -71,7 +72,7 @@ fn an_approval_given_without_a_plan_does_not_cover_the_plan_added_later() {
             && message.contains("a deployment plan of 1 task(s) was added"),
         "{message}"
     );
-    let workspace = store.workspace("REL-1").unwrap();
+    let workspace = store.workspace("REL-1", now()).unwrap();
     assert_eq!(
         workspace.approvals[0].changed_since,
         ["a deployment plan of 1 task(s) was added"],
@@ -84,6 +85,7 @@ fn moving_a_task_after_the_decision_names_the_task_and_both_times() {
     let mut store = Store::open_in_memory().unwrap();
     ready_release(&mut store, "REL-1");
     give_simple_plan(&mut store, "REL-1", now());
+    relman_tests::rehearse_rollback(&mut store, "REL-1", now());
     advance_to(&mut store, "REL-1", Stage::AwaitingAuthorization);
     approve(&mut store, "REL-1", now());
     assert!(auth_valid(&store, "REL-1").0);
@@ -119,6 +121,7 @@ fn a_plan_edit_after_authorization_sends_the_release_back_to_the_cab_and_deployi
     let mut store = Store::open_in_memory().unwrap();
     ready_release(&mut store, "REL-1");
     give_simple_plan(&mut store, "REL-1", now());
+    relman_tests::rehearse_rollback(&mut store, "REL-1", now());
     advance_to(&mut store, "REL-1", Stage::AwaitingAuthorization);
     approve(&mut store, "REL-1", now());
     advance_to(&mut store, "REL-1", Stage::Authorized);
@@ -297,12 +300,12 @@ fn every_rule_is_visible_in_planning_a_cycle_among_them() {
             now(),
         )
         .unwrap();
-    let next = store.check_release("REL-1").unwrap();
+    let next = store.check_release("REL-1", now()).unwrap();
     assert!(
         next.rules.iter().all(|r| r.code != "PKG-NO-CYCLE"),
         "the next move (to build) does not check the package"
     );
-    let all = store.check_all_rules("REL-1").unwrap();
+    let all = store.check_all_rules("REL-1", now()).unwrap();
     let cycle = all
         .rules
         .iter()

@@ -108,7 +108,7 @@ fn a_conflict_blocks_authorization_with_its_rule() {
     // The scheduling rules guard authorization, not the earlier moves.
     assert!(
         !store
-            .check_release(AGENTS)
+            .check_release(AGENTS, now())
             .unwrap()
             .rules
             .iter()
@@ -124,7 +124,7 @@ fn a_conflict_blocks_authorization_with_its_rule() {
     store
         .import(&only_releases(document), "anna", now())
         .unwrap();
-    let checklist = store.check_release("REL-2026-900").unwrap();
+    let checklist = store.check_release("REL-2026-900", now()).unwrap();
     let rule = |code: &str| checklist.rules.iter().find(|r| r.code == code).unwrap();
     assert!(rule("SCHED-PLANNED").ok);
     assert!(rule("SCHED-IN-WINDOWS").ok);

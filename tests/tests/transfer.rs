@@ -68,6 +68,7 @@ fn populated() -> Store {
         )
         .unwrap();
     relman_tests::give_simple_plan(&mut store, "REL-2026-014", now());
+    relman_tests::give_test_evidence(&mut store, "REL-2026-014", now());
     for _ in 0..3 {
         store
             .advance_release("REL-2026-014", "anna", now())
@@ -110,7 +111,7 @@ fn export_then_import_gives_the_same_database() {
     assert_eq!(target.export(None).unwrap(), document);
 
     // The approval travelled with its content hash, and the content is unchanged: still valid.
-    let check = target.check_release("REL-2026-014").unwrap();
+    let check = target.check_release("REL-2026-014", now()).unwrap();
     assert_eq!(check.stage, relman_core::Stage::Authorized);
     assert_eq!(check.failing().count(), 0, "{:?}", check.rules);
     assert!(target.verify_audit().unwrap().problems.is_empty());

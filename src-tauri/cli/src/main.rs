@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 
 mod planning;
 mod rollback;
+mod testing;
 
 #[derive(Parser)]
 #[command(
@@ -42,6 +43,11 @@ struct Cli {
     /// Print one JSON document on stdout instead of text
     #[arg(long, global = true)]
     json: bool,
+
+    /// Act as of this moment (ISO 8601): time-dependent rules such as the problem-free period
+    /// and snapshot age are judged then, and records are stamped with it [default: now]
+    #[arg(long, global = true, value_name = "DATETIME")]
+    now: Option<String>,
 
     #[command(subcommand)]
     command: Command,
@@ -70,6 +76,12 @@ enum Command {
     /// Deployment models: reusable tasks with how each is undone
     #[command(subcommand)]
     Model(rollback::ModelCommand),
+    /// Test environments: inventory, installs, snapshots, bookings
+    #[command(subcommand)]
+    Env(testing::EnvCommand),
+    /// Test runs of releases and their defects
+    #[command(subcommand)]
+    Test(testing::TestCommand),
     /// Write the database, or one release with what it refers to, as a JSON document
     Export {
         /// Only this release, with its changes and CIs
@@ -544,7 +556,11 @@ fn run(cli: Cli) -> Result<Output, Error> {
     let path = cli.db.unwrap_or_else(default_db_path);
     let actor = cli.actor.unwrap_or_else(os_user_name);
     let mut store = Store::open(&path)?;
-    let now = Utc::now();
+    let now = match &cli.now {
+        Some(text) => relman_core::calendar::parse_datetime("now", text, None)
+            .map_err(|e| Error::Validation(vec![e]))?,
+        None => Utc::now(),
+    };
     match cli.command {
         Command::Release(command) => release(&mut store, command, &actor, now),
         Command::Ci(CiCommand::Create {
@@ -622,6 +638,8 @@ fn run(cli: Cli) -> Result<Output, Error> {
         Command::Freeze(command) => planning::freeze(&mut store, command, &actor, now),
         Command::Window(command) => planning::window(&mut store, command, &actor, now),
         Command::Model(command) => rollback::model(&mut store, command, &actor, now),
+        Command::Env(command) => testing::env(&mut store, command, &actor, now),
+        Command::Test(command) => testing::test(&mut store, command, &actor, now),
         Command::Export { release, out } => {
             let document = store.export(release.as_deref())?;
             let text = serde_json::to_string_pretty(&document).expect("a document serializes");
@@ -738,7 +756,7 @@ fn release(
         }
         ReleaseCommand::Show { key } => {
             let release = store.release(&key)?;
-            let workspace = store.workspace(&key)?;
+            let workspace = store.workspace(&key, now)?;
             let schedule = store
                 .plan(&key)?
                 .map(|_| store.schedule(&key))
@@ -818,12 +836,12 @@ fn release(
             Ok(Output::new(component, text))
         }
         ReleaseCommand::Check { key, all: false } => {
-            let checklist = store.check_release(&key)?;
+            let checklist = store.check_release(&key, now)?;
             let text = describe_checklist(&checklist);
             Ok(Output::new(checklist, text))
         }
         ReleaseCommand::Check { key, all: true } => {
-            let rules = store.check_all_rules(&key)?;
+            let rules = store.check_all_rules(&key, now)?;
             let text = describe_all_rules(&rules);
             Ok(Output::new(rules, text))
         }

@@ -72,7 +72,11 @@ fn populated() -> Store {
 fn rules(c: &mut Criterion) {
     let store = populated();
     let keys: Vec<String> = (0..RELEASES).map(|r| format!("REL-{r}")).collect();
-    let workspaces: Vec<_> = keys.iter().map(|k| store.workspace(k).unwrap()).collect();
+    let workspaces: Vec<_> = keys
+        .iter()
+        .map(|k| store.workspace(k, now()).unwrap())
+        .collect();
+    let testing = relman_core::testing::TestingFacts::default();
     c.bench_function("evaluate x1000 (rules only)", |b| {
         b.iter(|| {
             let failing: usize = workspaces
@@ -89,6 +93,8 @@ fn rules(c: &mut Criterion) {
                         content: &content,
                         legacy_hash: "",
                         plan: None,
+                        testing: &testing,
+                        now: now(),
                     };
                     evaluate(&facts).failing().count()
                 })
@@ -100,7 +106,7 @@ fn rules(c: &mut Criterion) {
         b.iter(|| {
             let failing: usize = keys
                 .iter()
-                .map(|k| store.check_release(k).unwrap().failing().count())
+                .map(|k| store.check_release(k, now()).unwrap().failing().count())
                 .sum();
             assert!(failing > 0);
         })

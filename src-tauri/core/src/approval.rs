@@ -62,6 +62,10 @@ pub struct Content {
     pub package: Vec<PackageItem>,
     pub window: (NaiveDate, NaiveDate),
     pub plan: Option<PlanContent>,
+    /// The test evidence: each run with whether it counts, each defect with whether it is
+    /// open. Empty (and left out of the hash) before any test run is recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,6 +111,34 @@ fn undo_of(t: &crate::plan::ScheduledTask) -> String {
 }
 
 impl Content {
+    /// The content with the release's test evidence: each run and defect as one line.
+    pub fn with_evidence(mut self, runs: &[crate::testing::JudgedRun]) -> Content {
+        for r in runs {
+            self.evidence.push(format!(
+                "run #{} {} {} on {} ({}){}",
+                r.run.id,
+                r.run.kind,
+                r.run.result,
+                r.run.env,
+                local_time(r.run.from, "UTC"),
+                if r.counts { "" } else { ", does not count" }
+            ));
+            for d in &r.run.defects {
+                self.evidence.push(format!(
+                    "defect {} ({}) {}",
+                    d.id,
+                    d.severity,
+                    if d.closed_at.is_some() {
+                        "closed"
+                    } else {
+                        "open"
+                    }
+                ));
+            }
+        }
+        self
+    }
+
     pub fn of(
         release: &Release,
         change_keys: &[String],
@@ -150,6 +182,7 @@ impl Content {
                     })
                     .collect(),
             }),
+            evidence: Vec::new(),
         }
     }
 
@@ -208,6 +241,16 @@ impl Content {
                 "the planned window moved from {} – {} to {} – {}",
                 before.window.0, before.window.1, self.window.0, self.window.1
             ));
+        }
+        for line in &self.evidence {
+            if !before.evidence.contains(line) {
+                out.push(format!("test evidence: {line}"));
+            }
+        }
+        for line in &before.evidence {
+            if !self.evidence.contains(line) {
+                out.push(format!("test evidence no longer as decided: {line}"));
+            }
         }
         match (&before.plan, &self.plan) {
             (None, Some(plan)) => out.push(format!(

@@ -9,6 +9,7 @@ use crate::calendar::{Freeze, ServiceHours, Window};
 use crate::change::{Change, ChangeDraft, ChangeKind, ChangeStatus, Ci, CiKind};
 use crate::csv_import::{CsvOptions, MappingRequest};
 use crate::error::{ErrorKind, ErrorReport, FieldError};
+use crate::inventory::{DateOrder, InventorySummary};
 use crate::package::{Component, PackageAnalysis, Requirement, Unsatisfied};
 use crate::plan::{
     Abort, AbortStep, BackoutStep, Band, CalendarRow, CalendarView, Conflict, ConflictKind,
@@ -22,6 +23,12 @@ use crate::rules::{AllRules, Area, Checklist, GuardedRule, RuleResult};
 use crate::schedule::DepKind;
 use crate::store::{
     AuditRecord, AuditReport, ImportSummary, PlanRequest, Progress, ReleaseFilter, Workspace,
+};
+use crate::testing::{
+    BookedEnvironment, Booking, BookingPurpose, CloneKind, Defect, DefectDraft, Drift, EnvState,
+    Environment, EnvironmentView, JudgedRun, Lineage, ProblemFree, Revert, RunDraft, Severity,
+    Snapshot, SnapshotView, Source, TestKind, TestPolicy, TestResult, TestRun, TestingView,
+    VersionChange,
 };
 
 /// `(file name, contents)` for each exported type.
@@ -101,6 +108,33 @@ pub fn typescript() -> Vec<(String, String)> {
         RollbackPlan,
         RollbackFrom,
         RollbackStep,
+        DateOrder,
+        InventorySummary,
+        BookedEnvironment,
+        Booking,
+        BookingPurpose,
+        CloneKind,
+        Defect,
+        DefectDraft,
+        Drift,
+        EnvState,
+        Environment,
+        EnvironmentView,
+        JudgedRun,
+        Lineage,
+        ProblemFree,
+        Revert,
+        RunDraft,
+        Severity,
+        Snapshot,
+        SnapshotView,
+        Source,
+        TestKind,
+        TestPolicy,
+        TestResult,
+        TestRun,
+        TestingView,
+        VersionChange,
         WaveRollback
     );
     files.sort();

@@ -14,6 +14,7 @@ pub mod change;
 pub mod csv_import;
 pub mod demo;
 pub mod error;
+pub mod inventory;
 pub mod lifecycle;
 pub mod package;
 pub mod paths;
@@ -24,6 +25,7 @@ pub mod rendering;
 pub mod rules;
 pub mod schedule;
 pub mod store;
+pub mod testing;
 pub mod transfer;
 
 pub use error::{Error, ErrorKind, ErrorReport, FieldError, Result};

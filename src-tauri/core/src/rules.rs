@@ -11,6 +11,7 @@ use crate::change::{Change, ChangeStatus};
 use crate::package::{Component, PackageAnalysis};
 use crate::plan::{Conflict, ConflictKind, Schedule, WaveRollback, rollback_plan};
 use crate::release::{Release, Stage};
+use crate::testing::{TestKind, TestResult, TestingFacts, kind_name, problem_free};
 
 text_enum!(
     /// Where in the release workspace a rule is satisfied, so the UI can link to it.
@@ -21,6 +22,7 @@ text_enum!(
         Approvals = "approvals",
         Plan = "plan",
         Rollback = "rollback",
+        Testing = "testing",
     }
 );
 
@@ -38,6 +40,10 @@ pub struct Facts<'a> {
     pub legacy_hash: &'a str,
     /// `None`: the release has no deployment plan.
     pub plan: Option<&'a PlanFacts>,
+    /// Bookings, runs and the testing policy.
+    pub testing: &'a TestingFacts,
+    /// Time-dependent rules (the problem-free period) are judged at this moment.
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 /// What the scheduling rules need to know of a release's scheduled plan.
@@ -183,7 +189,7 @@ pub fn changed_since(approval: &Approval, now: &Content) -> Vec<String> {
         .unwrap_or_default()
 }
 
-use Stage::{Authorized, Build, Deploying, Test};
+use Stage::{Authorized, AwaitingAuthorization, Build, Deploying, Test};
 
 pub const RULES: &[Rule] = &[
     Rule {
@@ -234,6 +240,34 @@ pub const RULES: &[Rule] = &[
         until: Deploying,
         area: Area::Documents,
         check: docs_linked,
+    },
+    Rule {
+        code: "TEST-RUNS-PASSED",
+        from: AwaitingAuthorization,
+        until: Deploying,
+        area: Area::Testing,
+        check: runs_passed,
+    },
+    Rule {
+        code: "TEST-ROLLBACK-REHEARSED",
+        from: AwaitingAuthorization,
+        until: Deploying,
+        area: Area::Testing,
+        check: rollback_rehearsed,
+    },
+    Rule {
+        code: "TEST-PROBLEM-FREE",
+        from: AwaitingAuthorization,
+        until: Deploying,
+        area: Area::Testing,
+        check: problem_free_period,
+    },
+    Rule {
+        code: "TEST-ENV-BOOKED",
+        from: AwaitingAuthorization,
+        until: Deploying,
+        area: Area::Testing,
+        check: environments_booked,
     },
     Rule {
         code: "AUTH-APPROVED",
@@ -564,6 +598,193 @@ fn waves<'a>(f: &Facts<'a>) -> &'a [WaveRollback] {
     f.plan.map(|p| p.rollback.as_slice()).unwrap_or_default()
 }
 
+/// "run #3 on test-01" for the messages.
+fn run_label(r: &crate::testing::TestRun) -> String {
+    format!("run #{} on {}", r.id, r.env)
+}
+
+/// Why the runs of `kind` that passed do not count, for the message.
+fn not_counted(f: &Facts, kind: TestKind) -> Vec<String> {
+    f.testing
+        .runs
+        .iter()
+        .filter(|r| r.run.kind == kind && r.run.result == TestResult::Passed && !r.counts)
+        .map(|r| {
+            format!(
+                "{} does not count: {}",
+                run_label(&r.run),
+                r.why_not.join("; ")
+            )
+        })
+        .collect()
+}
+
+fn runs_passed(f: &Facts) -> Verdict {
+    let required = f
+        .testing
+        .policy
+        .required
+        .get(&f.release.release_type)
+        .cloned()
+        .unwrap_or_default();
+    let mut missing = Vec::new();
+    let mut found = Vec::new();
+    for kind in required {
+        match f
+            .testing
+            .runs
+            .iter()
+            .filter(|r| r.counts && r.run.kind == kind && r.run.result == TestResult::Passed)
+            .max_by_key(|r| r.run.to)
+        {
+            Some(r) => found.push(format!("{} ({})", kind_name(kind), run_label(&r.run))),
+            None => {
+                let why = not_counted(f, kind);
+                missing.push(if why.is_empty() {
+                    kind_name(kind).to_string()
+                } else {
+                    format!("{} — {}", kind_name(kind), why.join("; "))
+                });
+            }
+        }
+    }
+    if missing.is_empty() {
+        Verdict::Pass(if found.is_empty() {
+            format!(
+                "A {} release needs no particular tests",
+                f.release.release_type
+            )
+        } else {
+            format!("Passed and counting: {}", list(&found))
+        })
+    } else {
+        fail(
+            format!(
+                "No passing run that counts for a {} release: {}",
+                f.release.release_type,
+                missing.join("; ")
+            ),
+            "Record a passing run of each on an environment booked for the release, without drift",
+        )
+    }
+}
+
+fn rollback_rehearsed(f: &Facts) -> Verdict {
+    let Some(current) = f.testing.rollback.as_deref() else {
+        // SCHED-PLANNED asks for the plan before authorization; once it exists this rule
+        // asks for its rehearsal.
+        return Verdict::Pass(
+            "No deployment plan yet: its rollback is rehearsed once it exists".into(),
+        );
+    };
+    let rehearsals: Vec<_> = f
+        .testing
+        .runs
+        .iter()
+        .filter(|r| r.run.kind == TestKind::RollbackRehearsal && r.run.result == TestResult::Passed)
+        .collect();
+    if let Some(r) = rehearsals
+        .iter()
+        .filter(|r| r.counts && r.run.rollback.as_deref() == Some(current))
+        .max_by_key(|r| r.run.to)
+    {
+        return Verdict::Pass(format!(
+            "The rollback was rehearsed: {}, {}",
+            run_label(&r.run),
+            local_time(r.run.to, "UTC")
+        ));
+    }
+    let mut why: Vec<String> = not_counted(f, TestKind::RollbackRehearsal);
+    why.extend(
+        rehearsals
+            .iter()
+            .filter(|r| r.counts && r.run.rollback.as_deref() != Some(current))
+            .map(|r| format!("the rollback plan changed after {}", run_label(&r.run))),
+    );
+    fail(
+        if why.is_empty() {
+            "No passing rollback rehearsal is recorded".to_string()
+        } else {
+            format!("No passing rollback rehearsal counts: {}", why.join("; "))
+        },
+        "Rehearse the rollback plan as it is now on a booked environment and record the run",
+    )
+}
+
+fn problem_free_period(f: &Facts) -> Verdict {
+    let pf = problem_free(f.testing, f.release.release_type, f.now);
+    if !pf.open_defects.is_empty() {
+        return fail(
+            format!("Open defect(s): {}", list(&pf.open_defects)),
+            format!(
+                "Close them; the {}-day problem-free period starts when the last one closes",
+                pf.days
+            ),
+        );
+    }
+    match (pf.since, pf.ends) {
+        (Some(_), Some(ends)) if pf.elapsed => Verdict::Pass(format!(
+            "Problem-free for {} day(s) since {} (period ended {})",
+            pf.days,
+            pf.since_what,
+            local_time(ends, "UTC")
+        )),
+        (Some(_), Some(ends)) => fail(
+            format!(
+                "The {}-day problem-free period ends {} ({} days after {})",
+                pf.days,
+                local_time(ends, "UTC"),
+                pf.days,
+                pf.since_what
+            ),
+            format!(
+                "Wait until {} with no failed run and no open defect",
+                local_time(ends, "UTC")
+            ),
+        ),
+        _ => fail(
+            "No test run is recorded, so the problem-free period has not begun",
+            "Record the test runs on a booked environment",
+        ),
+    }
+}
+
+fn environments_booked(f: &Facts) -> Verdict {
+    if f.testing.bookings.is_empty() {
+        return fail(
+            format!("No test environment is booked for {}", f.release.key),
+            "Book an environment for the release for the time its tests run",
+        );
+    }
+    let unbooked: Vec<String> = f
+        .testing
+        .runs
+        .iter()
+        .filter(|r| {
+            !f.testing
+                .bookings
+                .iter()
+                .any(|b| b.env == r.run.env && b.covers(r.run.from, r.run.to))
+        })
+        .map(|r| run_label(&r.run))
+        .collect();
+    if unbooked.is_empty() {
+        let mut envs: Vec<&str> = f.testing.bookings.iter().map(|b| b.env.as_str()).collect();
+        envs.sort_unstable();
+        envs.dedup();
+        Verdict::Pass(format!(
+            "{} run(s), each within a booking of {}",
+            f.testing.runs.len(),
+            envs.join(", ")
+        ))
+    } else {
+        fail(
+            format!("Outside every booking: {}", list(&unbooked)),
+            "Book the environment for the time of these runs, or record them again on a booked one",
+        )
+    }
+}
+
 fn rollback_covered(f: &Facts) -> Verdict {
     let uncovered: Vec<String> = waves(f)
         .iter()
@@ -736,7 +957,92 @@ mod tests {
         /// (approver, decision, approved the content as it is now)
         decisions: &'static [(&'static str, Decision, bool)],
         plan: PlanCase,
+        testing: TestCase,
         failing: &'static [&'static str],
+    }
+
+    #[derive(Clone, Copy, PartialEq)]
+    enum TestCase {
+        Complete,
+        Nothing,
+        /// The functional run was outside its booking.
+        Unbooked,
+        StaleRehearsal,
+        /// A run failed a day ago.
+        RecentFailure,
+        OpenDefect,
+    }
+
+    fn testing_facts(case: TestCase) -> TestingFacts {
+        use crate::testing::{Booking, BookingPurpose, Defect, JudgedRun, Severity, TestRun};
+        let day = |d: u32| Utc.with_ymd_and_hms(2026, 2, d, 9, 0, 0).unwrap();
+        let mut facts = TestingFacts {
+            rollback: Some("plan-now".into()),
+            ..TestingFacts::default()
+        };
+        if case == TestCase::Nothing {
+            return facts;
+        }
+        facts.bookings.push(Booking {
+            id: 1,
+            env: "test-01".into(),
+            release: "REL-1".into(),
+            from: day(1),
+            to: Utc.with_ymd_and_hms(2026, 3, 10, 0, 0, 0).unwrap(),
+            purpose: BookingPurpose::CodeChange,
+            by: "rita".into(),
+        });
+        let kinds = [
+            TestKind::Functional,
+            TestKind::Installation,
+            TestKind::RollbackRehearsal,
+        ];
+        for (i, kind) in kinds.into_iter().enumerate() {
+            let mut run = TestRun {
+                id: i as i64 + 1,
+                release: "REL-1".into(),
+                env: "test-01".into(),
+                kind,
+                result: TestResult::Passed,
+                from: day(2),
+                to: day(3),
+                defects: vec![],
+                notes: String::new(),
+                evidence: None,
+                versions: Default::default(),
+                rollback: (kind == TestKind::RollbackRehearsal).then(|| "plan-now".into()),
+                by: "tom".into(),
+            };
+            let mut why_not = vec![];
+            match (case, kind) {
+                (TestCase::Unbooked, TestKind::Functional) => {
+                    run.from = Utc.with_ymd_and_hms(2026, 3, 11, 0, 0, 0).unwrap();
+                    run.to = Utc.with_ymd_and_hms(2026, 3, 12, 0, 0, 0).unwrap();
+                    why_not.push("no booking of test-01 for REL-1 covers it".into());
+                }
+                (TestCase::StaleRehearsal, TestKind::RollbackRehearsal) => {
+                    run.rollback = Some("plan-then".into())
+                }
+                (TestCase::RecentFailure, TestKind::Installation) => {
+                    run.from = day(28);
+                    run.to = day(28);
+                    run.result = TestResult::Failed;
+                }
+                (TestCase::OpenDefect, TestKind::Functional) => run.defects.push(Defect {
+                    id: "BUG-7".into(),
+                    severity: Severity::High,
+                    opened_at: day(3),
+                    closed_at: None,
+                }),
+                _ => {}
+            }
+            facts.runs.push(JudgedRun {
+                counts: why_not.is_empty(),
+                why_not,
+                run,
+            });
+        }
+        facts
     }
 
     #[derive(Clone, Copy)]
@@ -805,6 +1111,7 @@ mod tests {
         docs: true,
         decisions: &[],
         plan: PlanCase::Clean,
+        testing: TestCase::Complete,
         failing: &[],
     };
 
@@ -923,6 +1230,8 @@ mod tests {
             content: &content,
             legacy_hash: "legacy",
             plan: plan.as_ref(),
+            testing: &testing_facts(case.testing),
+            now: Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap(),
         });
         let failing: Vec<&str> = list.failing().map(|r| r.code.as_str()).collect();
         assert_eq!(
@@ -1016,6 +1325,65 @@ mod tests {
                 name: "documentation is not checked before build",
                 stage: Planning,
                 docs: false,
+                ..BASE
+            },
+            Case {
+                name: "a tested release may go to the CAB",
+                stage: Test,
+                ..BASE
+            },
+            Case {
+                name: "nothing tested, nothing booked",
+                stage: Test,
+                testing: TestCase::Nothing,
+                failing: &[
+                    "TEST-RUNS-PASSED",
+                    "TEST-ROLLBACK-REHEARSED",
+                    "TEST-PROBLEM-FREE",
+                    "TEST-ENV-BOOKED",
+                ],
+                ..BASE
+            },
+            Case {
+                name: "testing is not checked before the move to test",
+                stage: Build,
+                testing: TestCase::Nothing,
+                ..BASE
+            },
+            Case {
+                name: "a run outside its booking does not count",
+                stage: Test,
+                testing: TestCase::Unbooked,
+                failing: &["TEST-RUNS-PASSED", "TEST-ENV-BOOKED"],
+                ..BASE
+            },
+            Case {
+                name: "the rollback plan changed after its rehearsal",
+                stage: Test,
+                testing: TestCase::StaleRehearsal,
+                failing: &["TEST-ROLLBACK-REHEARSED"],
+                ..BASE
+            },
+            Case {
+                name: "a run failed a day ago",
+                stage: Test,
+                testing: TestCase::RecentFailure,
+                failing: &["TEST-RUNS-PASSED", "TEST-PROBLEM-FREE"],
+                ..BASE
+            },
+            Case {
+                name: "an open defect",
+                stage: Test,
+                testing: TestCase::OpenDefect,
+                failing: &["TEST-PROBLEM-FREE"],
+                ..BASE
+            },
+            Case {
+                name: "a new defect blocks the rollout of an authorized release",
+                stage: Authorized,
+                decisions: &[("carl", Approve, true)],
+                testing: TestCase::OpenDefect,
+                failing: &["TEST-PROBLEM-FREE"],
                 ..BASE
             },
             Case {

@@ -11,12 +11,17 @@ use crate::calendar::{Freeze, ServiceHours, Window};
 use crate::change::{ChangeKind, ChangeStatus, CiKind};
 use crate::plan::{DeploymentModel, Plan};
 use crate::release::{ReleaseType, Risk, Stage};
+use crate::testing::{
+    BookingPurpose, Defect, Environment, Revert, Snapshot, TestKind, TestResult, VersionChange,
+    Versions,
+};
 
 /// The value of `format` in every document.
 pub const FORMAT: &str = "relman";
 /// The version of the format this Relman writes, and the newest it reads.
-/// Version 2 added windows, freezes, business hours, deployment models and plans.
-pub const VERSION: u32 = 3;
+/// Version 2 added windows, freezes, business hours, deployment models and plans; 3 the
+/// content of approvals and rollback steps; 4 test environments, bookings and test runs.
+pub const VERSION: u32 = 4;
 
 /// A Relman export.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -40,6 +45,55 @@ pub struct Document {
     pub service_hours: Vec<ServiceHours>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub models: Vec<DeploymentModel>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub environments: Vec<EnvironmentRecord>,
+}
+
+/// A test environment with what was installed on it over time, its snapshots and reverts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct EnvironmentRecord {
+    #[serde(flatten)]
+    pub env: Environment,
+    #[serde(default)]
+    pub history: Vec<VersionChange>,
+    #[serde(default)]
+    pub snapshots: Vec<Snapshot>,
+    #[serde(default)]
+    pub reverts: Vec<Revert>,
+}
+
+/// A booking of a test environment by the release it is listed under.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookingRecord {
+    pub env: String,
+    pub from: chrono::DateTime<chrono::Utc>,
+    pub to: chrono::DateTime<chrono::Utc>,
+    pub purpose: BookingPurpose,
+    pub by: String,
+}
+
+/// A test run of the release it is listed under, with the versions it ran on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunRecord {
+    pub env: String,
+    pub kind: TestKind,
+    pub result: TestResult,
+    pub from: chrono::DateTime<chrono::Utc>,
+    pub to: chrono::DateTime<chrono::Utc>,
+    #[serde(default)]
+    pub defects: Vec<Defect>,
+    #[serde(default)]
+    pub notes: String,
+    #[serde(default)]
+    pub evidence: Option<String>,
+    #[serde(default)]
+    pub versions: Versions,
+    /// For a rollback rehearsal: the fingerprint of the rollback plan it rehearsed.
+    #[serde(default)]
+    pub rollback: Option<String>,
+    pub by: String,
 }
 
 /// A configuration item of the CMDB.
@@ -119,6 +173,10 @@ pub struct ReleaseRecord {
     /// The deployment plan: waves, tasks and their dependencies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<Plan>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bookings: Vec<BookingRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub test_runs: Vec<RunRecord>,
 }
 
 fn planning() -> Stage {

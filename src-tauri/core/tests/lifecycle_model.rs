@@ -7,6 +7,7 @@ use relman_core::approval::{Decision, Role};
 use relman_core::change::{ChangeDraft, Ci, CiKind};
 use relman_core::plan::{DeploymentModel, ModelTask, Strategy as Rollout, Wave};
 use relman_core::store::PlanRequest;
+use relman_core::testing::{BookingPurpose, Environment, RunDraft, TestKind, TestResult};
 use relman_core::{ReleaseDraft, ReleaseType, Stage, Store};
 
 #[derive(Debug, Clone, Copy)]
@@ -174,6 +175,43 @@ fn setup() -> Store {
     store
         .instantiate_plan("REL-1", &request, "rita", now())
         .unwrap();
+    // Test evidence that holds throughout: the testing rules are not what this model is about.
+    let day = |d: u32| Utc.with_ymd_and_hms(2026, 2, d, 9, 0, 0).unwrap();
+    store
+        .create_environment(&Environment::new("test-01"), "rita", day(1))
+        .unwrap();
+    store
+        .record_install("test-01", "api", "2.2", day(1), "rita", day(1))
+        .unwrap();
+    store
+        .book_environment(
+            "test-01",
+            "REL-1",
+            day(2),
+            day(9),
+            BookingPurpose::CodeChange,
+            "rita",
+            day(1),
+        )
+        .unwrap();
+    for kind in [
+        TestKind::Functional,
+        TestKind::Installation,
+        TestKind::RollbackRehearsal,
+    ] {
+        let run = RunDraft {
+            release: "REL-1".into(),
+            env: "test-01".into(),
+            kind,
+            result: TestResult::Passed,
+            from: day(3),
+            to: day(4),
+            defects: vec![],
+            notes: String::new(),
+            evidence: None,
+        };
+        assert!(store.record_run(&run, "tom", day(4)).unwrap().counts);
+    }
     store
 }
 

@@ -7,7 +7,7 @@ export type ImportSummary = {
 /**
  * CIs the file held, and those it named but did not hold (`created_cis`).
  */
-cis: number, changes: number, releases: number, models: number, windows: number, freezes: number, service_hours: number, 
+cis: number, changes: number, releases: number, models: number, windows: number, freezes: number, service_hours: number, environments: number, test_runs: number, 
 /**
  * CIs the changes named that the CMDB lacked, created by this import.
  */

@@ -473,14 +473,14 @@ impl Store {
     // ---- Rules, moves and approvals ----
 
     /// The checklist of rules for the release's next advance.
-    pub fn check_release(&self, key: &str) -> Result<Checklist> {
-        checklist(&self.conn, key)
+    pub fn check_release(&self, key: &str, now: DateTime<Utc>) -> Result<Checklist> {
+        checklist(&self.conn, key, now)
     }
 
     /// Every rule, with the stage moves it guards and whether it holds now, so a blocker shows
     /// the moment it appears rather than when the release reaches that move.
-    pub fn check_all_rules(&self, key: &str) -> Result<AllRules> {
-        with_facts(&self.conn, key, evaluate_all)
+    pub fn check_all_rules(&self, key: &str, now: DateTime<Utc>) -> Result<AllRules> {
+        with_facts(&self.conn, key, now, evaluate_all)
     }
 
     /// Advances the release to its next stage, or refuses with every failing rule.
@@ -496,7 +496,7 @@ impl Store {
             field: None,
             message,
         })?;
-        let list = checklist(&tx, key)?;
+        let list = checklist(&tx, key, now)?;
         let failing: Vec<RuleResult> = list.failing().cloned().collect();
         if !failing.is_empty() {
             return Err(Error::Rules {
@@ -671,21 +671,19 @@ impl Store {
     }
 
     /// Everything the release workspace shows, read in one go.
-    pub fn workspace(&self, key: &str) -> Result<Workspace> {
+    pub fn workspace(&self, key: &str, now: DateTime<Utc>) -> Result<Workspace> {
         let release = self.release(key)?;
         let id = release_id(&self.conn, key)?;
         let components = load_components(&self.conn, id)?;
         let analysis = analyse(&components, &production_versions(&self.conn)?);
         let changes = scope(&self.conn, id)?;
-        let schedule = super::planning::schedule_for_rules(&self.conn, key)?;
-        let keys: Vec<String> = changes.iter().map(|c| c.key.clone()).collect();
-        let content = Content::of(&release, &keys, &components, schedule.as_ref());
+        let content = current_content(&self.conn, &release, id)?;
         let mut approvals = load_approvals(&self.conn, id)?;
         for approval in &mut approvals {
             approval.changed_since = crate::rules::changed_since(approval, &content);
         }
         Ok(Workspace {
-            checklist: checklist(&self.conn, key)?,
+            checklist: checklist(&self.conn, key, now)?,
             changes,
             components,
             analysis,
@@ -1050,12 +1048,17 @@ pub(super) fn set_stage(
     live_release(tx, &release.key)?.ok_or_else(|| not_found(&release.key))
 }
 
-fn checklist(conn: &Connection, key: &str) -> Result<Checklist> {
-    with_facts(conn, key, evaluate)
+fn checklist(conn: &Connection, key: &str, now: DateTime<Utc>) -> Result<Checklist> {
+    with_facts(conn, key, now, evaluate)
 }
 
 /// Gathers everything the rules look at and hands it to `f`.
-fn with_facts<T>(conn: &Connection, key: &str, f: impl FnOnce(&Facts) -> T) -> Result<T> {
+fn with_facts<T>(
+    conn: &Connection,
+    key: &str,
+    now: DateTime<Utc>,
+    f: impl FnOnce(&Facts) -> T,
+) -> Result<T> {
     let release = live_release(conn, key)?.ok_or_else(|| not_found(key))?;
     let id = release_id(conn, key)?;
     let changes = scope(conn, id)?;
@@ -1065,7 +1068,9 @@ fn with_facts<T>(conn: &Connection, key: &str, f: impl FnOnce(&Facts) -> T) -> R
     let analysis = analyse(&components, &production);
     let schedule = super::planning::schedule_for_rules(conn, key)?;
     let keys: Vec<String> = changes.iter().map(|c| c.key.clone()).collect();
-    let content = Content::of(&release, &keys, &components, schedule.as_ref());
+    let testing = super::testing::testing_facts(conn, key, id)?;
+    let content =
+        Content::of(&release, &keys, &components, schedule.as_ref()).with_evidence(&testing.runs);
     let legacy = legacy_hash(&release, &keys, &components);
     let plan = schedule.as_ref().map(PlanFacts::of);
     Ok(f(&Facts {
@@ -1077,6 +1082,8 @@ fn with_facts<T>(conn: &Connection, key: &str, f: impl FnOnce(&Facts) -> T) -> R
         content: &content,
         legacy_hash: &legacy,
         plan: plan.as_ref(),
+        testing: &testing,
+        now,
     }))
 }
 
@@ -1084,7 +1091,8 @@ fn current_content(conn: &Connection, release: &Release, id: i64) -> Result<Cont
     let keys: Vec<String> = scope(conn, id)?.into_iter().map(|c| c.key).collect();
     let components = load_components(conn, id)?;
     let schedule = super::planning::schedule_for_rules(conn, &release.key)?;
-    Ok(Content::of(release, &keys, &components, schedule.as_ref()))
+    let runs = super::testing::testing_facts(conn, &release.key, id)?.runs;
+    Ok(Content::of(release, &keys, &components, schedule.as_ref()).with_evidence(&runs))
 }
 
 pub(super) fn release_id(conn: &Connection, key: &str) -> Result<i64> {
@@ -1278,7 +1286,7 @@ fn load_approvals(conn: &Connection, release_id: i64) -> Result<Vec<Approval>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn production_versions(conn: &Connection) -> Result<BTreeMap<String, Option<String>>> {
+pub(super) fn production_versions(conn: &Connection) -> Result<BTreeMap<String, Option<String>>> {
     let mut stmt = conn.prepare("SELECT name, prod_version FROM cis")?;
     let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -2,9 +2,11 @@
 
 mod audit;
 mod domain;
+mod environments;
 mod execution;
 mod models;
 mod planning;
+mod testing;
 mod transfer;
 
 pub use audit::{AuditRecord, AuditReport};
@@ -45,6 +47,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0004_new_user_fixes.sql",
         include_str!("../../migrations/0004_new_user_fixes.sql"),
+    ),
+    (
+        "0005_test_environments.sql",
+        include_str!("../../migrations/0005_test_environments.sql"),
     ),
 ];
 
@@ -465,7 +471,13 @@ sql_text_enum!(
     crate::change::ChangeKind,
     crate::change::CiKind,
     crate::approval::Decision,
-    crate::approval::Role
+    crate::approval::Role,
+    crate::testing::EnvState,
+    crate::testing::CloneKind,
+    crate::testing::BookingPurpose,
+    crate::testing::TestKind,
+    crate::testing::TestResult,
+    crate::testing::Severity
 );
 
 #[cfg(test)]
@@ -651,7 +663,7 @@ mod tests {
         let loaded = store.load_demo_data("a", now()).unwrap();
         assert!(loaded.len() >= 3);
         assert!(loaded.iter().all(|r| r.demo));
-        let first = store.check_release("REL-2026-101").unwrap();
+        let first = store.check_release("REL-2026-101", now()).unwrap();
         let failing: Vec<&str> = first.failing().map(|r| r.code.as_str()).collect();
         assert_eq!(
             failing,

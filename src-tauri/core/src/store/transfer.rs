@@ -36,6 +36,8 @@ pub struct ImportSummary {
     pub windows: u32,
     pub freezes: u32,
     pub service_hours: u32,
+    pub environments: u32,
+    pub test_runs: u32,
     /// CIs the changes named that the CMDB lacked, created by this import.
     pub created_cis: Vec<String>,
 }
@@ -58,6 +60,8 @@ impl ImportSummary {
                 "set of business hours",
                 "sets of business hours",
             ),
+            (self.environments, "test environment", "test environments"),
+            (self.test_runs, "test run", "test runs"),
         ]
         .into_iter()
         .filter(|(n, ..)| *n > 0)
@@ -99,7 +103,13 @@ impl Store {
         let mut records = Vec::new();
         let mut change_keys = BTreeSet::new();
         let mut ci_names = BTreeSet::new();
+        let mut env_names = BTreeSet::new();
         for r in releases {
+            let id = release_id(&self.conn, &r.key)?;
+            let bookings = super::environments::export_bookings(&self.conn, id)?;
+            let test_runs = super::testing::export_runs(&self.conn, id)?;
+            env_names.extend(bookings.iter().map(|b| b.env.clone()));
+            env_names.extend(test_runs.iter().map(|b| b.env.clone()));
             let changes = self.release_changes(&r.key)?;
             let components = self.components(&r.key)?;
             let approvals = self.approvals(&r.key)?;
@@ -151,6 +161,8 @@ impl Store {
                     })
                     .collect(),
                 plan,
+                bookings,
+                test_runs,
             });
         }
         let changes: Vec<ChangeRecord> = self
@@ -196,6 +208,11 @@ impl Store {
             freezes: self.list_freezes()?,
             service_hours: self.list_service_hours()?,
             models: self.list_models()?,
+            environments: super::environments::environment_names(&self.conn)?
+                .into_iter()
+                .filter(|name| release.is_none() || env_names.contains(name))
+                .map(|name| super::environments::export_environment(&self.conn, &name))
+                .collect::<Result<_>>()?,
         })
     }
 
@@ -305,6 +322,13 @@ impl Store {
                 &mut problems,
             )?;
         }
+        for (i, e) in document.environments.iter().enumerate() {
+            collect(
+                &format!("$.environments[{i}]"),
+                super::environments::import_environment(&tx, e),
+                &mut problems,
+            )?;
+        }
         for (i, c) in document.changes.iter().enumerate() {
             let draft = ChangeDraft {
                 key: c.key.clone(),
@@ -386,6 +410,14 @@ impl Store {
                     super::audit::append(&tx, actor, now, vec![entry])?;
                 }
             }
+            for (j, b) in r.bookings.iter().enumerate() {
+                let booked = super::environments::import_booking(&tx, &release.key, b);
+                collect(&format!("{path}.bookings[{j}]"), booked, &mut problems)?;
+            }
+            for (j, run) in r.test_runs.iter().enumerate() {
+                let recorded = super::testing::import_run(&tx, release_id, run);
+                collect(&format!("{path}.test_runs[{j}]"), recorded, &mut problems)?;
+            }
             for a in &r.approvals {
                 tx.execute(
                     "INSERT INTO approvals (release_id, approver, role, decision, comment, at, content_hash, content)
@@ -424,6 +456,8 @@ impl Store {
             windows: count(document.windows.len()),
             freezes: count(document.freezes.len()),
             service_hours: count(document.service_hours.len()),
+            environments: count(document.environments.len()),
+            test_runs: count(document.releases.iter().map(|r| r.test_runs.len()).sum()),
             created_cis: created_cis.into_iter().map(|(name, _)| name).collect(),
         })
     }

@@ -1,0 +1,609 @@
+//! Test environments (`env ...`) and test runs (`test ...`).
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::Subcommand;
+use relman_core::calendar::parse_datetime;
+use relman_core::inventory::{DateOrder, read_files};
+use relman_core::testing::{
+    BookingPurpose, CloneKind, Environment, EnvironmentView, JudgedRun, Lineage, RunDraft,
+    TestKind, TestResult, parse_defect,
+};
+use relman_core::{Error, FieldError, Store};
+use serde_json::{Value, json};
+
+use crate::{Output, local, parse_enum};
+
+#[derive(Subcommand)]
+pub enum EnvCommand {
+    /// Add a test environment by hand (`env import` reads inventories)
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        host: Option<String>,
+        #[arg(long)]
+        os: Option<String>,
+        #[arg(long)]
+        cpus: Option<u32>,
+        #[arg(long = "memory-gb")]
+        memory_gb: Option<u64>,
+        /// How many bookings may share it (1: one at a time)
+        #[arg(long, default_value_t = 1)]
+        capacity: u32,
+        /// test, staging, training, ...
+        #[arg(long, default_value = "test")]
+        purpose: String,
+        #[arg(long)]
+        owner: Option<String>,
+        /// The production CI it was cloned from
+        #[arg(long = "clone-of", value_name = "CI")]
+        clone_of: Option<String>,
+        /// Converted physical-to-virtual rather than cloned
+        #[arg(long, requires = "clone_of")]
+        p2v: bool,
+        #[arg(long = "cloned-at", value_name = "DATETIME", requires = "clone_of")]
+        cloned_at: Option<String>,
+        #[arg(long)]
+        tz: Option<String>,
+    },
+    /// List the environments with their drift against production and snapshot warnings
+    List,
+    /// Versions, drift (against production, or the release's targets), snapshots with age
+    Show {
+        name: String,
+        #[arg(long)]
+        release: Option<String>,
+    },
+    /// Record that a version of a CI was installed on the environment
+    Install {
+        name: String,
+        #[arg(long)]
+        ci: String,
+        #[arg(long)]
+        version: String,
+        #[arg(long, value_name = "DATETIME")]
+        at: Option<String>,
+        #[arg(long)]
+        tz: Option<String>,
+    },
+    /// Record a snapshot (it holds the versions installed at that moment)
+    Snapshot {
+        env: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        note: String,
+        #[arg(long, value_name = "DATETIME")]
+        at: Option<String>,
+        #[arg(long)]
+        tz: Option<String>,
+    },
+    /// Record a revert to a snapshot: the installed versions become the snapshot's
+    Revert {
+        name: String,
+        #[arg(long)]
+        snapshot: String,
+        #[arg(long, value_name = "DATETIME")]
+        at: Option<String>,
+        #[arg(long)]
+        tz: Option<String>,
+    },
+    /// Exempt a baseline snapshot from the age limit (or lift the exemption with --lift)
+    Exempt {
+        name: String,
+        #[arg(long)]
+        snapshot: String,
+        #[arg(long, required_unless_present = "lift")]
+        reason: Option<String>,
+        #[arg(long)]
+        lift: bool,
+    },
+    /// Book an environment for a release
+    Book {
+        name: String,
+        #[arg(long)]
+        release: String,
+        #[arg(long, value_name = "DATETIME")]
+        from: String,
+        #[arg(long, value_name = "DATETIME")]
+        to: String,
+        #[arg(long, value_parser = parse_enum::<BookingPurpose>, default_value = "code_change")]
+        purpose: BookingPurpose,
+        #[arg(long)]
+        tz: Option<String>,
+    },
+    /// Cancel a booking
+    Unbook { id: i64 },
+    /// The bookings of one environment, or of all
+    Bookings { name: Option<String> },
+    /// Import RVTools CSV (vInfo, vSnapshot), libvirt domain/snapshot XML, Proxmox VE JSON
+    Import {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// How RVTools dates like 03/04/2026 are read, when the files do not tell
+        #[arg(long = "date-order", value_parser = parse_enum::<DateOrder>)]
+        date_order: Option<DateOrder>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TestCommand {
+    /// Record a test run of a release on an environment
+    Record {
+        key: String,
+        #[arg(long)]
+        env: String,
+        #[arg(long, value_parser = parse_enum::<TestKind>)]
+        kind: TestKind,
+        #[arg(long, value_parser = parse_enum::<TestResult>)]
+        result: TestResult,
+        #[arg(long, value_name = "DATETIME")]
+        from: String,
+        #[arg(long, value_name = "DATETIME")]
+        to: String,
+        /// A defect found: ID:SEVERITY with severity critical|high|medium|low (repeatable)
+        #[arg(long = "defect", value_name = "ID:SEVERITY")]
+        defects: Vec<String>,
+        #[arg(long, default_value = "")]
+        notes: String,
+        /// A link to the evidence (report, pipeline run)
+        #[arg(long)]
+        evidence: Option<String>,
+        #[arg(long)]
+        tz: Option<String>,
+    },
+    /// Close a defect (or reopen it with --reopen)
+    Defect {
+        key: String,
+        id: String,
+        #[arg(long, required_unless_present = "reopen")]
+        close: bool,
+        #[arg(long, conflicts_with = "close")]
+        reopen: bool,
+        #[arg(long, value_name = "DATETIME")]
+        at: Option<String>,
+        #[arg(long)]
+        tz: Option<String>,
+    },
+    /// The runs of a release, each with whether it counts as evidence and why not
+    List { key: String },
+}
+
+fn when(field: &str, text: &str, tz: Option<&str>) -> Result<DateTime<Utc>, Error> {
+    parse_datetime(field, text, tz).map_err(|e| Error::Validation(vec![e]))
+}
+
+fn at_or_now(
+    at: Option<&str>,
+    tz: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, Error> {
+    at.map_or(Ok(now), |t| when("at", t, tz))
+}
+
+fn iso(at: DateTime<Utc>) -> String {
+    at.to_rfc3339()
+}
+
+pub fn env(
+    store: &mut Store,
+    command: EnvCommand,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Output, Error> {
+    match command {
+        EnvCommand::Create {
+            name,
+            host,
+            os,
+            cpus,
+            memory_gb,
+            capacity,
+            purpose,
+            owner,
+            clone_of,
+            p2v,
+            cloned_at,
+            tz,
+        } => {
+            let lineage = match clone_of {
+                Some(ci) => Some(Lineage {
+                    ci,
+                    kind: if p2v {
+                        CloneKind::P2v
+                    } else {
+                        CloneKind::Clone
+                    },
+                    at: at_or_now(cloned_at.as_deref(), tz.as_deref(), now)?,
+                }),
+                None => None,
+            };
+            let env = Environment {
+                host,
+                os,
+                cpus,
+                memory_mb: memory_gb.map(|g| g * 1024),
+                capacity,
+                purpose,
+                owner,
+                lineage,
+                ..Environment::new(&name)
+            };
+            let env = store.create_environment(&env, actor, now)?;
+            let text = format!(
+                "Created environment {} ({}, capacity {})\n",
+                env.name, env.purpose, env.capacity
+            );
+            Ok(Output::new(env, text))
+        }
+        EnvCommand::List => {
+            let envs = store.list_environments(now)?;
+            let mut text = String::new();
+            for e in &envs {
+                text.push_str(&format!(
+                    "{:<20} {:<9} {:<8} {} snapshot(s){}{}\n",
+                    e.env.name,
+                    e.env.state,
+                    e.env.purpose,
+                    e.snapshots.len(),
+                    if e.drift.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} drifted", e.drift.len())
+                    },
+                    if e.warnings.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" — {}", e.warnings.join("; "))
+                    },
+                ));
+            }
+            if envs.is_empty() {
+                text.push_str("No environments yet: `env create` or `env import`\n");
+            }
+            Ok(Output::new(
+                envs.iter().map(env_json).collect::<Vec<_>>(),
+                text,
+            ))
+        }
+        EnvCommand::Show { name, release } => {
+            let view = store.environment(&name, release.as_deref(), now)?;
+            let text = describe_env(&view);
+            Ok(Output::new(env_json(&view), text))
+        }
+        EnvCommand::Install {
+            name,
+            ci,
+            version,
+            at,
+            tz,
+        } => {
+            let at = at_or_now(at.as_deref(), tz.as_deref(), now)?;
+            let view = store.record_install(&name, &ci, &version, at, actor, now)?;
+            let text = format!("{name}: {ci} {version} installed at {}\n", local(at));
+            Ok(Output::new(env_json(&view), text))
+        }
+        EnvCommand::Snapshot {
+            env,
+            name,
+            note,
+            at,
+            tz,
+        } => {
+            let at = at_or_now(at.as_deref(), tz.as_deref(), now)?;
+            let view = store.take_snapshot(&env, &name, &note, at, actor, now)?;
+            let text = format!("{env}: snapshot '{name}' at {}\n", local(at));
+            Ok(Output::new(env_json(&view), text))
+        }
+        EnvCommand::Revert {
+            name,
+            snapshot,
+            at,
+            tz,
+        } => {
+            let at = at_or_now(at.as_deref(), tz.as_deref(), now)?;
+            let view = store.revert_snapshot(&name, &snapshot, at, actor, now)?;
+            let text = format!(
+                "{name}: reverted to '{snapshot}' at {}\n{}",
+                local(at),
+                describe_env(&view)
+            );
+            Ok(Output::new(env_json(&view), text))
+        }
+        EnvCommand::Exempt {
+            name,
+            snapshot,
+            reason,
+            lift,
+        } => {
+            let reason = if lift { None } else { reason };
+            let view = store.exempt_snapshot(&name, &snapshot, reason.as_deref(), actor, now)?;
+            let text = match reason {
+                Some(r) => {
+                    format!("{name}: snapshot '{snapshot}' is exempt from the age limit ({r})\n")
+                }
+                None => format!("{name}: snapshot '{snapshot}' follows the age limit again\n"),
+            };
+            Ok(Output::new(env_json(&view), text))
+        }
+        EnvCommand::Book {
+            name,
+            release,
+            from,
+            to,
+            purpose,
+            tz,
+        } => {
+            let from = when("from", &from, tz.as_deref())?;
+            let to = when("to", &to, tz.as_deref())?;
+            let booking = store.book_environment(&name, &release, from, to, purpose, actor, now)?;
+            let text = format!(
+                "Booked {name} for {release}: {} – {} ({}), booking #{}\n",
+                local(from),
+                local(to),
+                purpose,
+                booking.id
+            );
+            Ok(Output::new(booking, text))
+        }
+        EnvCommand::Unbook { id } => {
+            let booking = store.cancel_booking(id, actor, now)?;
+            let text = format!("Cancelled {}\n", booking.describe());
+            Ok(Output::new(booking, text))
+        }
+        EnvCommand::Bookings { name } => {
+            let bookings = store.bookings(name.as_deref())?;
+            let text: String = bookings
+                .iter()
+                .map(|b| {
+                    format!(
+                        "#{:<4} {:<16} {:<14} {} – {} {}\n",
+                        b.id,
+                        b.env,
+                        b.release,
+                        local(b.from),
+                        local(b.to),
+                        b.purpose
+                    )
+                })
+                .collect();
+            Ok(Output::new(
+                &bookings,
+                if text.is_empty() {
+                    "No bookings\n".into()
+                } else {
+                    text
+                },
+            ))
+        }
+        EnvCommand::Import { files, date_order } => {
+            let mut texts = Vec::new();
+            for path in &files {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    Error::Validation(vec![FieldError::new(
+                        "file",
+                        format!("{}: {e}", path.display()),
+                    )])
+                })?;
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                texts.push((name, text));
+            }
+            let inventory = read_files(&texts, date_order).map_err(|problems| {
+                Error::Validation(
+                    problems
+                        .into_iter()
+                        .map(|p| FieldError::new("file", p))
+                        .collect(),
+                )
+            })?;
+            let summary = store.import_inventory(&inventory, actor, now)?;
+            let text = format!("Imported: {}\n", summary.describe());
+            Ok(Output::new(summary, text))
+        }
+    }
+}
+
+fn env_json(view: &EnvironmentView) -> Value {
+    let mut value = serde_json::to_value(view).expect("an environment serializes");
+    value["versions"] = json!(
+        view.versions
+            .iter()
+            .map(|(ci, version)| json!({"ci": ci, "version": version}))
+            .collect::<Vec<_>>()
+    );
+    value["snapshots"] = json!(
+        view.snapshots
+            .iter()
+            .map(|s| json!({
+                "name": s.snapshot.name,
+                "at": iso(s.snapshot.at),
+                "age_hours": s.age_hours,
+                "too_old": s.too_old,
+                "exempt": s.snapshot.exempt,
+                "versions": s.snapshot.versions,
+            }))
+            .collect::<Vec<_>>()
+    );
+    value
+}
+
+fn describe_env(view: &EnvironmentView) -> String {
+    let e = &view.env;
+    let mut text = format!(
+        "{} — {} ({}), capacity {}\n",
+        e.name, e.purpose, e.state, e.capacity
+    );
+    let facts: Vec<String> = [
+        e.host.as_ref().map(|h| format!("host {h}")),
+        e.os.clone(),
+        e.cpus.map(|c| format!("{c} vCPU")),
+        e.memory_mb.map(|m| format!("{} GiB", m / 1024)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !facts.is_empty() {
+        text.push_str(&format!("  {}\n", facts.join(", ")));
+    }
+    if let Some(l) = &e.lineage {
+        text.push_str(&format!("  {} of {} at {}\n", l.kind, l.ci, local(l.at)));
+    }
+    text.push_str("Installed:\n");
+    for (ci, v) in &view.versions {
+        text.push_str(&format!("  {ci} {v}\n"));
+    }
+    let against = view.drift_for.as_deref().unwrap_or("production");
+    if view.drift.is_empty() {
+        text.push_str(&format!("No drift against {against}\n"));
+    } else {
+        text.push_str(&format!("Drift against {against}:\n"));
+        for d in &view.drift {
+            text.push_str(&format!("  {}\n", d.describe()));
+        }
+    }
+    if !view.snapshots.is_empty() {
+        text.push_str("Snapshots:\n");
+        for s in &view.snapshots {
+            text.push_str(&format!(
+                "  {:<20} {} ({} h old{}){}\n",
+                s.snapshot.name,
+                local(s.snapshot.at),
+                s.age_hours,
+                if s.too_old { ", too old" } else { "" },
+                s.snapshot
+                    .exempt
+                    .as_ref()
+                    .map(|r| format!(" exempt: {r}"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    for w in &view.warnings {
+        text.push_str(&format!("Warning: {w}\n"));
+    }
+    text
+}
+
+pub fn test(
+    store: &mut Store,
+    command: TestCommand,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Output, Error> {
+    match command {
+        TestCommand::Record {
+            key,
+            env,
+            kind,
+            result,
+            from,
+            to,
+            defects,
+            notes,
+            evidence,
+            tz,
+        } => {
+            let defects = defects
+                .iter()
+                .map(|d| parse_defect(d))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| Error::Validation(vec![FieldError::new("defect", e)]))?;
+            let draft = RunDraft {
+                release: key,
+                env,
+                kind,
+                result,
+                from: when("from", &from, tz.as_deref())?,
+                to: when("to", &to, tz.as_deref())?,
+                defects,
+                notes,
+                evidence,
+            };
+            let run = store.record_run(&draft, actor, now)?;
+            let text = format!("Recorded {}\n", describe_run(&run));
+            Ok(Output::new(run_json(&run), text))
+        }
+        TestCommand::Defect {
+            key,
+            id,
+            close: _,
+            reopen,
+            at,
+            tz,
+        } => {
+            let at = if reopen {
+                None
+            } else {
+                Some(at_or_now(at.as_deref(), tz.as_deref(), now)?)
+            };
+            let defect = store.close_defect(&key, &id, at, actor, now)?;
+            let text = match defect.closed_at {
+                Some(c) => format!("{key}: defect {id} closed at {}\n", local(c)),
+                None => format!("{key}: defect {id} is open again\n"),
+            };
+            Ok(Output::new(defect, text))
+        }
+        TestCommand::List { key } => {
+            let runs = store.test_runs(&key)?;
+            let text: String = if runs.is_empty() {
+                format!("No test runs recorded for {key}\n")
+            } else {
+                runs.iter()
+                    .map(|r| format!("{}\n", describe_run(r)))
+                    .collect()
+            };
+            Ok(Output::new(
+                runs.iter().map(run_json).collect::<Vec<_>>(),
+                text,
+            ))
+        }
+    }
+}
+
+fn run_json(r: &JudgedRun) -> Value {
+    json!({
+        "id": r.run.id,
+        "env": r.run.env,
+        "kind": r.run.kind,
+        "result": r.run.result,
+        "from": iso(r.run.from),
+        "to": iso(r.run.to),
+        "counts": r.counts,
+        "why_not": if r.counts { Value::Null } else { json!(r.why_not.join("; ")) },
+        "defects": r.run.defects,
+        "versions": r.run.versions,
+    })
+}
+
+fn describe_run(r: &JudgedRun) -> String {
+    let mut text = format!(
+        "#{} {} {} on {} ({} – {})",
+        r.run.id,
+        r.run.kind,
+        r.run.result,
+        r.run.env,
+        local(r.run.from),
+        local(r.run.to)
+    );
+    for d in &r.run.defects {
+        text.push_str(&format!(
+            "\n    defect {} ({}){}",
+            d.id,
+            d.severity,
+            d.closed_at
+                .map(|c| format!(" closed {}", local(c)))
+                .unwrap_or_else(|| " open".into())
+        ));
+    }
+    if r.counts {
+        text.push_str("\n    counts as evidence");
+    } else {
+        text.push_str(&format!("\n    does not count: {}", r.why_not.join("; ")));
+    }
+    text
+}
