@@ -1502,3 +1502,368 @@ fn rollback_authored_planned_run_and_aborted_on_the_command_line() {
         assert!(history.contains(action), "{action} in {history}");
     }
 }
+
+fn inventory(file: &str) -> String {
+    relman_tests::repo_root()
+        .join("tests/fixtures/inventory")
+        .join(file)
+        .to_string_lossy()
+        .to_string()
+}
+
+#[test]
+fn rvtools_libvirt_and_proxmox_inventories_import_and_a_second_import_updates() {
+    let cli = Cli::new();
+    let files = [
+        inventory("RVTools_tabvInfo.csv"),
+        inventory("RVTools_tabvSnapshot.csv"),
+        inventory("test-db-01.xml"),
+        inventory("test-db-01-snapshot.xml"),
+        inventory("proxmox-vm-201.json"),
+    ];
+    let mut args = vec!["env", "import"];
+    args.extend(files.iter().map(String::as_str));
+    let summary = cli.json(&args);
+    assert_eq!(
+        summary["created"],
+        json!(["test-web-01", "test-db-02", "test-db-01", "test-mq-01"]),
+        "the template is left out"
+    );
+    assert_eq!(summary["snapshots"], 4, "{summary}");
+
+    let list = cli.json(&["env", "list"]);
+    let env = |name: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == name)
+            .unwrap_or_else(|| panic!("{name} in {list}"))
+            .clone()
+    };
+    let web = env("test-web-01");
+    assert_eq!(
+        (
+            web["cpus"].as_i64(),
+            web["memory_mb"].as_i64(),
+            web["disk_mb"].as_i64()
+        ),
+        (Some(4), Some(8192), Some(61440))
+    );
+    assert_eq!(web["state"], "running");
+    assert_eq!(web["host"], "esx-01.lab (Test)");
+    assert_eq!(
+        web["source"]["id"],
+        "4210a1b2-0000-1111-2222-333344445555@9a8b7c6d-aaaa-bbbb-cccc-ddddeeeeffff"
+    );
+    let names: Vec<&str> = web["snapshots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["baseline", "before-2.4"]);
+    assert_eq!(env("test-db-02")["state"], "stopped");
+    let db = env("test-db-01");
+    assert_eq!(
+        (db["cpus"].as_i64(), db["memory_mb"].as_i64()),
+        (Some(4), Some(16384))
+    );
+    assert_eq!(
+        db["state"], "running",
+        "dumpxml of a running domain carries its id"
+    );
+    assert_eq!(db["snapshots"][0]["name"], "clean-install");
+    assert_eq!(db["snapshots"][0]["at"], "2026-11-27T08:00:00+00:00");
+    let mq = env("test-mq-01");
+    assert_eq!(
+        (mq["cpus"].as_i64(), mq["host"].as_str()),
+        (Some(4), Some("pve1"))
+    );
+    let mq_snapshots: Vec<&str> = mq["snapshots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        mq_snapshots,
+        ["pre-upgrade"],
+        "the 'current' pseudo-snapshot is skipped"
+    );
+
+    // Matching is by the inventory's identity: the second import updates, adds nothing.
+    let again = cli.json(&args);
+    assert_eq!(again["created"], json!([]));
+    assert_eq!(again["updated"].as_array().unwrap().len(), 4);
+    assert_eq!(cli.json(&["env", "list"]).as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn a_german_rvtools_export_reads_semicolons_mb_and_day_first_dates() {
+    let cli = Cli::new();
+    let summary = cli.json(&["env", "import", &inventory("RVTools_tabvInfo_de.csv")]);
+    assert_eq!(summary["created"], json!(["test-app-03"]));
+    let env = cli.json(&["env", "show", "test-app-03"]);
+    assert_eq!(
+        (env["disk_mb"].as_i64(), env["memory_mb"].as_i64()),
+        (Some(20480), Some(4096))
+    );
+    assert_eq!(env["os"], "Windows Server 2022");
+}
+
+#[test]
+fn a_bad_inventory_names_each_problem_by_file_and_row_and_imports_nothing() {
+    let cli = Cli::new();
+    let dir = cli.db.parent().unwrap();
+    let info = dir.join("RVTools_tabvInfo.csv");
+    std::fs::write(
+        &info,
+        "VM,CPUs,Memory,VM UUID,VI SDK UUID\nok-01,2,2048,u-1,vc-1\nbroken,two,2048,,vc-1\n",
+    )
+    .unwrap();
+    let snap = dir.join("RVTools_tabvSnapshot.csv");
+    std::fs::write(
+        &snap,
+        "VM,Name,Description,Date / time,VM UUID,VI SDK UUID\nghost,s1,,03/04/2026 10:00,u-9,vc-1\n",
+    )
+    .unwrap();
+    let out = cli.run(&[
+        "env",
+        "import",
+        info.to_str().unwrap(),
+        snap.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    assert!(
+        err.contains("RVTools_tabvInfo.csv row 3: VM 'broken' has no VM UUID"),
+        "{err}"
+    );
+    assert!(
+        err.contains("RVTools_tabvSnapshot.csv: its dates could be day-first or month-first"),
+        "{err}"
+    );
+    assert_eq!(cli.json(&["env", "list"]), json!([]), "all or nothing");
+
+    // Told the date order, the snapshot's VM is still unknown: named, nothing imported.
+    std::fs::write(
+        &info,
+        "VM,CPUs,Memory,VM UUID,VI SDK UUID\nok-01,2,2048,u-1,vc-1\n",
+    )
+    .unwrap();
+    let out = cli.run(&[
+        "env",
+        "import",
+        info.to_str().unwrap(),
+        snap.to_str().unwrap(),
+        "--date-order",
+        "dmy",
+    ]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("VM 'ghost' (u-9@vc-1) is neither in this import nor in Relman"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(cli.json(&["env", "list"]), json!([]));
+}
+
+#[test]
+fn bookings_refuse_an_overlap_naming_the_other_and_touching_ones_fit() {
+    let cli = Cli::new();
+    domain(&cli);
+    cli.json(&["env", "create", "--name", "lab-1"]);
+    let book = |from: &str, to: &str, purpose: &str| {
+        cli.run(&[
+            "env",
+            "book",
+            "lab-1",
+            "--release",
+            "REL-1",
+            "--from",
+            from,
+            "--to",
+            to,
+            "--purpose",
+            purpose,
+        ])
+    };
+    assert_eq!(
+        code(&book(
+            "2026-12-01T08:00:00Z",
+            "2026-12-01T12:00:00Z",
+            "code_change"
+        )),
+        0
+    );
+    let out = book("2026-12-01T11:00:00Z", "2026-12-01T15:00:00Z", "regression");
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("overlaps booking #1 of lab-1 for REL-1"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        code(&book(
+            "2026-12-01T12:00:00Z",
+            "2026-12-01T15:00:00Z",
+            "code_change"
+        )),
+        0
+    );
+    let bookings = cli.json(&["env", "bookings", "lab-1"]);
+    assert_eq!(bookings.as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn a_run_on_a_drifted_environment_does_not_count_and_the_problem_free_period_gives_its_end() {
+    let cli = Cli::new();
+    domain(&cli);
+    cli.run(&[
+        "release",
+        "add-component",
+        "REL-1",
+        "--ci",
+        "payroll-api",
+        "--to",
+        "2.2",
+    ]);
+    cli.json(&[
+        "env",
+        "create",
+        "--name",
+        "lab-1",
+        "--clone-of",
+        "payroll-api",
+        "--cloned-at",
+        "2026-11-20T08:00:00Z",
+    ]);
+    cli.json(&[
+        "env",
+        "install",
+        "lab-1",
+        "--ci",
+        "payroll-api",
+        "--version",
+        "2.1",
+        "--at",
+        "2026-11-30T08:00:00Z",
+    ]);
+    cli.json(&[
+        "env",
+        "book",
+        "lab-1",
+        "--release",
+        "REL-1",
+        "--from",
+        "2026-11-30T09:00:00Z",
+        "--to",
+        "2026-12-04T09:00:00Z",
+    ]);
+    let show = cli.json(&["env", "show", "lab-1", "--release", "REL-1"]);
+    assert_eq!(
+        show["drift"],
+        json!([{"ci": "payroll-api", "installed": "2.1", "expected": "2.2"}])
+    );
+    assert_eq!(
+        show["versions"],
+        json!([{"ci": "payroll-api", "version": "2.1"}])
+    );
+
+    let run = cli.json(&[
+        "test",
+        "record",
+        "REL-1",
+        "--env",
+        "lab-1",
+        "--kind",
+        "functional",
+        "--result",
+        "failed",
+        "--from",
+        "2026-11-30T10:00:00Z",
+        "--to",
+        "2026-11-30T11:00:00Z",
+        "--defect",
+        "BUG-1:high",
+    ]);
+    assert_eq!(run["counts"], false);
+    assert_eq!(
+        run["why_not"],
+        "drift when it started: payroll-api is 2.1 but should be 2.2"
+    );
+
+    cli.json(&[
+        "env",
+        "install",
+        "lab-1",
+        "--ci",
+        "payroll-api",
+        "--version",
+        "2.2",
+        "--at",
+        "2026-11-30T12:00:00Z",
+    ]);
+    let run = cli.json(&[
+        "test",
+        "record",
+        "REL-1",
+        "--env",
+        "lab-1",
+        "--kind",
+        "functional",
+        "--result",
+        "passed",
+        "--from",
+        "2026-11-30T13:00:00Z",
+        "--to",
+        "2026-11-30T14:00:00Z",
+    ]);
+    assert_eq!(run["counts"], true, "{run}");
+    let list = cli.json(&["test", "list", "REL-1"]);
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    assert_eq!(
+        list[0]["versions"]["payroll-api"], "2.1",
+        "a run keeps the versions it started on"
+    );
+
+    let rule = |now: &str| {
+        let all = cli.json(&["--now", now, "release", "check", "REL-1", "--all"]);
+        all["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == "TEST-PROBLEM-FREE")
+            .unwrap()
+            .clone()
+    };
+    let open = rule("2026-12-01T09:00:00Z");
+    assert_eq!(open["ok"], false);
+    assert!(
+        open["message"]
+            .as_str()
+            .unwrap()
+            .contains("Open defect(s): BUG-1 (high)"),
+        "{open}"
+    );
+    cli.json(&[
+        "test",
+        "defect",
+        "REL-1",
+        "BUG-1",
+        "--close",
+        "--at",
+        "2026-12-01T09:00:00Z",
+    ]);
+    let waiting = rule("2026-12-02T09:00:00Z");
+    assert_eq!(waiting["ok"], false);
+    assert!(
+        waiting["message"].as_str().unwrap().contains("The 3-day problem-free period ends Fri 04 Dec 2026 09:00 UTC (3 days after defect BUG-1 was closed)"),
+        "{waiting}"
+    );
+    assert_eq!(
+        rule("2026-12-04T09:00:00Z")["ok"],
+        true,
+        "age checks use >="
+    );
+}

@@ -1,0 +1,243 @@
+//! Test environments and runs through the store: reverts seen in an inventory, runs that stop
+//! counting, snapshot age and its exemption, and CAB approvals bound to the evidence.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use relman_core::approval::{Decision, Role};
+use relman_core::inventory::read_files;
+use relman_core::testing::{RunDraft, TestKind, TestResult};
+use relman_core::{Stage, Store};
+use relman_tests::{ReadyRelease, give_test_evidence, read, repo_root, seed_ready_release};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap()
+}
+
+fn fixture(name: &str) -> (String, String) {
+    let path = repo_root().join("tests/fixtures/inventory").join(name);
+    (name.to_string(), read(&path))
+}
+
+fn run(release: &str, env: &str, kind: TestKind, from: DateTime<Utc>, hours: i64) -> RunDraft {
+    RunDraft {
+        release: release.into(),
+        env: env.into(),
+        kind,
+        result: TestResult::Passed,
+        from,
+        to: from + Duration::hours(hours),
+        defects: vec![],
+        notes: String::new(),
+        evidence: None,
+    }
+}
+
+fn ready(store: &mut Store) {
+    let release = ReadyRelease {
+        key: "REL-1",
+        title: "Payroll 4.2",
+        ci: ("payroll-api", "2.1", "2.2"),
+        change: "CHG1",
+        planned: ("2026-12-05", "2026-12-12"),
+    };
+    seed_ready_release(store, &release, now());
+}
+
+#[test]
+fn a_new_genid_in_the_next_import_is_a_revert_to_the_latest_snapshot() {
+    let mut store = Store::open_in_memory().unwrap();
+    let files = [
+        fixture("test-db-01.xml"),
+        fixture("test-db-01-snapshot.xml"),
+    ];
+    let inventory = read_files(&files, None).unwrap();
+    store.import_inventory(&inventory, "rita", now()).unwrap();
+    // Installed after the snapshot was taken (27 Nov 08:00).
+    store
+        .record_install(
+            "test-db-01",
+            "payroll-db",
+            "13",
+            now() - Duration::days(1),
+            "rita",
+            now(),
+        )
+        .unwrap();
+    assert_eq!(
+        store
+            .environment("test-db-01", None, now())
+            .unwrap()
+            .versions["payroll-db"],
+        "13"
+    );
+
+    let (name, xml) = fixture("test-db-01.xml");
+    let reverted = xml.replace(
+        "43dc0cf8-809b-4adb-9bea-a9abb5f3d90d",
+        "0d0d0d0d-1111-2222-3333-444455556666",
+    );
+    let inventory = read_files(&[(name, reverted)], None).unwrap();
+    let summary = store.import_inventory(&inventory, "rita", now()).unwrap();
+    assert_eq!(summary.reverts, ["test-db-01 reverted to 'clean-install'"]);
+    let env = store.environment("test-db-01", None, now()).unwrap();
+    assert!(
+        env.versions.is_empty(),
+        "the snapshot held nothing: {:?}",
+        env.versions
+    );
+    assert_eq!(env.reverts.len(), 1);
+
+    // The same genid again is no revert.
+    let inventory = read_files(&[fixture("test-db-01.xml")], None).unwrap();
+    store.import_inventory(&inventory, "rita", now()).unwrap();
+    let inventory = read_files(&[fixture("test-db-01.xml")], None).unwrap();
+    let summary = store.import_inventory(&inventory, "rita", now()).unwrap();
+    assert!(summary.reverts.is_empty());
+}
+
+#[test]
+fn a_revert_during_a_run_and_an_old_snapshot_keep_it_from_counting() {
+    let mut store = Store::open_in_memory().unwrap();
+    ready(&mut store);
+    give_test_evidence(&mut store, "REL-1", now());
+    let env = "test-REL-1";
+    let t = now() - Duration::days(10);
+    store.take_snapshot(env, "base", "", t, "rita", t).unwrap();
+    store
+        .revert_snapshot(env, "base", t + Duration::hours(30), "rita", t)
+        .unwrap();
+    let judged = store
+        .record_run(
+            &run(
+                "REL-1",
+                env,
+                TestKind::Performance,
+                t + Duration::hours(29),
+                2,
+            ),
+            "tom",
+            t,
+        )
+        .unwrap();
+    assert!(!judged.counts);
+    assert!(
+        judged
+            .why_not
+            .iter()
+            .any(|w| w.contains("reverted to snapshot 'base' during the run")),
+        "{:?}",
+        judged.why_not
+    );
+
+    // Booked on for a week; 'base' is 72 h old three days later.
+    store
+        .book_environment(
+            env,
+            "REL-1",
+            t + Duration::days(2),
+            t + Duration::days(9),
+            relman_core::testing::BookingPurpose::CodeChange,
+            "rita",
+            t,
+        )
+        .unwrap();
+    let late = store
+        .record_run(
+            &run(
+                "REL-1",
+                env,
+                TestKind::Performance,
+                t + Duration::hours(72),
+                1,
+            ),
+            "tom",
+            t,
+        )
+        .unwrap();
+    assert!(
+        late.why_not
+            .iter()
+            .any(|w| w.contains("snapshot 'base' was 72 h old")),
+        "{:?}",
+        late.why_not
+    );
+    let view = store.environment(env, None, now()).unwrap();
+    assert!(
+        view.warnings
+            .iter()
+            .any(|w| w.contains("snapshot 'base' is 240 h old")),
+        "{:?}",
+        view.warnings
+    );
+
+    // An exempted baseline no longer holds runs back, and the exemption is recorded.
+    store
+        .exempt_snapshot(env, "base", Some("golden image"), "rita", now())
+        .unwrap();
+    let runs = store.test_runs("REL-1").unwrap();
+    assert!(
+        runs.iter()
+            .find(|r| r.run.id == late.run.id)
+            .unwrap()
+            .counts
+    );
+    let history = store.history("environment", env).unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|r| r.action == "exempt" && r.after.as_deref() == Some("golden image"))
+    );
+}
+
+#[test]
+fn the_cab_approval_is_bound_to_the_evidence_it_saw() {
+    let mut store = Store::open_in_memory().unwrap();
+    ready(&mut store);
+    relman_tests::give_simple_plan(&mut store, "REL-1", now());
+    give_test_evidence(&mut store, "REL-1", now());
+    while store.release("REL-1").unwrap().stage != Stage::AwaitingAuthorization {
+        store.advance_release("REL-1", "rita", now()).unwrap();
+    }
+    store
+        .decide(
+            "REL-1",
+            Decision::Approve,
+            Role::CabMember,
+            "Go",
+            "bob",
+            now(),
+        )
+        .unwrap();
+    store.advance_release("REL-1", "rita", now()).unwrap();
+
+    // A failed run after the decision: the CAB did not see it.
+    let mut failed = run(
+        "REL-1",
+        "test-REL-1",
+        TestKind::Functional,
+        now() - Duration::days(9),
+        1,
+    );
+    failed.result = TestResult::Failed;
+    let judged = store.record_run(&failed, "tom", now()).unwrap();
+    let all = store.check_all_rules("REL-1", now()).unwrap();
+    let rule = |code: &str| {
+        all.rules
+            .iter()
+            .find(|r| r.result.code == code)
+            .unwrap()
+            .result
+            .clone()
+    };
+    let auth = rule("AUTH-VALID");
+    assert!(!auth.ok);
+    assert!(
+        auth.message.contains(&format!(
+            "test evidence: run #{} functional failed on test-REL-1",
+            judged.run.id
+        )),
+        "{}",
+        auth.message
+    );
+    let err = store.advance_release("REL-1", "rita", now()).unwrap_err();
+    assert!(err.to_string().contains("AUTH-VALID"), "{err}");
+}
