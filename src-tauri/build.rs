@@ -66,6 +66,20 @@ const COMMANDS: &[&str] = &[
     "update_plan_task",
     "add_plan_dep",
     "remove_plan_dep",
+    "list_environments",
+    "get_environment",
+    "create_environment",
+    "record_install",
+    "take_snapshot",
+    "revert_snapshot",
+    "exempt_snapshot",
+    "book_environment",
+    "cancel_booking",
+    "list_bookings",
+    "get_testing",
+    "record_run",
+    "close_defect",
+    "import_inventory",
 ];
 
 fn main() {

@@ -6,6 +6,7 @@ use relman_core::approval::{Approval, Decision};
 use relman_core::calendar::{Freeze, Window};
 use relman_core::change::{Change, ChangeDraft, ChangeStatus, Ci};
 use relman_core::csv_import::CsvOptions;
+use relman_core::inventory::{DateOrder, InventoryFile, InventorySummary, read_files};
 use relman_core::package::{Component, parse_requirement_spec};
 use relman_core::plan::{
     CalendarView, DeploymentModel, ModelTask, PlanDep, RollbackFrom, RollbackPlan, Schedule, Slot,
@@ -14,6 +15,9 @@ use relman_core::profile::Profile;
 use relman_core::rendering::{Rendering, RenderingMode};
 use relman_core::rules::AllRules;
 use relman_core::store::{ImportSummary, PlanRequest, Progress, Workspace};
+use relman_core::testing::{
+    Booking, BookingPurpose, Defect, Environment, EnvironmentView, JudgedRun, RunDraft, TestingView,
+};
 use relman_core::{
     AppStatus, Error, ErrorReport, FieldError, Release, ReleaseDraft, ReleaseFilter,
     Result as CoreResult, Store,
@@ -621,4 +625,141 @@ pub fn remove_plan_dep(
     version: i64,
 ) -> CommandResult<Schedule> {
     state.acting(|s, actor| s.remove_plan_dep(&key, &from, &to, version, actor, crate::now()))
+}
+
+// ---- Test environments and test runs ----
+
+#[tauri::command]
+pub fn list_environments(state: State<'_, AppState>) -> CommandResult<Vec<EnvironmentView>> {
+    state.with_store(|s| s.list_environments(crate::now()))
+}
+
+#[tauri::command]
+pub fn get_environment(
+    state: State<'_, AppState>,
+    name: String,
+    release: Option<String>,
+) -> CommandResult<EnvironmentView> {
+    state.with_store(|s| s.environment(&name, release.as_deref(), crate::now()))
+}
+
+#[tauri::command]
+pub fn create_environment(
+    state: State<'_, AppState>,
+    env: Environment,
+) -> CommandResult<Environment> {
+    state.acting(|s, actor| s.create_environment(&env, actor, crate::now()))
+}
+
+/// Records an install at `at` (default: now).
+#[tauri::command]
+pub fn record_install(
+    state: State<'_, AppState>,
+    env: String,
+    ci: String,
+    version: String,
+    at: Option<DateTime<Utc>>,
+) -> CommandResult<EnvironmentView> {
+    let now = crate::now();
+    state.acting(|s, actor| s.record_install(&env, &ci, &version, at.unwrap_or(now), actor, now))
+}
+
+#[tauri::command]
+pub fn take_snapshot(
+    state: State<'_, AppState>,
+    env: String,
+    snapshot: String,
+    note: String,
+) -> CommandResult<EnvironmentView> {
+    let now = crate::now();
+    state.acting(|s, actor| s.take_snapshot(&env, &snapshot, &note, now, actor, now))
+}
+
+#[tauri::command]
+pub fn revert_snapshot(
+    state: State<'_, AppState>,
+    env: String,
+    snapshot: String,
+) -> CommandResult<EnvironmentView> {
+    let now = crate::now();
+    state.acting(|s, actor| s.revert_snapshot(&env, &snapshot, now, actor, now))
+}
+
+#[tauri::command]
+pub fn exempt_snapshot(
+    state: State<'_, AppState>,
+    env: String,
+    snapshot: String,
+    reason: Option<String>,
+) -> CommandResult<EnvironmentView> {
+    state.acting(|s, actor| {
+        s.exempt_snapshot(&env, &snapshot, reason.as_deref(), actor, crate::now())
+    })
+}
+
+#[tauri::command]
+pub fn book_environment(
+    state: State<'_, AppState>,
+    env: String,
+    release: String,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    purpose: BookingPurpose,
+) -> CommandResult<Booking> {
+    state.acting(|s, actor| {
+        s.book_environment(&env, &release, from, to, purpose, actor, crate::now())
+    })
+}
+
+#[tauri::command]
+pub fn cancel_booking(state: State<'_, AppState>, id: i64) -> CommandResult<Booking> {
+    state.acting(|s, actor| s.cancel_booking(id, actor, crate::now()))
+}
+
+#[tauri::command]
+pub fn list_bookings(state: State<'_, AppState>) -> CommandResult<Vec<Booking>> {
+    state.with_store(|s| s.bookings(None))
+}
+
+#[tauri::command]
+pub fn get_testing(state: State<'_, AppState>, key: String) -> CommandResult<TestingView> {
+    state.with_store(|s| s.testing(&key, crate::now()))
+}
+
+#[tauri::command]
+pub fn record_run(state: State<'_, AppState>, draft: RunDraft) -> CommandResult<JudgedRun> {
+    state.acting(|s, actor| s.record_run(&draft, actor, crate::now()))
+}
+
+/// Closes a defect now, or reopens it.
+#[tauri::command]
+pub fn close_defect(
+    state: State<'_, AppState>,
+    key: String,
+    defect: String,
+    reopen: bool,
+) -> CommandResult<Defect> {
+    let now = crate::now();
+    state.acting(|s, actor| s.close_defect(&key, &defect, (!reopen).then_some(now), actor, now))
+}
+
+/// Imports inventory files the window read (RVTools CSV, libvirt XML, Proxmox JSON).
+#[tauri::command]
+pub fn import_inventory(
+    state: State<'_, AppState>,
+    contents: Vec<InventoryFile>,
+    date_order: Option<DateOrder>,
+) -> CommandResult<InventorySummary> {
+    state.acting(|s, actor| {
+        let files: Vec<(String, String)> = contents.into_iter().map(|f| (f.name, f.text)).collect();
+        let inventory = read_files(&files, date_order).map_err(|problems| {
+            Error::Validation(
+                problems
+                    .into_iter()
+                    .map(|p| FieldError::new("file", p))
+                    .collect(),
+            )
+        })?;
+        s.import_inventory(&inventory, actor, crate::now())
+    })
 }

@@ -158,6 +158,20 @@ pub fn run() {
             commands::update_plan_task,
             commands::add_plan_dep,
             commands::remove_plan_dep,
+            commands::list_environments,
+            commands::get_environment,
+            commands::create_environment,
+            commands::record_install,
+            commands::take_snapshot,
+            commands::revert_snapshot,
+            commands::exempt_snapshot,
+            commands::book_environment,
+            commands::cancel_booking,
+            commands::list_bookings,
+            commands::get_testing,
+            commands::record_run,
+            commands::close_defect,
+            commands::import_inventory,
         ])
         .run(tauri::generate_context!())
         .expect("the Relman window could not be started");

@@ -39,6 +39,10 @@ pub fn watch_other_writers<R: Runtime>(app: AppHandle<R>) {
 pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
     let file = SubmenuBuilder::new(app, "File")
         .text("import", "Import changes, CIs or releases…")
+        .text(
+            "import-environments",
+            "Import environments (RVTools, libvirt, Proxmox)…",
+        )
         .text("export", "Export everything…")
         .separator()
         .item(&PredefinedMenuItem::quit(app, Some("Quit"))?)
@@ -61,6 +65,27 @@ pub fn on_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
                             Ok(Some(text)) => report(&handle, Ok(text)),
                             Err(error) => report(&handle, Err(error)),
                         }
+                    }
+                });
+        }
+        "import-environments" => {
+            let handle = app.clone();
+            app.dialog()
+                .file()
+                .set_title("Import test environments")
+                .add_filter(
+                    "RVTools CSV, libvirt XML, Proxmox JSON",
+                    &["csv", "xml", "json"],
+                )
+                .pick_files(move |picked| {
+                    let paths: Vec<_> = picked
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter_map(|p| p.into_path().ok())
+                        .collect();
+                    if !paths.is_empty() {
+                        let outcome = import_environments(&handle, &paths);
+                        report(&handle, outcome);
                     }
                 });
         }
@@ -124,6 +149,35 @@ fn import<R: Runtime>(app: &AppHandle<R>, path: &Path) -> Result<Option<String>,
         state.run(|store, actor| store.import(&transfer::parse(&text)?, actor, crate::now()))?;
     let _ = app.emit(DATA_CHANGED, ());
     Ok(Some(imported(&summary, path)))
+}
+
+/// Reads the inventory files and imports them, all or nothing.
+fn import_environments<R: Runtime>(
+    app: &AppHandle<R>,
+    paths: &[std::path::PathBuf],
+) -> Result<String, ErrorReport> {
+    let mut files = Vec::new();
+    for path in paths {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        files.push((name, read(path)?));
+    }
+    let state = app.state::<AppState>();
+    let summary = state.run(|store, actor| {
+        let inventory = relman_core::inventory::read_files(&files, None).map_err(|problems| {
+            Error::Validation(
+                problems
+                    .into_iter()
+                    .map(|p| relman_core::FieldError::new("file", p))
+                    .collect(),
+            )
+        })?;
+        store.import_inventory(&inventory, actor, crate::now())
+    })?;
+    let _ = app.emit(DATA_CHANGED, ());
+    Ok(format!("{}.", summary.describe()))
 }
 
 fn imported(summary: &ImportSummary, path: &Path) -> String {

@@ -9,7 +9,7 @@ use crate::calendar::{Freeze, ServiceHours, Window};
 use crate::change::{Change, ChangeDraft, ChangeKind, ChangeStatus, Ci, CiKind};
 use crate::csv_import::{CsvOptions, MappingRequest};
 use crate::error::{ErrorKind, ErrorReport, FieldError};
-use crate::inventory::{DateOrder, InventorySummary};
+use crate::inventory::{DateOrder, InventoryFile, InventorySummary};
 use crate::package::{Component, PackageAnalysis, Requirement, Unsatisfied};
 use crate::plan::{
     Abort, AbortStep, BackoutStep, Band, CalendarRow, CalendarView, Conflict, ConflictKind,
@@ -109,6 +109,7 @@ pub fn typescript() -> Vec<(String, String)> {
         RollbackFrom,
         RollbackStep,
         DateOrder,
+        InventoryFile,
         InventorySummary,
         BookedEnvironment,
         Booking,

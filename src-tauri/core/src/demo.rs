@@ -412,3 +412,209 @@ pub fn plans() -> Vec<(u32, crate::plan::Strategy, Vec<crate::plan::Wave>, i64)>
         ),
     ]
 }
+
+/// The demo test environments, their bookings and test runs, dated relative to `now`: one
+/// clone testing the payroll release (a failed run and a closed defect, so the problem-free
+/// period still runs), a stale clone with drift, a shared staging VM and a stopped P2V.
+pub fn environments(now: chrono::DateTime<chrono::Utc>) -> Vec<crate::transfer::EnvironmentRecord> {
+    use crate::testing::{CloneKind, EnvState, Environment, Lineage, Snapshot, VersionChange};
+    let ago = |days: i64| now - Duration::days(days);
+    let install = |ci: &str, version: &str, at| VersionChange {
+        ci: ci.into(),
+        version: Some(version.into()),
+        at,
+        revert_to: None,
+    };
+    let env =
+        |name: &str, purpose: &str, host: &str, capacity, clone: Option<(&str, CloneKind, i64)>| {
+            Environment {
+                purpose: purpose.into(),
+                host: Some(host.into()),
+                os: Some("Ubuntu 24.04 LTS".into()),
+                cpus: Some(4),
+                memory_mb: Some(16 * 1024),
+                disk_mb: Some(120 * 1024),
+                capacity,
+                owner: Some("Test Center".into()),
+                lineage: clone.map(|(ci, kind, days)| Lineage {
+                    ci: ci.into(),
+                    kind,
+                    at: ago(days),
+                }),
+                ..Environment::new(name)
+            }
+        };
+    let payroll = [
+        install("payroll-api", "4.1", ago(20)),
+        install("payroll-db", "12.4", ago(20)),
+    ];
+    vec![
+        crate::transfer::EnvironmentRecord {
+            env: env(
+                "test-payroll-01",
+                "test",
+                "esx-07.lab (Test)",
+                1,
+                Some(("payroll-api", CloneKind::Clone, 20)),
+            ),
+            history: [
+                payroll.to_vec(),
+                vec![
+                    install("payroll-db", "12.5", ago(6)),
+                    install("payroll-api", "4.2", ago(6)),
+                ],
+            ]
+            .concat(),
+            snapshots: vec![
+                Snapshot {
+                    name: "baseline".into(),
+                    at: ago(20),
+                    versions: [("payroll-api", "4.1"), ("payroll-db", "12.4")]
+                        .into_iter()
+                        .map(|(c, v)| (c.to_string(), v.to_string()))
+                        .collect(),
+                    note: "Right after the clone from production".into(),
+                    exempt: Some("golden image of production (Test Center)".into()),
+                },
+                Snapshot {
+                    name: "before-4.2".into(),
+                    at: ago(6) - Duration::hours(1),
+                    versions: [("payroll-api", "4.1"), ("payroll-db", "12.4")]
+                        .into_iter()
+                        .map(|(c, v)| (c.to_string(), v.to_string()))
+                        .collect(),
+                    note: "Before installing the release".into(),
+                    exempt: None,
+                },
+            ],
+            reverts: vec![],
+        },
+        crate::transfer::EnvironmentRecord {
+            env: env(
+                "test-portal-01",
+                "test",
+                "esx-08.lab (Test)",
+                1,
+                Some(("customer-portal", CloneKind::Clone, 120)),
+            ),
+            history: vec![
+                install("customer-portal", "3.8", ago(120)),
+                install("sso-gateway", "1.9", ago(120)),
+            ],
+            snapshots: vec![],
+            reverts: vec![],
+        },
+        crate::transfer::EnvironmentRecord {
+            env: env("staging-shared", "staging", "esx-02.lab (Staging)", 3, None),
+            history: vec![install("monitoring-agent", "7.0", ago(3))],
+            snapshots: vec![],
+            reverts: vec![],
+        },
+        crate::transfer::EnvironmentRecord {
+            env: Environment {
+                state: EnvState::Stopped,
+                ..env(
+                    "test-vpn-01",
+                    "test",
+                    "esx-03.lab (Test)",
+                    1,
+                    Some(("vpn-gateway", CloneKind::P2v, 30)),
+                )
+            },
+            history: vec![install("vpn-gateway", "7.2", ago(30))],
+            snapshots: vec![],
+            reverts: vec![],
+        },
+    ]
+}
+
+/// The demo bookings and runs, by release number.
+pub fn testing(
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<(
+    u32,
+    Vec<crate::transfer::BookingRecord>,
+    Vec<crate::transfer::RunRecord>,
+)> {
+    use crate::testing::{BookingPurpose, Defect, Severity, TestKind, TestResult};
+    use crate::transfer::{BookingRecord, RunRecord};
+    let at = |days: i64, hours: i64| now - Duration::days(days) + Duration::hours(hours);
+    let booking = |env: &str, from, to, purpose| BookingRecord {
+        env: env.into(),
+        from,
+        to,
+        purpose,
+        by: "Anna Berg".into(),
+    };
+    let run = |kind, result, day: i64, defects: Vec<Defect>| RunRecord {
+        env: "test-payroll-01".into(),
+        kind,
+        result,
+        from: at(day, 1),
+        to: at(day, 3),
+        defects,
+        notes: String::new(),
+        evidence: Some("https://ci.example.org/payroll/4.2".into()),
+        versions: [("payroll-api", "4.2"), ("payroll-db", "12.5")]
+            .into_iter()
+            .map(|(c, v)| (c.to_string(), v.to_string()))
+            .collect(),
+        rollback: None,
+        by: "Tom Lind".into(),
+    };
+    vec![
+        (
+            101,
+            vec![booking(
+                "test-payroll-01",
+                at(5, 0),
+                at(-3, 0),
+                BookingPurpose::CodeChange,
+            )],
+            vec![
+                run(TestKind::Installation, TestResult::Passed, 4, vec![]),
+                run(TestKind::Functional, TestResult::Passed, 4, vec![]),
+                run(
+                    TestKind::Integration,
+                    TestResult::Failed,
+                    2,
+                    vec![Defect {
+                        id: "PAY-311".into(),
+                        severity: Severity::High,
+                        opened_at: at(2, 3),
+                        closed_at: Some(at(1, 0)),
+                    }],
+                ),
+                run(TestKind::RollbackRehearsal, TestResult::Passed, 4, vec![]),
+            ],
+        ),
+        (
+            102,
+            vec![
+                booking(
+                    "test-portal-01",
+                    at(-2, 0),
+                    at(-9, 0),
+                    BookingPurpose::CodeChange,
+                ),
+                booking(
+                    "staging-shared",
+                    at(-10, 0),
+                    at(-14, 0),
+                    BookingPurpose::Regression,
+                ),
+            ],
+            vec![],
+        ),
+        (
+            104,
+            vec![booking(
+                "staging-shared",
+                at(-12, 0),
+                at(-16, 0),
+                BookingPurpose::Regression,
+            )],
+            vec![],
+        ),
+    ]
+}

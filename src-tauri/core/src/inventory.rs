@@ -45,6 +45,14 @@ pub struct Inventory {
     pub snapshots: Vec<ImportedSnapshot>,
 }
 
+/// One inventory file as the window read it: its name (which tells RVTools' vInfo from its
+/// vSnapshot) and its text. The window sends contents, never paths.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct InventoryFile {
+    pub name: String,
+    pub text: String,
+}
+
 /// What an environment import did, in numbers and names.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct InventorySummary {

@@ -175,6 +175,30 @@ async fn main() -> WebDriverResult<()> {
         app.click("#nav-models").await?;
         app.find("#model-editor").await?;
         capture_size(&out.join(format!("screenshot-models{suffix}.png")), size).await;
+
+        // Test environments: the inventory with one opened, the booking timeline, and the
+        // Testing tab of the release being tested.
+        app.click("#nav-environments").await?;
+        app.click("#environments tr[data-env='test-payroll-01'] .link-button")
+            .await?;
+        app.find("#env-detail").await?;
+        capture_size(&out.join(format!("screenshot-environments{suffix}.png")), size).await;
+        app.driver
+            .execute(
+                "document.querySelector('#booking-timeline').scrollIntoView()",
+                vec![],
+            )
+            .await?;
+        app.find("#booking-timeline .gantt .bar").await?;
+        capture_size(&out.join(format!("screenshot-bookings{suffix}.png")), size).await;
+        app.click("#nav-releases").await?;
+        app.click(&format!(
+            "#release-table tr[data-key='{payroll}'] .row-open"
+        ))
+        .await?;
+        app.click("#tab-testing").await?;
+        app.find("#testing-rules").await?;
+        capture_size(&out.join(format!("screenshot-testing{suffix}.png")), size).await;
     }
     app.quit().await?;
     println!("saved screenshots in {}", out.display());

@@ -13,6 +13,8 @@ const summary = {
   windows: 0,
   freezes: 0,
   service_hours: 0,
+  environments: 0,
+  test_runs: 0,
   created_cis: ["portal", "auth"],
 };
 

@@ -34,6 +34,17 @@ import type { RenderingMode } from "../bindings/RenderingMode";
 import type { Schedule } from "../bindings/Schedule";
 import type { Slot } from "../bindings/Slot";
 import type { Window } from "../bindings/Window";
+import type { Booking } from "../bindings/Booking";
+import type { BookingPurpose } from "../bindings/BookingPurpose";
+import type { DateOrder } from "../bindings/DateOrder";
+import type { Defect } from "../bindings/Defect";
+import type { Environment } from "../bindings/Environment";
+import type { EnvironmentView } from "../bindings/EnvironmentView";
+import type { InventoryFile } from "../bindings/InventoryFile";
+import type { InventorySummary } from "../bindings/InventorySummary";
+import type { JudgedRun } from "../bindings/JudgedRun";
+import type { RunDraft } from "../bindings/RunDraft";
+import type { TestingView } from "../bindings/TestingView";
 
 /** A refusal or failure from the core, with the fields at fault. */
 export class ApiError extends Error {
@@ -172,4 +183,25 @@ export const api = {
     call<Schedule>("remove_plan_dep", { key, from, to, version }),
   runStep: (key: string, step: string, progress: Progress) => call<Schedule>("run_step", { key, step, progress }),
   abortRelease: (key: string, reason: string) => call<Schedule>("abort_release", { key, reason }),
+  listEnvironments: () => call<EnvironmentView[]>("list_environments"),
+  /** Drift against `release`'s targets, or production's versions with null. */
+  getEnvironment: (name: string, release: string | null) => call<EnvironmentView>("get_environment", { name, release }),
+  createEnvironment: (env: Environment) => call<Environment>("create_environment", { env }),
+  /** Records an install at `at` (ISO), or now with null. */
+  recordInstall: (env: string, ci: string, version: string, at: string | null) =>
+    call<EnvironmentView>("record_install", { env, ci, version, at }),
+  takeSnapshot: (env: string, snapshot: string, note: string) => call<EnvironmentView>("take_snapshot", { env, snapshot, note }),
+  revertSnapshot: (env: string, snapshot: string) => call<EnvironmentView>("revert_snapshot", { env, snapshot }),
+  /** Exempts a baseline snapshot from the age limit; null lifts the exemption. */
+  exemptSnapshot: (env: string, snapshot: string, reason: string | null) =>
+    call<EnvironmentView>("exempt_snapshot", { env, snapshot, reason }),
+  bookEnvironment: (env: string, release: string, from: string, to: string, purpose: BookingPurpose) =>
+    call<Booking>("book_environment", { env, release, from, to, purpose }),
+  cancelBooking: (id: number) => call<Booking>("cancel_booking", { id }),
+  listBookings: () => call<Booking[]>("list_bookings"),
+  getTesting: (key: string) => call<TestingView>("get_testing", { key }),
+  recordRun: (draft: RunDraft) => call<JudgedRun>("record_run", { draft }),
+  closeDefect: (key: string, defect: string, reopen: boolean) => call<Defect>("close_defect", { key, defect, reopen }),
+  importInventory: (contents: InventoryFile[], dateOrder: DateOrder | null) =>
+    call<InventorySummary>("import_inventory", { contents, dateOrder }),
 };

@@ -12,6 +12,8 @@ export function describeImport(summary: ImportSummary): string {
     summary.windows && tCount("import.windows", summary.windows),
     summary.freezes && tCount("import.freezes", summary.freezes),
     summary.service_hours && tCount("import.hours", summary.service_hours),
+    summary.environments && tCount("import.environments", summary.environments),
+    summary.test_runs && tCount("import.test_runs", summary.test_runs),
   ].filter((part): part is string => Boolean(part));
   let text = parts.length === 0 ? t("import.nothing") : t("import.done", { what: parts.join(", ") });
   if (summary.created_cis.length > 0) {

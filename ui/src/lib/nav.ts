@@ -1,8 +1,9 @@
 /** Where the main area is. Plain state: Relman has a handful of screens and no URLs to share. */
 export type View =
   | { page: "releases" }
-  | { page: "release"; key: string; tab?: "plan" | "rollback" }
+  | { page: "release"; key: string; tab?: "plan" | "rollback" | "testing" }
   | { page: "calendar" }
+  | { page: "environments" }
   | { page: "changes" }
   | { page: "cis" }
   | { page: "models" }

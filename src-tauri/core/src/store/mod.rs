@@ -314,6 +314,7 @@ impl Store {
             }
         }
         planning::load_demo_planning(&tx, actor, now)?;
+        testing::load_demo_testing(&tx, now)?;
         tx.commit()?;
         Ok(loaded)
     }
@@ -671,6 +672,10 @@ mod tests {
             "the demo shows a rule at work"
         );
         assert_eq!(store.components("REL-2026-102").unwrap().len(), 2);
+        assert_eq!(store.list_environments(now()).unwrap().len(), 4);
+        let runs = store.test_runs("REL-2026-101").unwrap();
+        let counting: Vec<_> = runs.iter().filter(|r| r.counts).map(|r| r.run.kind.as_str()).collect();
+        assert_eq!(counting, ["installation", "functional", "rollback_rehearsal"], "{runs:#?}");
         let err = store.load_demo_data("a", now()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Conflict);
         assert_eq!(count_rows(&store), loaded.len() as i64);

@@ -418,3 +418,29 @@ pub(super) fn import_run(tx: &Transaction<'_>, release: i64, record: &RunRecord)
     }
     Ok(())
 }
+
+/// The demo's environments, bookings and runs; a rehearsal rehearses the demo plan as it is.
+pub(super) fn load_demo_testing(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<()> {
+    for env in crate::demo::environments(now) {
+        match super::environments::import_environment(tx, &env) {
+            Ok(()) | Err(Error::Conflict { .. }) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    let year = now.format("%Y");
+    for (number, bookings, runs) in crate::demo::testing(now) {
+        let key = format!("REL-{year}-{number:03}");
+        let rel = release_id(tx, &key)?;
+        for b in &bookings {
+            super::environments::import_booking(tx, &key, b)?;
+        }
+        let fingerprint = schedule_for_rules(tx, &key)?.map(|s| rollback_fingerprint(&s));
+        for mut run in runs {
+            if run.kind == crate::testing::TestKind::RollbackRehearsal {
+                run.rollback = fingerprint.clone();
+            }
+            import_run(tx, rel, &run)?;
+        }
+    }
+    Ok(())
+}
