@@ -85,6 +85,15 @@ fn save_screen(what: &str) {
 impl App {
     /// Starts Relman on the database at `db` and waits for its window.
     pub async fn launch(db: &Path) -> WebDriverResult<App> {
+        App::launch_with(db, &[]).await
+    }
+
+    /// Starts Relman with its clock starting at `now` (RFC 3339), for rules that depend on time.
+    pub async fn launch_at(db: &Path, now: &str) -> WebDriverResult<App> {
+        App::launch_with(db, &["--now", now]).await
+    }
+
+    async fn launch_with(db: &Path, extra: &[&str]) -> WebDriverResult<App> {
         let turn = ONE_AT_A_TIME.lock().await;
         let (port, native_port) = free_ports();
         let tauri_driver = TauriDriver(
@@ -105,13 +114,15 @@ impl App {
         wait_for_port(port, deadline);
         wait_for_port(native_port, deadline);
 
+        let mut args = vec!["--db".to_string(), db.display().to_string()];
+        args.extend(extra.iter().map(|a| a.to_string()));
         let mut caps = Capabilities::new();
         caps.set("browserName", "wry")?;
         caps.set(
             "tauri:options",
             json!({
                 "application": app_binary(),
-                "args": ["--db", db],
+                "args": args,
             }),
         )?;
         let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await?;
@@ -157,7 +168,11 @@ impl App {
     }
 
     pub async fn click(&self, css: &str) -> WebDriverResult<()> {
-        self.find(css).await?.click().await
+        let clicked = self.find(css).await?.click().await;
+        if clicked.is_err() {
+            save_screen(&format!("click {css}"));
+        }
+        clicked
     }
 
     /// Clicks with the pointer at the element's centre, as a mouse would: for the Gantt's rows
@@ -198,6 +213,19 @@ impl App {
     }
 
     /// Replaces the text of the input at `css`.
+    /// Sets a date or datetime-local field the way its picker does (WebKitGTK's pickers take
+    /// no typed keys): the value, then the input event the page listens to.
+    pub async fn pick(&self, css: &str, value: &str) -> WebDriverResult<()> {
+        let input = self.find(css).await?;
+        self.driver
+            .execute(
+                "arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![input.to_json()?, serde_json::json!(value)],
+            )
+            .await?;
+        Ok(())
+    }
+
     pub async fn fill(&self, css: &str, text: &str) -> WebDriverResult<()> {
         let input = self.find(css).await?;
         input.clear().await?;

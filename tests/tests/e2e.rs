@@ -389,13 +389,25 @@ async fn rules_block_explain_and_record_a_release_through_cab() -> WebDriverResu
         .await?;
     advance(&app, "Build").await?;
     advance(&app, "Test").await?;
+    // Tested on an environment of its own (the test team's tooling records it).
+    relman_tests::give_test_evidence(
+        &mut Store::open(&db.path).unwrap(),
+        "REL-2026-014",
+        Utc::now(),
+    );
     advance(&app, "Awaiting authorization").await?;
 
-    // The scheduling rules want a plan before authorization: a big-bang one from the model.
+    // The scheduling rules want a plan before authorization: a big-bang one from the model,
+    // whose rollback is then rehearsed.
     app.click("#tab-plan").await?;
     app.click("#plan-form input[value='big_bang']").await?;
     app.click("#create-plan").await?;
     app.find(".gantt .bar").await?;
+    relman_tests::rehearse_rollback(
+        &mut Store::open(&db.path).unwrap(),
+        "REL-2026-014",
+        Utc::now(),
+    );
 
     app.click("#tab-approvals").await?;
     app.click("#record-decision").await?;
@@ -537,6 +549,9 @@ async fn plan_in_waves_drag_undo_freeze_slot_and_conflict() -> WebDriverResult<(
         record.changes.clear();
         record.components.clear();
         record.plan = None;
+        record.bookings.clear();
+        record.test_runs.clear();
+        document.environments.clear();
         document.cis.clear();
         document.changes.clear();
         document.windows.clear();
@@ -706,6 +721,7 @@ async fn an_authorized_plan_asks_before_it_goes_back_to_the_cab() -> WebDriverRe
         };
         relman_tests::seed_ready_release(&mut store, &release, now);
         relman_tests::give_simple_plan(&mut store, "REL-8", now);
+        relman_tests::give_test_evidence(&mut store, "REL-8", now);
         for _ in 0..3 {
             store.advance_release("REL-8", "rita", now).unwrap();
         }
@@ -981,6 +997,7 @@ async fn author_plan_run_abort_and_roll_back_a_release() -> WebDriverResult<()> 
     // Authorized by the CAB and deploying (another process does it; the window follows).
     {
         let mut store = stored();
+        relman_tests::give_test_evidence(&mut store, "REL-9", now);
         for _ in 0..3 {
             store.advance_release("REL-9", "rita", now).unwrap();
         }
@@ -1044,5 +1061,198 @@ async fn author_plan_run_abort_and_roll_back_a_release() -> WebDriverResult<()> 
         assert!(history.contains(line), "{line} in {history}");
     }
     app.quit().await?;
+    Ok(())
+}
+
+/// Issue 10's flow: inventories imported in the window, an environment booked and a second
+/// overlapping booking refused, a run on a drifted environment that does not count and says
+/// why, the drift fixed and the evidence recorded, the problem-free period's end shown, and
+/// the move to the CAB once it has passed (the app started again, four days later).
+#[tokio::test]
+async fn import_book_test_and_wait_out_the_problem_free_period() -> WebDriverResult<()> {
+    use chrono::{Duration, Local};
+    let db = temp_db();
+    let t0 = Utc.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap();
+    {
+        let mut store = Store::open(&db.path).unwrap();
+        let release = relman_tests::ReadyRelease {
+            key: "REL-10",
+            title: "Payroll 4.2",
+            ci: ("payroll-api", "2.1", "2.2"),
+            change: "CHG10",
+            planned: ("2026-12-07", "2026-12-11"),
+        };
+        let before = t0 - Duration::days(1);
+        relman_tests::seed_ready_release(&mut store, &release, before);
+        relman_tests::give_simple_plan(&mut store, "REL-10", before);
+        store.advance_release("REL-10", "rita", before).unwrap();
+        store.advance_release("REL-10", "rita", before).unwrap();
+    }
+    // What the window's datetime fields take: local wall-clock time.
+    let local = |at: chrono::DateTime<Utc>| {
+        at.with_timezone(&Local)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let app = App::launch_at(&db.path, &t0.to_rfc3339()).await?;
+
+    // An RVTools pair and a libvirt domain, picked together.
+    app.click("#nav-environments").await?;
+    let dir = relman_tests::repo_root().join("tests/fixtures/inventory");
+    let files: Vec<String> = [
+        "RVTools_tabvInfo.csv",
+        "RVTools_tabvSnapshot.csv",
+        "test-db-01.xml",
+    ]
+    .iter()
+    .map(|f| dir.join(f).display().to_string())
+    .collect();
+    app.find("#inventory-files")
+        .await?
+        .send_keys(files.join("\n"))
+        .await?;
+    let toast = app.wait_text("#toast-message", "Imported").await?;
+    assert!(toast.contains("3 added"), "{toast}");
+    for env in ["test-web-01", "test-db-02", "test-db-01"] {
+        app.find(&format!("#environments tr[data-env='{env}']"))
+            .await?;
+    }
+    app.click("#environments tr[data-env='test-web-01'] .link-button")
+        .await?;
+    let snapshots = app.text("#env-snapshots").await?;
+    assert!(
+        snapshots.contains("baseline") && snapshots.contains("before-2.4"),
+        "{snapshots}"
+    );
+
+    // Booked for the release; a second, overlapping booking is refused and names the first.
+    open_release(&app, "REL-10").await?;
+    app.click("#tab-testing").await?;
+    app.select("#booking-env", "test-db-01").await?;
+    app.pick("#booking-from", &local(t0)).await?;
+    app.pick("#booking-to", &local(t0 + Duration::days(2)))
+        .await?;
+    app.click("#booking-add").await?;
+    app.wait_text("#toast-message", "test-db-01 booked for REL-10")
+        .await?;
+    app.pick("#booking-from", &local(t0 + Duration::days(1)))
+        .await?;
+    app.pick("#booking-to", &local(t0 + Duration::days(3)))
+        .await?;
+    app.click("#booking-add").await?;
+    let refusal = app.wait_text("#booking-error", "overlaps").await?;
+    assert!(
+        refusal.contains("overlaps booking #1 of test-db-01 for REL-10"),
+        "{refusal}"
+    );
+
+    // The old version installed: the environment drifts from the release.
+    app.click("#nav-environments").await?;
+    app.click("#environments tr[data-env='test-db-01'] .link-button")
+        .await?;
+    app.fill("#install-ci", "payroll-api").await?;
+    app.fill("#install-version", "2.1").await?;
+    app.click("#install-record").await?;
+    app.wait_text("#env-versions", "payroll-api").await?;
+    open_release(&app, "REL-10").await?;
+    app.click("#tab-testing").await?;
+    let drift = app
+        .wait_text("#testing-bookings .drift[data-env='test-db-01']", "2.1")
+        .await?;
+    assert!(drift.contains("payroll-api: 2.1 → 2.2"), "{drift}");
+
+    let record = |kind: &'static str, result: &'static str, from: chrono::DateTime<Utc>| {
+        let app = &app;
+        let local = &local;
+        async move {
+            app.select("#run-env", "test-db-01").await?;
+            app.select("#run-kind", kind).await?;
+            app.select("#run-result", result).await?;
+            app.pick("#run-from", &local(from)).await?;
+            app.pick("#run-to", &local(from + Duration::hours(1)))
+                .await?;
+            app.click("#run-record").await?;
+            app.wait_text("#toast-message", "recorded").await?;
+            // The toast sits over the form's lower fields: dismiss it as a user would.
+            app.click("#toast .close").await?;
+            app.gone("#toast").await?;
+            WebDriverResult::Ok(())
+        }
+    };
+    record("functional", "passed", t0 + Duration::hours(2)).await?;
+    let run = app.find("#runs tr[data-run='1']").await?;
+    assert_eq!(run.attr("data-counts").await?.as_deref(), Some("false"));
+    let why = run.text().await?;
+    assert!(
+        why.contains("drift when it started: payroll-api is 2.1 but should be 2.2"),
+        "{why}"
+    );
+
+    // Fixed, then tested again: each run counts.
+    app.click("#nav-environments").await?;
+    app.click("#environments tr[data-env='test-db-01'] .link-button")
+        .await?;
+    app.fill("#install-ci", "payroll-api").await?;
+    app.fill("#install-version", "2.2").await?;
+    app.click("#install-record").await?;
+    app.wait_text("#env-versions", "2.2").await?;
+    open_release(&app, "REL-10").await?;
+    app.click("#tab-testing").await?;
+    for kind in ["functional", "installation", "rollback_rehearsal"] {
+        record(kind, "passed", t0 + Duration::hours(4)).await?;
+    }
+    for id in 2..=4 {
+        let run = app.find(&format!("#runs tr[data-run='{id}']")).await?;
+        assert_eq!(
+            run.attr("data-counts").await?.as_deref(),
+            Some("true"),
+            "run {id}: {}",
+            run.text().await?
+        );
+    }
+    let rules = app.text("#testing-rules").await?;
+    for ok in [
+        "TEST-RUNS-PASSED",
+        "TEST-ROLLBACK-REHEARSED",
+        "TEST-ENV-BOOKED",
+    ] {
+        let rule = app
+            .find(&format!("#testing-rules li[data-code='{ok}']"))
+            .await?;
+        assert_eq!(
+            rule.attr("class").await?.unwrap_or_default().contains("ok"),
+            true,
+            "{ok}: {rules}"
+        );
+    }
+    // Three days from the first run: the date the period ends, in the rule and over the bar.
+    let ends = (t0 + Duration::hours(2) + Duration::days(3))
+        .format("%a %d %b %Y %H:%M UTC")
+        .to_string();
+    let rule = app
+        .text("#testing-rules li[data-code='TEST-PROBLEM-FREE']")
+        .await?;
+    assert!(
+        rule.contains(&format!("The 3-day problem-free period ends {ends}")),
+        "{rule}"
+    );
+    app.click("#tab-overview").await?;
+    app.click("#advance").await?;
+    app.wait_text("#toast-message", "cannot move").await?;
+    assert_eq!(app.text("#workspace-stage").await?, "Test");
+    app.quit().await?;
+
+    // Four days on, the period has passed: the release goes to the CAB.
+    let app = App::launch_at(&db.path, &(t0 + Duration::days(4)).to_rfc3339()).await?;
+    open_release(&app, "REL-10").await?;
+    app.click("#tab-testing").await?;
+    app.wait_text("#period-ends", "Elapsed").await?;
+    advance(&app, "Awaiting authorization").await?;
+    app.quit().await?;
+    let history = Store::open(&db.path)
+        .unwrap()
+        .history("release", "REL-10")
+        .unwrap();
+    assert_eq!(history.iter().filter(|r| r.action == "test run").count(), 4);
     Ok(())
 }

@@ -182,7 +182,11 @@ async fn main() -> WebDriverResult<()> {
         app.click("#environments tr[data-env='test-payroll-01'] .link-button")
             .await?;
         app.find("#env-detail").await?;
-        capture_size(&out.join(format!("screenshot-environments{suffix}.png")), size).await;
+        capture_size(
+            &out.join(format!("screenshot-environments{suffix}.png")),
+            size,
+        )
+        .await;
         app.driver
             .execute(
                 "document.querySelector('#booking-timeline').scrollIntoView()",

@@ -674,8 +674,16 @@ mod tests {
         assert_eq!(store.components("REL-2026-102").unwrap().len(), 2);
         assert_eq!(store.list_environments(now()).unwrap().len(), 4);
         let runs = store.test_runs("REL-2026-101").unwrap();
-        let counting: Vec<_> = runs.iter().filter(|r| r.counts).map(|r| r.run.kind.as_str()).collect();
-        assert_eq!(counting, ["installation", "functional", "rollback_rehearsal"], "{runs:#?}");
+        let counting: Vec<_> = runs
+            .iter()
+            .filter(|r| r.counts)
+            .map(|r| r.run.kind.as_str())
+            .collect();
+        assert_eq!(
+            counting,
+            ["installation", "functional", "rollback_rehearsal"],
+            "{runs:#?}"
+        );
         let err = store.load_demo_data("a", now()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Conflict);
         assert_eq!(count_rows(&store), loaded.len() as i64);
