@@ -621,7 +621,7 @@ export const en = {
   "env.bookings.none": "Not booked.",
   "env.runs": "Test runs on it",
   "env.timeline": "Booking timeline",
-  "env.timeline.hint": "Every environment with its bookings, one bar per booking. ⚠ marks a booking that shares its environment with another.",
+  "env.timeline.hint": "Every environment with its bookings, one bar per booking. ⚠ marks a booking beyond the environment's capacity, or sharing it with a code or config change.",
   "env.column.booking": "Booking",
   "env.back": "All environments",
 
