@@ -80,6 +80,9 @@ const COMMANDS: &[&str] = &[
     "record_run",
     "close_defect",
     "import_inventory",
+    "update_environment",
+    "get_test_policy",
+    "set_test_policy",
 ];
 
 fn main() {

@@ -16,7 +16,8 @@ use relman_core::rendering::{Rendering, RenderingMode};
 use relman_core::rules::AllRules;
 use relman_core::store::{ImportSummary, PlanRequest, Progress, Workspace};
 use relman_core::testing::{
-    Booking, BookingPurpose, Defect, Environment, EnvironmentView, JudgedRun, RunDraft, TestingView,
+    Booking, BookingPurpose, Defect, Environment, EnvironmentView, JudgedRun, RunDraft, TestPolicy,
+    TestingView,
 };
 use relman_core::{
     AppStatus, Error, ErrorReport, FieldError, Release, ReleaseDraft, ReleaseFilter,
@@ -761,5 +762,30 @@ pub fn import_inventory(
             )
         })?;
         s.import_inventory(&inventory, actor, crate::now())
+    })
+}
+
+#[tauri::command]
+pub fn update_environment(
+    state: State<'_, AppState>,
+    name: String,
+    env: Environment,
+) -> CommandResult<EnvironmentView> {
+    state.acting(|s, actor| s.update_environment(&name, &env, actor, crate::now()))
+}
+
+#[tauri::command]
+pub fn get_test_policy(state: State<'_, AppState>) -> CommandResult<TestPolicy> {
+    state.with_store(|s| s.test_policy())
+}
+
+#[tauri::command]
+pub fn set_test_policy(
+    state: State<'_, AppState>,
+    policy: TestPolicy,
+) -> CommandResult<TestPolicy> {
+    state.acting(|s, actor| {
+        s.set_test_policy(&policy, actor, crate::now())?;
+        s.test_policy()
     })
 }

@@ -172,6 +172,9 @@ pub fn run() {
             commands::record_run,
             commands::close_defect,
             commands::import_inventory,
+            commands::update_environment,
+            commands::get_test_policy,
+            commands::set_test_policy,
         ])
         .run(tauri::generate_context!())
         .expect("the Relman window could not be started");

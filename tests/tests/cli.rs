@@ -1867,3 +1867,69 @@ fn a_run_on_a_drifted_environment_does_not_count_and_the_problem_free_period_giv
         "age checks use >="
     );
 }
+
+#[test]
+fn the_testing_policy_and_an_environments_capacity_are_edited_on_the_command_line() {
+    let cli = Cli::new();
+    domain(&cli);
+    let policy = cli.json(&[
+        "test",
+        "policy",
+        "--require",
+        "minor=functional",
+        "--problem-free",
+        "minor=1",
+    ]);
+    assert_eq!(policy["required"]["minor"], json!(["functional"]));
+    assert_eq!(policy["problem_free_days"]["minor"], 1);
+    let out = cli.run(&["test", "policy", "--require", "minor=smoke"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("'smoke' is not one of functional, integration"),
+        "{}",
+        stderr(&out)
+    );
+
+    cli.json(&["env", "create", "--name", "lab-1", "--capacity", "2"]);
+    for from in ["2026-12-01T08:00:00Z", "2026-12-01T09:00:00Z"] {
+        cli.json(&[
+            "env",
+            "book",
+            "lab-1",
+            "--release",
+            "REL-1",
+            "--from",
+            from,
+            "--to",
+            "2026-12-01T12:00:00Z",
+            "--purpose",
+            "regression",
+        ]);
+    }
+    let out = cli.run(&["env", "edit", "lab-1", "--capacity", "1"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("capacity 1 is too small"),
+        "{}",
+        stderr(&out)
+    );
+    let retired = cli.json(&["env", "edit", "lab-1", "--state", "retired"]);
+    assert_eq!(retired["state"], "retired");
+    let out = cli.run(&[
+        "env",
+        "book",
+        "lab-1",
+        "--release",
+        "REL-1",
+        "--from",
+        "2026-12-02T08:00:00Z",
+        "--to",
+        "2026-12-02T09:00:00Z",
+    ]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).contains("lab-1 is retired"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -147,6 +147,11 @@ fn only_releases(mut d: relman_core::transfer::Document) -> relman_core::transfe
     d.freezes.clear();
     d.service_hours.clear();
     d.models.clear();
+    d.environments.clear();
+    for r in &mut d.releases {
+        r.bookings.clear();
+        r.test_runs.clear();
+    }
     d
 }
 

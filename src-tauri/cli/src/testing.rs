@@ -7,8 +7,8 @@ use clap::Subcommand;
 use relman_core::calendar::parse_datetime;
 use relman_core::inventory::{DateOrder, read_files};
 use relman_core::testing::{
-    BookingPurpose, CloneKind, Environment, EnvironmentView, JudgedRun, Lineage, RunDraft,
-    TestKind, TestResult, parse_defect,
+    BookingPurpose, CloneKind, EnvState, Environment, EnvironmentView, JudgedRun, Lineage,
+    RunDraft, TestKind, TestResult, parse_defect,
 };
 use relman_core::{Error, FieldError, Store};
 use serde_json::{Value, json};
@@ -47,6 +47,18 @@ pub enum EnvCommand {
         cloned_at: Option<String>,
         #[arg(long)]
         tz: Option<String>,
+    },
+    /// Change an environment's state (running, stopped, retired), capacity, purpose or owner
+    Edit {
+        name: String,
+        #[arg(long, value_parser = parse_enum::<EnvState>)]
+        state: Option<EnvState>,
+        #[arg(long)]
+        capacity: Option<u32>,
+        #[arg(long)]
+        purpose: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
     },
     /// List the environments with their drift against production and snapshot warnings
     List,
@@ -169,6 +181,19 @@ pub enum TestCommand {
     },
     /// The runs of a release, each with whether it counts as evidence and why not
     List { key: String },
+    /// Show the testing policy, or change it with the flags given
+    Policy {
+        /// The kinds of test a release type needs, e.g. "minor=functional,installation"
+        #[arg(long = "require", value_name = "TYPE=KIND,...")]
+        require: Vec<String>,
+        /// Problem-free days of a release type, e.g. "major=7"
+        #[arg(long = "problem-free", value_name = "TYPE=DAYS")]
+        problem_free: Vec<String>,
+        #[arg(long = "snapshot-age-hours")]
+        snapshot_age_hours: Option<u32>,
+        #[arg(long = "clone-age-days")]
+        clone_age_days: Option<u32>,
+    },
 }
 
 fn when(field: &str, text: &str, tz: Option<&str>) -> Result<DateTime<Utc>, Error> {
@@ -237,6 +262,34 @@ pub fn env(
                 env.name, env.purpose, env.capacity
             );
             Ok(Output::new(env, text))
+        }
+        EnvCommand::Edit {
+            name,
+            state,
+            capacity,
+            purpose,
+            owner,
+        } => {
+            let view = store.environment(&name, None, now)?;
+            let mut env = view.env;
+            if let Some(state) = state {
+                env.state = state;
+            }
+            if let Some(capacity) = capacity {
+                env.capacity = capacity;
+            }
+            if let Some(purpose) = purpose {
+                env.purpose = purpose;
+            }
+            if let Some(owner) = owner {
+                env.owner = Some(owner).filter(|o| !o.is_empty());
+            }
+            let view = store.update_environment(&name, &env, actor, now)?;
+            let text = format!(
+                "Saved {} ({}, {}, capacity {})\n",
+                view.env.name, view.env.state, view.env.purpose, view.env.capacity
+            );
+            Ok(Output::new(env_json(&view), text))
         }
         EnvCommand::List => {
             let envs = store.list_environments(now)?;
@@ -547,6 +600,74 @@ pub fn test(
                 None => format!("{key}: defect {id} is open again\n"),
             };
             Ok(Output::new(defect, text))
+        }
+        TestCommand::Policy {
+            require,
+            problem_free,
+            snapshot_age_hours,
+            clone_age_days,
+        } => {
+            let mut policy = store.test_policy()?;
+            let changed = !require.is_empty()
+                || !problem_free.is_empty()
+                || snapshot_age_hours.is_some()
+                || clone_age_days.is_some();
+            let bad = |field: &str, m: String| Error::Validation(vec![FieldError::new(field, m)]);
+            for r in &require {
+                let (kind, kinds) = r
+                    .split_once('=')
+                    .ok_or_else(|| bad("require", format!("'{r}' is not TYPE=KIND,KIND")))?;
+                let release_type = kind.trim().parse().map_err(|m| bad("require", m))?;
+                let kinds = kinds
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .map(|k| k.parse::<TestKind>())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|m| bad("require", m))?;
+                policy.required.insert(release_type, kinds);
+            }
+            for p in &problem_free {
+                let (kind, days) = p
+                    .split_once('=')
+                    .ok_or_else(|| bad("problem-free", format!("'{p}' is not TYPE=DAYS")))?;
+                let release_type = kind.trim().parse().map_err(|m| bad("problem-free", m))?;
+                let days = days.trim().parse().map_err(|_| {
+                    bad("problem-free", format!("'{days}' is not a number of days"))
+                })?;
+                policy.problem_free_days.insert(release_type, days);
+            }
+            if let Some(h) = snapshot_age_hours {
+                policy.snapshot_age_hours = h;
+            }
+            if let Some(d) = clone_age_days {
+                policy.clone_age_days = d;
+            }
+            if changed {
+                store.set_test_policy(&policy, actor, now)?;
+            }
+            let mut text = String::new();
+            for (release_type, kinds) in &policy.required {
+                let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+                text.push_str(&format!(
+                    "{release_type:<10} needs {} + rollback_rehearsal; problem-free {} day(s)\n",
+                    if kinds.is_empty() {
+                        "-".to_string()
+                    } else {
+                        kinds.join(", ")
+                    },
+                    policy
+                        .problem_free_days
+                        .get(release_type)
+                        .copied()
+                        .unwrap_or(0)
+                ));
+            }
+            text.push_str(&format!(
+                "snapshots too old at {} h (warning beyond {} in a chain); clones at {} days\n",
+                policy.snapshot_age_hours, policy.snapshot_chain, policy.clone_age_days
+            ));
+            Ok(Output::new(policy, text))
         }
         TestCommand::List { key } => {
             let runs = store.test_runs(&key)?;

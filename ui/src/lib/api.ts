@@ -45,6 +45,7 @@ import type { InventorySummary } from "../bindings/InventorySummary";
 import type { JudgedRun } from "../bindings/JudgedRun";
 import type { RunDraft } from "../bindings/RunDraft";
 import type { TestingView } from "../bindings/TestingView";
+import type { TestPolicy } from "../bindings/TestPolicy";
 
 /** A refusal or failure from the core, with the fields at fault. */
 export class ApiError extends Error {
@@ -202,6 +203,10 @@ export const api = {
   getTesting: (key: string) => call<TestingView>("get_testing", { key }),
   recordRun: (draft: RunDraft) => call<JudgedRun>("record_run", { draft }),
   closeDefect: (key: string, defect: string, reopen: boolean) => call<Defect>("close_defect", { key, defect, reopen }),
+  /** Saves an environment edited by hand; `name` is the one it had. */
+  updateEnvironment: (name: string, env: Environment) => call<EnvironmentView>("update_environment", { name, env }),
+  getTestPolicy: () => call<TestPolicy>("get_test_policy"),
+  setTestPolicy: (policy: TestPolicy) => call<TestPolicy>("set_test_policy", { policy }),
   importInventory: (contents: InventoryFile[], dateOrder: DateOrder | null) =>
     call<InventorySummary>("import_inventory", { contents, dateOrder }),
 };

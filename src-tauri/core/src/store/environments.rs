@@ -867,3 +867,70 @@ pub(super) fn import_booking(
     )?;
     Ok(())
 }
+
+impl Store {
+    /// Edits an environment by hand (its state, capacity, purpose, owner, sizing, lineage).
+    /// A smaller capacity is refused while bookings already need more.
+    pub fn update_environment(
+        &mut self,
+        name: &str,
+        env: &Environment,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<EnvironmentView> {
+        env.validate()?;
+        let tx = self.write()?;
+        let id = env_id(&tx, name)?.ok_or_else(|| env_not_found(name))?;
+        let before = load_env(&tx, id)?;
+        if env.name.trim() != name && env_id(&tx, env.name.trim())?.is_some() {
+            return Err(refused(
+                "name",
+                format!(
+                    "an environment named {} exists; choose another name",
+                    env.name.trim()
+                ),
+            ));
+        }
+        let bookings = load_bookings(&tx, Some(id), None)?;
+        for b in &bookings {
+            let others: Vec<Booking> = bookings.iter().filter(|o| o.id != b.id).cloned().collect();
+            booking_conflict(&others, env.capacity, b).map_err(|m| {
+                refused(
+                    "capacity",
+                    format!("capacity {} is too small: {m}", env.capacity),
+                )
+            })?;
+        }
+        tx.execute(
+            "UPDATE environments SET name = ?2, purpose = ?3, host = ?4, os = ?5, cpus = ?6,
+                 memory_mb = ?7, disk_mb = ?8, state = ?9, owner = ?10, capacity = ?11,
+                 clone_of = ?12, clone_kind = ?13, cloned_at = ?14
+             WHERE id = ?1",
+            params![
+                id,
+                env.name.trim(),
+                env.purpose,
+                env.host,
+                env.os,
+                env.cpus,
+                env.memory_mb.map(|m| m as i64),
+                env.disk_mb.map(|m| m as i64),
+                env.state,
+                env.owner,
+                env.capacity,
+                env.lineage.as_ref().map(|l| l.ci.clone()),
+                env.lineage.as_ref().map(|l| l.kind),
+                env.lineage.as_ref().map(|l| l.at),
+            ],
+        )?;
+        let after = load_env(&tx, id)?;
+        let entry = Entry::new("environment", name, "update").field(
+            "environment",
+            serde_json::to_string(&before).ok(),
+            serde_json::to_string(&after).ok(),
+        );
+        audit::append(&tx, actor, now, vec![entry])?;
+        tx.commit()?;
+        view(&self.conn, &after.name, None, now)
+    }
+}
