@@ -6,7 +6,7 @@ use relman_core::approval::{Approval, Decision};
 use relman_core::calendar::{Freeze, Window};
 use relman_core::change::{Change, ChangeDraft, ChangeStatus, Ci};
 use relman_core::csv_import::CsvOptions;
-use relman_core::inventory::{DateOrder, InventoryFile, InventorySummary, read_files};
+use relman_core::inventory::{DateOrder, InventoryFile, InventorySummary};
 use relman_core::package::{Component, parse_requirement_spec};
 use relman_core::plan::{
     CalendarView, DeploymentModel, ModelTask, PlanDep, RollbackFrom, RollbackPlan, Schedule, Slot,
@@ -753,14 +753,7 @@ pub fn import_inventory(
 ) -> CommandResult<InventorySummary> {
     state.acting(|s, actor| {
         let files: Vec<(String, String)> = contents.into_iter().map(|f| (f.name, f.text)).collect();
-        let inventory = read_files(&files, date_order).map_err(|problems| {
-            Error::Validation(
-                problems
-                    .into_iter()
-                    .map(|p| FieldError::new("file", p))
-                    .collect(),
-            )
-        })?;
+        let inventory = relman_core::inventory::read(&files, date_order)?;
         s.import_inventory(&inventory, actor, crate::now())
     })
 }

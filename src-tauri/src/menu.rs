@@ -166,14 +166,7 @@ fn import_environments<R: Runtime>(
     }
     let state = app.state::<AppState>();
     let summary = state.run(|store, actor| {
-        let inventory = relman_core::inventory::read_files(&files, None).map_err(|problems| {
-            Error::Validation(
-                problems
-                    .into_iter()
-                    .map(|p| relman_core::FieldError::new("file", p))
-                    .collect(),
-            )
-        })?;
+        let inventory = relman_core::inventory::read(&files, None)?;
         store.import_inventory(&inventory, actor, crate::now())
     })?;
     let _ = app.emit(DATA_CHANGED, ());

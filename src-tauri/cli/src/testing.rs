@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use relman_core::calendar::parse_datetime;
-use relman_core::inventory::{DateOrder, read_files};
+use relman_core::inventory::DateOrder;
 use relman_core::testing::{
     BookingPurpose, CloneKind, EnvState, Environment, EnvironmentView, JudgedRun, Lineage,
     RunDraft, TestKind, TestResult, parse_defect,
@@ -446,14 +446,7 @@ pub fn env(
                     .unwrap_or_default();
                 texts.push((name, text));
             }
-            let inventory = read_files(&texts, date_order).map_err(|problems| {
-                Error::Validation(
-                    problems
-                        .into_iter()
-                        .map(|p| FieldError::new("file", p))
-                        .collect(),
-                )
-            })?;
+            let inventory = relman_core::inventory::read(&texts, date_order)?;
             let summary = store.import_inventory(&inventory, actor, now)?;
             let text = format!("Imported: {}\n", summary.describe());
             Ok(Output::new(summary, text))

@@ -82,6 +82,18 @@ impl InventorySummary {
     }
 }
 
+/// [`read_files`] with its problems as the core's validation error, one per problem.
+pub fn read(files: &[(String, String)], order: Option<DateOrder>) -> crate::Result<Inventory> {
+    read_files(files, order).map_err(|problems| {
+        crate::Error::Validation(
+            problems
+                .into_iter()
+                .map(|p| crate::FieldError::new("file", p))
+                .collect(),
+        )
+    })
+}
+
 /// Reads every file into one inventory, or names every problem found.
 pub fn read_files(
     files: &[(String, String)],

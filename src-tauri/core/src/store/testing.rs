@@ -35,46 +35,35 @@ impl Store {
         live_release(&tx, &draft.release)?.ok_or_else(|| not_found(&draft.release))?;
         let rel = release_id(&tx, &draft.release)?;
         let env = env_id(&tx, &draft.env)?.ok_or_else(|| env_not_found(&draft.env))?;
-        for d in &draft.defects {
-            if find_defect(&tx, rel, &d.id)?.is_some() {
-                return Err(Error::Conflict {
-                    field: Some("defects"),
-                    message: format!("defect {} is already recorded for {}", d.id, draft.release),
-                });
-            }
-        }
-        let versions = versions_at(&load_changes(&tx, env)?, draft.from);
         let rollback = match draft.kind {
             crate::testing::TestKind::RollbackRehearsal => {
                 schedule_for_rules(&tx, &draft.release)?.map(|s| rollback_fingerprint(&s))
             }
             _ => None,
         };
-        tx.execute(
-            "INSERT INTO test_runs (release_id, env_id, kind, result, from_at, to_at, notes, evidence,
-                 versions, rollback, recorded_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                rel,
-                env,
-                draft.kind,
-                draft.result,
-                draft.from,
-                draft.to,
-                draft.notes,
-                draft.evidence,
-                serde_json::to_string(&versions).map_err(|e| Error::Internal(e.to_string()))?,
-                rollback,
-                actor
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        for d in &draft.defects {
-            tx.execute(
-                "INSERT INTO defects (run_id, key, severity, opened_at) VALUES (?1, ?2, ?3, ?4)",
-                params![id, d.id.trim(), d.severity, draft.to],
-            )?;
-        }
+        let record = RunRecord {
+            env: draft.env.clone(),
+            kind: draft.kind,
+            result: draft.result,
+            from: draft.from,
+            to: draft.to,
+            defects: draft
+                .defects
+                .iter()
+                .map(|d| Defect {
+                    id: d.id.trim().to_string(),
+                    severity: d.severity,
+                    opened_at: draft.to,
+                    closed_at: None,
+                })
+                .collect(),
+            notes: draft.notes.clone(),
+            evidence: draft.evidence.clone(),
+            versions: versions_at(&load_changes(&tx, env)?, draft.from),
+            rollback,
+            by: actor.to_string(),
+        };
+        let id = insert_run(&tx, rel, &record)?;
         let text = format!(
             "run #{id}: {} {} on {} ({} – {})",
             draft.kind, draft.result, draft.env, draft.from, draft.to
@@ -378,12 +367,26 @@ pub(super) fn export_runs(conn: &Connection, release: i64) -> Result<Vec<RunReco
 }
 
 pub(super) fn import_run(tx: &Transaction<'_>, release: i64, record: &RunRecord) -> Result<()> {
+    insert_run(tx, release, record).map(|_| ())
+}
+
+/// Writes a run and its defects; refused when it ends before it starts or names a defect the
+/// release already has.
+fn insert_run(tx: &Transaction<'_>, release: i64, record: &RunRecord) -> Result<i64> {
     let env = env_id(tx, &record.env)?.ok_or_else(|| env_not_found(&record.env))?;
     if record.to < record.from {
         return Err(Error::Validation(vec![FieldError::new(
             "to",
             "the run cannot end before it starts",
         )]));
+    }
+    for d in &record.defects {
+        if find_defect(tx, release, &d.id)?.is_some() {
+            return Err(Error::Conflict {
+                field: Some("defects"),
+                message: format!("defect {} is already recorded for this release", d.id),
+            });
+        }
     }
     tx.execute(
         "INSERT INTO test_runs (release_id, env_id, kind, result, from_at, to_at, notes, evidence,
@@ -405,18 +408,12 @@ pub(super) fn import_run(tx: &Transaction<'_>, release: i64, record: &RunRecord)
     )?;
     let id = tx.last_insert_rowid();
     for d in &record.defects {
-        if find_defect(tx, release, &d.id)?.is_some() {
-            return Err(Error::Conflict {
-                field: Some("defects"),
-                message: format!("defect {} is named by two runs", d.id),
-            });
-        }
         tx.execute(
             "INSERT INTO defects (run_id, key, severity, opened_at, closed_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id, d.id, d.severity, d.opened_at, d.closed_at],
         )?;
     }
-    Ok(())
+    Ok(id)
 }
 
 /// The demo's environments, bookings and runs; a rehearsal rehearses the demo plan as it is.
