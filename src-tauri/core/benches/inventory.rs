@@ -1,5 +1,5 @@
 //! Importing an RVTools export of 5,000 VMs with a snapshot each: reading the CSV, and the
-//! whole import (read + all-or-nothing write into a fresh database).
+//! whole import (read + all-or-nothing write into a fresh database), and listing them all.
 
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -44,6 +44,12 @@ fn bench(c: &mut Criterion) {
             let summary = store.import_inventory(&inventory, "bench", now).unwrap();
             assert_eq!(summary.created.len(), VMS);
         })
+    });
+    let mut store = Store::open_in_memory().unwrap();
+    let inventory = read_files(&files, None).unwrap();
+    store.import_inventory(&inventory, "bench", now).unwrap();
+    group.bench_function("list 5,000 environments (the Environments page)", |b| {
+        b.iter(|| assert_eq!(store.list_environments(now).unwrap().len(), VMS))
     });
     group.finish();
 }

@@ -92,16 +92,11 @@ impl Store {
     }
 
     pub fn list_environments(&self, now: DateTime<Utc>) -> Result<Vec<EnvironmentView>> {
-        let names: Vec<String> = {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT name FROM environments ORDER BY name")?;
-            stmt.query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
-        };
-        names
+        let policy = load_policy(&self.conn)?;
+        let production = production_versions(&self.conn)?;
+        environment_names(&self.conn)?
             .iter()
-            .map(|n| self.environment(n, None, now))
+            .map(|n| view_with(&self.conn, n, None, now, &policy, &production))
             .collect()
     }
 
@@ -452,7 +447,7 @@ pub(super) fn load_env(conn: &Connection, id: i64) -> Result<Environment> {
 }
 
 pub(super) fn load_changes(conn: &Connection, env: i64) -> Result<Vec<VersionChange>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT ci, version, at, revert_to FROM env_versions WHERE env_id = ?1 ORDER BY at, id",
     )?;
     let rows = stmt.query_map([env], |r| {
@@ -468,7 +463,7 @@ pub(super) fn load_changes(conn: &Connection, env: i64) -> Result<Vec<VersionCha
 
 pub(super) fn load_reverts(conn: &Connection, env: i64) -> Result<Vec<Revert>> {
     let mut stmt =
-        conn.prepare("SELECT snapshot, at FROM reverts WHERE env_id = ?1 ORDER BY at, id")?;
+        conn.prepare_cached("SELECT snapshot, at FROM reverts WHERE env_id = ?1 ORDER BY at, id")?;
     let rows = stmt.query_map([env], |r| {
         Ok(Revert {
             snapshot: r.get(0)?,
@@ -479,7 +474,7 @@ pub(super) fn load_reverts(conn: &Connection, env: i64) -> Result<Vec<Revert>> {
 }
 
 pub(super) fn load_snapshots(conn: &Connection, env: i64) -> Result<Vec<Snapshot>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT name, at, versions, note, exempt FROM snapshots WHERE env_id = ?1 ORDER BY at, id",
     )?;
     let rows = stmt.query_map([env], |r| {
@@ -564,7 +559,7 @@ pub(super) fn load_bookings(
     env: Option<i64>,
     release: Option<i64>,
 ) -> Result<Vec<Booking>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT b.id, e.name, r.key, b.from_at, b.to_at, b.purpose, b.booked_by
          FROM bookings b JOIN environments e ON e.id = b.env_id JOIN releases r ON r.id = b.release_id
          WHERE b.cancelled = 0 AND (?1 IS NULL OR b.env_id = ?1) AND (?2 IS NULL OR b.release_id = ?2)
@@ -586,7 +581,7 @@ pub(super) fn load_bookings(
 
 /// The release's target versions: its package's components that have one.
 pub(super) fn release_targets(conn: &Connection, release_id: i64) -> Result<Versions> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT c.name, p.to_version FROM components p JOIN cis c ON c.id = p.ci_id
          WHERE p.release_id = ?1 AND p.to_version IS NOT NULL",
     )?;
@@ -614,23 +609,42 @@ fn view(
     release: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<EnvironmentView> {
+    let policy = load_policy(conn)?;
+    let production = production_versions(conn)?;
+    view_with(conn, name, release, now, &policy, &production)
+}
+
+fn view_with(
+    conn: &Connection,
+    name: &str,
+    release: Option<&str>,
+    now: DateTime<Utc>,
+    policy: &TestPolicy,
+    production: &std::collections::BTreeMap<String, Option<String>>,
+) -> Result<EnvironmentView> {
     let id = env_id(conn, name)?.ok_or_else(|| env_not_found(name))?;
     let env = load_env(conn, id)?;
-    let policy = load_policy(conn)?;
     let history = load_changes(conn, id)?;
     let versions = versions_at(&history, now);
     let release_row = match release {
         Some(key) => Some(release_id(conn, key)?),
         None => None,
     };
-    let drift = drift_of(conn, &versions, release_row)?;
+    let targets = match release_row {
+        Some(id) => release_targets(conn, id)?,
+        None => Versions::new(),
+    };
+    let drift = drift(
+        &versions,
+        &expected_versions(&versions, &targets, production),
+    );
     let snapshots: Vec<_> = load_snapshots(conn, id)?
         .into_iter()
-        .map(|s| snapshot_view(s, &policy, now))
+        .map(|s| snapshot_view(s, policy, now))
         .collect();
     let runs: Vec<JudgedRun> = super::testing::runs_on_env(conn, id)?;
     Ok(EnvironmentView {
-        warnings: warnings(&env, &snapshots, &policy, now),
+        warnings: warnings(&env, &snapshots, policy, now),
         versions,
         drift,
         drift_for: release.map(str::to_string),
@@ -785,7 +799,7 @@ pub(super) fn export_environment(conn: &Connection, name: &str) -> Result<Enviro
 }
 
 pub(super) fn environment_names(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare("SELECT name FROM environments ORDER BY name")?;
+    let mut stmt = conn.prepare_cached("SELECT name FROM environments ORDER BY name")?;
     let rows = stmt.query_map([], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -207,7 +207,7 @@ const RUN_COLUMNS: &str = "SELECT t.id, r.key, e.name, t.kind, t.result, t.from_
 
 /// Runs with their environment and release ids.
 fn load_runs(conn: &Connection, filter: &str, id: i64) -> Result<Vec<(TestRun, i64, i64)>> {
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare_cached(&format!(
         "{RUN_COLUMNS} WHERE {filter} = ?1 ORDER BY t.from_at, t.id"
     ))?;
     let rows = stmt.query_map([id], |r| {
@@ -270,7 +270,7 @@ fn load_runs(conn: &Connection, filter: &str, id: i64) -> Result<Vec<(TestRun, i
 }
 
 fn load_defects(conn: &Connection, run: i64) -> Result<Vec<Defect>> {
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT key, severity, opened_at, closed_at FROM defects WHERE run_id = ?1 ORDER BY key",
     )?;
     let rows = stmt.query_map([run], |r| {
@@ -287,6 +287,9 @@ fn load_defects(conn: &Connection, run: i64) -> Result<Vec<Defect>> {
 /// Judges runs: each against its environment's bookings, history, snapshots and clone, and
 /// its release's targets.
 fn judge(conn: &Connection, runs: Vec<(TestRun, i64, i64)>) -> Result<Vec<JudgedRun>> {
+    if runs.is_empty() {
+        return Ok(Vec::new());
+    }
     let policy = load_policy(conn)?;
     let production = production_versions(conn)?;
     let mut targets = BTreeMap::new();
