@@ -1124,6 +1124,15 @@ async fn import_book_test_and_wait_out_the_problem_free_period() -> WebDriverRes
         snapshots.contains("baseline") && snapshots.contains("before-2.4"),
         "{snapshots}"
     );
+    // The baseline is weeks old: too old, until it is exempted with a reason.
+    let baseline = "#env-snapshots tr[data-snapshot='baseline']";
+    assert!(app.text(baseline).await?.contains("too old"));
+    app.click(&format!("{baseline} .exempt")).await?;
+    app.fill("#exempt-reason", "golden image of production")
+        .await?;
+    app.click("#exempt-save").await?;
+    let exempted = app.wait_text(baseline, "exempt: golden image").await?;
+    assert!(!exempted.contains("too old"), "{exempted}");
 
     // Booked for the release; a second, overlapping booking is refused and names the first.
     open_release(&app, "REL-10").await?;
