@@ -178,6 +178,8 @@ async fn main() -> WebDriverResult<()> {
 
         // Test environments: the inventory with one opened, the booking timeline, and the
         // Testing tab of the release being tested.
+        // The pointer left over the plan's Gantt keeps a tooltip up: move it off the content.
+        app.driver.action_chain().move_to(1, 1).perform().await?;
         app.click("#nav-environments").await?;
         app.click("#environments tr[data-env='test-payroll-01'] .link-button")
             .await?;
