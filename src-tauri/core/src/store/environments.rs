@@ -1,5 +1,7 @@
 //! Test environments: the inventory, installs, snapshots and reverts, bookings.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -258,20 +260,13 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Booking> {
-        if to <= from {
-            return Err(Error::Validation(vec![FieldError::new(
-                "to",
-                "a booking ends after it starts",
-            )]));
-        }
         let tx = self.write()?;
         let env_row = env_id(&tx, env)?.ok_or_else(|| env_not_found(env))?;
         live_release(&tx, release)?.ok_or_else(|| not_found(release))?;
-        let rel = release_id(&tx, release)?;
-        let (capacity, state): (u32, EnvState) = tx.query_row(
-            "SELECT capacity, state FROM environments WHERE id = ?1",
+        let state: EnvState = tx.query_row(
+            "SELECT state FROM environments WHERE id = ?1",
             [env_row],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| r.get(0),
         )?;
         if state == EnvState::Retired {
             return Err(refused(
@@ -288,14 +283,7 @@ impl Store {
             purpose,
             by: actor.to_string(),
         };
-        let existing = load_bookings(&tx, Some(env_row), None)?;
-        booking_conflict(&existing, capacity, &booking).map_err(|m| refused("from", m))?;
-        tx.execute(
-            "INSERT INTO bookings (env_id, release_id, from_at, to_at, purpose, booked_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![env_row, rel, from, to, purpose, actor],
-        )?;
-        booking.id = tx.last_insert_rowid();
+        booking.id = insert_booking(&tx, &booking)?;
         let entry = Entry::new("environment", env, "book").after(booking.describe());
         let on_release = Entry::new("release", release, "book").after(booking.describe());
         audit::append(&tx, actor, now, vec![entry, on_release])?;
@@ -362,10 +350,31 @@ fn snapshot_not_found(env: &str, snapshot: &str) -> Error {
 
 pub(super) fn insert_env(tx: &Transaction<'_>, env: &Environment) -> Result<i64> {
     tx.execute(
-        "INSERT INTO environments (name, purpose, host, os, cpus, memory_mb, disk_mb, state, owner,
-             capacity, clone_of, clone_kind, cloned_at, source_kind, source_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        "INSERT INTO environments (name, purpose, state, capacity, source_kind, source_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
+            env.name.trim(),
+            env.purpose,
+            env.state,
+            env.capacity,
+            env.source.as_ref().map(|s| s.kind.clone()),
+            env.source.as_ref().map(|s| s.id.clone()),
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    write_env(tx, id, env)?;
+    Ok(id)
+}
+
+/// Writes every field of an environment but its source identity.
+fn write_env(tx: &Transaction<'_>, id: i64, env: &Environment) -> Result<()> {
+    tx.execute(
+        "UPDATE environments SET name = ?2, purpose = ?3, host = ?4, os = ?5, cpus = ?6,
+             memory_mb = ?7, disk_mb = ?8, state = ?9, owner = ?10, capacity = ?11,
+             clone_of = ?12, clone_kind = ?13, cloned_at = ?14
+         WHERE id = ?1",
+        params![
+            id,
             env.name.trim(),
             env.purpose,
             env.host,
@@ -379,11 +388,9 @@ pub(super) fn insert_env(tx: &Transaction<'_>, env: &Environment) -> Result<i64>
             env.lineage.as_ref().map(|l| l.ci.clone()),
             env.lineage.as_ref().map(|l| l.kind),
             env.lineage.as_ref().map(|l| l.at),
-            env.source.as_ref().map(|s| s.kind.clone()),
-            env.source.as_ref().map(|s| s.id.clone()),
         ],
     )?;
-    Ok(tx.last_insert_rowid())
+    Ok(())
 }
 
 /// Updates what an inventory knows of an environment; lineage, owner, purpose and capacity
@@ -594,13 +601,16 @@ pub(super) fn drift_of(
     conn: &Connection,
     installed: &Versions,
     release: Option<i64>,
+    production: &BTreeMap<String, Option<String>>,
 ) -> Result<Vec<Drift>> {
     let targets = match release {
         Some(id) => release_targets(conn, id)?,
         None => Versions::new(),
     };
-    let expected = expected_versions(installed, &targets, &production_versions(conn)?);
-    Ok(drift(installed, &expected))
+    Ok(drift(
+        installed,
+        &expected_versions(installed, &targets, production),
+    ))
 }
 
 fn view(
@@ -620,7 +630,7 @@ fn view_with(
     release: Option<&str>,
     now: DateTime<Utc>,
     policy: &TestPolicy,
-    production: &std::collections::BTreeMap<String, Option<String>>,
+    production: &BTreeMap<String, Option<String>>,
 ) -> Result<EnvironmentView> {
     let id = env_id(conn, name)?.ok_or_else(|| env_not_found(name))?;
     let env = load_env(conn, id)?;
@@ -630,14 +640,7 @@ fn view_with(
         Some(key) => Some(release_id(conn, key)?),
         None => None,
     };
-    let targets = match release_row {
-        Some(id) => release_targets(conn, id)?,
-        None => Versions::new(),
-    };
-    let drift = drift(
-        &versions,
-        &expected_versions(&versions, &targets, production),
-    );
+    let drift = drift_of(conn, &versions, release_row, production)?;
     let snapshots: Vec<_> = load_snapshots(conn, id)?
         .into_iter()
         .map(|s| snapshot_view(s, policy, now))
@@ -851,19 +854,6 @@ pub(super) fn import_booking(
     release: &str,
     record: &BookingRecord,
 ) -> Result<()> {
-    let env = env_id(tx, &record.env)?.ok_or_else(|| env_not_found(&record.env))?;
-    let rel = release_id(tx, release)?;
-    if record.to <= record.from {
-        return Err(Error::Validation(vec![FieldError::new(
-            "to",
-            "a booking ends after it starts",
-        )]));
-    }
-    let capacity: u32 = tx.query_row(
-        "SELECT capacity FROM environments WHERE id = ?1",
-        [env],
-        |r| r.get(0),
-    )?;
     let booking = Booking {
         id: 0,
         env: record.env.clone(),
@@ -873,13 +863,40 @@ pub(super) fn import_booking(
         purpose: record.purpose,
         by: record.by.clone(),
     };
-    booking_conflict(&load_bookings(tx, Some(env), None)?, capacity, &booking)
+    insert_booking(tx, &booking).map(|_| ())
+}
+
+/// Writes a booking, refused when it ends before it starts or clashes with the environment's
+/// other bookings (capacity, code and config changes alone); returns its id.
+fn insert_booking(tx: &Transaction<'_>, booking: &Booking) -> Result<i64> {
+    if booking.to <= booking.from {
+        return Err(Error::Validation(vec![FieldError::new(
+            "to",
+            "a booking ends after it starts",
+        )]));
+    }
+    let env = env_id(tx, &booking.env)?.ok_or_else(|| env_not_found(&booking.env))?;
+    let rel = release_id(tx, &booking.release)?;
+    let capacity: u32 = tx.query_row(
+        "SELECT capacity FROM environments WHERE id = ?1",
+        [env],
+        |r| r.get(0),
+    )?;
+    booking_conflict(&load_bookings(tx, Some(env), None)?, capacity, booking)
         .map_err(|m| refused("from", m))?;
     tx.execute(
-        "INSERT INTO bookings (env_id, release_id, from_at, to_at, purpose, booked_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![env, rel, record.from, record.to, record.purpose, record.by],
+        "INSERT INTO bookings (env_id, release_id, from_at, to_at, purpose, booked_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            env,
+            rel,
+            booking.from,
+            booking.to,
+            booking.purpose,
+            booking.by
+        ],
     )?;
-    Ok(())
+    Ok(tx.last_insert_rowid())
 }
 
 impl Store {
@@ -915,28 +932,7 @@ impl Store {
                 )
             })?;
         }
-        tx.execute(
-            "UPDATE environments SET name = ?2, purpose = ?3, host = ?4, os = ?5, cpus = ?6,
-                 memory_mb = ?7, disk_mb = ?8, state = ?9, owner = ?10, capacity = ?11,
-                 clone_of = ?12, clone_kind = ?13, cloned_at = ?14
-             WHERE id = ?1",
-            params![
-                id,
-                env.name.trim(),
-                env.purpose,
-                env.host,
-                env.os,
-                env.cpus,
-                env.memory_mb.map(|m| m as i64),
-                env.disk_mb.map(|m| m as i64),
-                env.state,
-                env.owner,
-                env.capacity,
-                env.lineage.as_ref().map(|l| l.ci.clone()),
-                env.lineage.as_ref().map(|l| l.kind),
-                env.lineage.as_ref().map(|l| l.at),
-            ],
-        )?;
+        write_env(&tx, id, env)?;
         let after = load_env(&tx, id)?;
         let entry = Entry::new("environment", name, "update").field(
             "environment",
