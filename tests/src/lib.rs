@@ -240,3 +240,20 @@ pub fn rehearse_rollback(
         judged.why_not
     );
 }
+
+/// A release that passes every rule up to the CAB and waits for its decision: scope, package,
+/// a one-task plan, test evidence, moved through build and test.
+pub fn awaiting_authorization(
+    store: &mut relman_core::Store,
+    release: &ReadyRelease,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    seed_ready_release(store, release, now);
+    give_simple_plan(store, release.key, now);
+    give_test_evidence(store, release.key, now);
+    for _ in 0..3 {
+        store
+            .advance_release(release.key, "rita", now)
+            .expect("advance");
+    }
+}

@@ -22,6 +22,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 mod planning;
+mod report;
 mod rollback;
 mod testing;
 
@@ -82,6 +83,9 @@ enum Command {
     /// Test runs of releases and their defects
     #[command(subcommand)]
     Test(testing::TestCommand),
+    /// Release documents as PDF: the dossier of one release, the CAB pack
+    #[command(subcommand)]
+    Report(report::ReportCommand),
     /// Write the database, or one release with what it refers to, as a JSON document
     Export {
         /// Only this release, with its changes and CIs
@@ -640,6 +644,7 @@ fn run(cli: Cli) -> Result<Output, Error> {
         Command::Model(command) => rollback::model(&mut store, command, &actor, now),
         Command::Env(command) => testing::env(&mut store, command, &actor, now),
         Command::Test(command) => testing::test(&mut store, command, &actor, now),
+        Command::Report(command) => report::report(&mut store, command, &actor, now),
         Command::Export { release, out } => {
             let document = store.export(release.as_deref())?;
             let text = serde_json::to_string_pretty(&document).expect("a document serializes");

@@ -618,3 +618,50 @@ pub fn testing(
         ),
     ]
 }
+
+/// A long deployment model for benchmarks and the documents' tests: `tasks` tasks in four
+/// parallel chains (steps of 10 to 40 minutes, each with its undo), German names included so
+/// umlauts go through every path.
+pub fn large_model(name: &str, tasks: usize) -> crate::plan::DeploymentModel {
+    use crate::plan::{BackoutStep, ModelDep, ModelTask};
+    let words = [
+        "Datenbank prüfen",
+        "Dienst stoppen",
+        "Paket einspielen",
+        "Konfiguration ändern",
+        "Smoke test",
+        "Cache leeren",
+    ];
+    let list: Vec<ModelTask> = (0..tasks)
+        .map(|i| ModelTask {
+            key: format!("s{i:05}"),
+            name: format!("{} {i}", words[i % words.len()]),
+            minutes: 10 + (i as i64 * 7) % 31,
+            team: Some(["DBA", "Ops", "App", "Network"][i % 4].into()),
+            downtime: false,
+            milestone: None,
+            target: None,
+            backout: vec![BackoutStep {
+                name: format!("Rückgängig {i}"),
+                minutes: 5 + (i as i64 % 10),
+                team: None,
+            }],
+            nothing_to_undo: None,
+            point_of_no_return: false,
+        })
+        .collect();
+    let deps = (4..tasks)
+        .map(|i| ModelDep {
+            from: format!("s{:05}", i - 4),
+            to: format!("s{i:05}"),
+            kind: crate::schedule::DepKind::FinishToStart,
+            lag_minutes: 0,
+        })
+        .collect();
+    crate::plan::DeploymentModel {
+        name: name.into(),
+        description: "generated".into(),
+        tasks: list,
+        deps,
+    }
+}

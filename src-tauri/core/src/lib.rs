@@ -22,6 +22,7 @@ pub mod plan;
 pub mod profile;
 pub mod release;
 pub mod rendering;
+pub mod report;
 pub mod rules;
 pub mod schedule;
 pub mod store;

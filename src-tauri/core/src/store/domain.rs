@@ -1087,7 +1087,7 @@ fn with_facts<T>(
     }))
 }
 
-fn current_content(conn: &Connection, release: &Release, id: i64) -> Result<Content> {
+pub(super) fn current_content(conn: &Connection, release: &Release, id: i64) -> Result<Content> {
     let keys: Vec<String> = scope(conn, id)?.into_iter().map(|c| c.key).collect();
     let components = load_components(conn, id)?;
     let schedule = super::planning::schedule_for_rules(conn, &release.key)?;

@@ -6,6 +6,7 @@ mod environments;
 mod execution;
 mod models;
 mod planning;
+mod reports;
 mod testing;
 mod transfer;
 
