@@ -83,6 +83,10 @@ const COMMANDS: &[&str] = &[
     "update_environment",
     "get_test_policy",
     "set_test_policy",
+    "document_options",
+    "preview_document",
+    "save_document",
+    "print_document",
 ];
 
 fn main() {

@@ -73,7 +73,7 @@ impl AppState {
         self.rendering = Some(rendering);
     }
 
-    fn with_store<T>(
+    pub(crate) fn with_store<T>(
         &self,
         f: impl FnOnce(&mut Store) -> CoreResult<T>,
     ) -> Result<T, CommandError> {
@@ -113,7 +113,7 @@ impl AppState {
     }
 
     /// Like `with_store`, passing who is acting (the profile's name, else the OS user).
-    fn acting<T>(
+    pub(crate) fn acting<T>(
         &self,
         f: impl FnOnce(&mut Store, &str) -> CoreResult<T>,
     ) -> Result<T, CommandError> {

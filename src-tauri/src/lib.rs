@@ -2,6 +2,7 @@
 //! logic lives in `relman-core`; a command only locks the store, calls the core and returns.
 
 mod commands;
+mod documents;
 mod menu;
 
 use std::path::PathBuf;
@@ -175,6 +176,10 @@ pub fn run() {
             commands::update_environment,
             commands::get_test_policy,
             commands::set_test_policy,
+            documents::document_options,
+            documents::preview_document,
+            documents::save_document,
+            documents::print_document,
         ])
         .run(tauri::generate_context!())
         .expect("the Relman window could not be started");

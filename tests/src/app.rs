@@ -85,15 +85,26 @@ fn save_screen(what: &str) {
 impl App {
     /// Starts Relman on the database at `db` and waits for its window.
     pub async fn launch(db: &Path) -> WebDriverResult<App> {
-        App::launch_with(db, &[]).await
+        App::launch_with(db, &[], &[]).await
+    }
+
+    /// Starts Relman so that Save writes into `dir` instead of asking in the system's dialog
+    /// (which WebDriver cannot reach); everything after the dialog is the app's own code.
+    pub async fn launch_saving_to(db: &Path, dir: &Path) -> WebDriverResult<App> {
+        App::launch_with(
+            db,
+            &[],
+            &[("RELMAN_SAVE_DIR", dir.to_str().expect("a UTF-8 path"))],
+        )
+        .await
     }
 
     /// Starts Relman with its clock starting at `now` (RFC 3339), for rules that depend on time.
     pub async fn launch_at(db: &Path, now: &str) -> WebDriverResult<App> {
-        App::launch_with(db, &["--now", now]).await
+        App::launch_with(db, &["--now", now], &[]).await
     }
 
-    async fn launch_with(db: &Path, extra: &[&str]) -> WebDriverResult<App> {
+    async fn launch_with(db: &Path, extra: &[&str], env: &[(&str, &str)]) -> WebDriverResult<App> {
         let turn = ONE_AT_A_TIME.lock().await;
         let (port, native_port) = free_ports();
         let tauri_driver = TauriDriver(
@@ -104,6 +115,7 @@ impl App {
                     "--native-port",
                     &native_port.to_string(),
                 ])
+                .envs(env.iter().copied())
                 .stdout(Stdio::null())
                 .stderr(Stdio::inherit())
                 .spawn()

@@ -1265,3 +1265,98 @@ async fn import_book_test_and_wait_out_the_problem_free_period() -> WebDriverRes
     assert_eq!(history.iter().filter(|r| r.action == "test run").count(), 4);
     Ok(())
 }
+
+/// The Documents tab: the preview shows the pages, unticking sections takes them out of the
+/// preview and of the saved PDF (written by the same code the save dialog leads to), and the
+/// choice is remembered.
+#[tokio::test]
+async fn the_documents_tab_previews_and_saves_only_the_chosen_sections() -> WebDriverResult<()> {
+    let db = temp_db();
+    let out = tempfile::tempdir().unwrap();
+    let now = Utc::now();
+    {
+        let mut store = Store::open(&db.path).unwrap();
+        let day = |d| {
+            (now + chrono::Duration::days(d))
+                .format("%Y-%m-%d")
+                .to_string()
+        };
+        let (start, end) = (day(7), day(8));
+        let release = relman_tests::ReadyRelease {
+            key: "REL-9",
+            title: "Lohnabrechnung für Österreich",
+            ci: ("payroll-api", "2.1", "2.2"),
+            change: "CHG9",
+            planned: (&start, &end),
+        };
+        relman_tests::awaiting_authorization(&mut store, &release, now);
+    }
+    let app = App::launch_saving_to(&db.path, out.path()).await?;
+    open_release(&app, "REL-9").await?;
+    app.click("#tab-documents").await?;
+    let summary = app.wait_content("#document-summary", "pages").await?;
+    let pages: usize = summary.split_whitespace().next().unwrap().parse().unwrap();
+    let shown = app
+        .driver
+        .find_all(thirtyfour::By::Css("#document-pages img.page"))
+        .await?;
+    assert_eq!(shown.len(), pages, "one picture per page: {summary}");
+    assert!(app.content("#document-outline").await?.contains("Cover"));
+
+    for section in [
+        "cover",
+        "package",
+        "plan",
+        "runbook",
+        "rollback",
+        "evidence",
+        "activities",
+        "signoff",
+    ] {
+        app.click(&format!("#section-{section}")).await?;
+    }
+    let outline = app.wait_content_change("#document-outline", "").await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut entries = 0;
+    while std::time::Instant::now() < deadline {
+        entries = app
+            .driver
+            .find_all(thirtyfour::By::Css("#document-outline li"))
+            .await?
+            .len();
+        if entries == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(entries, 2, "only Scope and Rules are left: {outline}");
+    assert!(app.content("#document-outline").await?.contains("Rules"));
+
+    app.click("#save-document").await?;
+    let saved = out.path().join("REL-9-dossier.pdf");
+    let toast = app.wait_text("#toast", "Saved").await?;
+    assert!(toast.contains("REL-9-dossier.pdf"), "{toast}");
+    let text = std::process::Command::new("pdftotext")
+        .arg(&saved)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("Scope") && text.contains("Rules") && text.contains("CHG9"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Runbook") && !text.contains("Sign-off"),
+        "{text}"
+    );
+    assert!(text.contains("Lohnabrechnung für Österreich"));
+
+    // The choice is remembered.
+    app.click("#tab-overview").await?;
+    app.click("#tab-documents").await?;
+    app.wait_content("#document-summary", "pages").await?;
+    assert!(!app.find("#section-cover").await?.is_selected().await?);
+    assert!(app.find("#section-rules").await?.is_selected().await?);
+    app.quit().await
+}

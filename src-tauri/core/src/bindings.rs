@@ -19,6 +19,7 @@ use crate::plan::{
 use crate::profile::Profile;
 use crate::release::{Release, ReleaseDraft, ReleaseType, Risk, Stage};
 use crate::rendering::{Rendering, RenderingMode};
+use crate::report::{DocumentOptions, DocumentRequest, Lang, Paper, Preview, Section};
 use crate::rules::{AllRules, Area, Checklist, GuardedRule, RuleResult};
 use crate::schedule::DepKind;
 use crate::store::{
@@ -136,7 +137,13 @@ pub fn typescript() -> Vec<(String, String)> {
         TestRun,
         TestingView,
         VersionChange,
-        WaveRollback
+        WaveRollback,
+        DocumentOptions,
+        DocumentRequest,
+        Lang,
+        Paper,
+        Preview,
+        Section
     );
     files.sort();
     files

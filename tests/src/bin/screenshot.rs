@@ -205,6 +205,10 @@ async fn main() -> WebDriverResult<()> {
         app.click("#tab-testing").await?;
         app.find("#testing-rules").await?;
         capture_size(&out.join(format!("screenshot-testing{suffix}.png")), size).await;
+        app.click("#tab-documents").await?;
+        app.find("#document-pages img.page").await?;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        capture_size(&out.join(format!("screenshot-documents{suffix}.png")), size).await;
     }
     app.quit().await?;
     println!("saved screenshots in {}", out.display());

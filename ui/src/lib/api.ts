@@ -46,6 +46,9 @@ import type { JudgedRun } from "../bindings/JudgedRun";
 import type { RunDraft } from "../bindings/RunDraft";
 import type { TestingView } from "../bindings/TestingView";
 import type { TestPolicy } from "../bindings/TestPolicy";
+import type { DocumentOptions } from "../bindings/DocumentOptions";
+import type { DocumentRequest } from "../bindings/DocumentRequest";
+import type { Preview } from "../bindings/Preview";
 
 /** A refusal or failure from the core, with the fields at fault. */
 export class ApiError extends Error {
@@ -207,6 +210,11 @@ export const api = {
   updateEnvironment: (name: string, env: Environment) => call<EnvironmentView>("update_environment", { name, env }),
   getTestPolicy: () => call<TestPolicy>("get_test_policy"),
   setTestPolicy: (policy: TestPolicy) => call<TestPolicy>("set_test_policy", { policy }),
+  documentOptions: () => call<DocumentOptions>("document_options"),
+  previewDocument: (request: DocumentRequest) => call<Preview>("preview_document", { request }),
+  /** The path written, or null when the user cancelled the save dialog. */
+  saveDocument: (request: DocumentRequest) => call<string | null>("save_document", { request }),
+  printDocument: (request: DocumentRequest) => call<string>("print_document", { request }),
   importInventory: (contents: InventoryFile[], dateOrder: DateOrder | null) =>
     call<InventorySummary>("import_inventory", { contents, dateOrder }),
 };

@@ -296,7 +296,7 @@ fn release_page(w: &mut Writer, facts: &ReleaseFacts, lang: Lang) {
     }
 
     if p.heading(t(lang, "failing_rules")) {
-        let failing: Vec<_> = facts.checklist.failing().collect();
+        let failing = blocking(facts);
         if failing.is_empty() {
             p.line(t(lang, "all_rules_ok"), GREEN, false);
         }
@@ -369,7 +369,7 @@ pub fn cab_pack(releases: &[ReleaseFacts], options: &DocumentOptions, made: &Mad
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                let failing = f.checklist.failing().count();
+                let failing = blocking(f).len();
                 vec![
                     f.release.key.clone(),
                     f.release.title.clone(),
@@ -457,4 +457,13 @@ fn first_window(f: &ReleaseFacts, lang: Lang) -> String {
         ),
         _ => t(lang, "none").into(),
     }
+}
+
+/// The failing rules other than the CAB decision itself, which is what the meeting is for.
+fn blocking(facts: &ReleaseFacts) -> Vec<&crate::rules::RuleResult> {
+    facts
+        .checklist
+        .failing()
+        .filter(|r| r.area != crate::rules::Area::Approvals)
+        .collect()
 }

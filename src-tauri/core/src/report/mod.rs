@@ -61,6 +61,13 @@ impl Default for DocumentOptions {
     }
 }
 
+/// A document the window asks for: the dossier of `release`, or (without one) the CAB pack.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DocumentRequest {
+    pub release: Option<String>,
+    pub options: DocumentOptions,
+}
+
 /// Everything a document shows about one release, read from the store in one go.
 #[derive(Debug, Clone)]
 pub struct ReleaseFacts {
