@@ -1933,3 +1933,60 @@ fn the_testing_policy_and_an_environments_capacity_are_edited_on_the_command_lin
         stderr(&out)
     );
 }
+
+#[test]
+fn report_writes_the_dossier_and_the_cab_pack_and_refuses_bad_choices() {
+    let cli = Cli::new();
+    assert_eq!(code(&cli.create("REL-1")), 0);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dossier.pdf");
+    let out_s = out.to_str().unwrap();
+    let json = cli.json(&[
+        "report",
+        "dossier",
+        "REL-1",
+        "--out",
+        out_s,
+        "--lang",
+        "de",
+        "--paper",
+        "letter",
+        "--sections",
+        "cover,rules",
+    ]);
+    assert_eq!(json["sections"], serde_json::json!(["Deckblatt", "Regeln"]));
+    assert_eq!(json["pages"], 2);
+    let bytes = std::fs::read(&out).unwrap();
+    assert!(bytes.starts_with(b"%PDF-") && bytes.len() as u64 == json["bytes"].as_u64().unwrap());
+    assert!(
+        !dir.path().join("dossier.pdf.part").exists(),
+        "no temporary file is left behind"
+    );
+
+    let pack = dir.path().join("cab.pdf");
+    let json = cli.json(&["report", "cab-pack", "--out", pack.to_str().unwrap()]);
+    assert_eq!(
+        json["pages"], 1,
+        "only the agenda: nothing awaits authorization"
+    );
+
+    let bad = cli.run(&["report", "dossier", "REL-1", "--out", out_s, "--lang", "fr"]);
+    assert_eq!(code(&bad), 2);
+    assert!(
+        stderr(&bad).contains("'fr' is not one of en, de"),
+        "{}",
+        stderr(&bad)
+    );
+    let missing = cli.run(&[
+        "report",
+        "dossier",
+        "REL-404",
+        "--out",
+        dir.path().join("x.pdf").to_str().unwrap(),
+    ]);
+    assert_eq!(code(&missing), 1);
+    assert!(
+        !dir.path().join("x.pdf").exists(),
+        "nothing is written for a refused document"
+    );
+}

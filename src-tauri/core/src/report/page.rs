@@ -60,6 +60,9 @@ pub struct Page {
     pub items: Vec<Item>,
 }
 
+// The drawing primitives take position, style and width flat: every call site reads like the
+// page it draws, which a style struct per call would hide.
+#[allow(clippy::too_many_arguments)]
 impl Page {
     pub fn text(
         &mut self,
