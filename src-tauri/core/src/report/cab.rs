@@ -72,6 +72,23 @@ impl OnePage<'_> {
         true
     }
 
+    /// Problems one per line, at most `most`, the rest counted; `none` in green when there are none.
+    fn list(&mut self, lines: &[String], most: usize, none: &str) {
+        if lines.is_empty() {
+            self.line(none, GREEN, false);
+        }
+        for (n, text) in lines.iter().enumerate() {
+            if n == most {
+                let more = format!("+{} {}", lines.len() - n, t(self.lang, "see_dossier"));
+                self.line(&more, GREY, true);
+                break;
+            }
+            if !self.line(text, RED, false) {
+                break;
+            }
+        }
+    }
+
     /// One line per row, at most `most` rows; the rest are counted and pointed to the dossier.
     fn table(&mut self, cols: &[(&str, f32)], rows: &[Vec<String>], most: usize) {
         let w = self.width();
@@ -296,23 +313,11 @@ fn release_page(w: &mut Writer, facts: &ReleaseFacts, lang: Lang) {
     }
 
     if p.heading(t(lang, "failing_rules")) {
-        let failing = blocking(facts);
-        if failing.is_empty() {
-            p.line(t(lang, "all_rules_ok"), GREEN, false);
-        }
-        for (n, rule) in failing.iter().enumerate() {
-            if n == 6 {
-                p.line(
-                    &format!("+{} {}", failing.len() - n, t(lang, "see_dossier")),
-                    GREY,
-                    true,
-                );
-                break;
-            }
-            if !p.line(&format!("✗ {}: {}", rule.code, rule.message), RED, false) {
-                break;
-            }
-        }
+        let failing: Vec<String> = blocking(facts)
+            .iter()
+            .map(|r| format!("✗ {}: {}", r.code, r.message))
+            .collect();
+        p.list(&failing, 6, t(lang, "all_rules_ok"));
     }
 
     if p.heading(t(lang, "conflicts")) {
@@ -321,22 +326,11 @@ fn release_page(w: &mut Writer, facts: &ReleaseFacts, lang: Lang) {
             .as_ref()
             .map(|s| s.conflicts.as_slice())
             .unwrap_or_default();
-        if conflicts.is_empty() {
-            p.line(t(lang, "no_conflicts"), GREEN, false);
-        }
-        for (n, c) in conflicts.iter().enumerate() {
-            if n == 4 {
-                p.line(
-                    &format!("+{} {}", conflicts.len() - n, t(lang, "see_dossier")),
-                    GREY,
-                    true,
-                );
-                break;
-            }
-            if !p.line(&format!("⚠ {}", c.message), RED, false) {
-                break;
-            }
-        }
+        let lines: Vec<String> = conflicts
+            .iter()
+            .map(|c| format!("⚠ {}", c.message))
+            .collect();
+        p.list(&lines, 4, t(lang, "no_conflicts"));
     }
     decision_box(w.page(), lang);
 }
