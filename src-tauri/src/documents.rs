@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use relman_core::report::{self, Document, DocumentOptions, DocumentRequest, Made, Preview};
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
 
 use crate::commands::{AppState, CommandError};
@@ -57,8 +57,8 @@ fn chosen_without_dialog(name: &str) -> Option<PathBuf> {
 
 /// Asks where to save, then writes the PDF whole (temp file, then rename). `None`: cancelled.
 #[tauri::command]
-pub async fn save_document<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn save_document(
+    app: AppHandle,
     state: State<'_, AppState>,
     request: DocumentRequest,
 ) -> Result<Option<String>, CommandError> {
