@@ -271,34 +271,31 @@ pub fn dossier(facts: &ReleaseFacts, options: &DocumentOptions, made: &Made) -> 
         let deployed = r.stage >= Stage::EarlyLifeSupport
             && r.stage != Stage::Cancelled
             && r.stage != Stage::RolledBack;
-        let after = |key: &str| {
+        // The activities after the deployment have no records before #15 adds them.
+        let later = t(
+            lang,
             if deployed {
-                t(lang, "not_recorded").to_string()
+                "not_recorded"
             } else {
-                let _ = key;
-                t(lang, "after_deploy").to_string()
-            }
-        };
-        let rows = vec![
+                "after_deploy"
+            },
+        );
+        let mut rows = vec![
             vec![t(lang, "act_docs_dev").to_string(), recorded(&r.dev_docs)],
             vec![t(lang, "act_docs_ops").to_string(), recorded(&r.ops_docs)],
-            vec![t(lang, "act_cmdb").to_string(), after("cmdb")],
-            vec![t(lang, "act_catalogue").to_string(), after("catalogue")],
-            vec![t(lang, "act_monitoring").to_string(), after("monitoring")],
-            vec![t(lang, "act_contracts").to_string(), after("contracts")],
-            vec![
-                t(lang, "act_training_users").to_string(),
-                after("training_users"),
-            ],
-            vec![
-                t(lang, "act_training_ops").to_string(),
-                after("training_ops"),
-            ],
-            vec![
-                t(lang, "act_notification").to_string(),
-                after("notification"),
-            ],
         ];
+        rows.extend(
+            [
+                "act_cmdb",
+                "act_catalogue",
+                "act_monitoring",
+                "act_contracts",
+                "act_training_users",
+                "act_training_ops",
+                "act_notification",
+            ]
+            .map(|key| vec![t(lang, key).to_string(), later.to_string()]),
+        );
         w.table(
             &[col(t(lang, "activity"), 2.0), col(t(lang, "status"), 3.0)],
             &rows,
@@ -644,11 +641,11 @@ fn evidence(w: &mut Writer, facts: &ReleaseFacts, lang: Lang, tz: &str) {
                         words::short(lang, j.run.from, tz),
                         words::short(lang, j.run.to, tz)
                     ),
-                    t(lang, if j.counts { "valid_yes" } else { "valid_no" })
-                        .split(':')
-                        .next()
-                        .unwrap_or_default()
-                        .to_string(),
+                    if j.counts {
+                        format!("✓ {}", t(lang, "yes"))
+                    } else {
+                        format!("✗ {}", t(lang, "no"))
+                    },
                     j.why_not.join("; "),
                 ]
             })
