@@ -3,6 +3,7 @@ use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use relman_core::approval::{Approval, Decision};
+use relman_core::cab::{CabRelease, Meeting, MeetingDecision, Minutes};
 use relman_core::calendar::{Freeze, Window};
 use relman_core::change::{Change, ChangeDraft, ChangeStatus, Ci};
 use relman_core::csv_import::CsvOptions;
@@ -263,6 +264,36 @@ pub fn decide_release(
     comment: String,
 ) -> CommandResult<Approval> {
     state.with_store(|s| s.decide_as_profile(&key, decision, &comment, crate::now()))
+}
+
+// ---- CAB mode ----
+
+#[tauri::command]
+pub fn cab_agenda(state: State<'_, AppState>, information: bool) -> CommandResult<Vec<CabRelease>> {
+    state.with_store(|s| s.cab_agenda(information, crate::now()))
+}
+
+#[tauri::command]
+pub fn last_cab_members(state: State<'_, AppState>) -> CommandResult<Vec<String>> {
+    state.with_store(|s| s.last_members())
+}
+
+#[tauri::command]
+pub fn start_meeting(state: State<'_, AppState>, members: Vec<String>) -> CommandResult<Meeting> {
+    state.acting(|s, actor| s.start_meeting(&members, actor, crate::now()))
+}
+
+#[tauri::command]
+pub fn decide_in_meeting(
+    state: State<'_, AppState>,
+    decision: MeetingDecision,
+) -> CommandResult<Approval> {
+    state.acting(|s, actor| s.decide_in_meeting(&decision, actor, crate::now()))
+}
+
+#[tauri::command]
+pub fn end_meeting(state: State<'_, AppState>, id: i64) -> CommandResult<Minutes> {
+    state.acting(|s, actor| s.end_meeting(id, actor, crate::now()))
 }
 
 #[tauri::command]

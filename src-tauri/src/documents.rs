@@ -13,6 +13,19 @@ use crate::commands::{AppState, CommandError};
 fn build(state: &AppState, request: &DocumentRequest) -> Result<(Document, String), CommandError> {
     request.options.check()?;
     let now = crate::now();
+    if let Some(id) = request.meeting {
+        let (minutes, by) = state.acting(|store, actor| {
+            store.set_document_options(&request.options)?;
+            Ok((store.minutes(id)?, actor.to_string()))
+        })?;
+        let zone = iana_time_zone::get_timezone().unwrap_or_else(|_| "UTC".into());
+        let made = Made { at: now, by };
+        let day = minutes.meeting.started_at.format("%Y-%m-%d");
+        return Ok((
+            report::minutes(&minutes, &zone, &request.options, &made),
+            report::file_name(&format!("cab-minutes-{day}")),
+        ));
+    }
     let (facts, by) = state.acting(|store, actor| {
         store.set_document_options(&request.options)?;
         let facts = match &request.release {

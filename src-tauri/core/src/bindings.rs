@@ -5,6 +5,7 @@ use ts_rs::{Config, TS};
 
 use crate::AppStatus;
 use crate::approval::{Approval, Decision, Role};
+use crate::cab::{CabRelease, Evidence, Meeting, MeetingDecision, Minute, Minutes, WaveBar};
 use crate::calendar::{Freeze, ServiceHours, Window};
 use crate::change::{Change, ChangeDraft, ChangeKind, ChangeStatus, Ci, CiKind};
 use crate::csv_import::{CsvOptions, MappingRequest};
@@ -143,7 +144,14 @@ pub fn typescript() -> Vec<(String, String)> {
         Lang,
         Paper,
         Preview,
-        Section
+        Section,
+        CabRelease,
+        Evidence,
+        Meeting,
+        MeetingDecision,
+        Minute,
+        Minutes,
+        WaveBar
     );
     files.sort();
     files

@@ -8,6 +8,7 @@ mod text_enum;
 
 pub mod approval;
 pub mod bindings;
+pub mod cab;
 pub mod calendar;
 pub mod canonical;
 pub mod change;

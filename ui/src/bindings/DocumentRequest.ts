@@ -4,4 +4,8 @@ import type { DocumentOptions } from "./DocumentOptions";
 /**
  * A document the window asks for: the dossier of `release`, or (without one) the CAB pack.
  */
-export type DocumentRequest = { release: string | null, options: DocumentOptions, };
+export type DocumentRequest = { release: string | null, 
+/**
+ * The minutes of this CAB meeting instead (its decision page).
+ */
+meeting?: number, options: DocumentOptions, };

@@ -313,7 +313,7 @@ fn release_page(w: &mut Writer, facts: &ReleaseFacts, lang: Lang) {
     }
 
     if p.heading(t(lang, "failing_rules")) {
-        let failing: Vec<String> = blocking(facts)
+        let failing: Vec<String> = crate::cab::blocking(facts)
             .iter()
             .map(|r| format!("✗ {}: {}", r.code, r.message))
             .collect();
@@ -363,7 +363,7 @@ pub fn cab_pack(releases: &[ReleaseFacts], options: &DocumentOptions, made: &Mad
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                let failing = blocking(f).len();
+                let failing = crate::cab::blocking(f).len();
                 vec![
                     f.release.key.clone(),
                     f.release.title.clone(),
@@ -453,11 +453,113 @@ fn first_window(f: &ReleaseFacts, lang: Lang) -> String {
     }
 }
 
-/// The failing rules other than the CAB decision itself, which is what the meeting is for.
-fn blocking(facts: &ReleaseFacts) -> Vec<&crate::rules::RuleResult> {
-    facts
-        .checklist
-        .failing()
-        .filter(|r| r.area != crate::rules::Area::Approvals)
-        .collect()
+/// The minutes of a CAB meeting as the pack's decision page: who was present, each decision
+/// taken with who took it, when, what it means and over which content; the chair signs.
+pub fn minutes(
+    minutes: &crate::cab::Minutes,
+    zone: &str,
+    options: &DocumentOptions,
+    made: &Made,
+) -> Document {
+    let lang = options.lang;
+    let m = &minutes.meeting;
+    let mut w = Writer::new(options.paper);
+    w.new_page(false);
+    w.bookmark(t(lang, "minutes"));
+    w.paragraph(
+        &format!(
+            "{} · {}",
+            t(lang, "minutes"),
+            words::datetime(lang, m.started_at, zone)
+        ),
+        16.0,
+        true,
+        BLACK,
+    );
+    w.gap(6.0);
+    w.pairs(&[
+        (t(lang, "members_present").into(), m.members.join(", ")),
+        (
+            t(lang, "meeting_held").into(),
+            format!(
+                "{} – {}",
+                words::datetime(lang, m.started_at, zone),
+                m.ended_at
+                    .map_or(t(lang, "still_open").to_string(), |e| words::datetime(
+                        lang, e, zone
+                    ))
+            ),
+        ),
+        (t(lang, "recorded_by").into(), m.started_by.clone()),
+    ]);
+    w.gap(8.0);
+    if minutes.decisions.is_empty() {
+        w.paragraph(t(lang, "no_decisions"), BODY, false, BLACK);
+    } else {
+        let rows: Vec<Vec<String>> = minutes
+            .decisions
+            .iter()
+            .map(|d| {
+                let a = &d.approval;
+                vec![
+                    format!("{} {}", d.key, d.title),
+                    t(lang, &format!("decided_{}", a.decision.as_str())).to_string(),
+                    a.approver.clone(),
+                    words::datetime(lang, a.at, zone),
+                    t(lang, &format!("meaning_{}", a.decision.as_str())).to_string(),
+                    a.comment.clone(),
+                    short_hash(&a.content_hash),
+                ]
+            })
+            .collect();
+        w.table(
+            &[
+                col(t(lang, "release"), 1.8),
+                col(t(lang, "decision"), 1.7),
+                col(t(lang, "approver"), 1.2),
+                col(t(lang, "at"), 1.5),
+                col(t(lang, "meaning"), 1.9),
+                col(t(lang, "comment"), 1.8),
+                col(t(lang, "fingerprint"), 1.6),
+            ],
+            &rows,
+        );
+    }
+    w.gap(30.0);
+    w.ensure(60.0);
+    let y = w.y + 30.0;
+    let third = (w.width() - 24.0) / 3.0;
+    let page = w.page();
+    for (i, key) in ["chair", "at", "signature"].iter().enumerate() {
+        let x = MARGIN + i as f32 * (third + 12.0);
+        page.line(x, y, x + third, y, BLACK, 0.6);
+        page.text(x, y + 10.0, 7.5, false, GREY, t(lang, key), third);
+    }
+    let mut pages = std::mem::take(&mut w.pages);
+    let title = format!(
+        "{} {}",
+        t(lang, "minutes"),
+        words::datetime(lang, m.started_at, zone)
+    );
+    super::decorate(
+        &mut pages,
+        t(lang, "cab_pack"),
+        &title,
+        made,
+        zone,
+        lang,
+        false,
+    );
+    Document {
+        pages,
+        outline: std::mem::take(&mut w.outline),
+        meta: Meta {
+            title,
+            author: made.by.clone(),
+            subject: t(lang, "minutes").into(),
+            keywords: minutes.decisions.iter().map(|d| d.key.clone()).collect(),
+            lang: lang.code().into(),
+            created: made.at,
+        },
+    }
 }

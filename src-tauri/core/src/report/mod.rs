@@ -22,8 +22,9 @@ use crate::release::Release;
 use crate::rules::Checklist;
 use crate::testing::{EnvironmentView, TestingView};
 
-pub use cab::cab_pack;
+pub use cab::{cab_pack, minutes};
 pub use dossier::dossier;
+pub(crate) use dossier::home_zone;
 pub use page::{Document, Paper};
 pub use words::Lang;
 
@@ -65,6 +66,10 @@ impl Default for DocumentOptions {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DocumentRequest {
     pub release: Option<String>,
+    /// The minutes of this CAB meeting instead (its decision page).
+    #[serde(default)]
+    #[ts(optional, type = "number")]
+    pub meeting: Option<i64>,
     pub options: DocumentOptions,
 }
 

@@ -307,6 +307,17 @@ pub const WORDS: &[(&str, &str, &str)] = &[
         "decision deferred",
         "Entscheidung zurückgestellt",
     ),
+    ("minutes", "CAB minutes", "CAB-Protokoll"),
+    ("members_present", "Members present", "Anwesende Mitglieder"),
+    ("meeting_held", "Held", "Sitzung"),
+    ("still_open", "still open", "noch offen"),
+    ("recorded_by", "Recorded by", "Protokolliert von"),
+    ("release", "Release", "Release"),
+    ("fingerprint", "Content", "Inhalt"),
+    ("chair", "Chair", "Vorsitz"),
+    ("decided_approve", "Approved", "Genehmigt"),
+    ("decided_reject", "Rejected", "Abgelehnt"),
+    ("decided_defer", "Deferred", "Zurückgestellt"),
 ];
 
 /// The word for `key` in `lang`; an unknown key is a bug the tests catch.

@@ -522,60 +522,19 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Approval> {
         let tx = self.write()?;
-        let release = live_release(&tx, key)?.ok_or_else(|| not_found(key))?;
-        if release.stage != Stage::AwaitingAuthorization {
-            return Err(Error::Conflict {
-                field: None,
-                message: format!(
-                    "{key} is in {}; the CAB decides on releases awaiting authorization",
-                    release.stage
-                ),
-            });
-        }
-        let requester = release
-            .requester
-            .clone()
-            .unwrap_or_else(|| release.created_by.clone());
-        if requester == actor {
-            return Err(Error::Rules {
-                release: key.to_string(),
-                target: Stage::Authorized,
-                failing: vec![RuleResult {
-                    code: "AUTH-SEGREGATION".into(),
-                    ok: false,
-                    message: format!("{actor} requested {key} and cannot also decide on it"),
-                    remedy: "Have a CAB member other than the requester decide".into(),
-                    area: crate::rules::Area::Approvals,
-                }],
-            });
-        }
-        let id = release_id(&tx, key)?;
-        let content = current_content(&tx, &release, id)?;
-        let approval = Approval {
-            approver: actor.to_string(),
-            role,
-            decision,
-            meaning: decision.meaning().to_string(),
-            comment: comment.trim().to_string(),
-            at: now,
-            content_hash: content.hash(),
-            changed_since: Vec::new(),
-            content: Some(content.canonical()),
-        };
-        tx.execute(
-            "INSERT INTO approvals (release_id, approver, role, decision, comment, at, content_hash, content)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![id, approval.approver, role, decision, approval.comment, now, approval.content_hash, approval.content],
-        )?;
-        let entry = Entry::new("release", key, "decide").field(
-            "approval",
+        let approval = record_decision(
+            &tx,
+            &Decider {
+                key,
+                decision,
+                role,
+                comment,
+                approver: actor,
+            },
             None,
-            Some(serde_json::to_string(&approval).unwrap_or_default()),
-        );
-        audit::append(&tx, actor, now, vec![entry])?;
-        if decision == Decision::Reject {
-            set_stage(&tx, &release, Stage::Build, true, actor, now)?;
-        }
+            actor,
+            now,
+        )?;
         tx.commit()?;
         Ok(approval)
     }
@@ -1262,6 +1221,88 @@ fn load_components(conn: &Connection, release_id: i64) -> Result<Vec<Component>>
             Ok(component)
         })
         .collect()
+}
+
+/// Who decides what on which release, with which comment.
+pub(super) struct Decider<'a> {
+    pub key: &'a str,
+    pub decision: Decision,
+    pub role: Role,
+    pub comment: &'a str,
+    pub approver: &'a str,
+}
+
+/// Records a decision inside `tx`: `recorded_by` is who typed it (the audit's actor), which in
+/// a CAB meeting is the person at the keyboard, not the member deciding.
+pub(super) fn record_decision(
+    tx: &Transaction,
+    d: &Decider,
+    meeting: Option<i64>,
+    recorded_by: &str,
+    now: DateTime<Utc>,
+) -> Result<Approval> {
+    let Decider {
+        key,
+        decision,
+        role,
+        comment,
+        approver: actor,
+    } = *d;
+    let release = live_release(tx, key)?.ok_or_else(|| not_found(key))?;
+    if release.stage != Stage::AwaitingAuthorization {
+        return Err(Error::Conflict {
+            field: None,
+            message: format!(
+                "{key} is in {}; the CAB decides on releases awaiting authorization",
+                release.stage
+            ),
+        });
+    }
+    let requester = release
+        .requester
+        .clone()
+        .unwrap_or_else(|| release.created_by.clone());
+    if requester == actor {
+        return Err(Error::Rules {
+            release: key.to_string(),
+            target: Stage::Authorized,
+            failing: vec![RuleResult {
+                code: "AUTH-SEGREGATION".into(),
+                ok: false,
+                message: format!("{actor} requested {key} and cannot also decide on it"),
+                remedy: "Have a CAB member other than the requester decide".into(),
+                area: crate::rules::Area::Approvals,
+            }],
+        });
+    }
+    let id = release_id(tx, key)?;
+    let content = current_content(tx, &release, id)?;
+    let approval = Approval {
+        approver: actor.to_string(),
+        role,
+        decision,
+        meaning: decision.meaning().to_string(),
+        comment: comment.trim().to_string(),
+        at: now,
+        content_hash: content.hash(),
+        changed_since: Vec::new(),
+        content: Some(content.canonical()),
+    };
+    tx.execute(
+        "INSERT INTO approvals (release_id, approver, role, decision, comment, at, content_hash, content, meeting_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![id, approval.approver, role, decision, approval.comment, now, approval.content_hash, approval.content, meeting],
+    )?;
+    let entry = Entry::new("release", key, "decide").field(
+        "approval",
+        None,
+        Some(serde_json::to_string(&approval).unwrap_or_default()),
+    );
+    audit::append(tx, recorded_by, now, vec![entry])?;
+    if decision == Decision::Reject {
+        set_stage(tx, &release, Stage::Build, true, recorded_by, now)?;
+    }
+    Ok(approval)
 }
 
 fn load_approvals(conn: &Connection, release_id: i64) -> Result<Vec<Approval>> {

@@ -1,6 +1,7 @@
 //! The SQLite store. All SQL of Relman lives in this module and the ones below it.
 
 mod audit;
+mod cab;
 mod domain;
 mod environments;
 mod execution;
@@ -52,6 +53,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0005_test_environments.sql",
         include_str!("../../migrations/0005_test_environments.sql"),
+    ),
+    (
+        "0006_cab_meetings.sql",
+        include_str!("../../migrations/0006_cab_meetings.sql"),
     ),
 ];
 

@@ -1,0 +1,251 @@
+//! CAB mode's meeting: who may decide, over which content, and what the minutes say.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use relman_core::approval::Decision;
+use relman_core::cab::MeetingDecision;
+use relman_core::release::Stage;
+use relman_core::report::{self, DocumentOptions, Lang, Made};
+use relman_core::{ErrorKind, ErrorReport, Store};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap()
+}
+
+fn awaiting(store: &mut Store, n: usize, planned: (&str, &str)) -> String {
+    let key = format!("REL-{n}");
+    let ci = format!("app-{n}");
+    let change = format!("CHG-{n}");
+    let release = relman_tests::ReadyRelease {
+        key: &key,
+        title: "Payroll for Austria",
+        ci: (&ci, "2.1", "2.2"),
+        change: &change,
+        planned,
+    };
+    relman_tests::awaiting_authorization(store, &release, now());
+    key
+}
+
+fn members() -> Vec<String> {
+    vec!["Carla".into(), " rita ".into(), "".into(), "Ben".into()]
+}
+
+fn decision(meeting: i64, release: &str, decider: &str, hash: &str) -> MeetingDecision {
+    MeetingDecision {
+        meeting,
+        release: release.into(),
+        decision: Decision::Approve,
+        comment: "Go, with the DBA on call".into(),
+        decider: decider.into(),
+        content_hash: hash.into(),
+    }
+}
+
+fn kind(error: relman_core::Error) -> (ErrorKind, String) {
+    let report = ErrorReport::from(&error);
+    (report.kind, report.message)
+}
+
+#[test]
+fn the_agenda_lists_what_awaits_the_board_by_window_and_names_the_requester() {
+    let mut store = Store::open_in_memory().unwrap();
+    let late = awaiting(&mut store, 1, ("2026-12-20", "2026-12-22"));
+    let early = awaiting(&mut store, 2, ("2026-12-05", "2026-12-06"));
+    let agenda = store.cab_agenda(false, now()).unwrap();
+    let keys: Vec<&str> = agenda.iter().map(|c| c.release.key.as_str()).collect();
+    assert_eq!(keys.len(), 2);
+    let first = &agenda[0];
+    assert!(
+        first.start <= agenda[1].start,
+        "ordered by window: {keys:?}"
+    );
+    assert!(keys.contains(&late.as_str()) && keys.contains(&early.as_str()));
+    for item in &agenda {
+        assert_eq!(item.requester, "rita");
+        assert!(!item.for_information);
+        assert!(!item.waves.is_empty(), "a plan gives a bar per wave");
+        assert!(item.blocking.iter().all(|r| !r.code.starts_with("AUTH-")));
+        assert!(item.evidence.counted > 0 && item.evidence.rehearsed);
+        assert_eq!(item.changes.len(), 1);
+    }
+}
+
+#[test]
+fn a_member_present_decides_over_the_content_on_screen_and_the_minutes_say_so() {
+    let mut store = Store::open_in_memory().unwrap();
+    let key = awaiting(&mut store, 1, ("2026-12-05", "2026-12-06"));
+    let other = awaiting(&mut store, 2, ("2026-12-07", "2026-12-08"));
+    let meeting = store.start_meeting(&members(), "anna", now()).unwrap();
+    assert_eq!(meeting.members, ["Carla", "rita", "Ben"]);
+    let agenda = store.cab_agenda(false, now()).unwrap();
+    let hash = |k: &str| {
+        agenda
+            .iter()
+            .find(|c| c.release.key == k)
+            .unwrap()
+            .content_hash
+            .clone()
+    };
+
+    // The requester is present but may not decide on her own release.
+    let refused = store
+        .decide_in_meeting(
+            &decision(meeting.id, &key, "rita", &hash(&key)),
+            "anna",
+            now(),
+        )
+        .unwrap_err();
+    assert_eq!(kind(refused).0, ErrorKind::Rule);
+    // Nor may someone who is not in the room.
+    let (k, message) = kind(
+        store
+            .decide_in_meeting(
+                &decision(meeting.id, &key, "Zoe", &hash(&key)),
+                "anna",
+                now(),
+            )
+            .unwrap_err(),
+    );
+    assert_eq!(k, ErrorKind::Validation);
+    assert!(
+        message.contains("decider") || message.contains("Zoe"),
+        "{message}"
+    );
+
+    // A release edited after it was put on screen is not decided blind.
+    store
+        .add_component(&other, "app-1", Some("2.2"), &[], "rita", now())
+        .unwrap();
+    let (k, message) = kind(
+        store
+            .decide_in_meeting(
+                &decision(meeting.id, &other, "Carla", &hash(&other)),
+                "anna",
+                now(),
+            )
+            .unwrap_err(),
+    );
+    assert_eq!(k, ErrorKind::Conflict);
+    assert!(
+        message.contains("changed since it was put on screen"),
+        "{message}"
+    );
+    assert!(
+        store.minutes(meeting.id).unwrap().decisions.is_empty(),
+        "nothing recorded"
+    );
+
+    let at = now() + Duration::minutes(12);
+    let approval = store
+        .decide_in_meeting(
+            &decision(meeting.id, &key, "Carla", &hash(&key)),
+            "anna",
+            at,
+        )
+        .unwrap();
+    assert_eq!(approval.approver, "Carla");
+    assert_eq!(approval.content_hash, hash(&key));
+    let ws = store.workspace(&key, at).unwrap();
+    assert_eq!(ws.approvals.last().unwrap().approver, "Carla");
+    // The audit names who typed it; the approval names who decided.
+    let last = ws.history.last().unwrap();
+    assert_eq!(last.actor, "anna");
+
+    let minutes = store
+        .end_meeting(meeting.id, "anna", at + Duration::hours(1))
+        .unwrap();
+    assert_eq!(minutes.decisions.len(), 1);
+    assert_eq!(minutes.decisions[0].key, key);
+    assert_eq!(minutes.decisions[0].approval.decision, Decision::Approve);
+    assert!(minutes.meeting.ended_at.is_some());
+    // Ended is ended.
+    let (k, _) = kind(
+        store
+            .decide_in_meeting(&decision(meeting.id, &other, "Ben", "x"), "anna", at)
+            .unwrap_err(),
+    );
+    assert_eq!(k, ErrorKind::Conflict);
+    assert!(store.end_meeting(meeting.id, "anna", at).is_err());
+    assert!(store.verify_audit().unwrap().problems.is_empty());
+    // The next meeting offers the same people.
+    assert_eq!(store.last_members().unwrap(), ["Carla", "rita", "Ben"]);
+
+    // The minutes as the pack's decision page, in German.
+    let options = DocumentOptions {
+        lang: Lang::De,
+        ..DocumentOptions::default()
+    };
+    let made = Made {
+        at,
+        by: "anna".into(),
+    };
+    let document = report::minutes(&minutes, "Europe/Berlin", &options, &made);
+    assert_eq!(document.pages.len(), 1);
+    let words: Vec<String> = document.pages[0]
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            relman_core::report::page::Item::Text { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    let all = words.join(" ");
+    for expected in [
+        "CAB-Protokoll",
+        "Carla, rita, Ben",
+        "Genehmigt",
+        "Go, with the DBA on call",
+        "Vorsitz",
+    ] {
+        assert!(all.contains(expected), "{expected} missing from {all}");
+    }
+    let pdf = report::pdf::render(&document);
+    assert!(pdf.starts_with(b"%PDF-"));
+}
+
+#[test]
+fn a_meeting_needs_members_and_bad_lists_change_nothing() {
+    let mut store = Store::open_in_memory().unwrap();
+    for bad in [
+        vec![],
+        vec!["  ".to_string()],
+        vec!["Carla".into(), "carla".into()],
+        vec!["x".repeat(101)],
+    ] {
+        let (k, message) = kind(store.start_meeting(&bad, "anna", now()).unwrap_err());
+        assert_eq!(k, ErrorKind::Validation, "{bad:?}");
+        assert!(!message.is_empty());
+    }
+    assert!(
+        store.last_members().unwrap().is_empty(),
+        "no meeting was opened"
+    );
+}
+
+#[test]
+fn authorized_releases_deploying_this_week_are_shown_for_information() {
+    let mut store = Store::open_in_memory().unwrap();
+    let key = awaiting(&mut store, 1, ("2026-12-03", "2026-12-04"));
+    let meeting = store
+        .start_meeting(&["Carla".to_string()], "anna", now())
+        .unwrap();
+    let hash = store.cab_agenda(false, now()).unwrap()[0]
+        .content_hash
+        .clone();
+    store
+        .decide_in_meeting(&decision(meeting.id, &key, "Carla", &hash), "anna", now())
+        .unwrap();
+    store.advance_release(&key, "rita", now()).unwrap();
+    assert_eq!(store.release(&key).unwrap().stage, Stage::Authorized);
+    assert!(store.cab_agenda(false, now()).unwrap().is_empty());
+    let info = store.cab_agenda(true, now()).unwrap();
+    assert_eq!(info.len(), 1);
+    assert!(info[0].for_information);
+    // A month on, it is no longer "the coming week".
+    assert!(
+        store
+            .cab_agenda(true, now() + Duration::days(30))
+            .unwrap()
+            .is_empty()
+    );
+}
