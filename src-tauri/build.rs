@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "start_meeting",
     "decide_in_meeting",
     "end_meeting",
+    "set_fullscreen",
     "list_changes",
     "create_change",
     "authorize_change",

@@ -19,5 +19,7 @@ export default defineConfig(({ mode }) => ({
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.ts"],
+    // The projector theme's contrast test reads the theme's variables.
+    css: { include: [/theme\.css/] },
   },
 }));

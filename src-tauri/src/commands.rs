@@ -296,6 +296,14 @@ pub fn end_meeting(state: State<'_, AppState>, id: i64) -> CommandResult<Minutes
     state.acting(|s, actor| s.end_meeting(id, actor, crate::now()))
 }
 
+/// CAB mode fills the screen; leaving it gives the window back as it was.
+#[tauri::command]
+pub fn set_fullscreen(window: tauri::Window, on: bool) -> CommandResult<()> {
+    window
+        .set_fullscreen(on)
+        .map_err(|e| Error::Internal(format!("cannot change to full screen: {e}")).into())
+}
+
 #[tauri::command]
 pub fn list_changes(
     state: State<'_, AppState>,

@@ -117,6 +117,7 @@ pub fn run() {
             commands::start_meeting,
             commands::decide_in_meeting,
             commands::end_meeting,
+            commands::set_fullscreen,
             commands::list_changes,
             commands::create_change,
             commands::authorize_change,

@@ -49,6 +49,10 @@ import type { TestPolicy } from "../bindings/TestPolicy";
 import type { DocumentOptions } from "../bindings/DocumentOptions";
 import type { DocumentRequest } from "../bindings/DocumentRequest";
 import type { Preview } from "../bindings/Preview";
+import type { CabRelease } from "../bindings/CabRelease";
+import type { Meeting } from "../bindings/Meeting";
+import type { MeetingDecision } from "../bindings/MeetingDecision";
+import type { Minutes } from "../bindings/Minutes";
 
 /** A refusal or failure from the core, with the fields at fault. */
 export class ApiError extends Error {
@@ -130,6 +134,12 @@ export const api = {
   cancelRelease: (key: string) => call<Release>("cancel_release", { key }),
   decideRelease: (key: string, decision: Decision, comment: string) =>
     call<Approval>("decide_release", { key, decision, comment }),
+  cabAgenda: (information: boolean) => call<CabRelease[]>("cab_agenda", { information }),
+  lastCabMembers: () => call<string[]>("last_cab_members"),
+  startMeeting: (members: string[]) => call<Meeting>("start_meeting", { members }),
+  decideInMeeting: (decision: MeetingDecision) => call<Approval>("decide_in_meeting", { decision }),
+  endMeeting: (id: number) => call<Minutes>("end_meeting", { id }),
+  setFullscreen: (on: boolean) => call<null>("set_fullscreen", { on }),
   listChanges: (status: ChangeStatus | null) => call<Change[]>("list_changes", { status }),
   createChange: (draft: ChangeDraft) => call<Change>("create_change", { draft }),
   authorizeChange: (key: string) => call<Change>("authorize_change", { key }),

@@ -1,12 +1,24 @@
 // The one translation layer: every string the UI shows goes through `t`, and every date or
 // number through the formatters below, so a second language is a new catalogue, not a hunt.
 // Written by hand because it is small and its keys are checked by the compiler.
+import { de } from "./messages/de";
 import { en, type MessageKey } from "./messages/en";
 
-export type Locale = "en";
+export type Locale = "en" | "de";
 export type Params = Record<string, string | number>;
 
-const catalogues: Record<Locale, Partial<Record<MessageKey, string>>> = { en };
+export const LOCALES: Locale[] = ["en", "de"];
+
+const catalogues: Record<Locale, Record<MessageKey, string>> = { en, de };
+
+const STORAGE_KEY = "relman.locale";
+
+/** The language chosen in Settings, else the system's when Relman speaks it, else English. */
+export function initialLocale(): Locale {
+  const saved = globalThis.localStorage?.getItem(STORAGE_KEY);
+  if (saved === "en" || saved === "de") return saved;
+  return globalThis.navigator?.language?.toLowerCase().startsWith("de") ? "de" : "en";
+}
 
 let current = $state<Locale>("en");
 
@@ -14,14 +26,16 @@ export function locale(): Locale {
   return current;
 }
 
-export function setLocale(next: Locale): void {
+/** Switches the language at once: every `t` and formatter reads `current`. */
+export function setLocale(next: Locale, remember = true): void {
   current = next;
   document.documentElement.lang = next;
+  if (remember) localStorage.setItem(STORAGE_KEY, next);
 }
 
 /** The message for `key` in the current language, falling back to English. */
 export function t(key: MessageKey, params: Params = {}): string {
-  const text = catalogues[current][key] ?? en[key];
+  const text = catalogues[current][key];
   return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole,
   );
@@ -79,7 +93,7 @@ export function formatMinutes(minutes: number): string {
   if (m < 24 * 60) return `${sign}${Math.floor(m / 60)} h${m % 60 ? ` ${m % 60}` : ""}`;
   const days = Math.floor(m / (24 * 60));
   const hours = Math.floor((m % (24 * 60)) / 60);
-  return `${sign}${days} d${hours ? ` ${hours} h` : ""}`;
+  return `${sign}${days} ${t("unit.day")}${hours ? ` ${hours} h` : ""}`;
 }
 
 /** An instant, short, for tables: "Sat, Dec 5, 22:00". */

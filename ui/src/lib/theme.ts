@@ -1,11 +1,13 @@
-export type Theme = "light" | "dark";
+export type Theme = "light" | "dark" | "projector";
+
+export const THEMES: Theme[] = ["light", "dark", "projector"];
 
 const STORAGE_KEY = "relman.theme";
 
 /** The saved theme, else the system's preference. */
 export function initialTheme(): Theme {
   const saved = localStorage.getItem(STORAGE_KEY);
-  if (saved === "light" || saved === "dark") return saved;
+  if (saved === "light" || saved === "dark" || saved === "projector") return saved;
   return window.matchMedia?.("(prefers-color-scheme: dark)").matches ? "dark" : "light";
 }
 
