@@ -319,4 +319,49 @@ impl App {
         }
         Ok(keys)
     }
+
+    /// Presses `keys` on whatever has the focus, as the keyboard would.
+    pub async fn press(&self, keys: impl Into<thirtyfour::TypingData>) -> WebDriverResult<()> {
+        self.driver.active_element().await?.send_keys(keys).await
+    }
+
+    /// Sizes the window's content as a projector or a small laptop screen would.
+    pub async fn resize(&self, width: u32, height: u32) -> WebDriverResult<()> {
+        self.driver.set_window_rect(0, 0, width, height).await
+    }
+
+    /// Runs axe-core (from `ui/node_modules`, installed by `npm ci`) inside the window on what
+    /// it shows now, for the WCAG 2.2 A and AA rules (and AAA contrast when `aaa`). Returns
+    /// each violation as "rule: target…", empty when there is none.
+    pub async fn axe(&self, aaa: bool) -> WebDriverResult<Vec<String>> {
+        let loaded = self
+            .driver
+            .execute("return typeof window.axe !== 'undefined';", vec![])
+            .await?;
+        if loaded.json() != &serde_json::Value::Bool(true) {
+            let source = std::fs::read_to_string(
+                crate::repo_root().join("ui/node_modules/axe-core/axe.min.js"),
+            )
+            .expect("axe-core is installed by `npm ci` in ui/");
+            self.driver.execute(&source, vec![]).await?;
+        }
+        let mut tags = vec!["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
+        if aaa {
+            tags.push("wcag2aaa");
+        }
+        let result = self
+            .driver
+            .execute_async(
+                r#"
+                const [tags, done] = arguments;
+                axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] })
+                  .then((r) => done(r.violations.map((v) =>
+                    `${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ") + " (" + (n.failureSummary || "").split("\n").slice(1, 2).join("") + ")").join("; ")}`)))
+                  .catch((e) => done(["axe failed: " + e]));
+                "#,
+                vec![json!(tags)],
+            )
+            .await?;
+        Ok(serde_json::from_value(result.json().clone()).unwrap_or_default())
+    }
 }

@@ -1360,3 +1360,245 @@ async fn the_documents_tab_previews_and_saves_only_the_chosen_sections() -> WebD
     assert!(app.find("#section-rules").await?.is_selected().await?);
     app.quit().await
 }
+
+/// Two releases awaiting the CAB, requested by rita, deploying in a week; the profile is anna.
+fn seed_cab_meeting(db: &Db) -> (String, String) {
+    let now = Utc::now();
+    let mut store = Store::open(&db.path).unwrap();
+    let day = |d| {
+        (now + chrono::Duration::days(d))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    for (n, title) in [(1, "Payroll for Austria"), (2, "Lohnabrechnung Schweiz")] {
+        let (key, ci, change) = (format!("REL-{n}"), format!("app-{n}"), format!("CHG{n}"));
+        let (start, end) = (day(6 + n), day(7 + n));
+        let release = relman_tests::ReadyRelease {
+            key: &key,
+            title,
+            ci: (&ci, "2.1", "2.2"),
+            change: &change,
+            planned: (&start, &end),
+        };
+        relman_tests::awaiting_authorization(&mut store, &release, now);
+    }
+    store
+        .set_profile(&relman_core::profile::Profile {
+            name: "anna".into(),
+            roles: vec![relman_core::approval::Role::ReleaseManager],
+        })
+        .unwrap();
+    ("REL-1".into(), "REL-2".into())
+}
+
+#[tokio::test]
+async fn a_cab_meeting_on_the_projector_is_run_from_the_keyboard() -> WebDriverResult<()> {
+    use thirtyfour::Key;
+    let db = temp_db();
+    let (first, second) = seed_cab_meeting(&db);
+    let app = App::launch(&db.path).await?;
+    app.resize(1024, 768).await?;
+    app.find("#release-table").await?;
+
+    // F5 enters CAB mode: no sidebar, the projector theme, the members asked first.
+    app.press(Key::F5).await?;
+    app.find("#cab-mode[data-theme='projector']").await?;
+    app.gone(".sidebar").await?;
+    let members = app.find("#cab-members").await?;
+    members.clear().await?;
+    members
+        .send_keys("Carla" + Key::Enter + "rita" + Key::Enter + "Ben")
+        .await?;
+    app.click("#cab-start").await?;
+    let agenda = app.wait_content("#cab-agenda", &second).await?;
+    assert!(
+        agenda.contains(&first) && agenda.contains("Ready for a decision"),
+        "{agenda}"
+    );
+    let size: i64 = app
+        .driver
+        .execute(
+            "return parseFloat(getComputedStyle(document.querySelector('#cab-agenda td')).fontSize);",
+            vec![],
+        )
+        .await?
+        .convert()?;
+    assert!(size >= 24, "body text on the projector is {size}px");
+
+    // Step with the arrow keys (and back), as a clicker would.
+    app.press(Key::Right).await?;
+    assert!(
+        app.wait_text("#cab-release-title", &first)
+            .await?
+            .contains(&first)
+    );
+    app.press(Key::PageDown).await?;
+    assert!(
+        app.wait_text("#cab-release-title", &second)
+            .await?
+            .contains(&second)
+    );
+    app.press(Key::Left).await?;
+    assert!(
+        app.wait_text("#cab-release-title", &first)
+            .await?
+            .contains(&first)
+    );
+    assert!(
+        app.text("#cab-evidence")
+            .await?
+            .contains("Rollback rehearsed")
+    );
+
+    // A decides; the requester is not offered; Tab to the comment, Enter records.
+    app.press("a").await?;
+    app.find("#cab-decision").await?;
+    let offered: Vec<String> = {
+        let mut names = Vec::new();
+        for option in app
+            .driver
+            .find_all(thirtyfour::By::Css("#cab-decider option"))
+            .await?
+        {
+            names.push(option.text().await?);
+        }
+        names
+    };
+    assert_eq!(
+        offered,
+        ["Carla", "Ben"],
+        "rita requested it and cannot decide"
+    );
+    let focused = app.driver.active_element().await?.attr("id").await?;
+    assert_eq!(focused.as_deref(), Some("cab-decider"));
+    app.press(Key::Tab).await?;
+    app.press("Go with the DBA on call").await?;
+    app.press(Key::Enter).await?;
+    let verdict = app.wait_text("#cab-verdict", "Approved by Carla").await?;
+    assert!(verdict.contains("Approved by Carla"), "{verdict}");
+
+    // Esc leaves; the decision is the release's, by Carla, recorded by anna.
+    app.press(Key::Escape).await?;
+    app.find(".sidebar").await?;
+    open_release(&app, &first).await?;
+    app.click("#tab-approvals").await?;
+    let decisions = app.wait_text("#approvals-list", "Carla").await?;
+    assert!(decisions.contains("Go with the DBA on call"), "{decisions}");
+    let stored = Store::open(&db.path)
+        .unwrap()
+        .workspace(&first, Utc::now())
+        .unwrap();
+    assert_eq!(stored.approvals.len(), 1);
+    assert_eq!(stored.approvals[0].approver, "Carla");
+
+    // German and back, without a restart.
+    app.click("#nav-settings").await?;
+    app.select("#language", "de").await?;
+    assert_eq!(
+        app.wait_text("#nav-settings", "Einstellungen").await?,
+        "Einstellungen"
+    );
+    assert_eq!(
+        app.text("#nav-cab").await?.replace("F5", "").trim(),
+        "CAB-Modus"
+    );
+    app.select("#language", "en").await?;
+    assert_eq!(
+        app.wait_text("#nav-settings", "Settings").await?,
+        "Settings"
+    );
+    app.quit().await
+}
+
+/// axe-core inside the real window, on every page and tab and in CAB mode, in the light, dark
+/// and projector themes at 1024×768: no violation of the WCAG 2.2 A and AA rules, and AAA
+/// contrast in the projector theme.
+#[tokio::test]
+async fn every_page_passes_the_accessibility_check_in_every_theme() -> WebDriverResult<()> {
+    use thirtyfour::Key;
+    let db = temp_db();
+    let now = Utc::now();
+    Store::open(&db.path)
+        .unwrap()
+        .load_demo_data("Anna Berg", now)
+        .unwrap();
+    let payroll = format!("REL-{}-101", now.format("%Y"));
+    let app = App::launch(&db.path).await?;
+    app.resize(1024, 768).await?;
+    app.find("#release-table tr[data-key]").await?;
+    let mut violations = Vec::new();
+    let mut checked = 0;
+    for theme in ["light", "dark", "projector"] {
+        app.click("#nav-settings").await?;
+        app.select("#theme", theme).await?;
+        app.find(&format!("html[data-theme='{theme}']")).await?;
+        let aaa = theme == "projector";
+        let mut check = async |place: &str| -> WebDriverResult<()> {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            for v in app.axe(aaa).await? {
+                violations.push(format!("{theme} · {place} · {v}"));
+            }
+            checked += 1;
+            Ok(())
+        };
+        for page in [
+            "releases",
+            "calendar",
+            "environments",
+            "models",
+            "changes",
+            "cis",
+            "settings",
+        ] {
+            app.click(&format!("#nav-{page}")).await?;
+            check(page).await?;
+        }
+        app.click("#nav-environments").await?;
+        app.click("#environments tr[data-env='test-payroll-01'] .link-button")
+            .await?;
+        app.find("#env-detail").await?;
+        check("environment").await?;
+        open_release(&app, &payroll).await?;
+        for tab in [
+            "overview",
+            "scope",
+            "package",
+            "plan",
+            "rollback",
+            "testing",
+            "approvals",
+            "documents",
+            "history",
+        ] {
+            app.click(&format!("#tab-{tab}")).await?;
+            check(&format!("release {tab}")).await?;
+        }
+        app.press("?").await?;
+        app.find("#shortcuts").await?;
+        check("shortcuts").await?;
+        app.press(Key::Escape).await?;
+        app.click("#nav-cab").await?;
+        app.find("#cab-members").await?;
+        check("cab setup").await?;
+        app.fill("#cab-members", "Carla").await?;
+        app.click("#cab-start").await?;
+        app.find("#cab-agenda").await?;
+        check("cab agenda").await?;
+        app.press(Key::Right).await?;
+        app.find("#cab-release-title").await?;
+        check("cab release").await?;
+        app.press("d").await?;
+        app.find("#cab-decision").await?;
+        check("cab decision").await?;
+        app.press(Key::Escape).await?;
+        app.press("?").await?;
+        app.find("#cab-help").await?;
+        check("cab keys").await?;
+        app.press(Key::Escape).await?;
+        app.press(Key::Escape).await?;
+        app.find(".sidebar").await?;
+    }
+    assert!(checked >= 60, "{checked} screens checked");
+    assert!(violations.is_empty(), "{}", violations.join("\n"));
+    app.quit().await
+}

@@ -182,6 +182,9 @@ pub const PACKAGES: &[DemoPackage] = &[
     (104, &["CHG0031540"], &[("monitoring-agent", "7.0", &[])]),
 ];
 
+/// The demo releases that wait for the CAB's decision.
+pub const AWAITING_CAB: &[u32] = &[102, 103];
+
 /// Demo maintenance windows: one per region the rollouts reach.
 pub fn windows() -> Vec<crate::calendar::Window> {
     [

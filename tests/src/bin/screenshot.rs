@@ -210,6 +210,85 @@ async fn main() -> WebDriverResult<()> {
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         capture_size(&out.join(format!("screenshot-documents{suffix}.png")), size).await;
     }
+
+    // CAB mode on a 1024×768 projector, in English and German: the agenda, one release, the
+    // decision being recorded. Then every page in German at that size, for overflowing text.
+    let size = (1024, 768);
+    app.driver.set_window_rect(0, 0, size.0, size.1).await?;
+    for lang in ["en", "de"] {
+        app.click("#nav-settings").await?;
+        app.click(&format!("#language option[value='{lang}']"))
+            .await?;
+        app.press(thirtyfour::Key::F5).await?;
+        let members = app.find("#cab-members").await?;
+        members.clear().await?;
+        members
+            .send_keys("Carla Schmidt" + thirtyfour::Key::Enter + "Ben Okafor")
+            .await?;
+        app.click("#cab-start").await?;
+        app.find("#cab-agenda").await?;
+        capture_size(&out.join(format!("screenshot-cab-agenda-{lang}.png")), size).await;
+        app.press(thirtyfour::Key::Right).await?;
+        app.find("#cab-release-title").await?;
+        capture_size(
+            &out.join(format!("screenshot-cab-release-{lang}.png")),
+            size,
+        )
+        .await;
+        app.press("a").await?;
+        app.find("#cab-decision").await?;
+        app.driver
+            .execute(
+                "document.querySelector('#cab-decision').scrollIntoView()",
+                vec![],
+            )
+            .await?;
+        capture_size(
+            &out.join(format!("screenshot-cab-decision-{lang}.png")),
+            size,
+        )
+        .await;
+        app.press(thirtyfour::Key::Escape).await?;
+        app.press(thirtyfour::Key::Escape).await?;
+        app.find(".sidebar").await?;
+    }
+    let de = out.join("de");
+    std::fs::create_dir_all(&de)?;
+    for page in [
+        "releases",
+        "calendar",
+        "environments",
+        "models",
+        "changes",
+        "cis",
+        "settings",
+    ] {
+        app.click(&format!("#nav-{page}")).await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        capture_size(&de.join(format!("{page}.png")), size).await;
+    }
+    app.click("#nav-releases").await?;
+    app.click(&format!(
+        "#release-table tr[data-key='{payroll}'] .row-open"
+    ))
+    .await?;
+    for tab in [
+        "overview",
+        "scope",
+        "package",
+        "plan",
+        "rollback",
+        "testing",
+        "approvals",
+        "documents",
+        "history",
+    ] {
+        app.click(&format!("#tab-{tab}")).await?;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        capture_size(&de.join(format!("release-{tab}.png")), size).await;
+    }
+    app.click("#nav-settings").await?;
+    app.click("#language option[value='en']").await?;
     app.quit().await?;
     println!("saved screenshots in {}", out.display());
     Ok(())

@@ -321,6 +321,19 @@ impl Store {
         }
         planning::load_demo_planning(&tx, actor, now)?;
         testing::load_demo_testing(&tx, now)?;
+        // Two releases wait for the CAB, so CAB mode and the CAB pack have an agenda to show.
+        for number in crate::demo::AWAITING_CAB {
+            let key = format!("REL-{year}-{number:03}");
+            let release = live_release(&tx, &key)?.ok_or_else(|| not_found(&key))?;
+            domain::set_stage(
+                &tx,
+                &release,
+                Stage::AwaitingAuthorization,
+                false,
+                actor,
+                now,
+            )?;
+        }
         tx.commit()?;
         Ok(loaded)
     }
