@@ -249,3 +249,63 @@ fn authorized_releases_deploying_this_week_are_shown_for_information() {
             .is_empty()
     );
 }
+
+#[test]
+fn documents_in_german_give_each_rule_in_german_with_its_particulars() {
+    use relman_core::report::Section;
+    use relman_core::report::page::Item;
+    let mut store = Store::open_in_memory().unwrap();
+    let release = relman_tests::ReadyRelease {
+        key: "REL-7",
+        title: "Lohnabrechnung",
+        ci: ("app-7", "2.1", "2.2"),
+        change: "CHG7",
+        planned: ("2026-12-05", "2026-12-06"),
+    };
+    relman_tests::seed_ready_release(&mut store, &release, now());
+    let draft = relman_core::change::ChangeDraft {
+        key: "CHG8".into(),
+        title: "Noch nicht genehmigt".into(),
+        status: Some(relman_core::change::ChangeStatus::Assessed),
+        ..Default::default()
+    };
+    store.create_change(&draft, "rita", now()).unwrap();
+    store
+        .add_change_to_release("REL-7", "CHG8", "rita", now())
+        .unwrap();
+    let facts = store.release_facts("REL-7", now()).unwrap();
+    let text = |lang| {
+        let options = DocumentOptions {
+            sections: vec![Section::Rules],
+            lang,
+            ..DocumentOptions::default()
+        };
+        let made = Made {
+            at: now(),
+            by: "anna".into(),
+        };
+        report::dossier(&facts, &options, &made)
+            .pages
+            .iter()
+            .flat_map(|p| p.items.iter())
+            .filter_map(|i| match i {
+                Item::Text { text, .. } => Some(text.clone()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let de = text(Lang::De);
+    for expected in [
+        "Jeder Change im Umfang ist genehmigt",
+        "CHG8",
+        "Lassen Sie sie vom Change Management",
+    ] {
+        assert!(de.contains(expected), "{expected} missing: {de}");
+    }
+    let en = text(Lang::En);
+    assert!(
+        en.contains("Not authorized: CHG8") && !en.contains("Jeder Change"),
+        "{en}"
+    );
+}

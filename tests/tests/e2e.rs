@@ -1396,7 +1396,8 @@ async fn a_cab_meeting_on_the_projector_is_run_from_the_keyboard() -> WebDriverR
     use thirtyfour::Key;
     let db = temp_db();
     let (first, second) = seed_cab_meeting(&db);
-    let app = App::launch(&db.path).await?;
+    let out = tempfile::tempdir().unwrap();
+    let app = App::launch_saving_to(&db.path, out.path()).await?;
     app.resize(1024, 768).await?;
     app.find("#release-table").await?;
 
@@ -1476,6 +1477,41 @@ async fn a_cab_meeting_on_the_projector_is_run_from_the_keyboard() -> WebDriverR
     app.press(Key::Enter).await?;
     let verdict = app.wait_text("#cab-verdict", "Approved by Carla").await?;
     assert!(verdict.contains("Approved by Carla"), "{verdict}");
+
+    // C shows the calendar, G the agenda with the decision; E ends the meeting with minutes.
+    app.press("c").await?;
+    app.find("#cab-mode .gantt").await?;
+    app.press("g").await?;
+    let agenda = app.wait_content("#cab-agenda", "Approved by Carla").await?;
+    assert!(
+        agenda.contains("Ready for a decision"),
+        "{second} is still open: {agenda}"
+    );
+    app.press("e").await?;
+    let minutes = app.wait_text("#cab-minutes", "Carla").await?;
+    assert!(
+        minutes.contains(&first) && !minutes.contains(&second),
+        "{minutes}"
+    );
+    app.click("#cab-export-minutes").await?;
+    app.wait_text("#toast", "Saved").await?;
+    let pdf = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("cab-minutes"))
+        .expect("the minutes were saved");
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("CAB minutes")
+            && text.contains("Carla, rita, Ben")
+            && text.contains("Approved"),
+        "{text}"
+    );
 
     // Esc leaves; the decision is the release's, by Carla, recorded by anna.
     app.press(Key::Escape).await?;

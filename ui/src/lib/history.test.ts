@@ -40,6 +40,9 @@ describe("describeRecord", () => {
     expect(describeRecord(record("decide", "approval", null, '{"decision":"approve","role":"cab_member"}'))).toBe(
       "Anna recorded the CAB decision “Approve” as CAB member",
     );
+    expect(describeRecord(record("decide", "approval", null, '{"decision":"reject","role":"cab_member","approver":"Carla"}'))).toBe(
+      "Anna recorded the CAB decision “Reject” of Carla (CAB member)",
+    );
   });
 
   it("does not break on an action it does not know", () => {

@@ -76,6 +76,11 @@ export function describeRecord(r: AuditRecord): string {
       const roleLabel = ["release_manager", "cab_member", "implementer"].includes(role)
         ? t(`role.${role as "release_manager" | "cab_member" | "implementer"}`)
         : role;
+      const approver = String(a.approver ?? r.actor);
+      // In a CAB meeting the person at the keyboard records what a member decided.
+      if (approver !== r.actor) {
+        return t("history.decide_for", { ...base, decision: decisionLabel, role: roleLabel, approver });
+      }
       return t("history.decide", { ...base, decision: decisionLabel, role: roleLabel });
     }
     case "abort":

@@ -315,7 +315,7 @@ fn release_page(w: &mut Writer, facts: &ReleaseFacts, lang: Lang) {
     if p.heading(t(lang, "failing_rules")) {
         let failing: Vec<String> = crate::cab::blocking(facts)
             .iter()
-            .map(|r| format!("✗ {}: {}", r.code, r.message))
+            .map(|r| format!("✗ {}: {}", r.code, super::dossier::rule_text(r, lang).0))
             .collect();
         p.list(&failing, 6, t(lang, "all_rules_ok"));
     }

@@ -324,15 +324,12 @@ pub fn dossier(facts: &ReleaseFacts, options: &DocumentOptions, made: &Made) -> 
             .rules
             .iter()
             .map(|x| {
+                let (message, remedy) = rule_text(x, lang);
                 vec![
                     x.code.clone(),
                     t(lang, if x.ok { "ok" } else { "failing" }).to_string(),
-                    x.message.clone(),
-                    if x.ok {
-                        String::new()
-                    } else {
-                        x.remedy.clone()
-                    },
+                    message,
+                    if x.ok { String::new() } else { remedy },
                 ]
             })
             .collect();
@@ -822,5 +819,16 @@ fn signoff(w: &mut Writer, facts: &ReleaseFacts, lang: Lang, tz: &str) {
             false,
             GREY,
         );
+    }
+}
+
+/// A rule's verdict in `lang`: in English the core's own words; in German the rule's sentence
+/// and remedy from the table, with the particulars (names, versions) after it.
+pub(crate) fn rule_text(rule: &crate::rules::RuleResult, lang: Lang) -> (String, String) {
+    match (lang, super::words::rule_words(&rule.code, lang)) {
+        (Lang::De, Some((sentence, remedy))) => {
+            (format!("{sentence} ({})", rule.message), remedy.to_string())
+        }
+        _ => (rule.message.clone(), rule.remedy.clone()),
     }
 }

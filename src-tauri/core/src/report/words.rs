@@ -418,3 +418,208 @@ mod tests {
         assert_eq!(tf(Lang::De, "page_of", &["3", "12"]), "Seite 3 von 12");
     }
 }
+
+/// Each rule's sentence and remedy in English and German, for documents in German (the rule's
+/// own message has the particulars, in English). The window's catalogue holds the same words
+/// under `rule.CODE`; `tests/tests/invariants.rs` keeps the two equal.
+pub const RULE_WORDS: &[(&str, [&str; 4])] = &[
+    (
+        "SCOPE-NOT-EMPTY",
+        [
+            "At least one change is in scope",
+            "Mindestens ein Change ist im Umfang",
+            "Add the authorized changes this release delivers",
+            "Fügen Sie die genehmigten Changes hinzu, die dieses Release liefert",
+        ],
+    ),
+    (
+        "SCOPE-AUTHORIZED",
+        [
+            "Every change in scope is authorized",
+            "Jeder Change im Umfang ist genehmigt",
+            "Have change management authorize them, or remove them from the scope",
+            "Lassen Sie sie vom Change Management genehmigen oder nehmen Sie sie aus dem Umfang",
+        ],
+    ),
+    (
+        "SCOPE-CIS-COVERED",
+        [
+            "Every CI the changes touch has a component in the package",
+            "Jedes CI, das die Changes berühren, hat eine Komponente im Paket",
+            "Add a component with its target version for each of these CIs",
+            "Fügen Sie für jedes dieser CIs eine Komponente mit Zielversion hinzu",
+        ],
+    ),
+    (
+        "PKG-TARGET-VERSIONS",
+        [
+            "Every component has a target version",
+            "Jede Komponente hat eine Zielversion",
+            "Set the version each component goes live in",
+            "Setzen Sie die Version, mit der jede Komponente live geht",
+        ],
+    ),
+    (
+        "PKG-NO-CYCLE",
+        [
+            "The components can be deployed in an order",
+            "Die Komponenten lassen sich in einer Reihenfolge bereitstellen",
+            "Remove one of the requirements that form the circle",
+            "Entfernen Sie eine der Voraussetzungen, die den Kreis bilden",
+        ],
+    ),
+    (
+        "PKG-DEPS-SATISFIED",
+        [
+            "Every requirement is met by the package or by production",
+            "Jede Voraussetzung erfüllt das Paket oder die Produktion",
+            "Add or upgrade the needed components, or correct the requirement",
+            "Fügen Sie die nötigen Komponenten hinzu, heben Sie sie an oder korrigieren Sie die Voraussetzung",
+        ],
+    ),
+    (
+        "DOCS-LINKED",
+        [
+            "Development and operations documentation are linked",
+            "Entwicklungs- und Betriebsdokumentation sind verlinkt",
+            "Link the documentation for development and for operations",
+            "Verlinken Sie die Dokumentation für Entwicklung und Betrieb",
+        ],
+    ),
+    (
+        "TEST-RUNS-PASSED",
+        [
+            "Every required test has a passing run that counts",
+            "Jeder geforderte Test hat einen bestandenen Lauf, der zählt",
+            "Run the missing tests on a booked environment with the package's versions",
+            "Führen Sie die fehlenden Tests auf einer gebuchten Umgebung mit den Versionen des Pakets aus",
+        ],
+    ),
+    (
+        "TEST-ROLLBACK-REHEARSED",
+        [
+            "The rollback of this plan was rehearsed",
+            "Der Rollback dieses Plans wurde geprobt",
+            "Rehearse the rollback of the current plan on a test environment",
+            "Proben Sie den Rollback des aktuellen Plans auf einer Testumgebung",
+        ],
+    ),
+    (
+        "TEST-PROBLEM-FREE",
+        [
+            "The problem-free period has elapsed",
+            "Der problemfreie Zeitraum ist abgelaufen",
+            "Close the open defects and wait until the period ends",
+            "Schließen Sie die offenen Fehler und warten Sie das Ende des Zeitraums ab",
+        ],
+    ),
+    (
+        "TEST-ENV-BOOKED",
+        [
+            "The test environments were booked for this release",
+            "Die Testumgebungen waren für dieses Release gebucht",
+            "Book the environments the runs used",
+            "Buchen Sie die Umgebungen, auf denen die Läufe stattfanden",
+        ],
+    ),
+    (
+        "AUTH-APPROVED",
+        [
+            "The CAB approved the release",
+            "Das CAB hat das Release genehmigt",
+            "Record the CAB's decision",
+            "Erfassen Sie die Entscheidung des CAB",
+        ],
+    ),
+    (
+        "AUTH-SEGREGATION",
+        [
+            "The requester did not approve their own release",
+            "Der Antragsteller hat sein eigenes Release nicht genehmigt",
+            "Have a CAB member other than the requester decide",
+            "Lassen Sie ein anderes CAB-Mitglied als den Antragsteller entscheiden",
+        ],
+    ),
+    (
+        "AUTH-VALID",
+        [
+            "The approval covers the release as it is now",
+            "Die Freigabe deckt das Release, wie es jetzt ist",
+            "Have the CAB decide again on the changed release",
+            "Lassen Sie das CAB über das geänderte Release neu entscheiden",
+        ],
+    ),
+    (
+        "ROLLBACK-COVERED",
+        [
+            "Every downtime task says how it is undone",
+            "Jede Aufgabe mit Ausfallzeit sagt, wie sie rückgängig gemacht wird",
+            "Give each downtime task backout steps, nothing to undo, or mark the point of no return",
+            "Geben Sie jeder Aufgabe mit Ausfallzeit Backout-Schritte, „nichts rückgängig zu machen“ oder markieren Sie den Point of No Return",
+        ],
+    ),
+    (
+        "ROLLBACK-FITS-WINDOW",
+        [
+            "A rollback decided at the go/no-go ends inside the window",
+            "Ein beim Go/No-Go entschiedener Rollback endet im Fenster",
+            "Move the go/no-go earlier, shorten the rollback, or use a longer window",
+            "Legen Sie das Go/No-Go früher, verkürzen Sie den Rollback oder nehmen Sie ein längeres Fenster",
+        ],
+    ),
+    (
+        "ROLLBACK-NO-RETURN-AFTER-GO",
+        [
+            "The point of no return comes after the go/no-go",
+            "Der Point of No Return liegt nach dem Go/No-Go",
+            "Place the go/no-go milestone before the point of no return",
+            "Setzen Sie den Go/No-Go-Meilenstein vor den Point of No Return",
+        ],
+    ),
+    (
+        "SCHED-PLANNED",
+        [
+            "Every task of the plan is scheduled",
+            "Jede Aufgabe des Plans ist eingeplant",
+            "Fix what keeps the tasks from being placed, or pick another slot",
+            "Beheben Sie, was die Einplanung verhindert, oder wählen Sie einen anderen Termin",
+        ],
+    ),
+    (
+        "SCHED-IN-WINDOWS",
+        [
+            "Downtime falls inside maintenance windows",
+            "Ausfallzeiten liegen in Wartungsfenstern",
+            "Move the downtime tasks into a window",
+            "Verschieben Sie die Aufgaben mit Ausfallzeit in ein Fenster",
+        ],
+    ),
+    (
+        "SCHED-NO-FREEZE",
+        [
+            "Nothing is deployed during a freeze",
+            "Während eines Einfrierzeitraums wird nichts bereitgestellt",
+            "Move the deployment out of the freeze",
+            "Verschieben Sie die Bereitstellung aus dem Einfrierzeitraum",
+        ],
+    ),
+    (
+        "SCHED-NO-CONFLICT",
+        [
+            "No other release touches the same CIs at the same time",
+            "Kein anderes Release berührt dieselben CIs zur selben Zeit",
+            "Move one of the releases, or agree the overlap with its owner",
+            "Verschieben Sie eines der Releases oder stimmen Sie die Überschneidung mit dessen Verantwortlichen ab",
+        ],
+    ),
+];
+
+/// A rule's sentence and remedy in `lang`, when the table has the rule.
+pub fn rule_words(code: &str, lang: Lang) -> Option<(&'static str, &'static str)> {
+    let (_, [en, de, en_remedy, de_remedy]) = RULE_WORDS.iter().find(|(c, _)| *c == code)?;
+    Some(if lang == Lang::De {
+        (de, de_remedy)
+    } else {
+        (en, en_remedy)
+    })
+}

@@ -464,6 +464,7 @@ export const de: Record<MessageKey, string> = {
   "history.remove_component": "{actor} hat {ci} aus dem Paket entfernt",
   "history.edit_component": "{actor} hat {ci} im Paket geändert ({before} → {after})",
   "history.decide": "{actor} hat die CAB-Entscheidung „{decision}“ als {role} erfasst",
+  "history.decide_for": "{actor} hat die CAB-Entscheidung „{decision}“ von {approver} ({role}) erfasst",
   "history.delete": "{actor} hat {key} gelöscht",
   "history.abort": "{actor} hat die Bereitstellung abgebrochen: {what}",
   "history.task_started": "{actor} hat {what} begonnen",

@@ -461,6 +461,7 @@ export const en = {
   "history.remove_component": "{actor} removed {ci} from the package",
   "history.edit_component": "{actor} changed {ci} in the package ({before} → {after})",
   "history.decide": "{actor} recorded the CAB decision “{decision}” as {role}",
+  "history.decide_for": "{actor} recorded the CAB decision “{decision}” of {approver} ({role})",
   "history.delete": "{actor} deleted {key}",
   "history.abort": "{actor} aborted the deployment: {what}",
   "history.task_started": "{actor} started {what}",
