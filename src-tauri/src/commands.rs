@@ -296,12 +296,17 @@ pub fn end_meeting(state: State<'_, AppState>, id: i64) -> CommandResult<Minutes
     state.acting(|s, actor| s.end_meeting(id, actor, crate::now()))
 }
 
-/// CAB mode fills the screen; leaving it gives the window back as it was.
+/// CAB mode fills the screen without the menu bar; leaving it gives the window back as it was.
 #[tauri::command]
 pub fn set_fullscreen(window: tauri::Window, on: bool) -> CommandResult<()> {
-    window
-        .set_fullscreen(on)
-        .map_err(|e| Error::Internal(format!("cannot change to full screen: {e}")).into())
+    let fail = |e: tauri::Error| Error::Internal(format!("cannot change to full screen: {e}"));
+    if on {
+        window.hide_menu().map_err(fail)?;
+    } else {
+        window.show_menu().map_err(fail)?;
+    }
+    window.set_fullscreen(on).map_err(fail)?;
+    Ok(())
 }
 
 #[tauri::command]

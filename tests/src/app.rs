@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use serde_json::json;
-use thirtyfour::Capabilities;
 use thirtyfour::prelude::*;
+use thirtyfour::{Capabilities, Key, TypingData};
 use tokio::sync::{Mutex, MutexGuard};
 
 /// One window at a time: two cores do not run several WebKit processes well, and the
@@ -34,6 +34,9 @@ pub struct App {
     pub driver: WebDriver,
     _tauri_driver: TauriDriver,
     _turn: MutexGuard<'static, ()>,
+    /// The web view's own storage (theme, language) for this session only, so one test's
+    /// choices never leak into the next.
+    _web_data: tempfile::TempDir,
 }
 
 /// The running tauri-driver; stopped when dropped, whichever way a test ends.
@@ -107,8 +110,10 @@ impl App {
     async fn launch_with(db: &Path, extra: &[&str], env: &[(&str, &str)]) -> WebDriverResult<App> {
         let turn = ONE_AT_A_TIME.lock().await;
         let (port, native_port) = free_ports();
+        let web_data = tempfile::tempdir().expect("a temporary directory");
         let tauri_driver = TauriDriver(
             Command::new("tauri-driver")
+                .env("XDG_DATA_HOME", web_data.path())
                 .args([
                     "--port",
                     &port.to_string(),
@@ -142,6 +147,7 @@ impl App {
             driver,
             _tauri_driver: tauri_driver,
             _turn: turn,
+            _web_data: web_data,
         };
         app.find("#app .shell, #app .fatal").await?;
         Ok(app)
@@ -321,8 +327,23 @@ impl App {
     }
 
     /// Presses `keys` on whatever has the focus, as the keyboard would.
-    pub async fn press(&self, keys: impl Into<thirtyfour::TypingData>) -> WebDriverResult<()> {
+    pub async fn press(&self, keys: impl Into<TypingData>) -> WebDriverResult<()> {
         self.driver.active_element().await?.send_keys(keys).await
+    }
+
+    /// Enters CAB mode with F5 and starts a meeting with `members` present (typed one a line).
+    pub async fn start_cab_meeting(&self, members: &[&str]) -> WebDriverResult<()> {
+        self.press(Key::F5).await?;
+        let field = self.find("#cab-members").await?;
+        field.clear().await?;
+        let mut typed = TypingData::from(members.first().copied().unwrap_or_default());
+        for name in members.iter().skip(1) {
+            typed = typed + Key::Enter + *name;
+        }
+        field.send_keys(typed).await?;
+        self.click("#cab-start").await?;
+        self.find("#cab-agenda, #cab-agenda-empty").await?;
+        Ok(())
     }
 
     /// Sizes the window's content as a projector or a small laptop screen would.

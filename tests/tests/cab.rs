@@ -200,7 +200,19 @@ fn a_member_present_decides_over_the_content_on_screen_and_the_minutes_say_so() 
         assert!(all.contains(expected), "{expected} missing from {all}");
     }
     let pdf = report::pdf::render(&document);
-    assert!(pdf.starts_with(b"%PDF-"));
+    let path = relman_tests::repo_root().join("target/documents/minutes-de.pdf");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    report::save(&path, &pdf).unwrap();
+    let check = std::process::Command::new("qpdf")
+        .arg("--check")
+        .arg(&path)
+        .output()
+        .expect("qpdf is installed by `make test`");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
 }
 
 #[test]

@@ -1402,15 +1402,9 @@ async fn a_cab_meeting_on_the_projector_is_run_from_the_keyboard() -> WebDriverR
     app.find("#release-table").await?;
 
     // F5 enters CAB mode: no sidebar, the projector theme, the members asked first.
-    app.press(Key::F5).await?;
+    app.start_cab_meeting(&["Carla", "rita", "Ben"]).await?;
     app.find("#cab-mode[data-theme='projector']").await?;
     app.gone(".sidebar").await?;
-    let members = app.find("#cab-members").await?;
-    members.clear().await?;
-    members
-        .send_keys("Carla" + Key::Enter + "rita" + Key::Enter + "Ben")
-        .await?;
-    app.click("#cab-start").await?;
     let agenda = app.wait_content("#cab-agenda", &second).await?;
     assert!(
         agenda.contains(&first) && agenda.contains("Ready for a decision"),
@@ -1616,9 +1610,8 @@ async fn every_page_passes_the_accessibility_check_in_every_theme() -> WebDriver
         app.click("#nav-cab").await?;
         app.find("#cab-members").await?;
         check("cab setup").await?;
-        app.fill("#cab-members", "Carla").await?;
-        app.click("#cab-start").await?;
-        app.find("#cab-agenda").await?;
+        app.press(Key::Escape).await?;
+        app.start_cab_meeting(&["Carla"]).await?;
         check("cab agenda").await?;
         app.press(Key::Right).await?;
         app.find("#cab-release-title").await?;

@@ -219,14 +219,8 @@ async fn main() -> WebDriverResult<()> {
         app.click("#nav-settings").await?;
         app.click(&format!("#language option[value='{lang}']"))
             .await?;
-        app.press(thirtyfour::Key::F5).await?;
-        let members = app.find("#cab-members").await?;
-        members.clear().await?;
-        members
-            .send_keys("Carla Schmidt" + thirtyfour::Key::Enter + "Ben Okafor")
+        app.start_cab_meeting(&["Carla Schmidt", "Ben Okafor"])
             .await?;
-        app.click("#cab-start").await?;
-        app.find("#cab-agenda").await?;
         capture_size(&out.join(format!("screenshot-cab-agenda-{lang}.png")), size).await;
         app.press(thirtyfour::Key::Right).await?;
         app.find("#cab-release-title").await?;

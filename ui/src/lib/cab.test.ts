@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { CabRelease } from "../bindings/CabRelease";
-import { decisionLine, screenCount, stepScreen, verdict } from "./cab";
+import { decisionLine, screenCount, standingTone, stepScreen, verdict } from "./cab";
 
 const item = (over: Partial<CabRelease>): CabRelease => ({ for_information: false, blocking: [], ...over }) as CabRelease;
 
@@ -19,6 +19,13 @@ describe("CAB mode", () => {
     expect(verdict(item({}))).toEqual({ tone: "ok", count: 0 });
     expect(verdict(item({ blocking: [{ code: "X", ok: false, message: "", remedy: "", area: "plan" }] }))).toEqual({ tone: "bad", count: 1 });
     expect(verdict(item({ for_information: true })).tone).toBe("info");
+  });
+
+  it("colours a line by the decision taken, else by the rules", () => {
+    const blocked = item({ blocking: [{ code: "X", ok: false, message: "", remedy: "", area: "plan" }], approvals: [] });
+    expect(standingTone(blocked)).toBe("bad");
+    expect(standingTone({ ...blocked, approvals: [{ decision: "approve" } as never] })).toBe("ok");
+    expect(standingTone({ ...blocked, approvals: [{ decision: "defer" } as never] })).toBe("info");
   });
 
   it("reads a decision back with its mark, who and when", () => {

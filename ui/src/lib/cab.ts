@@ -20,6 +20,13 @@ export function verdict(item: CabRelease): { tone: "ok" | "bad" | "info"; count:
   return { tone: count === 0 ? "ok" : "bad", count };
 }
 
+/** The tone of a release's line: its decision when the board took one, else its verdict. */
+export function standingTone(item: CabRelease): "ok" | "bad" | "info" {
+  const decided = item.for_information ? undefined : item.approvals.at(-1);
+  if (!decided) return verdict(item).tone;
+  return decided.decision === "approve" ? "ok" : decided.decision === "reject" ? "bad" : "info";
+}
+
 /** "✓ Approved by Carla, Tue, Dec 1, 10:12": a decision as the room reads it. */
 export function decisionLine(approval: Approval): string {
   const mark = approval.decision === "approve" ? "✓" : approval.decision === "reject" ? "✗" : "…";

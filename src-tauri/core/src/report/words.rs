@@ -384,41 +384,6 @@ pub fn duration(lang: Lang, minutes: i64) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_key_is_unique_and_has_both_languages() {
-        let mut keys = std::collections::HashSet::new();
-        for (key, en, de) in WORDS {
-            assert!(keys.insert(key), "{key} twice");
-            assert!(
-                !en.is_empty() && !de.is_empty(),
-                "{key} is missing a language"
-            );
-            assert_eq!(en.matches("{}").count(), de.matches("{}").count(), "{key}");
-        }
-    }
-
-    #[test]
-    fn dates_as_each_language_writes_them() {
-        let at: DateTime<Utc> = "2026-12-05T21:00:00Z".parse().unwrap();
-        assert_eq!(
-            datetime(Lang::En, at, "Europe/Berlin"),
-            "2026-12-05 22:00 CET"
-        );
-        assert_eq!(
-            datetime(Lang::De, at, "Europe/Berlin"),
-            "05.12.2026 22:00 CET"
-        );
-        assert_eq!(short(Lang::De, at, "Europe/Berlin"), "Sa 05.12. 22:00");
-        assert_eq!(duration(Lang::En, 150), "2 h 30 min");
-        assert_eq!(duration(Lang::De, 3 * 1440 + 240), "3 T 4 h");
-        assert_eq!(tf(Lang::De, "page_of", &["3", "12"]), "Seite 3 von 12");
-    }
-}
-
 /// Each rule's sentence and remedy in English and German, for documents in German (the rule's
 /// own message has the particulars, in English). The window's catalogue holds the same words
 /// under `rule.CODE`; `tests/tests/invariants.rs` keeps the two equal.
@@ -622,4 +587,39 @@ pub fn rule_words(code: &str, lang: Lang) -> Option<(&'static str, &'static str)
     } else {
         (en, en_remedy)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_unique_and_has_both_languages() {
+        let mut keys = std::collections::HashSet::new();
+        for (key, en, de) in WORDS {
+            assert!(keys.insert(key), "{key} twice");
+            assert!(
+                !en.is_empty() && !de.is_empty(),
+                "{key} is missing a language"
+            );
+            assert_eq!(en.matches("{}").count(), de.matches("{}").count(), "{key}");
+        }
+    }
+
+    #[test]
+    fn dates_as_each_language_writes_them() {
+        let at: DateTime<Utc> = "2026-12-05T21:00:00Z".parse().unwrap();
+        assert_eq!(
+            datetime(Lang::En, at, "Europe/Berlin"),
+            "2026-12-05 22:00 CET"
+        );
+        assert_eq!(
+            datetime(Lang::De, at, "Europe/Berlin"),
+            "05.12.2026 22:00 CET"
+        );
+        assert_eq!(short(Lang::De, at, "Europe/Berlin"), "Sa 05.12. 22:00");
+        assert_eq!(duration(Lang::En, 150), "2 h 30 min");
+        assert_eq!(duration(Lang::De, 3 * 1440 + 240), "3 T 4 h");
+        assert_eq!(tf(Lang::De, "page_of", &["3", "12"]), "Seite 3 von 12");
+    }
 }
