@@ -2,6 +2,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
+use relman_core::after::{Activity, ActivityState, ElsPolicy, Incident, KpiFilter, Kpis};
 use relman_core::approval::{Approval, Decision};
 use relman_core::cab::{CabRelease, Meeting, MeetingDecision, Minutes};
 use relman_core::calendar::{Freeze, Window};
@@ -15,7 +16,9 @@ use relman_core::plan::{
 use relman_core::profile::Profile;
 use relman_core::rendering::{Rendering, RenderingMode};
 use relman_core::rules::AllRules;
-use relman_core::store::{ImportSummary, PlanRequest, Progress, Workspace};
+use relman_core::store::{
+    ActivityView, AfterView, Cost, ImportSummary, PlanRequest, Progress, Review, Workspace,
+};
 use relman_core::testing::{
     Booking, BookingPurpose, Defect, Environment, EnvironmentView, JudgedRun, RunDraft, TestPolicy,
     TestingView,
@@ -264,6 +267,72 @@ pub fn decide_release(
     comment: String,
 ) -> CommandResult<Approval> {
     state.with_store(|s| s.decide_as_profile(&key, decision, &comment, crate::now()))
+}
+
+// ---- After the deployment ----
+
+#[tauri::command]
+pub fn after_deployment(state: State<'_, AppState>, key: String) -> CommandResult<AfterView> {
+    state.with_store(|s| s.after_deployment(&key, crate::now()))
+}
+
+#[tauri::command]
+pub fn add_incident(
+    state: State<'_, AppState>,
+    key: String,
+    incident: Incident,
+) -> CommandResult<Incident> {
+    state.acting(|s, actor| s.add_incident(&key, &incident, actor, crate::now()))
+}
+
+#[tauri::command]
+pub fn set_activity(
+    state: State<'_, AppState>,
+    key: String,
+    activity: Activity,
+    done: ActivityState,
+    note: String,
+) -> CommandResult<ActivityView> {
+    state.acting(|s, actor| s.set_activity(&key, activity, done, &note, actor, crate::now()))
+}
+
+#[tauri::command]
+pub fn add_cost(
+    state: State<'_, AppState>,
+    key: String,
+    amount: String,
+    currency: String,
+    note: String,
+) -> CommandResult<Cost> {
+    state.acting(|s, actor| s.add_cost(&key, &amount, &currency, &note, actor, crate::now()))
+}
+
+#[tauri::command]
+pub fn record_review(
+    state: State<'_, AppState>,
+    key: String,
+    satisfaction: u8,
+    comment: String,
+    lessons: String,
+) -> CommandResult<Review> {
+    state.acting(|s, actor| {
+        s.record_review(&key, satisfaction, &comment, &lessons, actor, crate::now())
+    })
+}
+
+#[tauri::command]
+pub fn kpis(state: State<'_, AppState>, filter: KpiFilter) -> CommandResult<Kpis> {
+    state.with_store(|s| s.kpis(&filter))
+}
+
+#[tauri::command]
+pub fn els_policy(state: State<'_, AppState>) -> CommandResult<ElsPolicy> {
+    state.with_store(|s| s.els_policy())
+}
+
+#[tauri::command]
+pub fn set_els_policy(state: State<'_, AppState>, policy: ElsPolicy) -> CommandResult<ElsPolicy> {
+    state.with_store(|s| s.set_els_policy(&policy))
 }
 
 // ---- CAB mode ----

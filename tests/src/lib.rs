@@ -257,3 +257,35 @@ pub fn awaiting_authorization(
             .expect("advance");
     }
 }
+
+/// REL-1 authorized by carl and deploying: payroll-api 2.1 → 2.2, one one-hour task
+/// "1.deploy", planned for the day of `now`.
+pub fn deploying_release(
+    store: &mut relman_core::Store,
+    now: chrono::DateTime<chrono::Utc>,
+) -> &'static str {
+    use relman_core::approval::{Decision, Role};
+    let (start, end) = (
+        now.format("%Y-%m-%d").to_string(),
+        (now + chrono::Duration::days(2))
+            .format("%Y-%m-%d")
+            .to_string(),
+    );
+    let release = ReadyRelease {
+        key: "REL-1",
+        title: "Payroll",
+        ci: ("payroll-api", "2.1", "2.2"),
+        change: "CHG1",
+        planned: (&start, &end),
+    };
+    awaiting_authorization(store, &release, now);
+    store
+        .decide("REL-1", Decision::Approve, Role::CabMember, "", "carl", now)
+        .expect("approve");
+    for _ in 0..2 {
+        store
+            .advance_release("REL-1", "rita", now)
+            .expect("advance");
+    }
+    "REL-1"
+}

@@ -1990,3 +1990,121 @@ fn report_writes_the_dossier_and_the_cab_pack_and_refuses_bad_choices() {
         "nothing is written for a refused document"
     );
 }
+
+#[test]
+fn incidents_activities_costs_and_kpis_on_the_command_line() {
+    let cli = Cli::new();
+    let now = chrono::Utc::now();
+    {
+        let mut store = relman_core::Store::open(&cli.db).unwrap();
+        let key = relman_tests::deploying_release(&mut store, now);
+        for progress in [
+            relman_core::store::Progress::Started,
+            relman_core::store::Progress::Finished,
+        ] {
+            store
+                .record_progress(key, "1.deploy", progress, now, "ops", now)
+                .unwrap();
+        }
+    }
+    let incident = cli.json(&[
+        "incident",
+        "add",
+        "REL-1",
+        "--key",
+        "INC0012345",
+        "--severity",
+        "2",
+        "--opened",
+        "2026-12-01T10:00:00Z",
+        "--ci",
+        "payroll-api",
+    ]);
+    assert_eq!(
+        (incident["key"].as_str(), incident["severity"].as_u64()),
+        (Some("INC0012345"), Some(2))
+    );
+    let bad = cli.run(&[
+        "incident",
+        "add",
+        "REL-1",
+        "--key",
+        "INC1",
+        "--severity",
+        "9",
+        "--opened",
+        "2026-12-01 10:00",
+        "--tz",
+        "Europe/Berlin",
+    ]);
+    assert_eq!(code(&bad), 1);
+    assert!(stderr(&bad).contains("severity"), "{}", stderr(&bad));
+
+    let activity = cli.json(&[
+        "release",
+        "activity",
+        "REL-1",
+        "training_ops",
+        "done",
+        "--note",
+        "runbook walked through",
+    ]);
+    assert_eq!(activity["state"], "done");
+    let why = cli.run(&["release", "activity", "REL-1", "monitoring", "not_needed"]);
+    assert_eq!(code(&why), 1, "not needed says why");
+    assert!(stderr(&why).contains("note"), "{}", stderr(&why));
+    let wrong = cli.run(&["release", "activity", "REL-1", "catering", "done"]);
+    assert_eq!(code(&wrong), 2);
+    assert!(
+        stderr(&wrong).contains("'catering' is not one of cmdb"),
+        "{}",
+        stderr(&wrong)
+    );
+
+    let cost = cli.json(&[
+        "release",
+        "cost",
+        "REL-1",
+        "--amount",
+        "1,250.50",
+        "--currency",
+        "EUR",
+        "--note",
+        "overtime",
+    ]);
+    assert_eq!(
+        (cost["amount"].as_i64(), cost["stage"].as_str()),
+        (Some(125_050), Some("early_life_support"))
+    );
+    let refused = cli.run(&[
+        "release",
+        "cost",
+        "REL-1",
+        "--amount",
+        "lots",
+        "--currency",
+        "EUR",
+    ]);
+    assert_eq!(code(&refused), 1);
+
+    let kpi = cli.json(&["kpi"]);
+    for field in [
+        "releases",
+        "as_planned_pct",
+        "rescheduled_pct",
+        "delayed_pct",
+        "needing_revision_pct",
+        "incidents_per_release",
+        "stage_days",
+        "cost",
+    ] {
+        assert!(kpi.get(field).is_some(), "kpi --json lacks {field}: {kpi}");
+    }
+    assert_eq!(kpi["releases"], 1);
+    assert_eq!(kpi["incidents_per_release"], 1.0);
+    assert_eq!(kpi["cost"]["EUR"], 1250.5);
+    assert!(kpi["stage_days"]["build"].is_number(), "{kpi}");
+    let later = cli.json(&["kpi", "--from", "2099-01-01"]);
+    assert_eq!(later["releases"], 0);
+    assert_eq!(code(&cli.run(&["kpi", "--from", "tomorrow"])), 1);
+}

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
+use relman_core::after::{Activity, ActivityState};
 use relman_core::approval::{Decision, Role};
 use relman_core::change::{Change, ChangeDraft, ChangeKind, ChangeStatus, Ci, CiKind};
 use relman_core::csv_import::{CsvOptions, parse_status_mapping};
@@ -21,6 +22,7 @@ use relman_core::{
 use serde::Serialize;
 use serde_json::{Value, json};
 
+mod after;
 mod planning;
 mod report;
 mod rollback;
@@ -86,6 +88,11 @@ enum Command {
     /// Release documents as PDF: the dossier of one release, the CAB pack
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// Incidents caused by releases during early life support
+    #[command(subcommand)]
+    Incident(after::IncidentCommand),
+    /// The release KPIs over a period (deployments finished in it)
+    Kpi(after::KpiArgs),
     /// Write the database, or one release with what it refers to, as a JSON document
     Export {
         /// Only this release, with its changes and CIs
@@ -178,6 +185,26 @@ enum ReleaseCommand {
     SendBack { key: String },
     /// Cancel a release that has not started deploying
     Cancel { key: String },
+    /// Mark an accompanying activity done, or not needed (with --note saying why)
+    Activity {
+        key: String,
+        #[arg(value_parser = parse_enum::<Activity>)]
+        activity: Activity,
+        #[arg(value_parser = parse_enum::<ActivityState>)]
+        state: ActivityState,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Record a direct cost of the release
+    Cost {
+        key: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        currency: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
     /// Record a CAB decision
     Approve {
         key: String,
@@ -645,6 +672,8 @@ fn run(cli: Cli) -> Result<Output, Error> {
         Command::Env(command) => testing::env(&mut store, command, &actor, now),
         Command::Test(command) => testing::test(&mut store, command, &actor, now),
         Command::Report(command) => report::report(&mut store, command, &actor, now),
+        Command::Incident(command) => after::incident(&mut store, command, &actor, now),
+        Command::Kpi(args) => after::kpi(&store, args),
         Command::Export { release, out } => {
             let document = store.export(release.as_deref())?;
             let text = serde_json::to_string_pretty(&document).expect("a document serializes");
@@ -934,6 +963,18 @@ fn release(
             );
             Ok(Output::new(approval, text))
         }
+        ReleaseCommand::Activity {
+            key,
+            activity,
+            state,
+            note,
+        } => after::activity(store, &key, activity, state, &note, actor, now),
+        ReleaseCommand::Cost {
+            key,
+            amount,
+            currency,
+            note,
+        } => after::cost(store, &key, &amount, &currency, &note, actor, now),
         ReleaseCommand::Plan(args) => planning::plan(store, args, actor, now),
         ReleaseCommand::Schedule { key } => planning::schedule(store, &key),
         ReleaseCommand::Conflicts { key } => planning::conflicts(store, &key),

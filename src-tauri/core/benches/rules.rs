@@ -77,6 +77,7 @@ fn rules(c: &mut Criterion) {
         .map(|k| store.workspace(k, now()).unwrap())
         .collect();
     let testing = relman_core::testing::TestingFacts::default();
+    let after = relman_core::after::AfterFacts::default();
     c.bench_function("evaluate x1000 (rules only)", |b| {
         b.iter(|| {
             let failing: usize = workspaces
@@ -94,6 +95,7 @@ fn rules(c: &mut Criterion) {
                         legacy_hash: "",
                         plan: None,
                         testing: &testing,
+                        after: &after,
                         now: now(),
                     };
                     evaluate(&facts).failing().count()

@@ -4,6 +4,10 @@
 use ts_rs::{Config, TS};
 
 use crate::AppStatus;
+use crate::after::{
+    Activity, ActivityState, ElsPolicy, Incident, KpiFilter, Kpis, MonthShares, ReleaseFigures,
+    StageTime,
+};
 use crate::approval::{Approval, Decision, Role};
 use crate::cab::{CabRelease, Evidence, Meeting, MeetingDecision, Minute, Minutes, WaveBar};
 use crate::calendar::{Freeze, ServiceHours, Window};
@@ -24,7 +28,8 @@ use crate::report::{DocumentOptions, DocumentRequest, Lang, Paper, Preview, Sect
 use crate::rules::{AllRules, Area, Checklist, GuardedRule, RuleResult};
 use crate::schedule::DepKind;
 use crate::store::{
-    AuditRecord, AuditReport, ImportSummary, PlanRequest, Progress, ReleaseFilter, Workspace,
+    ActivityView, AfterView, AuditRecord, AuditReport, Cost, ImportSummary, PlanRequest, Progress,
+    ReleaseFilter, Review, Workspace,
 };
 use crate::testing::{
     BookedEnvironment, Booking, BookingPurpose, CloneKind, Defect, DefectDraft, Drift, EnvState,
@@ -151,7 +156,20 @@ pub fn typescript() -> Vec<(String, String)> {
         MeetingDecision,
         Minute,
         Minutes,
-        WaveBar
+        WaveBar,
+        Activity,
+        ActivityState,
+        ActivityView,
+        AfterView,
+        Cost,
+        ElsPolicy,
+        Incident,
+        KpiFilter,
+        Kpis,
+        Review,
+        StageTime,
+        MonthShares,
+        ReleaseFigures
     );
     files.sort();
     files

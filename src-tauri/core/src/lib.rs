@@ -6,6 +6,7 @@
 #[macro_use]
 mod text_enum;
 
+pub mod after;
 pub mod approval;
 pub mod bindings;
 pub mod cab;

@@ -23,6 +23,7 @@ text_enum!(
         Plan = "plan",
         Rollback = "rollback",
         Testing = "testing",
+        After = "after",
     }
 );
 
@@ -42,6 +43,8 @@ pub struct Facts<'a> {
     pub plan: Option<&'a PlanFacts>,
     /// Bookings, runs and the testing policy.
     pub testing: &'a TestingFacts,
+    /// Early life support, incidents, activities and the review, for closure.
+    pub after: &'a crate::after::AfterFacts,
     /// Time-dependent rules (the problem-free period) are judged at this moment.
     pub now: chrono::DateTime<chrono::Utc>,
 }
@@ -189,7 +192,7 @@ pub fn changed_since(approval: &Approval, now: &Content) -> Vec<String> {
         .unwrap_or_default()
 }
 
-use Stage::{Authorized, AwaitingAuthorization, Build, Deploying, Test};
+use Stage::{Authorized, AwaitingAuthorization, Build, Closed, Deploying, Test};
 
 pub const RULES: &[Rule] = &[
     Rule {
@@ -339,7 +342,87 @@ pub const RULES: &[Rule] = &[
         area: Area::Plan,
         check: no_conflict,
     },
+    Rule {
+        code: "ELS-DONE",
+        from: Closed,
+        until: Closed,
+        area: Area::After,
+        check: els_done,
+    },
+    Rule {
+        code: "CLOSE-ACTIVITIES",
+        from: Closed,
+        until: Closed,
+        area: Area::After,
+        check: activities_settled,
+    },
+    Rule {
+        code: "CLOSE-REVIEW",
+        from: Closed,
+        until: Closed,
+        area: Area::After,
+        check: reviewed,
+    },
 ];
+
+fn els_done(f: &Facts) -> Verdict {
+    let Some(ends) = f.after.els_ends() else {
+        return fail(
+            "The release has not been in early life support",
+            "Finish the deployment's last task to begin early life support",
+        );
+    };
+    let open: Vec<String> = f
+        .after
+        .incidents
+        .iter()
+        .filter(|i| i.severity <= 2 && i.open_at(f.now))
+        .map(|i| format!("{} (severity {})", i.key, i.severity))
+        .collect();
+    let at = crate::calendar::local_time(ends, "UTC");
+    match (f.now >= ends, open.is_empty()) {
+        (true, true) => Verdict::Pass(format!(
+            "Early life support ended {at}; no severity 1 or 2 incident is open"
+        )),
+        (false, _) => fail(
+            format!("Early life support lasts until {at}"),
+            "Wait until the period ends, resolving the incidents the release caused",
+        ),
+        (true, false) => fail(
+            format!("Open incident(s) of severity 1 or 2: {}", list(&open)),
+            "Resolve them, and record when they were resolved",
+        ),
+    }
+}
+
+fn activities_settled(f: &Facts) -> Verdict {
+    let open: Vec<String> = f
+        .after
+        .activities
+        .iter()
+        .filter(|(_, state)| state.is_none())
+        .map(|(a, _)| a.to_string())
+        .collect();
+    if open.is_empty() {
+        Verdict::Pass("Every accompanying activity is done or not needed".into())
+    } else {
+        fail(
+            format!("Not recorded yet: {}", list(&open)),
+            "Mark each activity done, or not needed with the reason",
+        )
+    }
+}
+
+fn reviewed(f: &Facts) -> Verdict {
+    if f.after.reviewed {
+        Verdict::Pass("The closure review is recorded".into())
+    } else {
+        fail(
+            "No closure review recorded",
+            "Record the service owner's satisfaction and the lessons learned",
+        )
+    }
+}
 
 /// The checklist for the release's next advance.
 pub fn evaluate(facts: &Facts) -> Checklist {
@@ -1231,6 +1314,7 @@ mod tests {
             legacy_hash: "legacy",
             plan: plan.as_ref(),
             testing: &testing_facts(case.testing),
+            after: &crate::after::AfterFacts::default(),
             now: Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap(),
         });
         let failing: Vec<&str> = list.failing().map(|r| r.code.as_str()).collect();

@@ -79,7 +79,9 @@ impl Model {
                     || !Deploying.at_or_after(next)
                     || self.authorized)
                     && (!next.at_or_after(Test) || !Deploying.at_or_after(next) || self.docs)
-                    && (!next.at_or_after(Authorized) || !Deploying.at_or_after(next) || approved);
+                    && (!next.at_or_after(Authorized) || !Deploying.at_or_after(next) || approved)
+                    // Closing needs a closure review, which the model never records.
+                    && next != Closed;
                 if guarded_ok {
                     self.stage = next;
                 }

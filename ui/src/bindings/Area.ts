@@ -3,4 +3,4 @@
 /**
  * Where in the release workspace a rule is satisfied, so the UI can link to it.
  */
-export type Area = "scope" | "package" | "documents" | "approvals" | "plan" | "rollback" | "testing";
+export type Area = "scope" | "package" | "documents" | "approvals" | "plan" | "rollback" | "testing" | "after";

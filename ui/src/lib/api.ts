@@ -53,6 +53,16 @@ import type { CabRelease } from "../bindings/CabRelease";
 import type { Meeting } from "../bindings/Meeting";
 import type { MeetingDecision } from "../bindings/MeetingDecision";
 import type { Minutes } from "../bindings/Minutes";
+import type { Activity } from "../bindings/Activity";
+import type { ActivityState } from "../bindings/ActivityState";
+import type { ActivityView } from "../bindings/ActivityView";
+import type { AfterView } from "../bindings/AfterView";
+import type { Cost } from "../bindings/Cost";
+import type { ElsPolicy } from "../bindings/ElsPolicy";
+import type { Incident } from "../bindings/Incident";
+import type { KpiFilter } from "../bindings/KpiFilter";
+import type { Kpis } from "../bindings/Kpis";
+import type { Review } from "../bindings/Review";
 
 /** A refusal or failure from the core, with the fields at fault. */
 export class ApiError extends Error {
@@ -140,6 +150,17 @@ export const api = {
   decideInMeeting: (decision: MeetingDecision) => call<Approval>("decide_in_meeting", { decision }),
   endMeeting: (id: number) => call<Minutes>("end_meeting", { id }),
   setFullscreen: (on: boolean) => call<null>("set_fullscreen", { on }),
+  afterDeployment: (key: string) => call<AfterView>("after_deployment", { key }),
+  addIncident: (key: string, incident: Incident) => call<Incident>("add_incident", { key, incident }),
+  setActivity: (key: string, activity: Activity, done: ActivityState, note: string) =>
+    call<ActivityView>("set_activity", { key, activity, done, note }),
+  addCost: (key: string, amount: string, currency: string, note: string) =>
+    call<Cost>("add_cost", { key, amount, currency, note }),
+  recordReview: (key: string, satisfaction: number, comment: string, lessons: string) =>
+    call<Review>("record_review", { key, satisfaction, comment, lessons }),
+  kpis: (filter: KpiFilter) => call<Kpis>("kpis", { filter }),
+  elsPolicy: () => call<ElsPolicy>("els_policy"),
+  setElsPolicy: (policy: ElsPolicy) => call<ElsPolicy>("set_els_policy", { policy }),
   listChanges: (status: ChangeStatus | null) => call<Change[]>("list_changes", { status }),
   createChange: (draft: ChangeDraft) => call<Change>("create_change", { draft }),
   authorizeChange: (key: string) => call<Change>("authorize_change", { key }),

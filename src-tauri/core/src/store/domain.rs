@@ -1004,6 +1004,9 @@ pub(super) fn set_stage(
         Some(to.to_string()),
     );
     audit::append(tx, actor, now, vec![entry])?;
+    if to == Stage::EarlyLifeSupport {
+        super::after::enter_els(tx, release, actor, now)?;
+    }
     live_release(tx, &release.key)?.ok_or_else(|| not_found(&release.key))
 }
 
@@ -1032,6 +1035,7 @@ fn with_facts<T>(
         Content::of(&release, &keys, &components, schedule.as_ref()).with_evidence(&testing.runs);
     let legacy = legacy_hash(&release, &keys, &components);
     let plan = schedule.as_ref().map(PlanFacts::of);
+    let after = super::after::after_facts(conn, &release, id)?;
     Ok(f(&Facts {
         release: &release,
         changes: &changes,
@@ -1042,6 +1046,7 @@ fn with_facts<T>(
         legacy_hash: &legacy,
         plan: plan.as_ref(),
         testing: &testing,
+        after: &after,
         now,
     }))
 }
@@ -1184,7 +1189,7 @@ fn scope(conn: &Connection, release_id: i64) -> Result<Vec<Change>> {
         .collect()
 }
 
-fn load_components(conn: &Connection, release_id: i64) -> Result<Vec<Component>> {
+pub(super) fn load_components(conn: &Connection, release_id: i64) -> Result<Vec<Component>> {
     let mut stmt = conn.prepare(
         "SELECT components.id, cis.name, components.from_version, components.to_version
          FROM components JOIN cis ON cis.id = components.ci_id

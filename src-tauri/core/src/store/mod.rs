@@ -1,5 +1,6 @@
 //! The SQLite store. All SQL of Relman lives in this module and the ones below it.
 
+mod after;
 mod audit;
 mod cab;
 mod domain;
@@ -11,6 +12,7 @@ mod reports;
 mod testing;
 mod transfer;
 
+pub use after::{ActivityView, AfterView, Cost, Review};
 pub use audit::{AuditRecord, AuditReport};
 pub use domain::Workspace;
 pub use planning::{PlanRequest, Progress};
@@ -57,6 +59,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0006_cab_meetings.sql",
         include_str!("../../migrations/0006_cab_meetings.sql"),
+    ),
+    (
+        "0007_after_deployment.sql",
+        include_str!("../../migrations/0007_after_deployment.sql"),
     ),
 ];
 
@@ -484,6 +490,8 @@ macro_rules! sql_text_enum {
 }
 
 sql_text_enum!(
+    crate::after::Activity,
+    crate::after::ActivityState,
     ReleaseType,
     Risk,
     Stage,

@@ -680,6 +680,14 @@ impl Store {
             now,
             vec![Entry::new("release", key, action).after(format!("{task} at {at}"))],
         )?;
+        // The last task of the last wave done: the deployment is over, early life support begins.
+        let release = live_release(&tx, key)?.ok_or_else(|| not_found(key))?;
+        if release.stage == Stage::Deploying
+            && plan.abort.is_none()
+            && plan.tasks.iter().all(|t| t.actual_end.is_some())
+        {
+            super::domain::set_stage(&tx, &release, Stage::EarlyLifeSupport, false, actor, now)?;
+        }
         let schedule = schedule_in(&tx, key)?;
         tx.commit()?;
         Ok(schedule)

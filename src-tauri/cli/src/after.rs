@@ -1,0 +1,200 @@
+//! After the deployment: `incident add`, `release activity`, `release cost`, `kpi`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Args, Subcommand};
+use relman_core::after::{Activity, ActivityState, Incident, KpiFilter};
+use relman_core::calendar::parse_datetime;
+use relman_core::{Error, ReleaseType, Store};
+use serde_json::{Map, Value, json};
+
+use crate::{Output, parse_enum};
+
+#[derive(Subcommand)]
+pub enum IncidentCommand {
+    /// Record an incident caused by a release (the same key again replaces it)
+    Add {
+        /// The release that caused it
+        release: String,
+        /// The incident's key in the service desk, e.g. INC0012345
+        #[arg(long = "key")]
+        incident: String,
+        #[arg(long)]
+        severity: u8,
+        #[arg(long, value_name = "DATETIME")]
+        opened: String,
+        #[arg(long, value_name = "DATETIME")]
+        resolved: Option<String>,
+        #[arg(long)]
+        ci: Option<String>,
+        #[arg(long, default_value = "")]
+        note: String,
+        /// The zone of times given without an offset, e.g. Europe/Berlin
+        #[arg(long)]
+        tz: Option<String>,
+    },
+}
+
+#[derive(Args)]
+pub struct KpiArgs {
+    /// Releases whose deployment finished on or after this day
+    #[arg(long, value_name = "DATE")]
+    from: Option<String>,
+    /// … and on or before this day
+    #[arg(long, value_name = "DATE")]
+    to: Option<String>,
+    #[arg(long = "type", value_parser = parse_enum::<ReleaseType>)]
+    kind: Option<ReleaseType>,
+    #[arg(long)]
+    owner: Option<String>,
+}
+
+fn when(field: &str, text: &str, tz: Option<&str>) -> Result<DateTime<Utc>, Error> {
+    parse_datetime(field, text, tz).map_err(|e| Error::Validation(vec![e]))
+}
+
+fn day(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, Error> {
+    text.map(|t| {
+        NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| {
+            Error::Validation(vec![relman_core::FieldError::new(
+                field,
+                format!("'{t}' is not a date like 2026-12-31"),
+            )])
+        })
+    })
+    .transpose()
+}
+
+pub fn incident(
+    store: &mut Store,
+    command: IncidentCommand,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Output, Error> {
+    let IncidentCommand::Add {
+        release,
+        incident,
+        severity,
+        opened,
+        resolved,
+        ci,
+        note,
+        tz,
+    } = command;
+    let draft = Incident {
+        key: incident,
+        severity,
+        opened: when("opened", &opened, tz.as_deref())?,
+        resolved: resolved
+            .as_deref()
+            .map(|r| when("resolved", r, tz.as_deref()))
+            .transpose()?,
+        ci,
+        note,
+    };
+    let saved = store.add_incident(&release, &draft, actor, now)?;
+    let text = format!(
+        "Recorded {} (severity {}) against {release}{}\n",
+        saved.key,
+        saved.severity,
+        if saved.resolved.is_some() {
+            ", resolved"
+        } else {
+            ""
+        }
+    );
+    Ok(Output::new(saved, text))
+}
+
+pub fn activity(
+    store: &mut Store,
+    key: &str,
+    activity: Activity,
+    state: ActivityState,
+    note: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Output, Error> {
+    let view = store.set_activity(key, activity, state, note, actor, now)?;
+    let text = format!("{key}: {activity} {state}\n");
+    Ok(Output::new(view, text))
+}
+
+pub fn cost(
+    store: &mut Store,
+    key: &str,
+    amount: &str,
+    currency: &str,
+    note: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Output, Error> {
+    let cost = store.add_cost(key, amount, currency, note, actor, now)?;
+    let text = format!(
+        "{key}: {}.{:02} {} ({})\n",
+        cost.amount / 100,
+        cost.amount % 100,
+        cost.currency,
+        cost.stage
+    );
+    Ok(Output::new(cost, text))
+}
+
+pub fn kpi(store: &Store, args: KpiArgs) -> Result<Output, Error> {
+    let filter = KpiFilter {
+        from: day("from", args.from.as_deref())?,
+        to: day("to", args.to.as_deref())?,
+        kind: args.kind,
+        owner: args.owner,
+    };
+    let k = store.kpis(&filter)?;
+    let stage_days: Map<String, Value> = k
+        .stage_days
+        .iter()
+        .map(|s| (s.stage.to_string(), json!(s.median_days)))
+        .collect();
+    let cost: Map<String, Value> = k
+        .cost
+        .iter()
+        .map(|(c, cents)| (c.clone(), json!(*cents as f64 / 100.0)))
+        .collect();
+    let value = json!({
+        "releases": k.releases,
+        "as_planned_pct": k.as_planned_pct,
+        "rescheduled_pct": k.rescheduled_pct,
+        "delayed_pct": k.delayed_pct,
+        "needing_revision_pct": k.needing_revision_pct,
+        "incidents_per_release": k.incidents_per_release,
+        "stage_days": stage_days,
+        "cost": cost,
+        "rollbacks": k.rollbacks,
+        "closed_without_incident": k.closed_without_incident,
+        "satisfaction": k.satisfaction,
+    });
+    let mut text = format!(
+        "{} releases finished\n  as planned      {:>5.1} %\n  rescheduled     {:>5.1} %\n  delayed         {:>5.1} %\n  needing revision {:>4.1} %\n  incidents per release {:.1}\n  rollbacks {}\n",
+        k.releases,
+        k.as_planned_pct,
+        k.rescheduled_pct,
+        k.delayed_pct,
+        k.needing_revision_pct,
+        k.incidents_per_release,
+        k.rollbacks
+    );
+    for s in &k.stage_days {
+        text.push_str(&format!(
+            "  {:<24} median {:.1} d (quartiles {:.1}–{:.1})\n",
+            s.stage.to_string(),
+            s.median_days,
+            s.q1_days,
+            s.q3_days
+        ));
+    }
+    for (currency, cents) in &k.cost {
+        text.push_str(&format!(
+            "  cost {currency} {}.{:02}\n",
+            cents / 100,
+            cents % 100
+        ));
+    }
+    Ok(Output::new(value, text))
+}

@@ -1,0 +1,411 @@
+//! After the deployment: early life support begins when the last task is done and the CMDB
+//! takes the package's versions; incidents, activities and the review guard closure; the KPIs.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use relman_core::after::{
+    Activity, ActivityState, Incident, KpiFilter, ReleaseHistory, applicable, kpis,
+};
+use relman_core::release::{ReleaseType, Stage};
+use relman_core::store::Progress;
+use relman_core::{ErrorKind, ErrorReport, Store};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap()
+}
+
+fn kind(error: relman_core::Error) -> ErrorKind {
+    ErrorReport::from(&error).kind
+}
+
+fn deploying(store: &mut Store) -> &'static str {
+    let key = relman_tests::deploying_release(store, now());
+    assert_eq!(store.release(key).unwrap().stage, Stage::Deploying);
+    key
+}
+
+fn production(store: &Store, ci: &str) -> Option<String> {
+    store
+        .list_cis()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == ci)
+        .unwrap()
+        .prod_version
+}
+
+fn finish(store: &mut Store, key: &str, at: DateTime<Utc>) {
+    store
+        .record_progress(key, "1.deploy", Progress::Started, at, "ops", at)
+        .unwrap();
+    store
+        .record_progress(
+            key,
+            "1.deploy",
+            Progress::Finished,
+            at + Duration::hours(1),
+            "ops",
+            at + Duration::hours(1),
+        )
+        .unwrap();
+}
+
+#[test]
+fn the_last_task_done_begins_early_life_support_and_production_runs_the_package() {
+    let mut store = Store::open_in_memory().unwrap();
+    let key = deploying(&mut store);
+    assert_eq!(production(&store, "payroll-api").as_deref(), Some("2.1"));
+    store
+        .record_progress(key, "1.deploy", Progress::Started, now(), "ops", now())
+        .unwrap();
+    assert_eq!(
+        store.release(key).unwrap().stage,
+        Stage::Deploying,
+        "one task still running"
+    );
+    let done = now() + Duration::hours(1);
+    store
+        .record_progress(key, "1.deploy", Progress::Finished, done, "ops", done)
+        .unwrap();
+    assert_eq!(store.release(key).unwrap().stage, Stage::EarlyLifeSupport);
+    assert_eq!(production(&store, "payroll-api").as_deref(), Some("2.2"));
+    let history = store.history("ci", "payroll-api").unwrap();
+    let update = history
+        .iter()
+        .find(|r| r.action == "update")
+        .expect("the CMDB update is audited");
+    assert_eq!(
+        (update.before.as_deref(), update.after.as_deref()),
+        (Some("2.1"), Some("2.2"))
+    );
+    assert!(
+        update.actor.starts_with("REL-1"),
+        "done by the release: {}",
+        update.actor
+    );
+    let view = store.after_deployment(key, done).unwrap();
+    assert_eq!(view.els_since, Some(done));
+    assert_eq!(
+        view.els_ends,
+        Some(done + Duration::days(7)),
+        "a minor release: 7 days"
+    );
+    let cmdb = view
+        .activities
+        .iter()
+        .find(|a| a.activity == Activity::Cmdb)
+        .unwrap();
+    assert_eq!(cmdb.state, Some(ActivityState::Done));
+    assert!(store.verify_audit().unwrap().problems.is_empty());
+}
+
+#[test]
+fn a_rollback_leaves_production_as_it_was() {
+    let mut store = Store::open_in_memory().unwrap();
+    let key = deploying(&mut store);
+    store
+        .record_progress(key, "1.deploy", Progress::Started, now(), "ops", now())
+        .unwrap();
+    store
+        .abort(
+            key,
+            "smoke test failed",
+            now() + Duration::minutes(20),
+            "ops",
+            now(),
+        )
+        .unwrap();
+    let stage = store.release(key).unwrap().stage;
+    assert!(
+        matches!(stage, Stage::RolledBack | Stage::Deploying),
+        "{stage}"
+    );
+    assert_eq!(production(&store, "payroll-api").as_deref(), Some("2.1"));
+}
+
+#[test]
+fn closure_waits_for_the_period_the_incidents_the_activities_and_the_review() {
+    let mut store = Store::open_in_memory().unwrap();
+    let key = deploying(&mut store);
+    finish(&mut store, key, now());
+    let els = now() + Duration::hours(1);
+
+    // Bad incidents are refused, naming each field; nothing is written.
+    let bad = Incident {
+        key: "INC 1".into(),
+        severity: 7,
+        opened: els + Duration::hours(2),
+        resolved: Some(els),
+        ci: None,
+        note: String::new(),
+    };
+    let report = ErrorReport::from(&store.add_incident(key, &bad, "ops", els).unwrap_err());
+    let fields: Vec<&str> = report.fields.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["key", "severity", "resolved"]);
+    assert!(
+        store
+            .after_deployment(key, els)
+            .unwrap()
+            .incidents
+            .is_empty()
+    );
+
+    let incident = Incident {
+        key: "INC0012345".into(),
+        severity: 2,
+        opened: els + Duration::hours(3),
+        resolved: None,
+        ci: Some("payroll-api".into()),
+        note: "payslips slow".into(),
+    };
+    store.add_incident(key, &incident, "ops", els).unwrap();
+    let failing = |store: &Store, at| -> Vec<String> {
+        store
+            .workspace(key, at)
+            .unwrap()
+            .checklist
+            .failing()
+            .map(|r| r.code.clone())
+            .collect()
+    };
+    let during = els + Duration::days(2);
+    assert_eq!(
+        failing(&store, during),
+        ["ELS-DONE", "CLOSE-ACTIVITIES", "CLOSE-REVIEW"]
+    );
+    let after = els + Duration::days(8);
+    let rule = store.workspace(key, after).unwrap().checklist;
+    let els_rule = rule.rules.iter().find(|r| r.code == "ELS-DONE").unwrap();
+    assert!(
+        !els_rule.ok && els_rule.message.contains("INC0012345"),
+        "{}",
+        els_rule.message
+    );
+
+    // Resolved: the period is over and nothing severe is open.
+    let resolved = Incident {
+        resolved: Some(els + Duration::days(1)),
+        ..incident
+    };
+    store.add_incident(key, &resolved, "ops", after).unwrap();
+    assert_eq!(
+        store.after_deployment(key, after).unwrap().incidents.len(),
+        1,
+        "replaced, not added"
+    );
+    assert_eq!(failing(&store, after), ["CLOSE-ACTIVITIES", "CLOSE-REVIEW"]);
+
+    // "Not needed" needs a reason; then every applicable activity is settled.
+    assert_eq!(
+        kind(
+            store
+                .set_activity(
+                    key,
+                    Activity::Monitoring,
+                    ActivityState::NotNeeded,
+                    " ",
+                    "ops",
+                    after
+                )
+                .unwrap_err()
+        ),
+        ErrorKind::Validation
+    );
+    for activity in applicable(ReleaseType::Minor) {
+        if activity != Activity::Cmdb {
+            store
+                .set_activity(key, activity, ActivityState::Done, "", "ops", after)
+                .unwrap();
+        }
+    }
+    assert_eq!(failing(&store, after), ["CLOSE-REVIEW"]);
+    assert_eq!(
+        kind(
+            store
+                .record_review(key, 6, "", "", "owner", after)
+                .unwrap_err()
+        ),
+        ErrorKind::Validation
+    );
+    store
+        .record_review(
+            key,
+            4,
+            "Payslips on time",
+            "Rehearse with real volumes",
+            "owner",
+            after,
+        )
+        .unwrap();
+    assert!(failing(&store, after).is_empty());
+    store
+        .add_cost(key, "1,250.50", "eur", "weekend overtime", "ops", after)
+        .unwrap();
+    let refused = store
+        .add_cost(key, "12.345", "EURO", "", "ops", after)
+        .unwrap_err();
+    let fields: Vec<String> = ErrorReport::from(&refused)
+        .fields
+        .into_iter()
+        .map(|f| f.field)
+        .collect();
+    assert_eq!(fields, ["amount", "currency"]);
+
+    store.advance_release(key, "rita", after).unwrap();
+    assert_eq!(store.release(key).unwrap().stage, Stage::Closed);
+    // A closed release is read-only.
+    assert_eq!(
+        kind(
+            store
+                .add_cost(key, "10", "EUR", "", "ops", after)
+                .unwrap_err()
+        ),
+        ErrorKind::Conflict
+    );
+    assert_eq!(
+        kind(
+            store
+                .add_incident(key, &resolved, "ops", after)
+                .unwrap_err()
+        ),
+        ErrorKind::Conflict
+    );
+
+    let k = store.kpis(&KpiFilter::default()).unwrap();
+    assert_eq!(k.releases, 1);
+    assert_eq!(k.incidents_per_release, 1.0);
+    assert_eq!(k.cost.get("EUR"), Some(&125_050));
+    assert_eq!(k.satisfaction, Some(4.0));
+    assert_eq!(
+        k.as_planned_pct, 100.0,
+        "finished inside the window the CAB authorized"
+    );
+    assert!(store.verify_audit().unwrap().problems.is_empty());
+}
+
+fn at(day: u32, hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, day, hour, 0, 0).unwrap()
+}
+
+fn date(day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, day).unwrap()
+}
+
+/// A release's history by hand: its moves, the windows of its authorizations.
+fn history(
+    key: &str,
+    kind: ReleaseType,
+    moves: &[(u32, Stage, Stage)],
+    windows: &[(u32, u32)],
+) -> ReleaseHistory {
+    ReleaseHistory {
+        key: key.into(),
+        kind,
+        owner: Some("anna".into()),
+        moves: moves.iter().map(|(d, f, t)| (at(*d, 12), *f, *t)).collect(),
+        authorized_windows: windows.iter().map(|(a, b)| (date(*a), date(*b))).collect(),
+        incidents: 0,
+        costs: vec![],
+        satisfaction: None,
+    }
+}
+
+#[test]
+fn the_kpis_of_a_hand_made_history_have_the_known_answers() {
+    use Stage::*;
+    let main = |d: u32| -> Vec<(u32, Stage, Stage)> {
+        vec![
+            (1, Planning, Build),
+            (3, Build, Test),
+            (5, Test, AwaitingAuthorization),
+            (6, AwaitingAuthorization, Authorized),
+            (d, Authorized, Deploying),
+            (d, Deploying, EarlyLifeSupport),
+        ]
+    };
+    // A: as planned (deployed on the 10th, window 9th–11th), 2 incidents, 1,000 EUR, score 4.
+    let mut a = history("A", ReleaseType::Minor, &main(10), &[(9, 11)]);
+    a.incidents = 2;
+    a.costs = vec![(100_000, "EUR".into(), Stage::Build)];
+    a.satisfaction = Some(4);
+    a.moves.push((at(20, 12), EarlyLifeSupport, Closed));
+    // B: rescheduled (window moved from 9th–11th to 12th–14th), deployed inside the new one.
+    let b = history("B", ReleaseType::Major, &main(13), &[(9, 11), (12, 14)]);
+    // C: delayed (deployed on the 16th after a window ending the 14th), sent back once.
+    let sent_back = [
+        (1, Planning, Build),
+        (2, Build, Test),
+        (3, Test, Build),
+        (4, Build, Test),
+        (5, Test, AwaitingAuthorization),
+        (6, AwaitingAuthorization, Authorized),
+        (16, Authorized, Deploying),
+        (16, Deploying, EarlyLifeSupport),
+    ];
+    let mut c = history("C", ReleaseType::Minor, &sent_back, &[(12, 14)]);
+    c.satisfaction = Some(2);
+    // D: rolled back on the 10th, in the window: neither as planned nor delayed.
+    let mut d = history("D", ReleaseType::Emergency, &main(10), &[(9, 11)]);
+    d.moves.pop();
+    d.moves.push((at(10, 12), Deploying, RolledBack));
+    d.costs = vec![(5_050, "USD".into(), Stage::Deploying)];
+    // E: never deployed: not counted.
+    let e = history("E", ReleaseType::Minor, &main(10)[..3], &[]);
+
+    let all = [a, b, c, d, e];
+    let k = kpis(&all, &KpiFilter::default());
+    assert_eq!(k.releases, 4);
+    assert_eq!(k.as_planned_pct, 25.0, "only A");
+    assert_eq!(k.rescheduled_pct, 25.0, "only B");
+    assert_eq!(k.delayed_pct, 25.0, "only C");
+    assert_eq!(k.needing_revision_pct, 25.0, "only C");
+    assert_eq!(k.incidents_per_release, 0.5);
+    assert_eq!(k.incidents_by_type.get(&ReleaseType::Minor), Some(&1.0));
+    assert_eq!(k.rollbacks, 1);
+    assert_eq!(
+        k.closed_without_incident, 0,
+        "A was closed but had incidents"
+    );
+    assert_eq!(k.cost.get("EUR"), Some(&100_000));
+    assert_eq!(k.cost.get("USD"), Some(&5_050));
+    assert_eq!(k.satisfaction, Some(3.0));
+    // Build: A 2 days, B 2, C 1 + 1 (entered twice), D 2 → median 2.
+    let build = k.stage_days.iter().find(|s| s.stage == Build).unwrap();
+    assert_eq!((build.releases, build.median_days), (5, 2.0));
+    // Authorized: A 4 days, B 7, C 10, D 4 → median 5.5, quartiles 4 and 7.75 → 7.8.
+    let authorized = k.stage_days.iter().find(|s| s.stage == Authorized).unwrap();
+    assert_eq!(
+        (
+            authorized.median_days,
+            authorized.q1_days,
+            authorized.q3_days
+        ),
+        (5.5, 4.0, 7.8)
+    );
+
+    // The filters: the period by the finishing day, the type, the owner.
+    let march_13_on = KpiFilter {
+        from: Some(date(13)),
+        ..KpiFilter::default()
+    };
+    assert_eq!(kpis(&all, &march_13_on).releases, 2, "B and C");
+    let minor = KpiFilter {
+        kind: Some(ReleaseType::Minor),
+        ..KpiFilter::default()
+    };
+    assert_eq!(kpis(&all, &minor).releases, 2, "A and C");
+    let nobody = KpiFilter {
+        owner: Some("zoe".into()),
+        ..KpiFilter::default()
+    };
+    assert_eq!(kpis(&all, &nobody).releases, 0);
+    assert_eq!(kpis(&[], &KpiFilter::default()).as_planned_pct, 0.0);
+    // Month by month (all finished in March) and release by release.
+    assert_eq!(k.by_month.len(), 1);
+    assert_eq!(
+        (k.by_month[0].month.as_str(), k.by_month[0].releases),
+        ("2026-03", 4)
+    );
+    assert_eq!(k.by_month[0].delayed_pct, 25.0);
+    let a = k.by_release.iter().find(|r| r.key == "A").unwrap();
+    assert_eq!((a.incidents, a.cost.get("EUR")), (2, Some(&100_000)));
+}
