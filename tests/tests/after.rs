@@ -409,3 +409,30 @@ fn the_kpis_of_a_hand_made_history_have_the_known_answers() {
     let a = k.by_release.iter().find(|r| r.key == "A").unwrap();
     assert_eq!((a.incidents, a.cost.get("EUR")), (2, Some(&100_000)));
 }
+
+#[test]
+fn the_demo_has_half_a_year_of_finished_releases_to_measure() {
+    let mut store = Store::open_in_memory().unwrap();
+    store.load_demo_data("anna", now()).unwrap();
+    let k = store.kpis(&KpiFilter::default()).unwrap();
+    assert_eq!(k.releases, 8);
+    assert_eq!(
+        (
+            k.as_planned_pct,
+            k.rescheduled_pct,
+            k.delayed_pct,
+            k.needing_revision_pct
+        ),
+        (50.0, 12.5, 25.0, 25.0)
+    );
+    assert_eq!((k.rollbacks, k.closed_without_incident), (1, 4));
+    assert!(k.by_month.len() >= 5, "{:?}", k.by_month);
+    assert_eq!(k.cost.get("EUR"), Some(&2_825_000));
+    assert!(store.verify_audit().unwrap().problems.is_empty());
+    let closed = store
+        .list_releases(&relman_core::ReleaseFilter {
+            stage: Some(Stage::Closed),
+        })
+        .unwrap();
+    assert_eq!(closed.len(), 7);
+}

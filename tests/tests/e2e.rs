@@ -207,8 +207,11 @@ async fn an_empty_database_offers_labelled_demo_data() -> WebDriverResult<()> {
     let app = App::launch(&db.path).await?;
     app.click("#load-demo").await?;
     app.find("#release-table tr[data-key]").await?;
+    // The current releases and the ones finished in the past months (for Measures).
+    let demo = relman_core::demo::releases(Utc::now().date_naive()).len()
+        + relman_core::demo::finished().len();
     let keys = app.listed_keys().await?;
-    assert_eq!(keys.len(), 5, "{keys:?}");
+    assert_eq!(keys.len(), demo, "{keys:?}");
     let first = app
         .find("#release-table tr[data-key]")
         .await?
@@ -217,7 +220,7 @@ async fn an_empty_database_offers_labelled_demo_data() -> WebDriverResult<()> {
     assert!(first.contains("DEMO"), "demo rows are labelled: {first}");
     app.gone("#empty-state").await?;
     app.quit().await?;
-    assert_eq!(stored_keys(&db).len(), 5);
+    assert_eq!(stored_keys(&db).len(), demo);
     Ok(())
 }
 
@@ -1629,5 +1632,127 @@ async fn every_page_passes_the_accessibility_check_in_every_theme() -> WebDriver
     }
     assert!(checked >= 60, "{checked} screens checked");
     assert!(violations.is_empty(), "{}", violations.join("\n"));
+    app.quit().await
+}
+
+/// From the deployment's last task to closure, then the Measures page against `kpi --json`.
+#[tokio::test]
+async fn after_the_deployment_early_life_support_closure_and_measures() -> WebDriverResult<()> {
+    use chrono::{Duration, Local};
+    let db = temp_db();
+    let t0 = Utc::now();
+    {
+        let mut store = Store::open(&db.path).unwrap();
+        relman_tests::deploying_release(&mut store, t0);
+    }
+    let local = |at: chrono::DateTime<Utc>| {
+        at.with_timezone(&Local)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let app = App::launch(&db.path).await?;
+
+    // The last task done: early life support begins and production runs the new version.
+    open_release(&app, "REL-1").await?;
+    app.click("#tab-rollback").await?;
+    app.click("#run-tasks tr[data-task='1.deploy'] .run-start")
+        .await?;
+    app.click("#run-tasks tr[data-task='1.deploy'] .run-done")
+        .await?;
+    app.wait_text("#workspace-stage", "Early life support")
+        .await?;
+    app.click("#nav-cis").await?;
+    let ci = app
+        .wait_text("#ci-table tr[data-ci='payroll-api']", "2.2")
+        .await?;
+    assert!(ci.contains("2.2"), "{ci}");
+
+    // An incident of severity 2, still open: it blocks closure with the period.
+    open_release(&app, "REL-1").await?;
+    app.click("#tab-after").await?;
+    assert!(app.text("#els-state").await?.contains("left"));
+    app.fill("#incident-key", "INC0012345").await?;
+    app.select("#incident-severity", "2").await?;
+    app.pick("#incident-opened", &local(t0)).await?;
+    app.click("#add-incident").await?;
+    app.wait_text("#incidents tr[data-incident='INC0012345']", "open")
+        .await?;
+    app.click("#tab-overview").await?;
+    let els = app.find("#checklist li[data-code='ELS-DONE']").await?;
+    assert_eq!(els.attr("data-ok").await?.as_deref(), Some("false"));
+    app.quit().await?;
+
+    // Eight days on, the incident resolved, every activity settled, the review: closed.
+    let later = t0 + Duration::days(8);
+    let app = App::launch_at(&db.path, &later.to_rfc3339()).await?;
+    open_release(&app, "REL-1").await?;
+    app.click("#tab-after").await?;
+    assert!(app.text("#els-state").await?.contains("over"));
+    app.fill("#incident-key", "INC0012345").await?;
+    app.select("#incident-severity", "2").await?;
+    app.pick("#incident-opened", &local(t0)).await?;
+    app.pick("#incident-resolved", &local(t0 + Duration::days(1)))
+        .await?;
+    app.click("#add-incident").await?;
+    let resolved = "#incidents tr[data-incident='INC0012345'] td:nth-child(4)";
+    assert_ne!(app.wait_content_change(resolved, "open").await?, "open");
+    for activity in relman_core::after::applicable(relman_core::ReleaseType::Minor) {
+        if activity == relman_core::after::Activity::Cmdb {
+            continue;
+        }
+        app.click(&format!("#done-{activity}")).await?;
+        app.find(&format!(
+            "#activities li[data-activity='{activity}'][data-state='done']"
+        ))
+        .await?;
+    }
+    app.fill("#cost-amount", "1250.50").await?;
+    app.click("#add-cost").await?;
+    app.wait_text("#costs", "1,250.50").await?;
+    app.select("#review-satisfaction", "4").await?;
+    app.fill("#review-lessons", "Rehearse with real volumes")
+        .await?;
+    app.click("#save-review").await?;
+    app.click("#tab-overview").await?;
+    app.click("#advance").await?;
+    app.wait_text("#workspace-stage", "Closed").await?;
+
+    // Measures: the table says what the CLI says.
+    app.click("#nav-measures").await?;
+    app.find("#kpi-summary").await?;
+    app.find("#shares-table").await?;
+    let cli = std::process::Command::new(relman_tests::repo_root().join("target/debug/relman-cli"))
+        .args(["--db", db.path.to_str().unwrap(), "kpi", "--json"])
+        .output()
+        .unwrap();
+    let kpi: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    let number = |text: String| -> f64 {
+        text.trim_end_matches(" %")
+            .replace(',', "")
+            .parse()
+            .unwrap()
+    };
+    for (id, field) in [
+        ("#kpi-releases", "releases"),
+        ("#kpi-as-planned", "as_planned_pct"),
+        ("#kpi-rescheduled", "rescheduled_pct"),
+        ("#kpi-delayed", "delayed_pct"),
+        ("#kpi-revision", "needing_revision_pct"),
+        ("#kpi-incidents", "incidents_per_release"),
+    ] {
+        assert_eq!(
+            number(app.text(id).await?),
+            kpi[field].as_f64().unwrap(),
+            "{id} vs {field}"
+        );
+    }
+    assert_eq!(kpi["releases"], 1);
+    let incidents = app.text("#incidents-table tbody tr").await?;
+    assert!(
+        incidents.contains("REL-1") && incidents.contains('1'),
+        "{incidents}"
+    );
+    let cost = app.text("#cost-table tbody tr").await?;
+    assert!(cost.contains("1,250.5"), "{cost} vs {}", kpi["cost"]);
     app.quit().await
 }

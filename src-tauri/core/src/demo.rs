@@ -668,3 +668,155 @@ pub fn large_model(name: &str, tasks: usize) -> crate::plan::DeploymentModel {
         deps,
     }
 }
+
+/// How a finished demo release went, for the Measures page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    AsPlanned,
+    Rescheduled,
+    Delayed,
+    RolledBack,
+}
+
+/// A demo release finished in the past months: its story, for the KPIs.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub number: u32,
+    pub title: &'static str,
+    pub kind: ReleaseType,
+    pub owner: &'static str,
+    /// How long ago it started, in days.
+    pub days_ago: i64,
+    pub outcome: Outcome,
+    pub sent_back: bool,
+    /// Incident key and severity.
+    pub incidents: &'static [(&'static str, u8)],
+    /// Direct cost in cents, EUR.
+    pub cost: i64,
+    pub satisfaction: u8,
+}
+
+/// Eight releases finished over the last half year.
+pub fn finished() -> Vec<Finished> {
+    let f = |number,
+             title,
+             kind,
+             owner,
+             days_ago,
+             outcome,
+             sent_back,
+             incidents,
+             cost,
+             satisfaction| Finished {
+        number,
+        title,
+        kind,
+        owner,
+        days_ago,
+        outcome,
+        sent_back,
+        incidents,
+        cost,
+        satisfaction,
+    };
+    use Outcome::*;
+    use ReleaseType::*;
+    vec![
+        f(
+            81,
+            "Payroll 4.1: summer tax change",
+            Minor,
+            "Anna Berg",
+            180,
+            AsPlanned,
+            false,
+            &[],
+            180_000,
+            5,
+        ),
+        f(
+            82,
+            "Customer portal: new login page",
+            Major,
+            "Jonas Weber",
+            160,
+            Delayed,
+            true,
+            &[("INC0011201", 2), ("INC0011207", 4)],
+            1_250_000,
+            3,
+        ),
+        f(
+            83,
+            "ERP hotfix for invoice numbering",
+            Emergency,
+            "Priya Nair",
+            140,
+            AsPlanned,
+            false,
+            &[("INC0011350", 3)],
+            40_000,
+            4,
+        ),
+        f(
+            84,
+            "Monitoring agents to version 6.4",
+            Minor,
+            "Priya Nair",
+            120,
+            Rescheduled,
+            false,
+            &[],
+            95_000,
+            4,
+        ),
+        f(
+            85,
+            "VPN client roll-out",
+            Major,
+            "Jonas Weber",
+            100,
+            RolledBack,
+            false,
+            &[("INC0011590", 1)],
+            310_000,
+            2,
+        ),
+        f(
+            86,
+            "Payroll 4.1.1: rounding fix",
+            Minor,
+            "Anna Berg",
+            80,
+            AsPlanned,
+            true,
+            &[],
+            60_000,
+            4,
+        ),
+        f(
+            87,
+            "HR portal: absence requests",
+            Major,
+            "Anna Berg",
+            60,
+            Delayed,
+            false,
+            &[("INC0011802", 3), ("INC0011809", 3)],
+            820_000,
+            3,
+        ),
+        f(
+            88,
+            "Database server patches",
+            Minor,
+            "Priya Nair",
+            45,
+            AsPlanned,
+            false,
+            &[],
+            70_000,
+            5,
+        ),
+    ]
+}

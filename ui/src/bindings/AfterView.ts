@@ -8,4 +8,9 @@ import type { Stage } from "./Stage";
 /**
  * Everything after the deployment of one release.
  */
-export type AfterView = { release: string, stage: Stage, els_since: string | null, els_ends: string | null, els_days: number, incidents: Array<Incident>, activities: Array<ActivityView>, costs: Array<Cost>, review: Review | null, };
+export type AfterView = { release: string, stage: Stage, els_since: string | null, els_ends: string | null, els_days: number, incidents: Array<Incident>, activities: Array<ActivityView>, costs: Array<Cost>, review: Review | null, 
+/**
+ * The moment this was read: what the countdown counts from (the app's clock, which
+ * `--now` may set, not the window's).
+ */
+now: string, };

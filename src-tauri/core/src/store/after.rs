@@ -69,6 +69,10 @@ pub struct AfterView {
     pub activities: Vec<ActivityView>,
     pub costs: Vec<Cost>,
     pub review: Option<Review>,
+    /// The moment this was read: what the countdown counts from (the app's clock, which
+    /// `--now` may set, not the window's).
+    #[ts(type = "string")]
+    pub now: DateTime<Utc>,
 }
 
 impl Store {
@@ -261,7 +265,7 @@ impl Store {
         Ok(review)
     }
 
-    pub fn after_deployment(&self, key: &str, _now: DateTime<Utc>) -> Result<AfterView> {
+    pub fn after_deployment(&self, key: &str, now: DateTime<Utc>) -> Result<AfterView> {
         let release = live_release(&self.conn, key)?.ok_or_else(|| not_found(key))?;
         let id = release_id(&self.conn, key)?;
         let facts = after_facts(&self.conn, &release, id)?;
@@ -291,6 +295,7 @@ impl Store {
             activities,
             costs: load_costs(&self.conn, id)?,
             review: load_review(&self.conn, id)?,
+            now,
         })
     }
 
@@ -536,62 +541,219 @@ pub(super) fn after_facts(conn: &Connection, release: &Release, id: i64) -> Resu
 }
 
 /// Every release's history as the KPIs read it: stage moves from the audit log, the windows
-/// of the approvals that authorized it, incidents, costs, the review.
+/// of the approvals that authorized it, incidents, costs, the review. One query per kind of
+/// record, grouped here, so 10,000 releases cost six queries, not sixty thousand.
 fn histories(conn: &Connection) -> Result<Vec<ReleaseHistory>> {
-    let mut releases = conn.prepare(
+    use std::collections::HashMap;
+    let mut moves: HashMap<String, Vec<(DateTime<Utc>, Stage, Stage)>> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT entity_key, at, before, after FROM audit_log
+         WHERE entity = 'release' AND action = 'move' AND field = 'stage' ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, DateTime<Utc>>(1)?,
+            r.get::<_, Option<String>>(2)?,
+            r.get::<_, Option<String>>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (key, at, from, to) = row?;
+        if let (Some(Ok(from)), Some(Ok(to))) = (from.map(|f| f.parse()), to.map(|t| t.parse())) {
+            moves.entry(key).or_default().push((at, from, to));
+        }
+    }
+    let mut windows: HashMap<i64, Vec<(chrono::NaiveDate, chrono::NaiveDate)>> = HashMap::new();
+    let mut stmt = conn.prepare(
+        "SELECT release_id, content FROM approvals WHERE decision = 'approve' ORDER BY id",
+    )?;
+    for row in stmt.query_map([], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+    })? {
+        let (id, content) = row?;
+        if let Some(c) = content.and_then(|c| serde_json::from_str::<Content>(&c).ok()) {
+            windows.entry(id).or_default().push(c.window);
+        }
+    }
+    let mut incidents: HashMap<i64, usize> = HashMap::new();
+    let mut stmt =
+        conn.prepare("SELECT release_id, COUNT(*) FROM incidents GROUP BY release_id")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+        let (id, n) = row?;
+        incidents.insert(id, usize::try_from(n).unwrap_or_default());
+    }
+    let mut costs: HashMap<i64, Vec<(i64, String, Stage)>> = HashMap::new();
+    let mut stmt =
+        conn.prepare("SELECT release_id, amount, currency, stage FROM release_costs ORDER BY id")?;
+    for row in stmt.query_map([], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })? {
+        let (id, amount, currency, stage) = row?;
+        costs.entry(id).or_default().push((amount, currency, stage));
+    }
+    let mut scores: HashMap<i64, u8> = HashMap::new();
+    let mut stmt = conn.prepare("SELECT release_id, satisfaction FROM release_reviews")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u8>(1)?)))? {
+        let (id, score) = row?;
+        scores.insert(id, score);
+    }
+    let mut stmt = conn.prepare(
         "SELECT id, key, release_type, owner FROM releases WHERE deleted_at IS NULL ORDER BY key",
     )?;
-    let rows: Vec<(i64, String, crate::release::ReleaseType, Option<String>)> = releases
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut moves = conn.prepare(
-        "SELECT at, before, after FROM audit_log
-         WHERE entity = 'release' AND entity_key = ?1 AND action = 'move' AND field = 'stage'
-         ORDER BY seq",
-    )?;
-    let mut approvals =
-        conn.prepare("SELECT decision, content FROM approvals WHERE release_id = ?1 ORDER BY id")?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (id, key, kind, owner) in rows {
-        let moves: Vec<(DateTime<Utc>, Stage, Stage)> = moves
-            .query_map([&key], |r| {
-                Ok((
-                    r.get::<_, DateTime<Utc>>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                ))
-            })?
-            .filter_map(|row| {
-                let (at, from, to) = row.ok()?;
-                Some((at, from?.parse().ok()?, to?.parse().ok()?))
-            })
-            .collect();
-        let authorized_windows = approvals
-            .query_map([id], |r| {
-                Ok((r.get::<_, Decision>(0)?, r.get::<_, Option<String>>(1)?))
-            })?
-            .filter_map(|row| {
-                let (decision, content) = row.ok()?;
-                (decision == Decision::Approve)
-                    .then(|| serde_json::from_str::<Content>(&content?).ok())
-                    .flatten()
-                    .map(|c| c.window)
-            })
-            .collect();
-        let costs = load_costs(conn, id)?
-            .into_iter()
-            .map(|c| (c.amount, c.currency, c.stage))
-            .collect();
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, crate::release::ReleaseType>(2)?,
+            r.get::<_, Option<String>>(3)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, key, kind, owner) = row?;
         out.push(ReleaseHistory {
-            incidents: load_incidents(conn, id)?.len(),
-            satisfaction: load_review(conn, id)?.map(|r| r.satisfaction),
+            moves: moves.remove(&key).unwrap_or_default(),
+            authorized_windows: windows.remove(&id).unwrap_or_default(),
+            incidents: incidents.get(&id).copied().unwrap_or_default(),
+            costs: costs.remove(&id).unwrap_or_default(),
+            satisfaction: scores.get(&id).copied(),
             key,
             kind,
             owner,
-            moves,
-            authorized_windows,
-            costs,
         });
     }
     Ok(out)
+}
+
+/// The demo's finished releases, told through the same moves, decisions and records a real
+/// release leaves, dated in the past so the Measures page has months to show.
+pub(super) fn load_demo_history(
+    tx: &Transaction,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<Release>> {
+    use crate::demo::Outcome;
+    let year = now.format("%Y");
+    let mut loaded = Vec::new();
+    for d in crate::demo::finished() {
+        let start = now - chrono::Duration::days(d.days_ago);
+        let day = |n: i64| start + chrono::Duration::days(n);
+        let date = |n: i64| day(n).format("%Y-%m-%d").to_string();
+        let draft = crate::release::ReleaseDraft {
+            key: format!("REL-{year}-{:03}", d.number),
+            title: d.title.into(),
+            release_type: d.kind,
+            planned_start: date(20),
+            planned_end: date(22),
+            owner: Some(d.owner.into()),
+            risk: Some(crate::release::Risk::Medium),
+            requester: None,
+            dev_docs: None,
+            ops_docs: None,
+        };
+        let mut release = super::insert_release(tx, &draft.validate()?, true, actor, day(0))?;
+        audit::append(tx, actor, day(0), vec![super::created(&release)])?;
+        let key = release.key.clone();
+        let go = |to: Stage, at: DateTime<Utc>, release: &mut Release| -> Result<()> {
+            *release = super::domain::set_stage(tx, release, to, false, actor, at)?;
+            Ok(())
+        };
+        go(Stage::Build, day(1), &mut release)?;
+        go(Stage::Test, day(5), &mut release)?;
+        if d.sent_back {
+            release = super::domain::set_stage(tx, &release, Stage::Build, true, actor, day(7))?;
+            go(Stage::Test, day(9), &mut release)?;
+        }
+        go(Stage::AwaitingAuthorization, day(12), &mut release)?;
+        let approve = |at: DateTime<Utc>| {
+            super::domain::record_decision(
+                tx,
+                &super::domain::Decider {
+                    key: &key,
+                    decision: Decision::Approve,
+                    role: crate::approval::Role::CabMember,
+                    comment: "",
+                    approver: "Carla Schmidt",
+                },
+                None,
+                actor,
+                at,
+            )
+        };
+        approve(day(14))?;
+        go(Stage::Authorized, day(14), &mut release)?;
+        let mut deploy_day = 21;
+        if d.outcome == Outcome::Rescheduled {
+            // The window moved a week: back to the CAB, authorized again for the new dates.
+            go(Stage::AwaitingAuthorization, day(17), &mut release)?;
+            tx.execute(
+                "UPDATE releases SET planned_start = ?1, planned_end = ?2 WHERE key = ?3",
+                params![date(27), date(29), key],
+            )?;
+            approve(day(18))?;
+            go(Stage::Authorized, day(18), &mut release)?;
+            deploy_day = 28;
+        }
+        if d.outcome == Outcome::Delayed {
+            deploy_day = 25;
+        }
+        go(Stage::Deploying, day(deploy_day), &mut release)?;
+        let id = release_id(tx, &key)?;
+        if d.outcome == Outcome::RolledBack {
+            go(
+                Stage::RolledBack,
+                day(deploy_day) + chrono::Duration::hours(3),
+                &mut release,
+            )?;
+        } else {
+            go(
+                Stage::EarlyLifeSupport,
+                day(deploy_day) + chrono::Duration::hours(3),
+                &mut release,
+            )?;
+        }
+        for (n, (incident, severity)) in d.incidents.iter().enumerate() {
+            let opened = day(deploy_day + 1 + n as i64);
+            tx.execute(
+                "INSERT INTO incidents (release_id, key, severity, opened_at, resolved_at, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, '')",
+                params![
+                    id,
+                    incident,
+                    severity,
+                    opened,
+                    opened + chrono::Duration::hours(6)
+                ],
+            )?;
+        }
+        tx.execute(
+            "INSERT INTO release_costs (release_id, amount, currency, stage, note, at, by_whom)
+             VALUES (?1, ?2, 'EUR', 'deploying', 'demo', ?3, ?4)",
+            params![id, d.cost, day(deploy_day), actor],
+        )?;
+        if d.outcome != Outcome::RolledBack {
+            let closing = day(deploy_day + 15);
+            for activity in applicable(d.kind) {
+                record_activity(
+                    tx,
+                    id,
+                    &key,
+                    activity,
+                    ActivityState::Done,
+                    "",
+                    actor,
+                    closing,
+                )?;
+            }
+            tx.execute(
+                "INSERT INTO release_reviews (release_id, satisfaction, comment, lessons, at, by_whom)
+                 VALUES (?1, ?2, '', '', ?3, ?4)",
+                params![id, d.satisfaction, closing, actor],
+            )?;
+            go(Stage::Closed, closing, &mut release)?;
+        }
+        loaded.push(release);
+    }
+    Ok(loaded)
 }

@@ -327,6 +327,7 @@ impl Store {
         }
         planning::load_demo_planning(&tx, actor, now)?;
         testing::load_demo_testing(&tx, now)?;
+        loaded.extend(after::load_demo_history(&tx, actor, now)?);
         // Two releases wait for the CAB, so CAB mode and the CAB pack have an agenda to show.
         for number in crate::demo::AWAITING_CAB {
             let key = format!("REL-{year}-{number:03}");
@@ -434,7 +435,7 @@ fn ensure_key_free(tx: &Transaction<'_>, key: &str) -> Result<()> {
     Ok(())
 }
 
-fn insert_release(
+pub(super) fn insert_release(
     tx: &Transaction<'_>,
     valid: &ValidRelease,
     demo: bool,
