@@ -283,6 +283,31 @@ async fn main() -> WebDriverResult<()> {
     }
     app.click("#nav-settings").await?;
     app.click("#language option[value='en']").await?;
+
+    // After the deployment: a closed release's record, and Measures in each theme.
+    let closed = format!("REL-{}-082", Utc::now().format("%Y"));
+    app.click("#nav-releases").await?;
+    app.click(&format!("#release-table tr[data-key='{closed}'] .row-open"))
+        .await?;
+    app.click("#tab-after").await?;
+    app.find("#incidents tr[data-incident]").await?;
+    capture_size(&out.join("screenshot-after-1024.png"), size).await;
+    for theme in ["light", "dark", "projector"] {
+        app.click("#nav-settings").await?;
+        app.click(&format!("#theme option[value='{theme}']"))
+            .await?;
+        app.click("#nav-measures").await?;
+        app.find("#shares-table").await?;
+        app.driver
+            .execute(
+                "document.querySelector('#kpi-summary').nextElementSibling.scrollIntoView()",
+                vec![],
+            )
+            .await?;
+        capture_size(&out.join(format!("screenshot-measures-{theme}.png")), size).await;
+    }
+    app.click("#nav-settings").await?;
+    app.click("#theme option[value='light']").await?;
     app.quit().await?;
     println!("saved screenshots in {}", out.display());
     Ok(())
