@@ -436,3 +436,25 @@ fn the_demo_has_half_a_year_of_finished_releases_to_measure() {
         .unwrap();
     assert_eq!(closed.len(), 7);
 }
+
+#[test]
+fn the_early_life_support_period_follows_the_policy_per_type() {
+    let mut store = Store::open_in_memory().unwrap();
+    let mut policy = store.els_policy().unwrap();
+    assert_eq!(policy.days_for(ReleaseType::Major), 14);
+    policy.days.insert(ReleaseType::Minor, 0);
+    assert_eq!(
+        kind(store.set_els_policy(&policy).unwrap_err()),
+        ErrorKind::Validation
+    );
+    policy.days.insert(ReleaseType::Minor, 2);
+    store.set_els_policy(&policy).unwrap();
+    let key = deploying(&mut store);
+    finish(&mut store, key, now());
+    let view = store.after_deployment(key, now()).unwrap();
+    assert_eq!(view.els_days, 2);
+    assert_eq!(
+        view.els_ends,
+        Some(now() + Duration::hours(1) + Duration::days(2))
+    );
+}

@@ -43,9 +43,14 @@ fn demo_release(store: &Store) -> String {
 
 /// A release with `waves` waves of `per_wave` tasks each.
 fn large(store: &mut Store, per_wave: usize, waves: usize) -> String {
-    let key = store.list_releases(&Default::default()).unwrap()[0]
-        .key
-        .clone();
+    // A release still being planned: the demo's finished ones are closed to edits.
+    let key = store
+        .list_releases(&Default::default())
+        .unwrap()
+        .into_iter()
+        .find(|r| r.stage == relman_core::Stage::Planning)
+        .expect("a demo release in planning")
+        .key;
     store
         .save_model(
             &relman_core::demo::large_model("large", per_wave),

@@ -258,6 +258,7 @@ async fn an_edit_is_saved_and_shown() -> WebDriverResult<()> {
 
 async fn set_profile(app: &App, name: &str, cab_member: bool) -> WebDriverResult<()> {
     app.click("#nav-settings").await?;
+    app.find("#profile-form[data-loaded='true']").await?;
     app.fill("#profile-name", name).await?;
     let cab = app.find("#role-cab_member").await?;
     if cab.is_selected().await? != cab_member {

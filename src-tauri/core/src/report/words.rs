@@ -577,6 +577,33 @@ pub const RULE_WORDS: &[(&str, [&str; 4])] = &[
             "Verschieben Sie eines der Releases oder stimmen Sie die Überschneidung mit dessen Verantwortlichen ab",
         ],
     ),
+    (
+        "ELS-DONE",
+        [
+            "Early life support is over and no severe incident is open",
+            "Der Early Life Support ist vorbei und kein schwerer Incident ist offen",
+            "Wait until the period ends, resolving the incidents the release caused",
+            "Warten Sie das Ende des Zeitraums ab und lösen Sie die verursachten Incidents",
+        ],
+    ),
+    (
+        "CLOSE-ACTIVITIES",
+        [
+            "Every accompanying activity is done or not needed",
+            "Jede begleitende Aktivität ist erledigt oder nicht nötig",
+            "Mark each activity done, or not needed with the reason",
+            "Markieren Sie jede Aktivität als erledigt oder mit Grund als nicht nötig",
+        ],
+    ),
+    (
+        "CLOSE-REVIEW",
+        [
+            "The closure review is recorded",
+            "Die Abschlussbewertung ist erfasst",
+            "Record the service owner's satisfaction and the lessons learned",
+            "Erfassen Sie die Zufriedenheit des Service Owners und die Lessons Learned",
+        ],
+    ),
 ];
 
 /// A rule's sentence and remedy in `lang`, when the table has the rule.

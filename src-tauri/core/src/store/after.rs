@@ -633,15 +633,55 @@ pub(super) fn load_demo_history(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<Release>> {
-    use crate::demo::Outcome;
     let year = now.format("%Y");
-    let mut loaded = Vec::new();
-    for d in crate::demo::finished() {
+    crate::demo::finished()
+        .iter()
+        .map(|d| tell_finished(tx, d, format!("REL-{year}-{:03}", d.number), actor, now))
+        .collect()
+}
+
+impl Store {
+    /// `count` finished releases with their whole history (the demo's stories over and over,
+    /// keys `LOAD-00000`…), in one transaction: for the KPI benchmark and load tests.
+    #[doc(hidden)]
+    pub fn load_finished_history(
+        &mut self,
+        count: usize,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let stories = crate::demo::finished();
+        let tx = self.write()?;
+        for n in 0..count {
+            let at = now - chrono::Duration::hours(n as i64);
+            tell_finished(
+                &tx,
+                &stories[n % stories.len()],
+                format!("LOAD-{n:05}"),
+                actor,
+                at,
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// One finished release `d` under `key`, its story ending before `now`.
+fn tell_finished(
+    tx: &Transaction,
+    d: &crate::demo::Finished,
+    key: String,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Release> {
+    use crate::demo::Outcome;
+    {
         let start = now - chrono::Duration::days(d.days_ago);
         let day = |n: i64| start + chrono::Duration::days(n);
         let date = |n: i64| day(n).format("%Y-%m-%d").to_string();
         let draft = crate::release::ReleaseDraft {
-            key: format!("REL-{year}-{:03}", d.number),
+            key,
             title: d.title.into(),
             release_type: d.kind,
             planned_start: date(20),
@@ -753,7 +793,6 @@ pub(super) fn load_demo_history(
             )?;
             go(Stage::Closed, closing, &mut release)?;
         }
-        loaded.push(release);
+        Ok(release)
     }
-    Ok(loaded)
 }
