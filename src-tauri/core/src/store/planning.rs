@@ -1089,8 +1089,11 @@ impl Store {
     pub fn calendar_view(&self) -> Result<plan::CalendarView> {
         let schedules = self.all_schedules()?;
         let releases = self.list_releases(&crate::ReleaseFilter::default())?;
+        // Finished releases (closed, rolled back, cancelled) are history: Measures and the
+        // release list show them; the calendar is for what is planned and running.
         let rows: Vec<plan::CalendarRow> = releases
             .into_iter()
+            .filter(|r| !r.stage.is_final())
             .map(|r| {
                 let scheduled = schedules.iter().find(|s| s.release == r.key);
                 let first = scheduled.and_then(|s| s.tasks.iter().filter_map(|t| t.start).min());

@@ -897,7 +897,7 @@ export const de: Record<MessageKey, string> = {
   "measures.quartiles": "Quartile",
   "measures.times": "Anzahl",
   "measures.release": "Release",
-  "workspace.tab.after": "Nach der Bereitstellung",
+  "workspace.tab.after": "ELS & Abschluss",
   "nav.measures": "Kennzahlen",
   "after.els": "Early Life Support",
   "after.els.left": "noch {left}",

@@ -893,7 +893,7 @@ export const en = {
   "measures.quartiles": "Quartiles",
   "measures.times": "Times",
   "measures.release": "Release",
-  "workspace.tab.after": "After deployment",
+  "workspace.tab.after": "ELS & closure",
   "nav.measures": "Measures",
   "after.els": "Early life support",
   "after.els.left": "{left} left",
