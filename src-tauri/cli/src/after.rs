@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Subcommand};
-use relman_core::after::{Activity, ActivityState, Incident, KpiFilter};
+use relman_core::after::{Activity, ActivityState, Incident, KpiFilter, amount_text};
 use relman_core::calendar::parse_datetime;
 use relman_core::{Error, ReleaseType, Store};
 use serde_json::{Map, Value, json};
@@ -130,10 +130,8 @@ pub fn cost(
 ) -> Result<Output, Error> {
     let cost = store.add_cost(key, amount, currency, note, actor, now)?;
     let text = format!(
-        "{key}: {}.{:02} {} ({})\n",
-        cost.amount / 100,
-        cost.amount % 100,
-        cost.currency,
+        "{key}: {} ({})\n",
+        amount_text(cost.amount, &cost.currency),
         cost.stage
     );
     Ok(Output::new(cost, text))
@@ -190,11 +188,7 @@ pub fn kpi(store: &Store, args: KpiArgs) -> Result<Output, Error> {
         ));
     }
     for (currency, cents) in &k.cost {
-        text.push_str(&format!(
-            "  cost {currency} {}.{:02}\n",
-            cents / 100,
-            cents % 100
-        ));
+        text.push_str(&format!("  cost {}\n", amount_text(*cents, currency)));
     }
     Ok(Output::new(value, text))
 }

@@ -7,19 +7,10 @@ use chrono::{Duration, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use relman_core::Store;
 use relman_core::after::{KpiFilter, ReleaseHistory, kpis};
+use relman_core::lifecycle::MAIN_LINE;
 use relman_core::release::{ReleaseType, Stage};
 
 const RELEASES: usize = 10_000;
-const MAIN: [Stage; 8] = [
-    Stage::Planning,
-    Stage::Build,
-    Stage::Test,
-    Stage::AwaitingAuthorization,
-    Stage::Authorized,
-    Stage::Deploying,
-    Stage::EarlyLifeSupport,
-    Stage::Closed,
-];
 
 fn histories() -> Vec<ReleaseHistory> {
     let start = Utc.with_ymd_and_hms(2025, 1, 1, 8, 0, 0).unwrap();
@@ -35,7 +26,7 @@ fn histories() -> Vec<ReleaseHistory> {
                     ReleaseType::Emergency,
                 ][n % 3],
                 owner: Some("anna".into()),
-                moves: MAIN
+                moves: MAIN_LINE
                     .windows(2)
                     .enumerate()
                     .map(|(i, p)| (t0 + Duration::days(3 * i as i64), p[0], p[1]))

@@ -156,6 +156,11 @@ pub fn parse_amount(text: &str) -> std::result::Result<i64, FieldError> {
     Ok(whole.parse::<i64>().map_err(|_| bad())? * 100 + cents.parse::<i64>().map_err(|_| bad())?)
 }
 
+/// An amount in cents as plain text with its currency: "1250.50 EUR".
+pub fn amount_text(cents: i64, currency: &str) -> String {
+    format!("{}.{:02} {currency}", cents / 100, cents % 100)
+}
+
 /// A currency code as ISO 4217 writes it: three capital letters.
 pub fn parse_currency(text: &str) -> std::result::Result<String, FieldError> {
     let code = text.trim().to_uppercase();

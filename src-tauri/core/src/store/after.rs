@@ -215,10 +215,8 @@ impl Store {
             ],
         )?;
         let entry = Entry::new("release", key, "cost").after(format!(
-            "{}.{:02} {} ({})",
-            amount / 100,
-            amount % 100,
-            cost.currency,
+            "{} ({})",
+            crate::after::amount_text(amount, &cost.currency),
             cost.stage
         ));
         audit::append(&tx, actor, now, vec![entry])?;
