@@ -13,6 +13,18 @@ use thirtyfour::prelude::*;
 use thirtyfour::{Capabilities, Key, TypingData};
 use tokio::sync::{Mutex, MutexGuard};
 
+/// The sidebar's pages (`#nav-…`), in its order.
+pub const PAGES: &[&str] = &[
+    "releases",
+    "calendar",
+    "environments",
+    "models",
+    "changes",
+    "cis",
+    "measures",
+    "settings",
+];
+
 /// One window at a time: two cores do not run several WebKit processes well, and the
 /// sessions would fight over focus.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::const_new(());

@@ -1576,16 +1576,7 @@ async fn every_page_passes_the_accessibility_check_in_every_theme() -> WebDriver
             checked += 1;
             Ok(())
         };
-        for page in [
-            "releases",
-            "calendar",
-            "environments",
-            "models",
-            "changes",
-            "cis",
-            "measures",
-            "settings",
-        ] {
+        for page in relman_tests::app::PAGES {
             app.click(&format!("#nav-{page}")).await?;
             check(page).await?;
         }

@@ -3,10 +3,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Subcommand};
 use relman_core::after::{Activity, ActivityState, Incident, KpiFilter, amount_text};
-use relman_core::calendar::parse_datetime;
 use relman_core::{Error, ReleaseType, Store};
 use serde_json::{Map, Value, json};
 
+use crate::testing::when;
 use crate::{Output, parse_enum};
 
 #[derive(Subcommand)]
@@ -46,10 +46,6 @@ pub struct KpiArgs {
     kind: Option<ReleaseType>,
     #[arg(long)]
     owner: Option<String>,
-}
-
-fn when(field: &str, text: &str, tz: Option<&str>) -> Result<DateTime<Utc>, Error> {
-    parse_datetime(field, text, tz).map_err(|e| Error::Validation(vec![e]))
 }
 
 fn day(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, Error> {

@@ -196,7 +196,7 @@ pub enum TestCommand {
     },
 }
 
-fn when(field: &str, text: &str, tz: Option<&str>) -> Result<DateTime<Utc>, Error> {
+pub(crate) fn when(field: &str, text: &str, tz: Option<&str>) -> Result<DateTime<Utc>, Error> {
     parse_datetime(field, text, tz).map_err(|e| Error::Validation(vec![e]))
 }
 

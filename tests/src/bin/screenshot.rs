@@ -248,15 +248,7 @@ async fn main() -> WebDriverResult<()> {
     }
     let de = out.join("de");
     std::fs::create_dir_all(&de)?;
-    for page in [
-        "releases",
-        "calendar",
-        "environments",
-        "models",
-        "changes",
-        "cis",
-        "settings",
-    ] {
+    for page in relman_tests::app::PAGES {
         app.click(&format!("#nav-{page}")).await?;
         tokio::time::sleep(Duration::from_millis(300)).await;
         capture_size(&de.join(format!("{page}.png")), size).await;

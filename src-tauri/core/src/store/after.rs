@@ -77,10 +77,7 @@ pub struct AfterView {
 
 impl Store {
     pub fn els_policy(&self) -> Result<ElsPolicy> {
-        Ok(self
-            .setting(ELS_POLICY)?
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or_default())
+        els_policy_of(&self.conn)
     }
 
     pub fn set_els_policy(&mut self, policy: &ElsPolicy) -> Result<ElsPolicy> {
@@ -505,9 +502,9 @@ fn els_since(conn: &Connection, key: &str) -> Result<Option<DateTime<Utc>>> {
     )?)
 }
 
-/// What the closure rules judge of `release`.
-pub(super) fn after_facts(conn: &Connection, release: &Release, id: i64) -> Result<AfterFacts> {
-    let policy: ElsPolicy = conn
+/// The ELS periods as set in Settings, else the defaults.
+fn els_policy_of(conn: &Connection) -> Result<ElsPolicy> {
+    Ok(conn
         .query_row(
             "SELECT value FROM settings WHERE key = ?1",
             [ELS_POLICY],
@@ -515,7 +512,12 @@ pub(super) fn after_facts(conn: &Connection, release: &Release, id: i64) -> Resu
         )
         .optional()?
         .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default();
+        .unwrap_or_default())
+}
+
+/// What the closure rules judge of `release`.
+pub(super) fn after_facts(conn: &Connection, release: &Release, id: i64) -> Result<AfterFacts> {
+    let policy = els_policy_of(conn)?;
     let recorded = load_activities(conn, id)?;
     let activities = applicable(release.release_type)
         .into_iter()
@@ -674,123 +676,121 @@ fn tell_finished(
     now: DateTime<Utc>,
 ) -> Result<Release> {
     use crate::demo::Outcome;
-    {
-        let start = now - chrono::Duration::days(d.days_ago);
-        let day = |n: i64| start + chrono::Duration::days(n);
-        let date = |n: i64| day(n).format("%Y-%m-%d").to_string();
-        let draft = crate::release::ReleaseDraft {
-            key,
-            title: d.title.into(),
-            release_type: d.kind,
-            planned_start: date(20),
-            planned_end: date(22),
-            owner: Some(d.owner.into()),
-            risk: Some(crate::release::Risk::Medium),
-            requester: None,
-            dev_docs: None,
-            ops_docs: None,
-        };
-        let mut release = super::insert_release(tx, &draft.validate()?, true, actor, day(0))?;
-        audit::append(tx, actor, day(0), vec![super::created(&release)])?;
-        let key = release.key.clone();
-        let go = |to: Stage, at: DateTime<Utc>, release: &mut Release| -> Result<()> {
-            *release = super::domain::set_stage(tx, release, to, false, actor, at)?;
-            Ok(())
-        };
-        go(Stage::Build, day(1), &mut release)?;
-        go(Stage::Test, day(5), &mut release)?;
-        if d.sent_back {
-            release = super::domain::set_stage(tx, &release, Stage::Build, true, actor, day(7))?;
-            go(Stage::Test, day(9), &mut release)?;
-        }
-        go(Stage::AwaitingAuthorization, day(12), &mut release)?;
-        let approve = |at: DateTime<Utc>| {
-            super::domain::record_decision(
+    let start = now - chrono::Duration::days(d.days_ago);
+    let day = |n: i64| start + chrono::Duration::days(n);
+    let date = |n: i64| day(n).format("%Y-%m-%d").to_string();
+    let draft = crate::release::ReleaseDraft {
+        key,
+        title: d.title.into(),
+        release_type: d.kind,
+        planned_start: date(20),
+        planned_end: date(22),
+        owner: Some(d.owner.into()),
+        risk: Some(crate::release::Risk::Medium),
+        requester: None,
+        dev_docs: None,
+        ops_docs: None,
+    };
+    let mut release = super::insert_release(tx, &draft.validate()?, true, actor, day(0))?;
+    audit::append(tx, actor, day(0), vec![super::created(&release)])?;
+    let key = release.key.clone();
+    let go = |to: Stage, at: DateTime<Utc>, release: &mut Release| -> Result<()> {
+        *release = super::domain::set_stage(tx, release, to, false, actor, at)?;
+        Ok(())
+    };
+    go(Stage::Build, day(1), &mut release)?;
+    go(Stage::Test, day(5), &mut release)?;
+    if d.sent_back {
+        release = super::domain::set_stage(tx, &release, Stage::Build, true, actor, day(7))?;
+        go(Stage::Test, day(9), &mut release)?;
+    }
+    go(Stage::AwaitingAuthorization, day(12), &mut release)?;
+    let approve = |at: DateTime<Utc>| {
+        super::domain::record_decision(
+            tx,
+            &super::domain::Decider {
+                key: &key,
+                decision: Decision::Approve,
+                role: crate::approval::Role::CabMember,
+                comment: "",
+                approver: "Carla Schmidt",
+            },
+            None,
+            actor,
+            at,
+        )
+    };
+    approve(day(14))?;
+    go(Stage::Authorized, day(14), &mut release)?;
+    let mut deploy_day = 21;
+    if d.outcome == Outcome::Rescheduled {
+        // The window moved a week: back to the CAB, authorized again for the new dates.
+        go(Stage::AwaitingAuthorization, day(17), &mut release)?;
+        tx.execute(
+            "UPDATE releases SET planned_start = ?1, planned_end = ?2 WHERE key = ?3",
+            params![date(27), date(29), key],
+        )?;
+        approve(day(18))?;
+        go(Stage::Authorized, day(18), &mut release)?;
+        deploy_day = 28;
+    }
+    if d.outcome == Outcome::Delayed {
+        deploy_day = 25;
+    }
+    go(Stage::Deploying, day(deploy_day), &mut release)?;
+    let id = release_id(tx, &key)?;
+    if d.outcome == Outcome::RolledBack {
+        go(
+            Stage::RolledBack,
+            day(deploy_day) + chrono::Duration::hours(3),
+            &mut release,
+        )?;
+    } else {
+        go(
+            Stage::EarlyLifeSupport,
+            day(deploy_day) + chrono::Duration::hours(3),
+            &mut release,
+        )?;
+    }
+    for (n, (incident, severity)) in d.incidents.iter().enumerate() {
+        let opened = day(deploy_day + 1 + n as i64);
+        tx.execute(
+            "INSERT INTO incidents (release_id, key, severity, opened_at, resolved_at, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, '')",
+            params![
+                id,
+                incident,
+                severity,
+                opened,
+                opened + chrono::Duration::hours(6)
+            ],
+        )?;
+    }
+    tx.execute(
+        "INSERT INTO release_costs (release_id, amount, currency, stage, note, at, by_whom)
+         VALUES (?1, ?2, 'EUR', 'deploying', 'demo', ?3, ?4)",
+        params![id, d.cost, day(deploy_day), actor],
+    )?;
+    if d.outcome != Outcome::RolledBack {
+        let closing = day(deploy_day + 15);
+        for activity in applicable(d.kind) {
+            record_activity(
                 tx,
-                &super::domain::Decider {
-                    key: &key,
-                    decision: Decision::Approve,
-                    role: crate::approval::Role::CabMember,
-                    comment: "",
-                    approver: "Carla Schmidt",
-                },
-                None,
+                id,
+                &key,
+                activity,
+                ActivityState::Done,
+                "",
                 actor,
-                at,
-            )
-        };
-        approve(day(14))?;
-        go(Stage::Authorized, day(14), &mut release)?;
-        let mut deploy_day = 21;
-        if d.outcome == Outcome::Rescheduled {
-            // The window moved a week: back to the CAB, authorized again for the new dates.
-            go(Stage::AwaitingAuthorization, day(17), &mut release)?;
-            tx.execute(
-                "UPDATE releases SET planned_start = ?1, planned_end = ?2 WHERE key = ?3",
-                params![date(27), date(29), key],
-            )?;
-            approve(day(18))?;
-            go(Stage::Authorized, day(18), &mut release)?;
-            deploy_day = 28;
-        }
-        if d.outcome == Outcome::Delayed {
-            deploy_day = 25;
-        }
-        go(Stage::Deploying, day(deploy_day), &mut release)?;
-        let id = release_id(tx, &key)?;
-        if d.outcome == Outcome::RolledBack {
-            go(
-                Stage::RolledBack,
-                day(deploy_day) + chrono::Duration::hours(3),
-                &mut release,
-            )?;
-        } else {
-            go(
-                Stage::EarlyLifeSupport,
-                day(deploy_day) + chrono::Duration::hours(3),
-                &mut release,
-            )?;
-        }
-        for (n, (incident, severity)) in d.incidents.iter().enumerate() {
-            let opened = day(deploy_day + 1 + n as i64);
-            tx.execute(
-                "INSERT INTO incidents (release_id, key, severity, opened_at, resolved_at, note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, '')",
-                params![
-                    id,
-                    incident,
-                    severity,
-                    opened,
-                    opened + chrono::Duration::hours(6)
-                ],
+                closing,
             )?;
         }
         tx.execute(
-            "INSERT INTO release_costs (release_id, amount, currency, stage, note, at, by_whom)
-             VALUES (?1, ?2, 'EUR', 'deploying', 'demo', ?3, ?4)",
-            params![id, d.cost, day(deploy_day), actor],
+            "INSERT INTO release_reviews (release_id, satisfaction, comment, lessons, at, by_whom)
+             VALUES (?1, ?2, '', '', ?3, ?4)",
+            params![id, d.satisfaction, closing, actor],
         )?;
-        if d.outcome != Outcome::RolledBack {
-            let closing = day(deploy_day + 15);
-            for activity in applicable(d.kind) {
-                record_activity(
-                    tx,
-                    id,
-                    &key,
-                    activity,
-                    ActivityState::Done,
-                    "",
-                    actor,
-                    closing,
-                )?;
-            }
-            tx.execute(
-                "INSERT INTO release_reviews (release_id, satisfaction, comment, lessons, at, by_whom)
-                 VALUES (?1, ?2, '', '', ?3, ?4)",
-                params![id, d.satisfaction, closing, actor],
-            )?;
-            go(Stage::Closed, closing, &mut release)?;
-        }
-        Ok(release)
+        go(Stage::Closed, closing, &mut release)?;
     }
+    Ok(release)
 }
