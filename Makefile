@@ -14,7 +14,7 @@ APT_BUILD := libwebkit2gtk-4.1-dev build-essential file libxdo-dev libssl-dev \
 	libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev pkg-config
 APT_TEST := xvfb xauth webkit2gtk-driver imagemagick poppler-utils qpdf fonts-dejavu-core
 
-.PHONY: help run test setup-run setup-test ui ui-deps tauri-driver bindings screenshot bench bench-ui bench-edit fmt clean
+.PHONY: help run test setup-run setup-test ui ui-deps tauri-driver bindings screenshot bench bench-ui bench-edit dist fmt clean
 
 help:
 	@echo "make run   build Relman and start it on its embedded default database"
@@ -24,6 +24,7 @@ help:
 	@echo "make bench       criterion benchmarks of the core"
 	@echo "make bench-ui    the Gantt benchmark in WebKitGTK and Chromium"
 	@echo "make bench-edit  one plan edit at 10,000 tasks in the real window"
+	@echo "make dist        the release build and its Debian package (target/release/bundle/deb)"
 
 # Installs only the Debian packages that are missing, so a second run costs nothing.
 define apt_ensure
@@ -40,8 +41,14 @@ setup-run:
 	@command -v node >/dev/null && [ "$$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] || \
 		{ echo "Relman's UI build needs Node.js 20 or newer with npm"; exit 1; }
 
-setup-test: setup-run tauri-driver
+setup-test: setup-run tauri-driver tests/.venv/.installed
 	$(call apt_ensure,$(APT_TEST))
+
+# An independent iCalendar parser (Python) reads the calendar feed in the ICS tests.
+tests/.venv/.installed: tests/requirements.txt
+	python3 -m venv tests/.venv || { $(call apt_ensure,python3-venv) && python3 -m venv tests/.venv; }
+	tests/.venv/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt
+	touch $@
 
 tauri-driver:
 	@command -v tauri-driver >/dev/null || cargo install --locked tauri-driver --version '^2'
@@ -89,6 +96,12 @@ bench-ui: setup-test ui
 bench-edit: setup-test ui
 	cargo build $(CARGO_FEATURES)
 	$(XVFB) ./target/debug/bench_edit
+
+# Tauri's bundler (the npm CLI in ui/) builds the release binary and the .deb with the icon,
+# the desktop entry and the metadata of src-tauri/tauri.conf.json. Then the package test runs.
+dist: setup-run ui
+	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb
+	cargo test -p relman-tests --test package
 
 fmt:
 	cargo fmt --all

@@ -48,7 +48,7 @@ pub struct KpiArgs {
     owner: Option<String>,
 }
 
-fn day(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, Error> {
+pub(crate) fn day(field: &str, text: Option<&str>) -> Result<Option<NaiveDate>, Error> {
     text.map(|t| {
         NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| {
             Error::Validation(vec![relman_core::FieldError::new(

@@ -23,6 +23,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 mod after;
+mod data;
 mod planning;
 mod report;
 mod rollback;
@@ -93,6 +94,20 @@ enum Command {
     Incident(after::IncidentCommand),
     /// The release KPIs over a period (deployments finished in it)
     Kpi(after::KpiArgs),
+    /// The release calendar for Outlook, Thunderbird and other calendars
+    #[command(subcommand)]
+    Calendar(data::CalendarCommand),
+    /// Write a consistent copy of the database (safe while the app or a script writes to it)
+    Backup {
+        #[arg(long, value_name = "FILE.db")]
+        out: PathBuf,
+    },
+    /// Replace the database (--db) with a backup; a damaged or newer file is refused with
+    /// nothing changed, and the database as it was is kept beside it
+    Restore {
+        #[arg(value_name = "FILE.db")]
+        file: PathBuf,
+    },
     /// Write the database, or one release with what it refers to, as a JSON document
     Export {
         /// Only this release, with its changes and CIs
@@ -674,6 +689,9 @@ fn run(cli: Cli) -> Result<Output, Error> {
         Command::Report(command) => report::report(&mut store, command, &actor, now),
         Command::Incident(command) => after::incident(&mut store, command, &actor, now),
         Command::Kpi(args) => after::kpi(&store, args),
+        Command::Calendar(command) => data::calendar(&mut store, command, now),
+        Command::Backup { out } => data::backup(&store, &out),
+        Command::Restore { file } => data::restore(&mut store, &path, &file, now),
         Command::Export { release, out } => {
             let document = store.export(release.as_deref())?;
             let text = serde_json::to_string_pretty(&document).expect("a document serializes");

@@ -307,18 +307,26 @@ impl Window {
 
     /// The window's openings that overlap `[from, to)`, in UTC minutes.
     pub fn spans(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Span> {
+        self.openings(from, to).into_iter().map(|(_, s)| s).collect()
+    }
+
+    /// The openings that overlap `[from, to)`: each one's local start and its span.
+    pub fn openings(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<(NaiveDateTime, Span)> {
         let (Ok(tz), Ok(at)) = (self.tz.parse::<Tz>(), parse_time("at", &self.at)) else {
             return Vec::new();
         };
         let reach_back = from - Duration::minutes(self.minutes);
         occurrences(&self.rule, anchor().and_time(at), tz, reach_back, to)
             .into_iter()
-            .map(|start| Span {
-                start: to_minute(local(tz, start)),
-                // Wall-clock length: "22:00 to 04:00" stays that across a DST change.
-                end: to_minute(local(tz, start + Duration::minutes(self.minutes))),
+            .map(|start| {
+                let span = Span {
+                    start: to_minute(local(tz, start)),
+                    // Wall-clock length: "22:00 to 04:00" stays that across a DST change.
+                    end: to_minute(local(tz, start + Duration::minutes(self.minutes))),
+                };
+                (start, span)
             })
-            .filter(|s| s.end > to_minute(from))
+            .filter(|(_, s)| s.end > to_minute(from))
             .collect()
     }
 

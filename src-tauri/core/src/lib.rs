@@ -16,6 +16,7 @@ pub mod change;
 pub mod csv_import;
 pub mod demo;
 pub mod error;
+pub mod ics;
 pub mod inventory;
 pub mod lifecycle;
 pub mod package;

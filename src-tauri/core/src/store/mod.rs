@@ -2,7 +2,9 @@
 
 mod after;
 mod audit;
+mod backup;
 mod cab;
+mod calendar_feed;
 mod domain;
 mod environments;
 mod execution;
@@ -14,6 +16,7 @@ mod transfer;
 
 pub use after::{ActivityView, AfterView, Cost, Review};
 pub use audit::{AuditRecord, AuditReport};
+pub use backup::{Restored, kept_path};
 pub use domain::Workspace;
 pub use planning::{PlanRequest, Progress};
 pub use transfer::ImportSummary;
@@ -63,6 +66,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0007_after_deployment.sql",
         include_str!("../../migrations/0007_after_deployment.sql"),
+    ),
+    (
+        "0008_calendar_feed.sql",
+        include_str!("../../migrations/0008_calendar_feed.sql"),
     ),
 ];
 

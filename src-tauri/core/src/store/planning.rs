@@ -958,7 +958,25 @@ pub(super) fn plans_targeting(conn: &Connection, ci: &str) -> Result<Vec<String>
 }
 
 /// Every live plan that still occupies the calendar, but the one of `except`.
+/// Every release's plan laid out, finished and cancelled ones too (the calendar feed keeps
+/// them, as history and as cancellations), without the overlaps between them.
+pub(super) fn every_schedule(conn: &Connection) -> Result<Vec<Schedule>> {
+    let calendar = load_calendar(conn)?;
+    Ok(plans_in_stages(conn, None, |_| true)?
+        .into_iter()
+        .map(|(key, plan, version)| plan::lay_out(&key, &plan, &calendar, version))
+        .collect())
+}
+
 fn load_all_plans(conn: &Connection, except: Option<&str>) -> Result<Vec<(String, Plan, i64)>> {
+    plans_in_stages(conn, except, occupies_calendar)
+}
+
+fn plans_in_stages(
+    conn: &Connection,
+    except: Option<&str>,
+    wanted: impl Fn(Stage) -> bool,
+) -> Result<Vec<(String, Plan, i64)>> {
     let mut stmt = conn.prepare(
         "SELECT r.key, r.stage, p.body, p.version FROM plans p JOIN releases r ON r.id = p.release_id
          WHERE r.deleted_at IS NULL AND (?1 IS NULL OR r.key <> ?1) ORDER BY r.key",
@@ -974,7 +992,7 @@ fn load_all_plans(conn: &Connection, except: Option<&str>) -> Result<Vec<(String
     let mut plans = Vec::new();
     for row in rows {
         let (key, stage, body, version) = row?;
-        if occupies_calendar(stage) {
+        if wanted(stage) {
             plans.push((key, parse_json(&body)?, version));
         }
     }

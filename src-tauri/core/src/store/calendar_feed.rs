@@ -1,0 +1,56 @@
+//! The calendar feed: numbering each exported event's revision (SEQUENCE, DTSTAMP).
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::{Store, planning};
+use crate::error::Result;
+use crate::ics::{self, Range, Revision};
+
+impl Store {
+    /// The release calendar as an `.ics` file. An event's SEQUENCE goes up, and its DTSTAMP
+    /// becomes `now`, only when its times change, so exporting unchanged data twice gives the
+    /// same bytes and calendars update an event instead of duplicating it.
+    pub fn calendar_export(&mut self, range: &Range, now: DateTime<Utc>) -> Result<String> {
+        range.validate()?;
+        let releases = self.list_releases(&Default::default())?;
+        let tx = self.write()?;
+        let schedules = planning::every_schedule(&tx)?;
+        let windows = planning::load_windows(&tx)?;
+        let freezes = planning::load_freezes(&tx)?;
+        let events = ics::events(&releases, &schedules, &windows, &freezes, range);
+        let mut numbered = Vec::with_capacity(events.len());
+        for event in events {
+            let seen: Option<(String, u32, DateTime<Utc>)> = tx
+                .query_row(
+                    "SELECT fingerprint, sequence, stamp FROM calendar_feed WHERE uid = ?1",
+                    [&event.uid],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .optional()?;
+            let revision = match seen {
+                Some((fingerprint, sequence, stamp)) if fingerprint == event.fingerprint => {
+                    Revision { sequence, stamp }
+                }
+                Some((_, sequence, _)) => Revision {
+                    sequence: sequence + 1,
+                    stamp: now,
+                },
+                None => Revision {
+                    sequence: 0,
+                    stamp: now,
+                },
+            };
+            tx.execute(
+                "INSERT INTO calendar_feed (uid, fingerprint, sequence, stamp)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (uid) DO UPDATE SET fingerprint = excluded.fingerprint,
+                     sequence = excluded.sequence, stamp = excluded.stamp",
+                params![event.uid, event.fingerprint, revision.sequence, revision.stamp],
+            )?;
+            numbered.push((event, revision));
+        }
+        tx.commit()?;
+        Ok(ics::write(&numbered, range))
+    }
+}
