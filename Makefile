@@ -12,7 +12,7 @@ export WEBKIT_DISABLE_COMPOSITING_MODE ?= 1
 
 APT_BUILD := libwebkit2gtk-4.1-dev build-essential file libxdo-dev libssl-dev \
 	libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev pkg-config
-APT_TEST := xvfb xauth webkit2gtk-driver imagemagick poppler-utils qpdf fonts-dejavu-core
+APT_TEST := xvfb xauth x11-utils webkit2gtk-driver imagemagick poppler-utils qpdf fonts-dejavu-core
 
 .PHONY: help run test setup-run setup-test ui ui-deps tauri-driver bindings screenshot bench bench-ui bench-edit dist fmt clean
 

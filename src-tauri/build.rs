@@ -4,6 +4,13 @@ use tauri_build::{AppManifest, Attributes};
 /// `capabilities/main.json` grants explicitly, so an unlisted command cannot be invoked.
 const COMMANDS: &[&str] = &[
     "app_status",
+    "export_calendar",
+    "backup_database",
+    "choose_restore",
+    "restore_database",
+    "open_database",
+    "new_database",
+    "open_recent",
     "list_releases",
     "get_release",
     "create_release",

@@ -33,12 +33,19 @@ use tauri::State;
 /// The one open database (Relman has a single writer) and the OS user to fall back on.
 pub struct AppState {
     store: Mutex<Option<Store>>,
-    db_path: PathBuf,
+    /// The open file: File ▸ Open and the recent list change it while the app runs.
+    db_path: Mutex<PathBuf>,
     os_user: String,
-    open_error: Option<ErrorReport>,
+    open_error: Mutex<Option<ErrorReport>>,
     rendering: Option<Rendering>,
     /// A CSV file picked in File ▸ Import whose statuses the user is asked to map first.
     pending_import: Mutex<Option<PathBuf>>,
+    /// A backup picked in File ▸ Restore, waiting for the user to confirm in the window.
+    pending_restore: Mutex<Option<PathBuf>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The settings key of the rendering mode.
@@ -55,14 +62,42 @@ impl AppState {
             }
         };
         log::info!("database: {}", db_path.display());
+        if store.is_some() {
+            crate::database::remember(&db_path);
+        }
         AppState {
             store: Mutex::new(store),
-            db_path,
+            db_path: Mutex::new(db_path),
             os_user,
-            open_error,
+            open_error: Mutex::new(open_error),
             rendering: None,
             pending_import: Mutex::new(None),
+            pending_restore: Mutex::new(None),
         }
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        lock(&self.db_path).clone()
+    }
+
+    /// Opens `path` in place of the open database. If it cannot be opened (damaged, newer),
+    /// the database that was open stays open.
+    pub fn switch_to(&self, path: PathBuf) -> Result<(), CommandError> {
+        let store = Store::open(&path)?;
+        *lock(&self.store) = Some(store);
+        *lock(&self.open_error) = None;
+        log::info!("database: {}", path.display());
+        crate::database::remember(&path);
+        *lock(&self.db_path) = path;
+        Ok(())
+    }
+
+    pub fn set_pending_restore(&self, path: Option<PathBuf>) {
+        *lock(&self.pending_restore) = path;
+    }
+
+    pub fn take_pending_restore(&self) -> Option<PathBuf> {
+        lock(&self.pending_restore).take()
     }
 
     /// The rendering mode the user chose, if the database is open and holds one.
@@ -149,9 +184,13 @@ pub fn app_status(state: State<'_, AppState>) -> AppStatus {
         .unwrap_or((false, state.os_user.clone()));
     AppStatus {
         version: env!("CARGO_PKG_VERSION").to_string(),
-        db_path: state.db_path.display().to_string(),
+        db_path: state.db_path().display().to_string(),
         actor,
-        error: state.open_error.clone(),
+        error: lock(&state.open_error).clone(),
+        recent: crate::database::recent()
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
         empty,
         rendering: state.rendering.clone(),
     }

@@ -2,6 +2,7 @@
 //! logic lives in `relman-core`; a command only locks the store, calls the core and returns.
 
 mod commands;
+mod database;
 mod documents;
 mod menu;
 
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 
 use relman_core::paths::{default_db_path, os_user_name};
 use relman_core::rendering::{Machine, Rendering, RenderingMode, decide};
+use tauri::Manager;
 
 /// `relman --db FILE` opens another database (the E2E tests give each test its own).
 fn db_path_from_args() -> PathBuf {
@@ -90,6 +92,8 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .setup(|app| {
+            let path = app.state::<commands::AppState>().db_path();
+            database::show_in_title(app.handle(), &path);
             menu::watch_other_writers(app.handle().clone());
             Ok(())
         })
@@ -97,6 +101,13 @@ pub fn run() {
         .on_menu_event(menu::on_event)
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
+            database::export_calendar,
+            database::backup_database,
+            database::choose_restore,
+            database::restore_database,
+            database::open_database,
+            database::new_database,
+            database::open_recent,
             commands::list_releases,
             commands::get_release,
             commands::create_release,

@@ -19,6 +19,14 @@ pub const DATA_CHANGED: &str = "relman://data-changed";
 /// Asks the window to map the statuses of a CSV file before it is imported.
 pub const IMPORT_MAPPING: &str = "relman://import-mapping";
 
+/// A File menu item the window carries out, with its own dialog (a date range, a
+/// confirmation) and the same command its buttons call: `new`, `open`, `backup`, `restore`,
+/// `export-calendar`.
+pub const MENU_ACTION: &str = "relman://menu";
+
+/// The menu items handled by the window.
+const WINDOW_ACTIONS: &[&str] = &["new", "open", "backup", "restore", "export-calendar"];
+
 /// Another process (a nightly import, the CLI, a second window) may write to the same file.
 /// SQLite's `data_version` moves when it commits; the window then reloads what it shows.
 pub fn watch_other_writers<R: Runtime>(app: AppHandle<R>) {
@@ -38,6 +46,13 @@ pub fn watch_other_writers<R: Runtime>(app: AppHandle<R>) {
 
 pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
     let file = SubmenuBuilder::new(app, "File")
+        .text("new", "New database…")
+        .text("open", "Open…")
+        .separator()
+        .text("backup", "Back up…")
+        .text("restore", "Restore…")
+        .separator()
+        .text("export-calendar", "Export calendar…")
         .text("import", "Import changes, CIs or releases…")
         .text(
             "import-environments",
@@ -51,7 +66,12 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
 }
 
 pub fn on_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
-    match event.id().as_ref() {
+    let id = event.id().as_ref();
+    if WINDOW_ACTIONS.contains(&id) {
+        let _ = app.emit(MENU_ACTION, id);
+        return;
+    }
+    match id {
         "import" => {
             let handle = app.clone();
             app.dialog()

@@ -114,6 +114,20 @@ impl App {
         .await
     }
 
+    /// Starts Relman so that Save writes into `dir` and every Open or Restore dialog picks
+    /// `file`, standing in for the system's dialogs.
+    pub async fn launch_with_files(db: &Path, dir: &Path, file: &Path) -> WebDriverResult<App> {
+        App::launch_with(
+            db,
+            &[],
+            &[
+                ("RELMAN_SAVE_DIR", dir.to_str().expect("a UTF-8 path")),
+                ("RELMAN_OPEN_FILE", file.to_str().expect("a UTF-8 path")),
+            ],
+        )
+        .await
+    }
+
     /// Starts Relman with its clock starting at `now` (RFC 3339), for rules that depend on time.
     pub async fn launch_at(db: &Path, now: &str) -> WebDriverResult<App> {
         App::launch_with(db, &["--now", now], &[]).await
@@ -126,6 +140,8 @@ impl App {
         let tauri_driver = TauriDriver(
             Command::new("tauri-driver")
                 .env("XDG_DATA_HOME", web_data.path())
+                // The recent databases list is the user's; each test session has its own.
+                .env("XDG_CONFIG_HOME", web_data.path())
                 .args([
                     "--port",
                     &port.to_string(),

@@ -25,7 +25,10 @@ pub fn source_files(dir: &str, exts: &[&str]) -> Vec<PathBuf> {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().to_string();
             if path.is_dir() {
-                if !matches!(name.as_str(), "node_modules" | "dist" | "target" | "gen" | ".venv") {
+                if !matches!(
+                    name.as_str(),
+                    "node_modules" | "dist" | "target" | "gen" | ".venv"
+                ) {
                     pending.push(path);
                 }
             } else if exts.iter().any(|ext| name.ends_with(ext)) {

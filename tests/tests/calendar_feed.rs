@@ -73,9 +73,7 @@ fn occurrences<'a>(parsed: &'a Value, uid_start: &str, summary: &str) -> Vec<&'a
         .as_array()
         .unwrap()
         .iter()
-        .filter(|o| {
-            o["uid"].as_str().unwrap().starts_with(uid_start) && o["summary"] == summary
-        })
+        .filter(|o| o["uid"].as_str().unwrap().starts_with(uid_start) && o["summary"] == summary)
         .collect()
 }
 
@@ -110,11 +108,20 @@ fn every_occurrence_read_back_independently_matches_the_definition_across_dst() 
     let (from, to) = bounds(&YEAR_2027);
     let windows = relman_core::demo::windows();
     for window in &windows {
-        let found = occurrences(&parsed, "window-", &format!("Maintenance window: {}", window.name));
+        let found = occurrences(
+            &parsed,
+            "window-",
+            &format!("Maintenance window: {}", window.name),
+        );
         // Start and end of each: a wall-clock length, "22:00 to 04:00" on a DST night too.
         let got: Vec<(DateTime<Utc>, DateTime<Utc>)> = found
             .iter()
-            .map(|o| (at(o["start"].as_str().unwrap()), at(o["end"].as_str().unwrap())))
+            .map(|o| {
+                (
+                    at(o["start"].as_str().unwrap()),
+                    at(o["end"].as_str().unwrap()),
+                )
+            })
             .collect();
         let spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = window
             .spans(from, to)
@@ -122,36 +129,75 @@ fn every_occurrence_read_back_independently_matches_the_definition_across_dst() 
             .map(|s| (from_minute(s.start), from_minute(s.end)))
             .collect();
         assert_eq!(got, spans, "{}", window.name);
-        assert!(got.len() >= 52, "{}: {} occurrences", window.name, got.len());
+        assert!(
+            got.len() >= 52,
+            "{}: {} occurrences",
+            window.name,
+            got.len()
+        );
         assert!(found.iter().all(|o| o["tzid"] == window.tz.as_str()));
     }
     // Saturday 22:00 in Berlin is 21:00 UTC in winter and 20:00 UTC in summer: the instants
     // follow both of 2027's changes (28 March, 31 October).
-    let berlin = occurrences(&parsed, "window-", "Maintenance window: Saturday night Berlin");
+    let berlin = occurrences(
+        &parsed,
+        "window-",
+        "Maintenance window: Saturday night Berlin",
+    );
     let zone: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
     for o in &berlin {
         let start = at(o["start"].as_str().unwrap());
         let local = start.with_timezone(&zone);
-        assert_eq!((local.weekday(), local.hour(), local.minute()), (chrono::Weekday::Sat, 22, 0));
+        assert_eq!(
+            (local.weekday(), local.hour(), local.minute()),
+            (chrono::Weekday::Sat, 22, 0)
+        );
         let summer = start > at("2027-03-28T01:00:00Z") && start < at("2027-10-31T01:00:00Z");
         assert_eq!(start.hour(), if summer { 20 } else { 21 }, "{start}");
     }
     // New York changes on other days (14 March, 7 November).
-    let new_york = occurrences(&parsed, "window-", "Maintenance window: Wednesday night New York");
-    let march_10 = new_york.iter().find(|o| o["start"].as_str().unwrap().starts_with("2027-03-11")).unwrap();
-    let march_17 = new_york.iter().find(|o| o["start"].as_str().unwrap().starts_with("2027-03-18")).unwrap();
-    assert_eq!((march_10["start"].as_str().unwrap(), march_17["start"].as_str().unwrap()), ("2027-03-11T02:00:00Z", "2027-03-18T01:00:00Z"));
+    let new_york = occurrences(
+        &parsed,
+        "window-",
+        "Maintenance window: Wednesday night New York",
+    );
+    let march_10 = new_york
+        .iter()
+        .find(|o| o["start"].as_str().unwrap().starts_with("2027-03-11"))
+        .unwrap();
+    let march_17 = new_york
+        .iter()
+        .find(|o| o["start"].as_str().unwrap().starts_with("2027-03-18"))
+        .unwrap();
+    assert_eq!(
+        (
+            march_10["start"].as_str().unwrap(),
+            march_17["start"].as_str().unwrap()
+        ),
+        ("2027-03-11T02:00:00Z", "2027-03-18T01:00:00Z")
+    );
 
     // Freezes: the yearly year-end freeze and the monthly payroll run, every occurrence.
     for freeze in relman_core::demo::freezes(now.date_naive()) {
-        let found = occurrences(&parsed, "freeze-", &format!("Change freeze: {}", freeze.name));
-        let got: Vec<DateTime<Utc>> = found.iter().map(|o| at(o["start"].as_str().unwrap())).collect();
+        let found = occurrences(
+            &parsed,
+            "freeze-",
+            &format!("Change freeze: {}", freeze.name),
+        );
+        let got: Vec<DateTime<Utc>> = found
+            .iter()
+            .map(|o| at(o["start"].as_str().unwrap()))
+            .collect();
         assert_eq!(got, starts(&freeze.spans(from, to)), "{}", freeze.name);
     }
     let payroll = occurrences(&parsed, "freeze-", "Change freeze: Payroll run");
     assert_eq!(payroll.len(), 12);
     let year_end = occurrences(&parsed, "freeze-", "Change freeze: Year-end freeze");
-    assert_eq!(year_end.len(), 2, "the one running into January and December's");
+    assert_eq!(
+        year_end.len(),
+        2,
+        "the one running into January and December's"
+    );
 
     // Deployments: one event per wave, from its first task to its last.
     let schedules = store.all_schedules().unwrap();
@@ -160,7 +206,10 @@ fn every_occurrence_read_back_independently_matches_the_definition_across_dst() 
         for wave in 0..schedule.waves.len() {
             let tasks: Vec<_> = schedule.tasks.iter().filter(|t| t.wave == wave).collect();
             let (Some(first), Some(last)) = (
-                tasks.iter().filter_map(|t| t.actual_start.or(t.start)).min(),
+                tasks
+                    .iter()
+                    .filter_map(|t| t.actual_start.or(t.start))
+                    .min(),
                 tasks.iter().filter_map(|t| t.actual_end.or(t.end)).max(),
             ) else {
                 continue;
@@ -205,7 +254,13 @@ fn an_unchanged_export_is_byte_for_byte_the_same_and_a_moved_plan_raises_its_seq
     let schedules = store.all_schedules().unwrap();
     let moved = schedules.iter().find(|s| s.finish.is_some()).unwrap();
     store
-        .pick_slot(&moved.release, moved.starts_at + chrono::Duration::days(7), moved.version, "rita", later)
+        .pick_slot(
+            &moved.release,
+            moved.starts_at + chrono::Duration::days(7),
+            moved.version,
+            "rita",
+            later,
+        )
         .unwrap();
     let cancelled = schedules
         .iter()
@@ -224,14 +279,24 @@ fn an_unchanged_export_is_byte_for_byte_the_same_and_a_moved_plan_raises_its_seq
             .unwrap()
             .iter()
             .filter(|o| o["uid"] == uid)
-            .map(|o| (o["start"].to_string(), o["end"].to_string(), o["status"].to_string()))
+            .map(|o| {
+                (
+                    o["start"].to_string(),
+                    o["end"].to_string(),
+                    o["status"].to_string(),
+                )
+            })
             .collect()
     };
     let mut changed = Vec::new();
     for o in after["occurrences"].as_array().unwrap() {
         let uid = o["uid"].as_str().unwrap();
         let moved_or_cancelled = when(&before, uid) != when(&after, uid);
-        assert_eq!(o["sequence"], if moved_or_cancelled { 1 } else { 0 }, "{uid}");
+        assert_eq!(
+            o["sequence"],
+            if moved_or_cancelled { 1 } else { 0 },
+            "{uid}"
+        );
         if moved_or_cancelled {
             changed.push(uid.to_string());
         }
@@ -241,14 +306,35 @@ fn an_unchanged_export_is_byte_for_byte_the_same_and_a_moved_plan_raises_its_seq
     }
     changed.sort();
     changed.dedup();
-    assert!(changed.iter().any(|u| u.starts_with(&format!("{}-wave-", moved.release))), "{changed:?}");
-    assert!(changed.iter().any(|u| u.starts_with(&format!("{cancelled}-wave-"))), "{changed:?}");
-    assert!(changed.iter().all(|u| u.starts_with(&format!("{}-wave-", moved.release)) || u.starts_with(&format!("{cancelled}-wave-"))), "{changed:?}");
+    assert!(
+        changed
+            .iter()
+            .any(|u| u.starts_with(&format!("{}-wave-", moved.release))),
+        "{changed:?}"
+    );
+    assert!(
+        changed
+            .iter()
+            .any(|u| u.starts_with(&format!("{cancelled}-wave-"))),
+        "{changed:?}"
+    );
+    assert!(
+        changed
+            .iter()
+            .all(|u| u.starts_with(&format!("{}-wave-", moved.release))
+                || u.starts_with(&format!("{cancelled}-wave-"))),
+        "{changed:?}"
+    );
     // Only the changed events carry the new DTSTAMP.
     let stamp = later.format("DTSTAMP:%Y%m%dT%H%M%SZ").to_string();
     assert_eq!(second.matches(&stamp).count(), changed.len(), "{changed:?}");
     // And the next export of the changed data is stable again.
-    assert_eq!(store.calendar_export(&range, later + chrono::Duration::days(1)).unwrap(), second);
+    assert_eq!(
+        store
+            .calendar_export(&range, later + chrono::Duration::days(1))
+            .unwrap(),
+        second
+    );
 }
 
 #[test]
@@ -279,11 +365,20 @@ fn text_is_escaped_and_a_bad_range_is_refused() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["start"], "2027-12-20T00:00:00Z");
 
-    let backwards = Range { from: day(2027, 5, 1), to: day(2027, 4, 1) };
+    let backwards = Range {
+        from: day(2027, 5, 1),
+        to: day(2027, 4, 1),
+    };
     let error = store.calendar_export(&backwards, now).unwrap_err();
     assert_eq!(error.fields()[0].field, "to");
-    let too_long = Range { from: day(2027, 1, 1), to: day(2033, 1, 1) };
-    assert_eq!(store.calendar_export(&too_long, now).unwrap_err().fields()[0].field, "to");
+    let too_long = Range {
+        from: day(2027, 1, 1),
+        to: day(2033, 1, 1),
+    };
+    assert_eq!(
+        store.calendar_export(&too_long, now).unwrap_err().fields()[0].field,
+        "to"
+    );
     // A zone without summer time has one STANDARD part and no DAYLIGHT.
     let kolkata = relman_core::ics::vtimezone("Asia/Kolkata", 2027, 2027);
     assert!(kolkata.contains("TZOFFSETTO:+0530") && !kolkata.contains("DAYLIGHT"));

@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 use relman_core::{ReleaseFilter, Store};
@@ -13,7 +13,11 @@ use rusqlite::Connection;
 fn cli_binary() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let binary = exe.parent().unwrap().parent().unwrap().join("relman-cli");
-    assert!(binary.exists(), "{} is not built; run `cargo test --workspace`", binary.display());
+    assert!(
+        binary.exists(),
+        "{} is not built; run `cargo test --workspace`",
+        binary.display()
+    );
     binary
 }
 
@@ -28,7 +32,9 @@ fn cli(db: &Path, args: &[&str]) -> std::process::Output {
 }
 
 fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-12-01T09:00:00Z").unwrap().to_utc()
+    DateTime::parse_from_rfc3339("2026-12-01T09:00:00Z")
+        .unwrap()
+        .to_utc()
 }
 
 fn demo(path: &Path) -> Store {
@@ -48,7 +54,8 @@ fn keys(store: &Store) -> Vec<String> {
 
 fn integrity(path: &Path) -> String {
     let conn = Connection::open(path).unwrap();
-    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap()
+    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap()
 }
 
 fn files_in(dir: &Path) -> Vec<String> {
@@ -74,11 +81,28 @@ fn a_backup_taken_while_another_process_writes_is_whole_and_restores() {
             let mut written = 0;
             while !stop.load(Ordering::Relaxed) || written < 10 {
                 let key = format!("BULK-{written:04}");
-                let out = cli(&db, &[
-                    "release", "create", "--key", &key, "--title", "Written during a backup",
-                    "--type", "minor", "--start", "2027-01-04", "--end", "2027-01-08",
-                ]);
-                assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                let out = cli(
+                    &db,
+                    &[
+                        "release",
+                        "create",
+                        "--key",
+                        &key,
+                        "--title",
+                        "Written during a backup",
+                        "--type",
+                        "minor",
+                        "--start",
+                        "2027-01-04",
+                        "--end",
+                        "2027-01-08",
+                    ],
+                );
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
                 written += 1;
             }
             written
@@ -92,7 +116,10 @@ fn a_backup_taken_while_another_process_writes_is_whole_and_restores() {
         let backed_up = Store::open(&copy).unwrap();
         let audit = backed_up.verify_audit().unwrap();
         assert!(audit.problems.is_empty(), "{:?}", audit.problems);
-        let bulk = keys(&backed_up).iter().filter(|k| k.starts_with("BULK-")).count();
+        let bulk = keys(&backed_up)
+            .iter()
+            .filter(|k| k.starts_with("BULK-"))
+            .count();
         // Every release in the copy has its audit record, and no record lacks its release.
         let created = audit.records as usize;
         counts.push((bulk, created));
@@ -101,20 +128,31 @@ fn a_backup_taken_while_another_process_writes_is_whole_and_restores() {
     stop.store(true, Ordering::Relaxed);
     let written = writer.join().unwrap();
     assert!(counts.windows(2).all(|w| w[0].0 <= w[1].0), "{counts:?}");
-    assert!(counts.last().unwrap().0 > counts[0].0, "the writer wrote during the backups: {counts:?}");
+    assert!(
+        counts.last().unwrap().0 > counts[0].0,
+        "the writer wrote during the backups: {counts:?}"
+    );
     assert!(written >= counts.last().unwrap().0);
 
     // The last backup restores into another database, which then holds exactly it.
     let other = dir.path().join("other.db");
     let mut target = Store::open(&other).unwrap();
     let kept = dir.path().join("other.before.db");
-    let restored = target.restore_from(&dir.path().join("backup-7.db"), &kept).unwrap();
+    let restored = target
+        .restore_from(&dir.path().join("backup-7.db"), &kept)
+        .unwrap();
     let expected = Store::open(&dir.path().join("backup-7.db")).unwrap();
     assert_eq!(keys(&target), keys(&expected));
     assert_eq!(restored.releases as usize, keys(&expected).len());
     assert!(target.verify_audit().unwrap().problems.is_empty());
     assert!(kept.exists(), "the database as it was is kept");
-    assert!(Store::open(&kept).unwrap().list_releases(&ReleaseFilter::default()).unwrap().is_empty());
+    assert!(
+        Store::open(&kept)
+            .unwrap()
+            .list_releases(&ReleaseFilter::default())
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
@@ -135,12 +173,18 @@ fn a_damaged_newer_foreign_or_tampered_file_is_refused_and_nothing_changes() {
     // Written by a Relman with a newer schema.
     let newer = dir.path().join("newer.db");
     std::fs::copy(&good, &newer).unwrap();
-    Connection::open(&newer).unwrap().pragma_update(None, "user_version", 99).unwrap();
+    Connection::open(&newer)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
     // Not a database at all, and a database that is not Relman's.
     let text = dir.path().join("notes.db");
     std::fs::write(&text, "minutes of the CAB\n".repeat(500)).unwrap();
     let foreign = dir.path().join("foreign.db");
-    Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1); PRAGMA user_version = 3;").unwrap();
+    Connection::open(&foreign)
+        .unwrap()
+        .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1); PRAGMA user_version = 3;")
+        .unwrap();
     // An audit record altered after the fact.
     let tampered = dir.path().join("tampered.db");
     std::fs::copy(&good, &tampered).unwrap();
@@ -152,7 +196,10 @@ fn a_damaged_newer_foreign_or_tampered_file_is_refused_and_nothing_changes() {
         (&newer, "newer Relman (schema version 99)"),
         (&text, "not a Relman database"),
         (&foreign, "not a Relman database"),
-        (&tampered, "audit history does not verify: record 3 was altered"),
+        (
+            &tampered,
+            "audit history does not verify: record 3 was altered",
+        ),
         (&dir.path().join("missing.db"), "is not a file"),
     ] {
         let error = store
@@ -161,7 +208,12 @@ fn a_damaged_newer_foreign_or_tampered_file_is_refused_and_nothing_changes() {
         let fields = error.fields();
         assert_eq!(fields.len(), 1, "{error}");
         assert_eq!(fields[0].field, "file");
-        assert!(fields[0].message.contains(says), "{}: {}", file.display(), fields[0].message);
+        assert!(
+            fields[0].message.contains(says),
+            "{}: {}",
+            file.display(),
+            fields[0].message
+        );
         assert_eq!(keys(&store), before, "nothing changed");
         assert_eq!(files_in(dir.path()), listing, "no file left behind");
     }
@@ -177,16 +229,55 @@ fn the_cli_backs_up_restores_and_exports_the_calendar() {
     let db = dir.path().join("relman.db");
     drop(demo(&db));
     let backup = dir.path().join("monday.db");
-    let out = cli(&db, &["backup", "--out", backup.to_str().unwrap(), "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cli(
+        &db,
+        &["backup", "--out", backup.to_str().unwrap(), "--json"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["bytes"].as_u64().unwrap(), std::fs::metadata(&backup).unwrap().len());
+    assert_eq!(
+        json["bytes"].as_u64().unwrap(),
+        std::fs::metadata(&backup).unwrap().len()
+    );
 
     // A change after the backup, then the restore takes it away again.
-    let created = cli(&db, &["release", "create", "--key", "REL-AFTER", "--title", "After the backup", "--type", "minor", "--start", "2027-01-04", "--end", "2027-01-08"]);
+    let created = cli(
+        &db,
+        &[
+            "release",
+            "create",
+            "--key",
+            "REL-AFTER",
+            "--title",
+            "After the backup",
+            "--type",
+            "minor",
+            "--start",
+            "2027-01-04",
+            "--end",
+            "2027-01-08",
+        ],
+    );
     assert!(created.status.success());
-    let out = cli(&db, &["restore", backup.to_str().unwrap(), "--json", "--now", "2026-12-02T10:00:00Z"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cli(
+        &db,
+        &[
+            "restore",
+            backup.to_str().unwrap(),
+            "--json",
+            "--now",
+            "2026-12-02T10:00:00Z",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let kept = dir.path().join("relman.before-restore-20261202-100000.db");
     assert_eq!(json["kept_as"], kept.to_str().unwrap());
@@ -197,19 +288,54 @@ fn the_cli_backs_up_restores_and_exports_the_calendar() {
     // Refused: exit 1, the reason on stderr, the database as it was.
     let newer = dir.path().join("newer.db");
     std::fs::copy(&backup, &newer).unwrap();
-    Connection::open(&newer).unwrap().pragma_update(None, "user_version", 42).unwrap();
+    Connection::open(&newer)
+        .unwrap()
+        .pragma_update(None, "user_version", 42)
+        .unwrap();
     let out = cli(&db, &["restore", newer.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("newer Relman"));
 
     let ics = dir.path().join("relman.ics");
-    let out = cli(&db, &["calendar", "export", "--out", ics.to_str().unwrap(), "--from", "2026-12-01", "--to", "2027-03-31", "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cli(
+        &db,
+        &[
+            "calendar",
+            "export",
+            "--out",
+            ics.to_str().unwrap(),
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2027-03-31",
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let text = std::fs::read_to_string(&ics).unwrap();
-    assert_eq!(json["events"].as_u64().unwrap() as usize, text.matches("BEGIN:VEVENT").count());
+    assert_eq!(
+        json["events"].as_u64().unwrap() as usize,
+        text.matches("BEGIN:VEVENT").count()
+    );
     assert!(json["events"].as_u64().unwrap() > 5);
-    let out = cli(&db, &["calendar", "export", "--out", ics.to_str().unwrap(), "--from", "2027-03-31", "--to", "2026-12-01"]);
+    let out = cli(
+        &db,
+        &[
+            "calendar",
+            "export",
+            "--out",
+            ics.to_str().unwrap(),
+            "--from",
+            "2027-03-31",
+            "--to",
+            "2026-12-01",
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("to"));
 }

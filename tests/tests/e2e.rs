@@ -1609,6 +1609,12 @@ async fn every_page_passes_the_accessibility_check_in_every_theme() -> WebDriver
         app.find("#shortcuts").await?;
         check("shortcuts").await?;
         app.press(Key::Escape).await?;
+        app.click("#nav-calendar").await?;
+        app.click("#cal-export").await?;
+        app.find("#calendar-export").await?;
+        check("calendar export").await?;
+        app.press(Key::Escape).await?;
+        app.gone("#calendar-export").await?;
         app.click("#nav-cab").await?;
         app.find("#cab-members").await?;
         check("cab setup").await?;
@@ -1753,5 +1759,103 @@ async fn after_the_deployment_early_life_support_closure_and_measures() -> WebDr
     );
     let cost = app.text("#cost-table tbody tr").await?;
     assert!(cost.contains("1,250.5"), "{cost} vs {}", kpi["cost"]);
+    app.quit().await
+}
+
+/// The native window title, read from the X server (WebDriver sees only the page's title).
+fn window_titles() -> String {
+    let out = std::process::Command::new("xwininfo")
+        .args(["-root", "-tree"])
+        .output()
+        .expect("xwininfo (x11-utils) is installed by `make test`");
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+#[tokio::test]
+async fn the_calendar_is_exported_and_the_database_backed_up_restored_and_switched()
+-> WebDriverResult<()> {
+    let db = temp_db();
+    let out = tempfile::tempdir().unwrap();
+    let earlier = out.path().join("programme-b.db");
+    {
+        let mut store = Store::open(&db.path).unwrap();
+        store.load_demo_data("rita", Utc::now()).unwrap();
+        store.backup_to(&earlier).unwrap();
+    }
+    let app = App::launch_with_files(&db.path, out.path(), &earlier).await?;
+
+    // The calendar: a range the wrong way round is refused at its field, then exported.
+    app.click("#nav-calendar").await?;
+    app.click("#cal-export").await?;
+    app.pick("#export-from", "2027-03-01").await?;
+    app.pick("#export-to", "2027-02-01").await?;
+    app.click("#export-save").await?;
+    let refused = app
+        .wait_text("#export-to-error", "must not be before")
+        .await?;
+    assert!(refused.contains("2027-03-01"), "{refused}");
+    app.pick("#export-from", "2026-11-01").await?;
+    app.pick("#export-to", "2027-12-31").await?;
+    app.click("#export-save").await?;
+    app.wait_text("#toast-message", "Calendar exported").await?;
+    app.gone("#calendar-export").await?;
+    let ics = std::fs::read_to_string(out.path().join("relman-calendar.ics")).unwrap();
+    assert!(
+        ics.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin"),
+        "{ics}"
+    );
+    assert!(ics.contains("SUMMARY:Maintenance window: Saturday night Berlin"));
+    assert!(ics.matches("BEGIN:VEVENT").count() > 5);
+
+    // Back up: a consistent copy lands where the dialog said.
+    app.click("#nav-settings").await?;
+    let path = app.text("#database-path").await?;
+    assert_eq!(path, db.path.display().to_string());
+    app.click("#database-backup").await?;
+    let saved = app.wait_text("#toast-message", "Backed up to").await?;
+    let backup = std::path::PathBuf::from(saved.trim_start_matches("Backed up to "));
+    assert!(backup.starts_with(out.path()), "{saved}");
+    let copy = Store::open(&backup).unwrap();
+    assert!(copy.verify_audit().unwrap().problems.is_empty());
+    assert_eq!(
+        copy.list_releases(&ReleaseFilter::default()).unwrap().len(),
+        stored_keys(&db).len()
+    );
+    drop(copy);
+
+    // A release made after the earlier backup; restoring it asks first, then takes it away.
+    seed(&db, "REL-LATE", "Made after the backup");
+    app.click("#database-restore").await?;
+    let question = app.text("#confirm-message").await?;
+    assert!(
+        question.contains("programme-b.db") && question.contains("before-restore"),
+        "{question}"
+    );
+    app.click("#confirm-ok").await?;
+    app.wait_text("#toast-message", "Restored").await?;
+    assert!(!stored_keys(&db).contains(&"REL-LATE".to_string()));
+    let keys = app.listed_keys().await?;
+    assert!(
+        !keys.contains(&"REL-LATE".to_string()) && keys.len() > 5,
+        "{keys:?}"
+    );
+
+    // Open another file: it is what the window shows, and the title bar names it.
+    app.click("#nav-settings").await?;
+    app.click("#database-open").await?;
+    app.wait_text("#toast-message", "Opened").await?;
+    app.click("#nav-settings").await?;
+    app.wait_text("#database-path", "programme-b.db").await?;
+    let titles = window_titles();
+    assert!(titles.contains("Relman — programme-b.db"), "{titles}");
+    // And back through the recent list.
+    app.click("#recent-databases button").await?;
+    app.wait_text("#toast-message", "Opened").await?;
+    app.click("#nav-settings").await?;
+    assert_eq!(
+        app.text("#database-path").await?,
+        db.path.display().to_string()
+    );
+    assert!(window_titles().contains("Relman — relman.db"));
     app.quit().await
 }

@@ -18,8 +18,16 @@ fn deb() -> Option<std::path::PathBuf> {
 }
 
 fn dpkg_deb(args: &[&str], deb: &std::path::Path) -> String {
-    let out = Command::new("dpkg-deb").args(args).arg(deb).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("dpkg-deb")
+        .args(args)
+        .arg(deb)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -36,17 +44,36 @@ fn the_debian_package_holds_the_app_its_desktop_entry_and_icons() {
         "./usr/share/icons/hicolor/32x32/apps/relman.png",
         "./usr/share/icons/hicolor/128x128/apps/relman.png",
     ] {
-        assert!(files.contains(wanted), "{wanted} is not in {}:\n{files}", deb.display());
+        assert!(
+            files.contains(wanted),
+            "{wanted} is not in {}:\n{files}",
+            deb.display()
+        );
     }
     let fields = dpkg_deb(&["--field"], &deb);
-    for wanted in ["Package: relman", "Version: 0.1.0", "Depends:", "libwebkit2gtk-4.1-0", "Description: Release and deployment management"] {
-        assert!(fields.contains(wanted), "{wanted} is not in the control file:\n{fields}");
+    for wanted in [
+        "Package: relman",
+        "Version: 0.1.0",
+        "Depends:",
+        "libwebkit2gtk-4.1-0",
+        "Description: Release and deployment management",
+    ] {
+        assert!(
+            fields.contains(wanted),
+            "{wanted} is not in the control file:\n{fields}"
+        );
     }
     // The desktop entry starts the installed binary and names the app.
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new("dpkg-deb").arg("-x").arg(&deb).arg(dir.path()).output().unwrap();
+    let out = Command::new("dpkg-deb")
+        .arg("-x")
+        .arg(&deb)
+        .arg(dir.path())
+        .output()
+        .unwrap();
     assert!(out.status.success());
-    let entry = std::fs::read_to_string(dir.path().join("usr/share/applications/Relman.desktop")).unwrap();
+    let entry =
+        std::fs::read_to_string(dir.path().join("usr/share/applications/Relman.desktop")).unwrap();
     assert!(entry.contains("Exec=relman"), "{entry}");
     assert!(entry.contains("Name=Relman"), "{entry}");
     assert!(entry.contains("Icon=relman"), "{entry}");

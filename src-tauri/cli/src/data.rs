@@ -56,7 +56,11 @@ pub fn backup(store: &Store, out: &Path) -> Result<Output, Error> {
     let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
     Ok(Output::new(
         json!({"out": out, "bytes": bytes}),
-        format!("Backed up to {} ({} KB)", out.display(), bytes.div_ceil(1024)),
+        format!(
+            "Backed up to {} ({} KB)",
+            out.display(),
+            bytes.div_ceil(1024)
+        ),
     ))
 }
 

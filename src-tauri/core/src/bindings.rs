@@ -14,6 +14,7 @@ use crate::calendar::{Freeze, ServiceHours, Window};
 use crate::change::{Change, ChangeDraft, ChangeKind, ChangeStatus, Ci, CiKind};
 use crate::csv_import::{CsvOptions, MappingRequest};
 use crate::error::{ErrorKind, ErrorReport, FieldError};
+use crate::ics::Range;
 use crate::inventory::{DateOrder, InventoryFile, InventorySummary};
 use crate::package::{Component, PackageAnalysis, Requirement, Unsatisfied};
 use crate::plan::{
@@ -29,7 +30,7 @@ use crate::rules::{AllRules, Area, Checklist, GuardedRule, RuleResult};
 use crate::schedule::DepKind;
 use crate::store::{
     ActivityView, AfterView, AuditRecord, AuditReport, Cost, ImportSummary, PlanRequest, Progress,
-    ReleaseFilter, Review, Workspace,
+    ReleaseFilter, RestoreChoice, Restored, Review, Workspace,
 };
 use crate::testing::{
     BookedEnvironment, Booking, BookingPurpose, CloneKind, Defect, DefectDraft, Drift, EnvState,
@@ -169,7 +170,10 @@ pub fn typescript() -> Vec<(String, String)> {
         Review,
         StageTime,
         MonthShares,
-        ReleaseFigures
+        ReleaseFigures,
+        Range,
+        RestoreChoice,
+        Restored
     );
     files.sort();
     files

@@ -307,7 +307,10 @@ impl Window {
 
     /// The window's openings that overlap `[from, to)`, in UTC minutes.
     pub fn spans(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Span> {
-        self.openings(from, to).into_iter().map(|(_, s)| s).collect()
+        self.openings(from, to)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect()
     }
 
     /// The openings that overlap `[from, to)`: each one's local start and its span.

@@ -10,7 +10,9 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use icalendar::{CalendarDateTime, Component, Event, EventLike, EventStatus};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use ts_rs::TS;
 
 use crate::calendar::{Freeze, Window, from_minute};
 use crate::error::{Error, FieldError, Result};
@@ -21,9 +23,12 @@ use crate::release::{Release, Stage};
 const MOST_DAYS: i64 = 5 * 366;
 
 /// The days an export covers, `[from, to]` inclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(rename = "CalendarRange")]
 pub struct Range {
+    #[ts(type = "string")]
     pub from: NaiveDate,
+    #[ts(type = "string")]
     pub to: NaiveDate,
 }
 
@@ -57,7 +62,9 @@ impl Range {
     }
 
     fn end(&self) -> DateTime<Utc> {
-        (self.to + Duration::days(1)).and_time(NaiveTime::MIN).and_utc()
+        (self.to + Duration::days(1))
+            .and_time(NaiveTime::MIN)
+            .and_utc()
     }
 }
 
@@ -119,7 +126,12 @@ fn open_rule(rule: &str) -> String {
     rule.trim()
         .split(';')
         .filter(|part| {
-            let name = part.split('=').next().unwrap_or("").trim().to_ascii_uppercase();
+            let name = part
+                .split('=')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_uppercase();
             !part.trim().is_empty() && name != "COUNT" && name != "UNTIL"
         })
         .collect::<Vec<_>>()
@@ -412,8 +424,10 @@ fn transitions(tz: &jiff::tz::TimeZone, from_year: i32, to_year: i32) -> Vec<Tra
             .map(|t| t.timestamp())
             .unwrap_or_default()
     };
-    let (Ok(start), end) = (jiff::Timestamp::from_second(at(from_year - 1)), at(to_year + 2))
-    else {
+    let (Ok(start), end) = (
+        jiff::Timestamp::from_second(at(from_year - 1)),
+        at(to_year + 2),
+    ) else {
         return Vec::new();
     };
     tz.following(start)
@@ -534,13 +548,22 @@ mod tests {
     #[test]
     fn a_zone_without_summer_time_has_one_standard_part() {
         let text = vtimezone("Asia/Kolkata", 2026, 2026);
-        assert!(text.contains("TZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530"), "{text}");
+        assert!(
+            text.contains("TZOFFSETFROM:+0530\r\nTZOFFSETTO:+0530"),
+            "{text}"
+        );
         assert!(!text.contains("DAYLIGHT"), "{text}");
     }
 
     #[test]
     fn the_rule_loses_its_own_end() {
-        assert_eq!(open_rule("FREQ=WEEKLY;COUNT=10;BYDAY=SA"), "FREQ=WEEKLY;BYDAY=SA");
-        assert_eq!(open_rule("FREQ=YEARLY;UNTIL=20300101T000000Z"), "FREQ=YEARLY");
+        assert_eq!(
+            open_rule("FREQ=WEEKLY;COUNT=10;BYDAY=SA"),
+            "FREQ=WEEKLY;BYDAY=SA"
+        );
+        assert_eq!(
+            open_rule("FREQ=YEARLY;UNTIL=20300101T000000Z"),
+            "FREQ=YEARLY"
+        );
     }
 }

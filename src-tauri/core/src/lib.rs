@@ -51,4 +51,6 @@ pub struct AppStatus {
     pub empty: bool,
     /// How the web view renders, and why.
     pub rendering: Option<rendering::Rendering>,
+    /// Databases opened lately, the open one first.
+    pub recent: Vec<String>,
 }

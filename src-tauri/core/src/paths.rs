@@ -19,6 +19,11 @@ pub fn default_db_path() -> PathBuf {
         .join("relman.db")
 }
 
+/// The app's list of recently opened databases (`~/.config/app.relman.desktop/recent.json`).
+pub fn recent_list_path() -> Option<PathBuf> {
+    Some(dirs::config_dir()?.join(APP_IDENTIFIER).join("recent.json"))
+}
+
 /// Who is acting, when no profile names anyone: the operating system's user name
 /// (`$USER` first, so a script can say who it acts for; else the account's name).
 pub fn os_user_name() -> String {

@@ -300,6 +300,19 @@ async fn main() -> WebDriverResult<()> {
     }
     app.click("#nav-settings").await?;
     app.click("#theme option[value='light']").await?;
+    app.find("#database").await?;
+    app.driver
+        .execute(
+            "document.querySelector('#database').scrollIntoView()",
+            vec![],
+        )
+        .await?;
+    capture_size(&out.join("screenshot-settings-database.png"), size).await;
+    app.click("#nav-calendar").await?;
+    app.click("#cal-export").await?;
+    app.find("#calendar-export").await?;
+    capture_size(&out.join("screenshot-calendar-export.png"), size).await;
+    app.press(thirtyfour::Key::Escape).await?;
     app.quit().await?;
     println!("saved screenshots in {}", out.display());
     Ok(())

@@ -17,4 +17,8 @@ empty: boolean,
 /**
  * How the web view renders, and why.
  */
-rendering: Rendering | null, };
+rendering: Rendering | null, 
+/**
+ * Databases opened lately, the open one first.
+ */
+recent: Array<string>, };

@@ -63,6 +63,9 @@ import type { Incident } from "../bindings/Incident";
 import type { KpiFilter } from "../bindings/KpiFilter";
 import type { Kpis } from "../bindings/Kpis";
 import type { Review } from "../bindings/Review";
+import type { CalendarRange } from "../bindings/CalendarRange";
+import type { RestoreChoice } from "../bindings/RestoreChoice";
+import type { Restored } from "../bindings/Restored";
 
 /** A refusal or failure from the core, with the fields at fault. */
 export class ApiError extends Error {
@@ -123,8 +126,23 @@ export function onImportMapping(callback: (request: MappingRequest) => void): Pr
   return listen<MappingRequest>("relman://import-mapping", (event) => callback(event.payload));
 }
 
+/** The File menu items the window carries out (see `menu.rs`). */
+export type MenuAction = "new" | "open" | "backup" | "restore" | "export-calendar";
+
+/** Calls `callback` when one of those File menu items is chosen. */
+export function onMenuAction(callback: (action: MenuAction) => void): Promise<() => void> {
+  return listen<MenuAction>("relman://menu", (event) => callback(event.payload));
+}
+
 export const api = {
   appStatus: () => call<AppStatus>("app_status"),
+  exportCalendar: (range: CalendarRange) => call<string | null>("export_calendar", { range }),
+  backupDatabase: () => call<string | null>("backup_database"),
+  chooseRestore: () => call<RestoreChoice | null>("choose_restore"),
+  restoreDatabase: () => call<Restored>("restore_database"),
+  openDatabase: () => call<string | null>("open_database"),
+  newDatabase: () => call<string | null>("new_database"),
+  openRecent: (index: number) => call<string | null>("open_recent", { index }),
   listReleases: (filter: ReleaseFilter) => call<Release[]>("list_releases", { filter }),
   getRelease: (key: string) => call<Release>("get_release", { key }),
   createRelease: (draft: ReleaseDraft) => call<Release>("create_release", { draft }),

@@ -15,6 +15,7 @@ use crate::error::{Error, FieldError, Result};
 /// What a restore brought back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Restored {
+    #[ts(type = "number")]
     pub releases: i64,
     #[ts(type = "number")]
     pub audit_records: i64,
@@ -22,6 +23,13 @@ pub struct Restored {
     #[ts(type = "number")]
     pub schema_version: usize,
     /// Where the database as it was before the restore was kept.
+    pub kept_as: String,
+}
+
+/// What the window asks the user to confirm before a restore replaces everything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RestoreChoice {
+    pub file: String,
     pub kept_as: String,
 }
 

@@ -46,7 +46,12 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (uid) DO UPDATE SET fingerprint = excluded.fingerprint,
                      sequence = excluded.sequence, stamp = excluded.stamp",
-                params![event.uid, event.fingerprint, revision.sequence, revision.stamp],
+                params![
+                    event.uid,
+                    event.fingerprint,
+                    revision.sequence,
+                    revision.stamp
+                ],
             )?;
             numbered.push((event, revision));
         }

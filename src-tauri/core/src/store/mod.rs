@@ -16,7 +16,7 @@ mod transfer;
 
 pub use after::{ActivityView, AfterView, Cost, Review};
 pub use audit::{AuditRecord, AuditReport};
-pub use backup::{Restored, kept_path};
+pub use backup::{RestoreChoice, Restored, kept_path};
 pub use domain::Workspace;
 pub use planning::{PlanRequest, Progress};
 pub use transfer::ImportSummary;
