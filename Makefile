@@ -14,7 +14,7 @@ APT_BUILD := libwebkit2gtk-4.1-dev build-essential file libxdo-dev libssl-dev \
 	libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev pkg-config
 APT_TEST := xvfb xauth x11-utils webkit2gtk-driver imagemagick poppler-utils qpdf fonts-dejavu-core
 
-.PHONY: help run test setup-run setup-test ui ui-deps tauri-driver bindings screenshot bench bench-ui bench-edit dist fmt clean
+.PHONY: help run test setup-run setup-test ui ui-deps tauri-driver bindings screenshot bench bench-ui bench-edit bench-start dist stress fmt clean
 
 help:
 	@echo "make run   build Relman and start it on its embedded default database"
@@ -25,6 +25,8 @@ help:
 	@echo "make bench-ui    the Gantt benchmark in WebKitGTK and Chromium"
 	@echo "make bench-edit  one plan edit at 10,000 tasks in the real window"
 	@echo "make dist        the release build and its Debian package (target/release/bundle/deb)"
+	@echo "make bench-start cold start and idle memory of the release build (after make dist)"
+	@echo "make stress      the crash harness with 1,000 kills, and its counts"
 
 # Installs only the Debian packages that are missing, so a second run costs nothing.
 define apt_ensure
@@ -102,6 +104,15 @@ bench-edit: setup-test ui
 dist: setup-run ui
 	cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb
 	cargo test -p relman-tests --test package
+
+# 1,000 SIGKILLs of relman-cli during imports and writes; prints how many left damage (goal: 0).
+stress: setup-run
+	cargo build -p relman-cli
+	RELMAN_CRASH_KILLS=1000 cargo test -p relman-tests --test crash -- --nocapture
+
+bench-start: setup-test
+	@test -x target/release/relman || { echo "run make dist first"; exit 1; }
+	$(XVFB) tests/bench-start.sh
 
 fmt:
 	cargo fmt --all

@@ -121,7 +121,19 @@ impl AppState {
         let store = guard
             .as_mut()
             .ok_or_else(|| Error::Internal("the database is not open".into()))?;
-        Ok(f(store)?)
+        // A bug in one command must not take the window down: the panic is logged (by the
+        // hook in `lib.rs`) and answered as an internal error; the next command works.
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(store))) {
+            Ok(result) => Ok(result?),
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                Err(Error::Internal(format!("a command panicked: {what}")).into())
+            }
+        }
     }
 
     pub fn set_pending_import(&self, path: Option<PathBuf>) {
@@ -179,9 +191,18 @@ type CommandResult<T> = Result<T, CommandError>;
 
 #[tauri::command]
 pub fn app_status(state: State<'_, AppState>) -> AppStatus {
-    let (empty, actor) = state
-        .with_store(|s| Ok((!s.has_releases()?, s.actor(&state.os_user)?)))
-        .unwrap_or((false, state.os_user.clone()));
+    // The window's first call: its script runs and asks for data (`make bench-start` times it).
+    static FIRST: std::sync::Once = std::sync::Once::new();
+    FIRST.call_once(|| log::info!("window ready: the UI asked for its status"));
+    let (empty, actor, read_only) = state
+        .with_store(|s| {
+            Ok((
+                !s.has_releases()?,
+                s.actor(&state.os_user)?,
+                s.is_read_only(),
+            ))
+        })
+        .unwrap_or((false, state.os_user.clone(), false));
     AppStatus {
         version: env!("CARGO_PKG_VERSION").to_string(),
         db_path: state.db_path().display().to_string(),
@@ -191,6 +212,7 @@ pub fn app_status(state: State<'_, AppState>) -> AppStatus {
             .iter()
             .map(|p| p.display().to_string())
             .collect(),
+        read_only,
         empty,
         rendering: state.rendering.clone(),
     }
@@ -933,4 +955,36 @@ pub fn set_test_policy(
         s.set_test_policy(&policy, actor, crate::now())?;
         s.test_policy()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_inside_a_command_is_an_internal_error_and_the_next_command_works() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::open(dir.path().join("relman.db"), "rita".into());
+        let error = state
+            .with_store(|_| -> CoreResult<()> { panic!("a bug in a command") })
+            .unwrap_err();
+        assert_eq!(error.0.kind, relman_core::ErrorKind::Internal);
+        assert!(
+            error
+                .0
+                .message
+                .contains("Something went wrong inside Relman")
+        );
+        assert!(
+            !error.0.message.contains("a bug"),
+            "details stay in the log"
+        );
+        let releases = state
+            .with_store(|s| s.list_releases(&ReleaseFilter::default()))
+            .unwrap();
+        assert!(releases.is_empty());
+        state
+            .with_store(|s| s.set_setting("probe", "still writable"))
+            .unwrap();
+    }
 }

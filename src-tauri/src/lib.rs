@@ -85,6 +85,11 @@ fn choose_rendering(state: &commands::AppState) -> Rendering {
 
 pub fn run() {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        log::error!("panic: {info}");
+        default_hook(info);
+    }));
     set_clock_from_args();
     let mut state = commands::AppState::open(db_path_from_args(), os_user_name());
     state.set_rendering(choose_rendering(&state));

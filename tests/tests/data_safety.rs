@@ -339,3 +339,157 @@ fn the_cli_backs_up_restores_and_exports_the_calendar() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("to"));
 }
+
+#[test]
+fn a_read_only_file_is_opened_read_only_and_refuses_edits_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("archive.db");
+    drop(demo(&db));
+    let mut permissions = std::fs::metadata(&db).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&db, permissions).unwrap();
+
+    let mut store = Store::open(&db).unwrap();
+    assert!(store.is_read_only());
+    let before = keys(&store);
+    assert!(before.len() > 5, "reads work");
+    let draft = relman_core::ReleaseDraft {
+        key: "REL-NEW".into(),
+        title: "On a read-only file".into(),
+        release_type: relman_core::ReleaseType::Minor,
+        planned_start: "2027-01-04".into(),
+        planned_end: "2027-01-08".into(),
+        owner: None,
+        risk: None,
+        requester: None,
+        dev_docs: None,
+        ops_docs: None,
+    };
+    let error = store.create_release(&draft, "rita", now()).unwrap_err();
+    assert_eq!(error.kind(), relman_core::ErrorKind::Storage);
+    let message = error.user_message();
+    assert!(
+        message.contains("archive.db is open read-only") && message.contains("Nothing was changed"),
+        "{message}"
+    );
+    assert_eq!(keys(&store), before);
+
+    // The CLI reads, and refuses a write with exit 3 and the same sentence.
+    let out = cli(&db, &["release", "list"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cli(
+        &db,
+        &[
+            "release",
+            "create",
+            "--key",
+            "REL-NEW",
+            "--title",
+            "x",
+            "--type",
+            "minor",
+            "--start",
+            "2027-01-04",
+            "--end",
+            "2027-01-08",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("read-only"));
+    assert_eq!(keys(&Store::open(&db).unwrap()), before);
+}
+
+/// Runs the CLI with a limit on the size of the files it writes, as a full disk would: past
+/// it a write fails with EFBIG (SIGXFSZ is ignored so the process sees the error).
+fn cli_with_file_limit(db: &Path, bytes: u64, args: &[&str]) -> std::process::Output {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(cli_binary());
+    command
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("USER", "ci-user");
+    // SAFETY: between fork and exec only async-signal-safe calls (setrlimit, sigaction).
+    #[allow(unsafe_code)]
+    unsafe {
+        command.pre_exec(move || {
+            nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_FSIZE, bytes, bytes)
+                .map_err(std::io::Error::from)?;
+            nix::sys::signal::signal(
+                nix::sys::signal::Signal::SIGXFSZ,
+                nix::sys::signal::SigHandler::SigIgn,
+            )
+            .map_err(std::io::Error::from)?;
+            Ok(())
+        });
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn a_write_on_a_full_disk_fails_cleanly_and_succeeds_when_space_is_freed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relman.db");
+    drop(demo(&db));
+    // An import of 2,000 releases needs far more than 64 KB of write-ahead log.
+    let source = dir.path().join("source.db");
+    let mut other = Store::open(&source).unwrap();
+    for i in 0..2000 {
+        let draft = relman_core::ReleaseDraft {
+            key: format!("BIG-{i:04}"),
+            title: "A release of a large import".into(),
+            release_type: relman_core::ReleaseType::Minor,
+            planned_start: "2027-01-04".into(),
+            planned_end: "2027-01-08".into(),
+            owner: None,
+            risk: None,
+            requester: None,
+            dev_docs: None,
+            ops_docs: None,
+        };
+        other.create_release(&draft, "rita", now()).unwrap();
+    }
+    let export = dir.path().join("big.json");
+    std::fs::write(
+        &export,
+        serde_json::to_string(&other.export(None).unwrap()).unwrap(),
+    )
+    .unwrap();
+    let before = keys(&Store::open(&db).unwrap());
+
+    let out = cli_with_file_limit(&db, 64 * 1024, &["import", export.to_str().unwrap()]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("the disk is full") && said.contains("Nothing was changed; free some space"),
+        "{said}"
+    );
+    assert_eq!(keys(&Store::open(&db).unwrap()), before, "nothing changed");
+    assert_eq!(integrity(&db), "ok");
+    assert!(
+        Store::open(&db)
+            .unwrap()
+            .verify_audit()
+            .unwrap()
+            .problems
+            .is_empty()
+    );
+
+    // Space freed (no limit): the same import succeeds.
+    let out = cli(&db, &["import", export.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(keys(&Store::open(&db).unwrap()).len(), before.len() + 2000);
+}

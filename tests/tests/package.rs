@@ -40,6 +40,7 @@ fn the_debian_package_holds_the_app_its_desktop_entry_and_icons() {
     let files = dpkg_deb(&["--contents"], &deb);
     for wanted in [
         "./usr/bin/relman",
+        "./usr/bin/relman-cli",
         "./usr/share/applications/Relman.desktop",
         "./usr/share/icons/hicolor/32x32/apps/relman.png",
         "./usr/share/icons/hicolor/128x128/apps/relman.png",

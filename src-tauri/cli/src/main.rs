@@ -130,6 +130,8 @@ enum Command {
     },
     /// Print the JSON Schema of the export format
     Schema,
+    /// Load the demo data set (releases, plans, environments, history) into an empty database
+    Demo,
 }
 
 #[derive(Subcommand)]
@@ -689,6 +691,11 @@ fn run(cli: Cli) -> Result<Output, Error> {
         Command::Report(command) => report::report(&mut store, command, &actor, now),
         Command::Incident(command) => after::incident(&mut store, command, &actor, now),
         Command::Kpi(args) => after::kpi(&store, args),
+        Command::Demo => {
+            let loaded = store.load_demo_data(&actor, now)?;
+            let text = format!("Loaded the demo data: {} releases", loaded.len());
+            Ok(Output::new(json!({"releases": loaded.len()}), text))
+        }
         Command::Calendar(command) => data::calendar(&mut store, command, now),
         Command::Backup { out } => data::backup(&store, &out),
         Command::Restore { file } => data::restore(&mut store, &path, &file, now),

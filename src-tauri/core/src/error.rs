@@ -37,6 +37,10 @@ pub enum Error {
     #[error("storage failure")]
     Storage(#[from] rusqlite::Error),
 
+    /// The database file cannot be written; nothing was attempted.
+    #[error("{path} is open read-only: {why}. Nothing was changed")]
+    ReadOnly { path: String, why: String },
+
     #[error("database migration failed")]
     Migration(#[from] rusqlite_migration::Error),
 
@@ -96,9 +100,10 @@ impl Error {
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Conflict { .. } => ErrorKind::Conflict,
             Error::Rules { .. } => ErrorKind::Rule,
-            Error::NewerDatabase { .. } | Error::Storage(_) | Error::Migration(_) => {
-                ErrorKind::Storage
-            }
+            Error::NewerDatabase { .. }
+            | Error::Storage(_)
+            | Error::Migration(_)
+            | Error::ReadOnly { .. } => ErrorKind::Storage,
             Error::Internal(_) => ErrorKind::Internal,
         }
     }
@@ -119,6 +124,11 @@ impl Error {
     /// details (SQL, paths) belong in the log, not in a dialog.
     pub fn user_message(&self) -> String {
         match self {
+            Error::Storage(e) if out_of_space(e) => {
+                "The database file could not be written: the disk is full (or the file may not \
+                 grow). Nothing was changed; free some space and try again."
+                    .to_string()
+            }
             Error::Storage(_) | Error::Migration(_) => {
                 "The database could not be read or written. Nothing was changed; \
                  the details are in the log."
@@ -141,6 +151,18 @@ impl Error {
             source = cause.source();
         }
         out
+    }
+}
+
+/// A full disk (ENOSPC: SQLITE_FULL), or a file that may not grow (EFBIG, a file size limit:
+/// SQLite reports a failed write).
+fn out_of_space(error: &rusqlite::Error) -> bool {
+    match error {
+        rusqlite::Error::SqliteFailure(e, _) => {
+            e.code == rusqlite::ErrorCode::DiskFull
+                || e.extended_code == rusqlite::ffi::SQLITE_IOERR_WRITE
+        }
+        _ => false,
     }
 }
 

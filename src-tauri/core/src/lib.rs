@@ -53,4 +53,6 @@ pub struct AppStatus {
     pub rendering: Option<rendering::Rendering>,
     /// Databases opened lately, the open one first.
     pub recent: Vec<String>,
+    /// The file cannot be written: the window says so and edits are refused.
+    pub read_only: bool,
 }

@@ -21,4 +21,8 @@ rendering: Rendering | null,
 /**
  * Databases opened lately, the open one first.
  */
-recent: Array<string>, };
+recent: Array<string>, 
+/**
+ * The file cannot be written: the window says so and edits are refused.
+ */
+read_only: boolean, };

@@ -164,7 +164,7 @@ fn checked_copy(file: &Path, scratch: &Path) -> Result<(Connection, Restored)> {
         [],
         |r| r.get(0),
     )?;
-    let Store { conn } = store;
+    let Store { conn, .. } = store;
     Ok((
         conn,
         Restored {

@@ -89,6 +89,9 @@ pub struct ReleaseFilter {
 /// and every write method takes `&mut self` and runs in one transaction.
 pub struct Store {
     conn: Connection,
+    /// The file could not be written (its permissions say read-only): reads work, every
+    /// write is refused with [`Error::ReadOnly`] before it starts.
+    read_only: bool,
 }
 
 impl Store {
@@ -98,7 +101,41 @@ impl Store {
                 Error::Internal(format!("cannot create the folder {}: {e}", dir.display()))
             })?;
         }
+        let read_only = std::fs::metadata(path).is_ok_and(|m| m.permissions().readonly());
+        if read_only {
+            return Store::open_read_only(path);
+        }
         Store::init(Connection::open(path)?)
+    }
+
+    /// A database file nobody may write (a copy on a share, an archived programme): opened
+    /// for reading only, and said so, instead of failing at the first edit.
+    fn open_read_only(path: &Path) -> Result<Store> {
+        let conn = Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        let (supported, found) = (MIGRATIONS.len(), user_version(&conn)?);
+        if found > supported {
+            return Err(Error::NewerDatabase { found, supported });
+        }
+        if found < supported {
+            return Err(Error::ReadOnly {
+                path: path.display().to_string(),
+                why: "it was written by an older Relman and must be updated once: make it writable and open it again".into(),
+            });
+        }
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "query_only", "ON")?;
+        Ok(Store {
+            conn,
+            read_only: true,
+        })
+    }
+
+    /// Whether writes are refused because the file is read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     pub fn open_in_memory() -> Result<Store> {
@@ -128,12 +165,21 @@ impl Store {
                 return Err(error.into());
             }
         }
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            read_only: false,
+        })
     }
 
     /// Starts a write. IMMEDIATE takes the write lock at once, so two writers queue behind
     /// the busy timeout instead of both reading and then failing to upgrade (SQLITE_BUSY).
     fn write(&mut self) -> Result<Transaction<'_>> {
+        if self.read_only {
+            return Err(Error::ReadOnly {
+                path: self.path().unwrap_or_default().display().to_string(),
+                why: "the file cannot be written".into(),
+            });
+        }
         Ok(self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?)

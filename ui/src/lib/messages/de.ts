@@ -982,4 +982,5 @@ export const de: Record<MessageKey, string> = {
   "calendar.export.to": "Bis",
   "calendar.export.save": "Exportieren…",
   "calendar.export.done": "Kalender exportiert nach {file}",
+  "database.read_only": "Diese Datenbank ist schreibgeschützt geöffnet: Die Datei {file} kann nicht geschrieben werden; Relman zeigt sie an, ändert aber nichts. Öffnen Sie eine Kopie (Datei ▸ Öffnen…), um daran zu arbeiten.",
 };

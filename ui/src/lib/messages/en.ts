@@ -978,6 +978,7 @@ export const en = {
   "calendar.export.to": "To",
   "calendar.export.save": "Export…",
   "calendar.export.done": "Calendar exported to {file}",
+  "database.read_only": "This database is open read-only: the file {file} cannot be written, so Relman shows it but changes nothing. Open a copy (File ▸ Open…) to work on it.",
 } as const;
 
 export type MessageKey = keyof typeof en;
