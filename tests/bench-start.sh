@@ -24,8 +24,7 @@ for run in 1 2 3 4 5; do
   if [ "$run" = 5 ]; then
     sleep 10
     # Resident memory of the app and its WebKit processes (PSS shares the libraries fairly).
-    pids="$pid $(pgrep -P "$pid" | tr '\n' ' ')"
-    for p in $(pgrep -f WebKit); do pids="$pids $p"; done
+    pids=$(printf '%s\n' "$pid" $(pgrep -P "$pid") $(pgrep -f WebKit) | sort -u)
     pss=0; rss=0
     for p in $pids; do
       [ -r "/proc/$p/smaps_rollup" ] || continue
@@ -33,6 +32,9 @@ for run in 1 2 3 4 5; do
       rss=$(( rss + $(awk '/^Rss:/ {print $2}' "/proc/$p/smaps_rollup") ))
     done
     echo "idle window with the demo data, 10 s after start: PSS $((pss / 1024)) MiB, RSS $((rss / 1024)) MiB (app and WebKit processes)"
+    for p in $pids; do
+      [ -r "/proc/$p/smaps_rollup" ] && echo "  $(cat /proc/$p/comm): PSS $(awk '/^Pss:/ {print int($2/1024)}' /proc/$p/smaps_rollup) MiB"
+    done
   fi
   kill "$pid"; wait "$pid" 2>/dev/null || true
   echo "run $run: ${ms} ms to the window's first request"

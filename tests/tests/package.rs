@@ -38,15 +38,20 @@ fn the_debian_package_holds_the_app_its_desktop_entry_and_icons() {
         return;
     };
     let files = dpkg_deb(&["--contents"], &deb);
+    let paths: Vec<&str> = files
+        .lines()
+        .filter_map(|line| line.split_whitespace().last())
+        .map(|path| path.trim_start_matches("./"))
+        .collect();
     for wanted in [
-        "./usr/bin/relman",
-        "./usr/bin/relman-cli",
-        "./usr/share/applications/Relman.desktop",
-        "./usr/share/icons/hicolor/32x32/apps/relman.png",
-        "./usr/share/icons/hicolor/128x128/apps/relman.png",
+        "usr/bin/relman",
+        "usr/bin/relman-cli",
+        "usr/share/applications/Relman.desktop",
+        "usr/share/icons/hicolor/32x32/apps/relman.png",
+        "usr/share/icons/hicolor/128x128/apps/relman.png",
     ] {
         assert!(
-            files.contains(wanted),
+            paths.contains(&wanted),
             "{wanted} is not in {}:\n{files}",
             deb.display()
         );

@@ -200,6 +200,20 @@ fn recurrence(
     dtstart: NaiveDateTime,
     tz: Tz,
 ) -> std::result::Result<rrule::RRuleSet, String> {
+    // A window or a freeze comes back daily at most; more often would also make every
+    // schedule expand thousands of occurrences.
+    let too_often = rule.split(';').any(|part| {
+        let part = part.trim().to_ascii_uppercase();
+        matches!(
+            part.as_str(),
+            "FREQ=HOURLY" | "FREQ=MINUTELY" | "FREQ=SECONDLY"
+        )
+    });
+    if too_often {
+        return Err(
+            "it repeats more often than daily; use DAILY, WEEKLY, MONTHLY or YEARLY".into(),
+        );
+    }
     let text = format!(
         "DTSTART;TZID={}:{}\nRRULE:{}",
         tz.name(),
