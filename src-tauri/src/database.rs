@@ -54,7 +54,9 @@ pub fn show_in_title<R: Runtime>(app: &AppHandle<R>, path: &Path) {
     }
 }
 
-fn save_dir(name: &str) -> Option<PathBuf> {
+/// Where Save writes without asking: set by the end-to-end tests, which cannot click in the
+/// system's file dialog. Everything after the dialog is the same code.
+pub fn save_dir(name: &str) -> Option<PathBuf> {
     std::env::var_os("RELMAN_SAVE_DIR").map(|dir| PathBuf::from(dir).join(name))
 }
 

@@ -1,8 +1,6 @@
 //! Release documents in the app: the preview, Save through the system dialog, Print. The
 //! store is locked only to read the facts; layout and PDF run after, off the main thread.
 
-use std::path::PathBuf;
-
 use relman_core::report::{self, Document, DocumentOptions, DocumentRequest, Made, Preview};
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
@@ -62,12 +60,6 @@ pub async fn preview_document(
     Ok(report::preview(&document, name))
 }
 
-/// Where Save writes without asking: set by the end-to-end tests, which cannot click in the
-/// system's file dialog. Everything after the dialog is the same code.
-fn chosen_without_dialog(name: &str) -> Option<PathBuf> {
-    std::env::var_os("RELMAN_SAVE_DIR").map(|dir| PathBuf::from(dir).join(name))
-}
-
 /// Asks where to save, then writes the PDF whole (temp file, then rename). `None`: cancelled.
 #[tauri::command]
 pub async fn save_document(
@@ -76,7 +68,7 @@ pub async fn save_document(
     request: DocumentRequest,
 ) -> Result<Option<String>, CommandError> {
     let (document, name) = build(&state, &request)?;
-    let path = match chosen_without_dialog(&name) {
+    let path = match crate::database::save_dir(&name) {
         Some(path) => Some(path),
         None => app
             .dialog()

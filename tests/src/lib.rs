@@ -40,6 +40,61 @@ pub fn source_files(dir: &str, exts: &[&str]) -> Vec<PathBuf> {
     found
 }
 
+/// The `relman-cli` built beside the test binary (tests run from target/<profile>/deps).
+pub fn cli_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary");
+    let binary = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>/deps")
+        .join("relman-cli");
+    assert!(
+        binary.exists(),
+        "{} is not built; run `cargo test --workspace` (or `make test`)",
+        binary.display()
+    );
+    binary
+}
+
+/// A minor release in early 2027, owned by nobody in particular.
+pub fn minor_release(key: &str, title: &str) -> relman_core::ReleaseDraft {
+    relman_core::ReleaseDraft {
+        key: key.into(),
+        title: title.into(),
+        release_type: relman_core::ReleaseType::Minor,
+        planned_start: "2027-01-04".into(),
+        planned_end: "2027-01-08".into(),
+        owner: None,
+        risk: None,
+        requester: None,
+        dev_docs: None,
+        ops_docs: None,
+    }
+}
+
+/// What an independent iCalendar parser (Python's, `tests/ics_check.py`) reads in `file`
+/// between the days `from` and `to`.
+pub fn read_ics(file: &Path, from: &str, to: &str) -> serde_json::Value {
+    let python = repo_root().join("tests/.venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: `make test` installs tests/requirements.txt there",
+        python.display()
+    );
+    let out = std::process::Command::new(python)
+        .arg(repo_root().join("tests/ics_check.py"))
+        .arg(file)
+        .args([from, to])
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "ics_check.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("ics_check.py prints JSON")
+}
+
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }

@@ -2,42 +2,19 @@
 //! `recurring-ical-events` (`tests/ics_check.py`, installed by `make test`): every occurrence
 //! of every recurrence is compared with the core's own definition, across both DST changes.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Utc};
 use relman_core::Store;
 use relman_core::calendar::{Freeze, from_minute};
 use relman_core::ics::Range;
 use relman_core::schedule::Span;
-use relman_tests::repo_root;
+use relman_tests::read_ics;
 use serde_json::Value;
-
-fn python() -> PathBuf {
-    let python = repo_root().join("tests/.venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: `make test` installs tests/requirements.txt there",
-        python.display()
-    );
-    python
-}
 
 /// What the independent parser reads in `file` between the range's days.
 fn parse(file: &Path, range: &Range) -> Value {
-    let out = Command::new(python())
-        .arg(repo_root().join("tests/ics_check.py"))
-        .arg(file)
-        .arg(range.from.to_string())
-        .arg(range.to.to_string())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "ics_check.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    read_ics(file, &range.from.to_string(), &range.to.to_string())
 }
 
 fn at(text: &str) -> DateTime<Utc> {

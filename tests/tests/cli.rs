@@ -4,19 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use relman_tests::cli_binary;
 use serde_json::{Value, json};
-
-fn cli_binary() -> PathBuf {
-    // tests run from target/<profile>/deps; the binary sits one level up.
-    let exe = std::env::current_exe().unwrap();
-    let binary = exe.parent().unwrap().parent().unwrap().join("relman-cli");
-    assert!(
-        binary.exists(),
-        "{} is not built; run `cargo test --workspace` (or `make test`)",
-        binary.display()
-    );
-    binary
-}
 
 struct Cli {
     _dir: tempfile::TempDir,

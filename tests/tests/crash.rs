@@ -6,7 +6,7 @@
 //! About 100 kills in `make test`; `make stress` runs 1,000 (`RELMAN_CRASH_KILLS`) and
 //! prints the counts. `RELMAN_CRASH_SEED` repeats a run.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,18 +14,8 @@ use chrono::{DateTime, Utc};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use relman_core::{ReleaseDraft, ReleaseFilter, ReleaseType, Store};
+use relman_tests::cli_binary;
 use rusqlite::Connection;
-
-fn cli_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let binary = exe.parent().unwrap().parent().unwrap().join("relman-cli");
-    assert!(
-        binary.exists(),
-        "{} is not built; run `cargo test --workspace`",
-        binary.display()
-    );
-    binary
-}
 
 fn spawn(db: &Path, args: &[&str]) -> Child {
     Command::new(cli_binary())

@@ -1,25 +1,15 @@
 //! Backups and restores: a backup taken while another process writes restores to a whole
 //! database, and a damaged, newer, foreign or tampered file is refused with nothing changed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 use relman_core::{ReleaseFilter, Store};
+use relman_tests::cli_binary;
 use rusqlite::Connection;
-
-fn cli_binary() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let binary = exe.parent().unwrap().parent().unwrap().join("relman-cli");
-    assert!(
-        binary.exists(),
-        "{} is not built; run `cargo test --workspace`",
-        binary.display()
-    );
-    binary
-}
 
 fn cli(db: &Path, args: &[&str]) -> std::process::Output {
     Command::new(cli_binary())
@@ -353,18 +343,7 @@ fn a_read_only_file_is_opened_read_only_and_refuses_edits_naming_the_file() {
     assert!(store.is_read_only());
     let before = keys(&store);
     assert!(before.len() > 5, "reads work");
-    let draft = relman_core::ReleaseDraft {
-        key: "REL-NEW".into(),
-        title: "On a read-only file".into(),
-        release_type: relman_core::ReleaseType::Minor,
-        planned_start: "2027-01-04".into(),
-        planned_end: "2027-01-08".into(),
-        owner: None,
-        risk: None,
-        requester: None,
-        dev_docs: None,
-        ops_docs: None,
-    };
+    let draft = relman_tests::minor_release("REL-NEW", "On a read-only file");
     let error = store.create_release(&draft, "rita", now()).unwrap_err();
     assert_eq!(error.kind(), relman_core::ErrorKind::Storage);
     let message = error.user_message();
@@ -439,19 +418,13 @@ fn a_write_on_a_full_disk_fails_cleanly_and_succeeds_when_space_is_freed() {
     let source = dir.path().join("source.db");
     let mut other = Store::open(&source).unwrap();
     for i in 0..2000 {
-        let draft = relman_core::ReleaseDraft {
-            key: format!("BIG-{i:04}"),
-            title: "A release of a large import".into(),
-            release_type: relman_core::ReleaseType::Minor,
-            planned_start: "2027-01-04".into(),
-            planned_end: "2027-01-08".into(),
-            owner: None,
-            risk: None,
-            requester: None,
-            dev_docs: None,
-            ops_docs: None,
-        };
-        other.create_release(&draft, "rita", now()).unwrap();
+        other
+            .create_release(
+                &relman_tests::minor_release(&format!("BIG-{i:04}"), "A release of a large import"),
+                "rita",
+                now(),
+            )
+            .unwrap();
     }
     let export = dir.path().join("big.json");
     std::fs::write(

@@ -1994,18 +1994,7 @@ async fn hostile_text_typed_into_the_window_stays_text_and_the_documents_stay_va
     app.click("#export-save").await?;
     app.wait_text("#toast-message", "Calendar exported").await?;
     let ics = out.path().join("relman-calendar.ics");
-    let parsed =
-        std::process::Command::new(relman_tests::repo_root().join("tests/.venv/bin/python"))
-            .arg(relman_tests::repo_root().join("tests/ics_check.py"))
-            .args([ics.to_str().unwrap(), "2027-01-01", "2027-03-31"])
-            .output()
-            .unwrap();
-    assert!(
-        parsed.status.success(),
-        "{}",
-        String::from_utf8_lossy(&parsed.stderr)
-    );
-    let parsed: serde_json::Value = serde_json::from_slice(&parsed.stdout).unwrap();
+    let parsed = relman_tests::read_ics(&ics, "2027-01-01", "2027-03-31");
     let summaries: Vec<&str> = parsed["occurrences"]
         .as_array()
         .unwrap()

@@ -121,11 +121,7 @@ fn every_shipped_schema_version_opens_migrated_with_every_record() {
 
 #[test]
 fn a_migration_killed_half_way_leaves_the_old_schema_or_the_new_one() {
-    let cli = {
-        let exe = std::env::current_exe().unwrap();
-        exe.parent().unwrap().parent().unwrap().join("relman-cli")
-    };
-    assert!(cli.exists(), "{} is not built", cli.display());
+    let cli = relman_tests::cli_binary();
     let dir = tempfile::tempdir().unwrap();
     let oldest = fixture(1);
     let old_tables = counts(&oldest);
