@@ -466,3 +466,104 @@ fn a_write_on_a_full_disk_fails_cleanly_and_succeeds_when_space_is_freed() {
     );
     assert_eq!(keys(&Store::open(&db).unwrap()).len(), before.len() + 2000);
 }
+
+/// Damaged and random files and flag values given to the real CLI: it refuses (exit 1), says
+/// how to call it (2) or reports storage (3), and never panics (101).
+#[test]
+fn the_cli_never_panics_on_damaged_files_or_odd_flag_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("relman.db");
+    drop(demo(&db));
+    let mut export = std::process::Command::new(cli_binary());
+    let export = export
+        .args(["--db", db.to_str().unwrap(), "export", "--out"])
+        .arg(dir.path().join("good.json"))
+        .output()
+        .unwrap();
+    assert!(export.status.success());
+    let good = std::fs::read(dir.path().join("good.json")).unwrap();
+    let inventory = std::fs::read(
+        relman_tests::repo_root().join("tests/fixtures/inventory/RVTools_tabvInfo.csv"),
+    )
+    .unwrap();
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n.max(1) as u64) as usize
+    };
+    for round in 0..24 {
+        // A valid file cut, with bytes changed, or random bytes.
+        let seed = if round % 2 == 0 { &good } else { &inventory };
+        let mut bytes = match round % 3 {
+            0 => seed[..next(seed.len())].to_vec(),
+            1 => {
+                let mut b = seed.clone();
+                for _ in 0..8 {
+                    let at = next(b.len());
+                    b[at] = next(256) as u8;
+                }
+                b
+            }
+            _ => (0..next(400)).map(|_| next(256) as u8).collect(),
+        };
+        bytes.truncate(200_000);
+        let (name, command): (&str, &[&str]) = if round % 2 == 0 {
+            ("damaged.json", &["import"])
+        } else {
+            ("RVTools_tabvInfo.csv", &["env", "import"])
+        };
+        let file = dir.path().join(name);
+        std::fs::write(&file, &bytes).unwrap();
+        let mut args = command.to_vec();
+        args.push(file.to_str().unwrap());
+        let out = cli(&db, &args);
+        let code = out.status.code();
+        assert!(
+            matches!(code, Some(0..=3)),
+            "{args:?} (round {round}) exited {code:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if code != Some(0) {
+            assert!(!out.stderr.is_empty(), "a refusal says why");
+        }
+    }
+    for (flag, value) in [
+        ("--start", "2027-02-30"),
+        ("--start", "\u{202e}2027-01-01"),
+        ("--end", "99999-01-01"),
+        ("--start", ""),
+        ("--end", "2027-01-01T25:00"),
+    ] {
+        let (start, end) = match flag {
+            "--start" => (value, "2027-01-08"),
+            _ => ("2027-01-04", value),
+        };
+        let out = cli(
+            &db,
+            &[
+                "release", "create", "--key", "REL-ODD", "--title", "Odd", "--type", "minor",
+                "--start", start, "--end", end,
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{flag} {value:?} is refused by validation"
+        );
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains(&flag[2..]) || said.contains("planned_"),
+            "names the field: {said}"
+        );
+    }
+    assert!(
+        Store::open(&db)
+            .unwrap()
+            .verify_audit()
+            .unwrap()
+            .problems
+            .is_empty()
+    );
+}
