@@ -96,7 +96,7 @@ pub fn kept_path(db: &Path, now: DateTime<Utc>) -> PathBuf {
     ))
 }
 
-/// Reads `file` into a scratch copy beside `scratch_of` and checks it: a SQLite file, not
+/// Reads `file` into the scratch file `scratch` and checks it: a SQLite file, not
 /// damaged, a Relman database no newer than this Relman, its audit history intact. The copy
 /// is migrated to this Relman's schema. Returns it, ready to be restored from.
 fn checked_copy(file: &Path, scratch: &Path) -> Result<(Connection, Restored)> {
@@ -131,9 +131,9 @@ fn checked_copy(file: &Path, scratch: &Path) -> Result<(Connection, Restored)> {
             "is damaged (SQLite's integrity check: {integrity})"
         )));
     }
+    // Every schema version has releases (the audit tables came with version 2).
     let is_relman: bool = copy_conn.query_row(
-        "SELECT count(*) = 3 FROM sqlite_master
-         WHERE type = 'table' AND name IN ('releases', 'audit_log', 'audit_head')",
+        "SELECT count(*) = 1 FROM sqlite_master WHERE type = 'table' AND name = 'releases'",
         [],
         |r| r.get(0),
     )?;
