@@ -112,9 +112,15 @@ fn every_shipped_schema_version_opens_migrated_with_every_record() {
         // A backup from this version restores too: it is checked, migrated and accepted.
         let mut target = Store::open(&dir.path().join(format!("target-{version}.db"))).unwrap();
         let restored = target
-            .restore_from(&fixture(version), &dir.path().join(format!("kept-{version}.db")))
+            .restore_from(
+                &fixture(version),
+                &dir.path().join(format!("kept-{version}.db")),
+            )
             .unwrap();
-        assert_eq!((restored.schema_version, restored.releases as usize), (version, keys_before.len()));
+        assert_eq!(
+            (restored.schema_version, restored.releases as usize),
+            (version, keys_before.len())
+        );
         for (table, n) in &before {
             assert!(
                 after.get(table).is_some_and(|m| m >= n),
