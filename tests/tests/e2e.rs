@@ -2007,3 +2007,31 @@ async fn hostile_text_typed_into_the_window_stays_text_and_the_documents_stay_va
     );
     app.quit().await
 }
+
+#[tokio::test]
+async fn a_read_only_database_opens_and_the_window_says_so() -> WebDriverResult<()> {
+    let db = temp_db();
+    seed(&db, "REL-2026-001", "Archived programme");
+    let mut permissions = std::fs::metadata(&db.path).unwrap().permissions();
+    permissions.set_readonly(true);
+    std::fs::set_permissions(&db.path, permissions).unwrap();
+    let app = App::launch(&db.path).await?;
+    let banner = app.wait_text("#read-only", "read-only").await?;
+    assert!(
+        banner.contains("relman.db") && banner.contains("changes nothing"),
+        "{banner}"
+    );
+    assert_eq!(app.listed_keys().await?, vec!["REL-2026-001".to_string()]);
+    // An edit is refused with the reason, not a generic failure.
+    app.click("#release-table tr[data-key='REL-2026-001'] .row-open")
+        .await?;
+    app.click("#edit-release").await?;
+    app.click("#delete-release").await?;
+    let said = app.wait_text("body", "Nothing was changed").await?;
+    assert!(
+        said.contains("is open read-only: the file cannot be written"),
+        "{said}"
+    );
+    assert_eq!(stored_keys(&db), vec!["REL-2026-001".to_string()]);
+    app.quit().await
+}
