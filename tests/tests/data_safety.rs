@@ -353,6 +353,12 @@ fn a_read_only_file_is_opened_read_only_and_refuses_edits_naming_the_file() {
     );
     assert_eq!(keys(&store), before);
 
+    // The calendar still exports (its revisions are not remembered), twice the same.
+    let range = relman_core::ics::Range::around(now().date_naive());
+    let ics = store.calendar_export(&range, now()).unwrap();
+    assert!(ics.contains("BEGIN:VEVENT"));
+    assert_eq!(store.calendar_export(&range, now()).unwrap(), ics);
+
     // The CLI reads, and refuses a write with exit 3 and the same sentence.
     let out = cli(&db, &["release", "list"]);
     assert!(

@@ -14,7 +14,13 @@ impl Store {
     pub fn calendar_export(&mut self, range: &Range, now: DateTime<Utc>) -> Result<String> {
         range.validate()?;
         let releases = self.list_releases(&Default::default())?;
-        let tx = self.write()?;
+        // A read-only database still exports; its revisions are numbered but not remembered.
+        let read_only = self.read_only;
+        let tx = if read_only {
+            self.conn.unchecked_transaction()?
+        } else {
+            self.write()?
+        };
         let schedules = planning::every_schedule(&tx)?;
         let windows = planning::load_windows(&tx)?;
         let freezes = planning::load_freezes(&tx)?;
@@ -41,18 +47,20 @@ impl Store {
                     stamp: now,
                 },
             };
-            tx.execute(
-                "INSERT INTO calendar_feed (uid, fingerprint, sequence, stamp)
-                 VALUES (?1, ?2, ?3, ?4)
-                 ON CONFLICT (uid) DO UPDATE SET fingerprint = excluded.fingerprint,
-                     sequence = excluded.sequence, stamp = excluded.stamp",
-                params![
-                    event.uid,
-                    event.fingerprint,
-                    revision.sequence,
-                    revision.stamp
-                ],
-            )?;
+            if !read_only {
+                tx.execute(
+                    "INSERT INTO calendar_feed (uid, fingerprint, sequence, stamp)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (uid) DO UPDATE SET fingerprint = excluded.fingerprint,
+                         sequence = excluded.sequence, stamp = excluded.stamp",
+                    params![
+                        event.uid,
+                        event.fingerprint,
+                        revision.sequence,
+                        revision.stamp
+                    ],
+                )?;
+            }
             numbered.push((event, revision));
         }
         tx.commit()?;
