@@ -40,8 +40,9 @@ pub struct AppState {
     rendering: Option<Rendering>,
     /// A CSV file picked in File ▸ Import whose statuses the user is asked to map first.
     pending_import: Mutex<Option<PathBuf>>,
-    /// A backup picked in File ▸ Restore, waiting for the user to confirm in the window.
-    pending_restore: Mutex<Option<PathBuf>>,
+    /// A backup picked in File ▸ Restore, and where the current database will be kept, as
+    /// the window asks the user to confirm them.
+    pending_restore: Mutex<Option<(PathBuf, PathBuf)>>,
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -92,11 +93,11 @@ impl AppState {
         Ok(())
     }
 
-    pub fn set_pending_restore(&self, path: Option<PathBuf>) {
-        *lock(&self.pending_restore) = path;
+    pub fn set_pending_restore(&self, choice: Option<(PathBuf, PathBuf)>) {
+        *lock(&self.pending_restore) = choice;
     }
 
-    pub fn take_pending_restore(&self) -> Option<PathBuf> {
+    pub fn take_pending_restore(&self) -> Option<(PathBuf, PathBuf)> {
         lock(&self.pending_restore).take()
     }
 

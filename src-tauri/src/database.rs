@@ -143,7 +143,7 @@ pub async fn choose_restore(
         return Ok(None);
     };
     let kept_as = kept_path(&state.db_path(), crate::now());
-    state.set_pending_restore(Some(file.clone()));
+    state.set_pending_restore(Some((file.clone(), kept_as.clone())));
     Ok(Some(RestoreChoice {
         file: file.display().to_string(),
         kept_as: kept_as.display().to_string(),
@@ -154,13 +154,12 @@ pub async fn choose_restore(
 /// database as it was is kept beside it. A refused file changes nothing.
 #[tauri::command]
 pub async fn restore_database(state: State<'_, AppState>) -> Result<Restored, CommandError> {
-    let file = state
+    let (file, kept_as) = state
         .take_pending_restore()
         .ok_or_else(|| Error::Conflict {
             field: None,
             message: "choose the backup to restore first (File ▸ Restore…)".into(),
         })?;
-    let kept_as = kept_path(&state.db_path(), crate::now());
     let restored = state.with_store(|s| s.restore_from(&file, &kept_as))?;
     log::info!("restored {} (kept {})", file.display(), kept_as.display());
     Ok(restored)

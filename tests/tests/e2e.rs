@@ -1831,8 +1831,18 @@ async fn the_calendar_is_exported_and_the_database_backed_up_restored_and_switch
         question.contains("programme-b.db") && question.contains("before-restore"),
         "{question}"
     );
+    let kept = question
+        .rsplit("kept as ")
+        .next()
+        .unwrap()
+        .trim_end_matches('.')
+        .to_string();
     app.click("#confirm-ok").await?;
     app.wait_text("#toast-message", "Restored").await?;
+    assert!(
+        std::path::Path::new(&kept).exists(),
+        "the database is kept where the question said: {kept}"
+    );
     assert!(!stored_keys(&db).contains(&"REL-LATE".to_string()));
     let keys = app.listed_keys().await?;
     assert!(
