@@ -56,6 +56,17 @@ pub fn cli_binary() -> PathBuf {
     binary
 }
 
+/// Runs `relman-cli --db DB ARGS…` as the user `ci-user` and waits for it.
+pub fn run_cli(db: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(cli_binary())
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env("USER", "ci-user")
+        .output()
+        .expect("relman-cli runs")
+}
+
 /// A minor release in early 2027, owned by nobody in particular.
 pub fn minor_release(key: &str, title: &str) -> relman_core::ReleaseDraft {
     relman_core::ReleaseDraft {

@@ -59,13 +59,7 @@ impl Cli {
 }
 
 fn run_on(db: &Path, args: &[&str]) -> Output {
-    Command::new(cli_binary())
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("USER", "ci-user")
-        .output()
-        .unwrap()
+    relman_tests::run_cli(db, args)
 }
 
 fn code(out: &Output) -> i32 {

@@ -12,13 +12,17 @@ use relman_tests::cli_binary;
 use rusqlite::Connection;
 
 fn cli(db: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(cli_binary())
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("USER", "ci-user")
-        .output()
-        .unwrap()
+    relman_tests::run_cli(db, args)
+}
+
+/// The one JSON document a command that succeeded printed.
+fn json_of(out: &std::process::Output) -> serde_json::Value {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON document on stdout")
 }
 
 fn now() -> DateTime<Utc> {
@@ -223,12 +227,7 @@ fn the_cli_backs_up_restores_and_exports_the_calendar() {
         &db,
         &["backup", "--out", backup.to_str().unwrap(), "--json"],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = json_of(&out);
     assert_eq!(
         json["bytes"].as_u64().unwrap(),
         std::fs::metadata(&backup).unwrap().len()
@@ -263,12 +262,7 @@ fn the_cli_backs_up_restores_and_exports_the_calendar() {
             "2026-12-02T10:00:00Z",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = json_of(&out);
     let kept = dir.path().join("relman.before-restore-20261202-100000.db");
     assert_eq!(json["kept_as"], kept.to_str().unwrap());
     let store = Store::open(&db).unwrap();
@@ -301,12 +295,7 @@ fn the_cli_backs_up_restores_and_exports_the_calendar() {
             "--json",
         ],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = json_of(&out);
     let text = std::fs::read_to_string(&ics).unwrap();
     assert_eq!(
         json["events"].as_u64().unwrap() as usize,
@@ -480,14 +469,13 @@ fn the_cli_never_panics_on_damaged_files_or_odd_flag_values() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("relman.db");
     drop(demo(&db));
-    let mut export = std::process::Command::new(cli_binary());
-    let export = export
-        .args(["--db", db.to_str().unwrap(), "export", "--out"])
-        .arg(dir.path().join("good.json"))
-        .output()
-        .unwrap();
-    assert!(export.status.success());
-    let good = std::fs::read(dir.path().join("good.json")).unwrap();
+    let good = dir.path().join("good.json");
+    assert!(
+        cli(&db, &["export", "--out", good.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let good = std::fs::read(good).unwrap();
     let inventory = std::fs::read(
         relman_tests::repo_root().join("tests/fixtures/inventory/RVTools_tabvInfo.csv"),
     )
