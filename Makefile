@@ -48,7 +48,8 @@ setup-test: setup-run tauri-driver tests/.venv/.installed
 
 # An independent iCalendar parser (Python) reads the calendar feed in the ICS tests.
 tests/.venv/.installed: tests/requirements.txt
-	python3 -m venv tests/.venv || { $(SUDO) apt-get install -y -qq python3-venv && python3 -m venv tests/.venv; }
+	python3 -m venv tests/.venv || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv && python3 -m venv tests/.venv; }
 	tests/.venv/bin/pip install --quiet --disable-pip-version-check -r tests/requirements.txt
 	touch $@
 
