@@ -56,7 +56,7 @@ pub fn show_in_title<R: Runtime>(app: &AppHandle<R>, path: &Path) {
 
 /// Where Save writes without asking: set by the end-to-end tests, which cannot click in the
 /// system's file dialog. Everything after the dialog is the same code.
-pub fn save_dir(name: &str) -> Option<PathBuf> {
+fn save_dir(name: &str) -> Option<PathBuf> {
     std::env::var_os("RELMAN_SAVE_DIR").map(|dir| PathBuf::from(dir).join(name))
 }
 
@@ -64,13 +64,19 @@ fn open_file() -> Option<Option<PathBuf>> {
     std::env::var_os("RELMAN_OPEN_FILE").map(|file| Some(PathBuf::from(file)))
 }
 
-fn ask_save<R: Runtime>(app: &AppHandle<R>, title: &str, name: &str, ext: &str) -> Option<PathBuf> {
+/// The system's save dialog, offering `name`; `None`: cancelled.
+pub fn ask_save<R: Runtime>(
+    app: &AppHandle<R>,
+    title: &str,
+    name: &str,
+    (kind, ext): (&str, &str),
+) -> Option<PathBuf> {
     save_dir(name).or_else(|| {
         app.dialog()
             .file()
             .set_title(title)
             .set_file_name(name)
-            .add_filter(ext, &[ext])
+            .add_filter(kind, &[ext])
             .blocking_save_file()
             .and_then(|p| p.into_path().ok())
     })
@@ -106,7 +112,7 @@ pub async fn export_calendar(
         &app,
         "Export the release calendar",
         "relman-calendar.ics",
-        "ics",
+        ("iCalendar", "ics"),
     ) else {
         return Ok(None);
     };
@@ -126,7 +132,12 @@ pub async fn backup_database(
         file_name(&state.db_path()),
         crate::now().format("%Y-%m-%d-%H%M")
     );
-    let Some(path) = ask_save(&app, "Back up the database", &name, "db") else {
+    let Some(path) = ask_save(
+        &app,
+        "Back up the database",
+        &name,
+        ("Relman database", "db"),
+    ) else {
         return Ok(None);
     };
     state.with_store(|s| s.backup_to(&path))?;
@@ -183,7 +194,12 @@ pub async fn new_database(
     app: AppHandle,
     state: State<'_, AppState>,
 ) -> Result<Option<String>, CommandError> {
-    let Some(path) = ask_save(&app, "Create a Relman database", "releases.db", "db") else {
+    let Some(path) = ask_save(
+        &app,
+        "Create a Relman database",
+        "releases.db",
+        ("Relman database", "db"),
+    ) else {
         return Ok(None);
     };
     if path.exists() {

@@ -3,7 +3,6 @@
 
 use relman_core::report::{self, Document, DocumentOptions, DocumentRequest, Made, Preview};
 use tauri::{AppHandle, State};
-use tauri_plugin_dialog::DialogExt;
 
 use crate::commands::{AppState, CommandError};
 
@@ -68,18 +67,9 @@ pub async fn save_document(
     request: DocumentRequest,
 ) -> Result<Option<String>, CommandError> {
     let (document, name) = build(&state, &request)?;
-    let path = match crate::database::save_dir(&name) {
-        Some(path) => Some(path),
-        None => app
-            .dialog()
-            .file()
-            .set_title("Save the PDF")
-            .set_file_name(&name)
-            .add_filter("PDF", &["pdf"])
-            .blocking_save_file()
-            .and_then(|p| p.into_path().ok()),
+    let Some(path) = crate::database::ask_save(&app, "Save the PDF", &name, ("PDF", "pdf")) else {
+        return Ok(None);
     };
-    let Some(path) = path else { return Ok(None) };
     report::save(&path, &report::pdf::render(&document))?;
     log::info!("saved {} ({} pages)", path.display(), document.pages.len());
     Ok(Some(path.display().to_string()))

@@ -111,10 +111,7 @@ impl Store {
     /// A database file nobody may write (a copy on a share, an archived programme): opened
     /// for reading only, and said so, instead of failing at the first edit.
     fn open_read_only(path: &Path) -> Result<Store> {
-        let conn = Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
-        )?;
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         let (supported, found) = (MIGRATIONS.len(), user_version(&conn)?);
         if found > supported {
             return Err(Error::NewerDatabase { found, supported });
