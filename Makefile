@@ -14,11 +14,12 @@ APT_BUILD := libwebkit2gtk-4.1-dev build-essential file libxdo-dev libssl-dev \
 	libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev pkg-config
 APT_TEST := xvfb xauth x11-utils webkit2gtk-driver imagemagick poppler-utils qpdf fonts-dejavu-core
 
-.PHONY: help run test setup-run setup-test ui ui-deps tauri-driver bindings screenshot bench bench-ui bench-edit bench-start dist stress fmt clean
+.PHONY: help run test test-dates setup-run setup-test ui ui-deps tauri-driver bindings screenshot bench bench-ui bench-edit bench-start dist stress fmt clean
 
 help:
 	@echo "make run   build Relman and start it on its embedded default database"
 	@echo "make test  fmt check, clippy, all Rust tests, UI tests, end-to-end tests under Xvfb"
+	@echo "make test-dates  the suite without the window at each date of TEST_DATES"
 	@echo "make screenshot  save PNGs of the real window in docs/"
 	@echo "make bindings    regenerate ui/src/bindings from the Rust types"
 	@echo "make bench       criterion benchmarks of the core"
@@ -76,6 +77,29 @@ test: setup-test ui
 	cargo clippy $(CARGO_FEATURES) --all-targets -- -D warnings
 	cargo build $(CARGO_FEATURES)
 	$(XVFB) cargo test $(CARGO_FEATURES)
+
+# Moments the suite must pass at (RFC 3339, UTC): a Thursday and a Friday in December; Saturday
+# 23:00 in Berlin, inside the weekly windows; the 2027 DST nights of Berlin (28 Mar, 31 Oct)
+# and New York (14 Mar, 7 Nov), half an hour before the clocks change; New Year's Eve 23:30
+# in Berlin; a leap day.
+TEST_DATES := 2026-12-03T12:00:00Z 2026-12-04T12:00:00Z 2026-12-05T22:00:00Z \
+	2027-03-28T00:30:00Z 2027-10-31T00:30:00Z 2027-03-14T06:30:00Z 2027-11-07T05:30:00Z \
+	2027-12-31T22:30:00Z 2028-02-29T12:00:00Z
+
+# Every test takes its "now" from RELMAN_NOW here, and libfaketime (tests/at-date.sh, cargo's
+# test runner) sets the wall clock to the same moment for anything that still reads it. The
+# window's tests (the e2e feature) are left out: `make test` runs them at the fixed moment.
+test-dates: setup-test ui
+	$(call apt_ensure,faketime)
+	cargo test --workspace --no-run
+	@failed=""; for at in $(TEST_DATES); do \
+		echo "=== the suite at $$at"; \
+		RELMAN_NOW=$$at CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER=$(CURDIR)/tests/at-date.sh \
+			cargo test --workspace -q > target/test-dates-$$at.log 2>&1 || failed="$$failed $$at"; \
+		grep -E '^test result|^    [a-z_:]+$$|panicked' target/test-dates-$$at.log || true; \
+	done; \
+	if [ -n "$$failed" ]; then echo "failed at:$$failed (logs: target/test-dates-*.log)"; exit 1; fi; \
+	echo "the suite passed at every date: $(TEST_DATES)"
 
 screenshot: setup-test ui
 	cargo build $(CARGO_FEATURES)

@@ -216,6 +216,7 @@ pub fn app_status(state: State<'_, AppState>) -> AppStatus {
         read_only,
         empty,
         rendering: state.rendering.clone(),
+        now: crate::now(),
     }
 }
 

@@ -22,9 +22,10 @@ fn db_path_from_args() -> PathBuf {
         .unwrap_or_else(default_db_path)
 }
 
-/// `relman --now 2026-12-07T09:00:00Z` starts the app's clock at that moment (it runs on from
-/// there): for rehearsing what the checklist will say on a later day, and for the E2E tests of
-/// rules that depend on time. The core never reads the clock; this is the app's only clock.
+/// `relman --now 2026-12-07T09:00:00Z` (or `RELMAN_NOW`, as for `relman-cli`) starts the app's
+/// clock at that moment (it runs on from there): for rehearsing what the checklist will say on
+/// a later day, and for the tests, which never run on the wall clock. The core never reads the
+/// clock; this is the app's only clock, and the window takes its time from it too.
 static CLOCK_OFFSET: std::sync::OnceLock<chrono::TimeDelta> = std::sync::OnceLock::new();
 
 fn set_clock_from_args() {
@@ -33,7 +34,9 @@ fn set_clock_from_args() {
         .iter()
         .position(|a| a == "--now")
         .and_then(|i| args.get(i + 1))
-        .and_then(|text| chrono::DateTime::parse_from_rfc3339(text).ok());
+        .cloned()
+        .or_else(|| std::env::var("RELMAN_NOW").ok().filter(|v| !v.is_empty()))
+        .and_then(|text| chrono::DateTime::parse_from_rfc3339(&text).ok());
     if let Some(start) = start {
         log::info!("clock starts at {start}");
         let _ = CLOCK_OFFSET.set(start.to_utc() - chrono::Utc::now());

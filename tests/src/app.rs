@@ -161,6 +161,11 @@ impl App {
 
         let mut args = vec!["--db".to_string(), db.display().to_string()];
         args.extend(extra.iter().map(|a| a.to_string()));
+        // The app never runs on the wall clock in a test: the tests' fixed moment, unless the
+        // test starts the clock elsewhere.
+        if !extra.contains(&"--now") {
+            args.extend(["--now".to_string(), crate::now_text()]);
+        }
         let mut caps = Capabilities::new();
         caps.set("browserName", "wry")?;
         caps.set(

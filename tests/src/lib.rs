@@ -56,15 +56,47 @@ pub fn cli_binary() -> PathBuf {
     binary
 }
 
-/// Runs `relman-cli --db DB ARGS…` as the user `ci-user` and waits for it.
+/// The moment the tests act at: never the wall clock, so the suite passes on any day.
+///
+/// `RELMAN_NOW` when it is set (`make test-dates` runs the suite at each of its dates: a
+/// Friday, a Saturday night in Berlin, the 2027 DST nights of Berlin and New York, New Year's
+/// Eve, 29 February). Otherwise Tuesday 1 December 2026, 09:00 UTC: an ordinary working
+/// morning, a month from any DST change, before the demo's year-end freeze begins.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    match std::env::var("RELMAN_NOW") {
+        Ok(text) if !text.is_empty() => chrono::DateTime::parse_from_rfc3339(&text)
+            .unwrap_or_else(|e| panic!("RELMAN_NOW={text} is not RFC 3339: {e}"))
+            .to_utc(),
+        _ => chrono::DateTime::parse_from_rfc3339("2026-12-01T09:00:00Z")
+            .expect("a fixed moment")
+            .to_utc(),
+    }
+}
+
+/// [`now`] as `relman --now` and `relman-cli --now` take it.
+pub fn now_text() -> String {
+    now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Runs `relman-cli --db DB ARGS…` as the user `ci-user` and waits for it. The CLI acts at
+/// the tests' [`now`] unless `args` give their own `--now`.
 pub fn run_cli(db: &Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(cli_binary())
-        .arg("--db")
-        .arg(db)
+    cli_command(db)
         .args(args)
-        .env("USER", "ci-user")
         .output()
         .expect("relman-cli runs")
+}
+
+/// `relman-cli --db DB`, as the user `ci-user`, acting at the tests' [`now`] (a `--now` among
+/// the arguments added later wins): every test runs the CLI through this.
+pub fn cli_command(db: &Path) -> std::process::Command {
+    let mut command = std::process::Command::new(cli_binary());
+    command
+        .arg("--db")
+        .arg(db)
+        .env("USER", "ci-user")
+        .env("RELMAN_NOW", now_text());
+    command
 }
 
 /// A minor release in early 2027, owned by nobody in particular.

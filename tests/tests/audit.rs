@@ -229,7 +229,9 @@ fn an_import_records_its_releases_and_approvals() {
     populated(&path);
     let document = Store::open(&path).unwrap().export(Some("REL-0")).unwrap();
     let mut target = Store::open_in_memory().unwrap();
-    target.import(&document, "importer", Utc::now()).unwrap();
+    target
+        .import(&document, "importer", relman_tests::now())
+        .unwrap();
     let history = target.history("release", "REL-0").unwrap();
     let actions: Vec<&str> = history.iter().map(|r| r.action.as_str()).collect();
     assert_eq!(actions, ["create", "add_change", "add_component", "decide"]);

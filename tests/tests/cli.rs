@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use relman_tests::cli_binary;
 use serde_json::{Value, json};
 
 struct Cli {
@@ -813,7 +812,16 @@ fn planning_commands_follow_the_contract() {
         "--version",
         "1.0",
     ]);
-    let start = (chrono::Utc::now().date_naive() + chrono::Duration::days(2)).to_string();
+    // A Wednesday at least two days ahead: the first task then waits for Saturday night's
+    // window, so it has slack whatever day the suite runs on (it had none when the release
+    // began on a Sunday, inside the window).
+    use chrono::Datelike;
+    let today = relman_tests::now().date_naive();
+    let mut ahead = (2 - today.weekday().num_days_from_monday() as i64).rem_euclid(7);
+    if ahead < 2 {
+        ahead += 7;
+    }
+    let start = (today + chrono::Duration::days(ahead)).to_string();
     for key in ["REL-1", "REL-2"] {
         cli.json(&[
             "release", "create", "--key", key, "--title", "API", "--type", "minor", "--start",
@@ -997,9 +1005,7 @@ fn concurrent_writers_wait_for_each_other_and_every_write_lands() {
         let path = cli.db.with_file_name(format!("changes-{file}.csv"));
         std::fs::write(&path, csv).unwrap();
         children.push(
-            Command::new(cli_binary())
-                .arg("--db")
-                .arg(&cli.db)
+            relman_tests::cli_command(&cli.db)
                 .arg("import")
                 .arg(&path)
                 .output_spawned(),
@@ -1008,9 +1014,7 @@ fn concurrent_writers_wait_for_each_other_and_every_write_lands() {
     for n in 0..10 {
         let key = format!("REL-{n}");
         children.push(
-            Command::new(cli_binary())
-                .arg("--db")
-                .arg(&cli.db)
+            relman_tests::cli_command(&cli.db)
                 .args(["release", "create", "--key", &key, "--title", "Concurrent"])
                 .args([
                     "--type",
@@ -1121,9 +1125,7 @@ fn release_show_tells_scope_package_and_plan_in_local_time_and_ends_its_lines() 
         "--to",
         "2.2",
     ]);
-    let out = Command::new(cli_binary())
-        .arg("--db")
-        .arg(&cli.db)
+    let out = relman_tests::cli_command(&cli.db)
         .args(["release", "show", "REL-1"])
         .env("TZ", "Europe/Berlin")
         .output()
@@ -1469,8 +1471,60 @@ fn rollback_authored_planned_run_and_aborted_on_the_command_line() {
     assert_eq!(steps.len(), 1, "only the stop is undone: {aborted:#}");
     assert_eq!(steps[0]["key"], "1.stop~1");
     assert_eq!(steps[0]["name"], "start services");
-    ok(&["release", "run", "REL-1", "start", "1.stop~1"]);
-    let done = ok(&["release", "run", "REL-1", "done", "1.stop~1"]);
+
+    // The terminal scrolled: the rollback, the schedule and the release still say what to run.
+    let again = cli.json(&["release", "rollback", "REL-1"]);
+    let abort = &again["abort"];
+    assert_eq!(abort["by"], "ci-user");
+    assert_eq!(abort["reason"], "database will not stop");
+    assert_eq!(abort["at"], aborted["abort"]["at"]);
+    assert_eq!(abort["next"], "1.stop~1");
+    assert_eq!(abort["steps"][0]["state"], "not_started");
+    assert_eq!(
+        abort["steps"][0]["planned_start"],
+        aborted["abort"]["steps"][0]["planned_start"]
+    );
+    let text = ok(&["release", "rollback", "REL-1"]);
+    assert!(
+        text.contains("by ci-user (database will not stop): 0 of 1 rollback step done")
+            && text.contains("Next: relman-cli release run REL-1 start 1.stop~1")
+            && !text.contains("latest go/no-go"),
+        "{text}"
+    );
+    let schedule = cli.json(&["release", "schedule", "REL-1"]);
+    assert_eq!(schedule["abort"]["steps"][0]["key"], "1.stop~1");
+    assert!(ok(&["release", "schedule", "REL-1"]).contains("1.stop~1"));
+
+    // The steps are recorded at times of their own, after the abort (not the suite's "now").
+    let abort_at =
+        chrono::DateTime::parse_from_rfc3339(aborted["abort"]["at"].as_str().unwrap()).unwrap();
+    let after = |minutes| (abort_at + chrono::Duration::minutes(minutes)).to_rfc3339();
+    ok(&[
+        "release",
+        "run",
+        "REL-1",
+        "start",
+        "1.stop~1",
+        "--at",
+        &after(2),
+    ]);
+    let again = cli.json(&["release", "rollback", "REL-1"]);
+    assert_eq!(again["abort"]["steps"][0]["state"], "started");
+    assert_eq!(again["abort"]["next"], "1.stop~1");
+    let shown = ok(&["release", "show", "REL-1"]);
+    assert!(
+        shown.contains("by ci-user (database will not stop): 0 of 1 rollback step done"),
+        "{shown}"
+    );
+    let done = ok(&[
+        "release",
+        "run",
+        "REL-1",
+        "done",
+        "1.stop~1",
+        "--at",
+        &after(12),
+    ]);
     assert!(done.contains("rolled back"), "{done}");
     assert_eq!(
         cli.json(&["release", "show", "REL-1"])["stage"],
@@ -1977,7 +2031,7 @@ fn report_writes_the_dossier_and_the_cab_pack_and_refuses_bad_choices() {
 #[test]
 fn incidents_activities_costs_and_kpis_on_the_command_line() {
     let cli = Cli::new();
-    let now = chrono::Utc::now();
+    let now = relman_tests::now();
     {
         let mut store = relman_core::Store::open(&cli.db).unwrap();
         let key = relman_tests::deploying_release(&mut store, now);

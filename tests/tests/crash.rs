@@ -7,20 +7,17 @@
 //! prints the counts. `RELMAN_CRASH_SEED` repeats a run.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use relman_core::{ReleaseDraft, ReleaseFilter, ReleaseType, Store};
-use relman_tests::cli_binary;
 use rusqlite::Connection;
 
 fn spawn(db: &Path, args: &[&str]) -> Child {
-    Command::new(cli_binary())
-        .arg("--db")
-        .arg(db)
+    relman_tests::cli_command(db)
         .args(args)
         .env("USER", "crash-test")
         .stdout(Stdio::null())

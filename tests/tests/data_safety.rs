@@ -2,13 +2,11 @@
 //! database, and a damaged, newer, foreign or tampered file is refused with nothing changed.
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, Utc};
 use relman_core::{ReleaseFilter, Store};
-use relman_tests::cli_binary;
 use rusqlite::Connection;
 
 fn cli(db: &Path, args: &[&str]) -> std::process::Output {
@@ -381,12 +379,8 @@ fn a_read_only_file_is_opened_read_only_and_refuses_edits_naming_the_file() {
 /// it a write fails with EFBIG (SIGXFSZ is ignored so the process sees the error).
 fn cli_with_file_limit(db: &Path, bytes: u64, args: &[&str]) -> std::process::Output {
     use std::os::unix::process::CommandExt;
-    let mut command = Command::new(cli_binary());
-    command
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("USER", "ci-user");
+    let mut command = relman_tests::cli_command(db);
+    command.args(args);
     // SAFETY: between fork and exec only async-signal-safe calls (setrlimit, sigaction).
     #[allow(unsafe_code)]
     unsafe {

@@ -208,7 +208,7 @@ async fn an_empty_database_offers_labelled_demo_data() -> WebDriverResult<()> {
     app.click("#load-demo").await?;
     app.find("#release-table tr[data-key]").await?;
     // The current releases and the ones finished in the past months (for Measures).
-    let demo = relman_core::demo::releases(Utc::now().date_naive()).len()
+    let demo = relman_core::demo::releases(relman_tests::now().date_naive()).len()
         + relman_core::demo::finished().len();
     let keys = app.listed_keys().await?;
     assert_eq!(keys.len(), demo, "{keys:?}");
@@ -397,7 +397,7 @@ async fn rules_block_explain_and_record_a_release_through_cab() -> WebDriverResu
     relman_tests::give_test_evidence(
         &mut Store::open(&db.path).unwrap(),
         "REL-2026-014",
-        Utc::now(),
+        relman_tests::now(),
     );
     advance(&app, "Awaiting authorization").await?;
 
@@ -410,7 +410,7 @@ async fn rules_block_explain_and_record_a_release_through_cab() -> WebDriverResu
     relman_tests::rehearse_rollback(
         &mut Store::open(&db.path).unwrap(),
         "REL-2026-014",
-        Utc::now(),
+        relman_tests::now(),
     );
 
     app.click("#tab-approvals").await?;
@@ -538,7 +538,7 @@ async fn plan_in_waves_drag_undo_freeze_slot_and_conflict() -> WebDriverResult<(
     use relman_core::calendar::Freeze;
 
     let db = temp_db();
-    let now = Utc::now();
+    let now = relman_tests::now();
     let year = now.format("%Y");
     let (key, portal) = (format!("REL-{year}-900"), format!("REL-{year}-102"));
     {
@@ -678,7 +678,7 @@ async fn plan_in_waves_drag_undo_freeze_slot_and_conflict() -> WebDriverResult<(
     app.find("#slots #pick-slot-0").await?;
     let expected = Store::open(&db.path)
         .unwrap()
-        .slots(&key, Utc::now(), 6)
+        .slots(&key, relman_tests::now(), 6)
         .unwrap()[0]
         .start;
     app.click("#pick-slot-0").await?;
@@ -707,7 +707,7 @@ async fn an_authorized_plan_asks_before_it_goes_back_to_the_cab() -> WebDriverRe
     use relman_core::change::ChangeDraft;
 
     let db = temp_db();
-    let now = Utc::now();
+    let now = relman_tests::now();
     {
         let mut store = Store::open(&db.path).unwrap();
         let week = |days| {
@@ -850,7 +850,7 @@ async fn an_authorized_plan_asks_before_it_goes_back_to_the_cab() -> WebDriverRe
         ..ChangeDraft::default()
     };
     stored()
-        .create_change(&draft, "nightly", Utc::now())
+        .create_change(&draft, "nightly", relman_tests::now())
         .unwrap();
     app.find("tr[data-change='CHG-NIGHTLY']").await?;
     app.quit().await?;
@@ -867,7 +867,7 @@ async fn author_plan_run_abort_and_roll_back_a_release() -> WebDriverResult<()> 
     use relman_core::calendar::Window;
 
     let db = temp_db();
-    let now = Utc::now();
+    let now = relman_tests::now();
     {
         let mut store = Store::open(&db.path).unwrap();
         let window = Window::weekly("Saturday night", "sat 22:00", 4.0, "Europe/Berlin").unwrap();
@@ -1277,7 +1277,7 @@ async fn import_book_test_and_wait_out_the_problem_free_period() -> WebDriverRes
 async fn the_documents_tab_previews_and_saves_only_the_chosen_sections() -> WebDriverResult<()> {
     let db = temp_db();
     let out = tempfile::tempdir().unwrap();
-    let now = Utc::now();
+    let now = relman_tests::now();
     {
         let mut store = Store::open(&db.path).unwrap();
         let day = |d| {
@@ -1367,7 +1367,7 @@ async fn the_documents_tab_previews_and_saves_only_the_chosen_sections() -> WebD
 
 /// Two releases awaiting the CAB, requested by rita, deploying in a week; the profile is anna.
 fn seed_cab_meeting(db: &Db) -> (String, String) {
-    let now = Utc::now();
+    let now = relman_tests::now();
     let mut store = Store::open(&db.path).unwrap();
     let day = |d| {
         (now + chrono::Duration::days(d))
@@ -1520,7 +1520,7 @@ async fn a_cab_meeting_on_the_projector_is_run_from_the_keyboard() -> WebDriverR
     assert!(decisions.contains("Go with the DBA on call"), "{decisions}");
     let stored = Store::open(&db.path)
         .unwrap()
-        .workspace(&first, Utc::now())
+        .workspace(&first, relman_tests::now())
         .unwrap();
     assert_eq!(stored.approvals.len(), 1);
     assert_eq!(stored.approvals[0].approver, "Carla");
@@ -1551,7 +1551,7 @@ async fn a_cab_meeting_on_the_projector_is_run_from_the_keyboard() -> WebDriverR
 async fn every_page_passes_the_accessibility_check_in_every_theme() -> WebDriverResult<()> {
     use thirtyfour::Key;
     let db = temp_db();
-    let now = Utc::now();
+    let now = relman_tests::now();
     Store::open(&db.path)
         .unwrap()
         .load_demo_data("Anna Berg", now)
@@ -1645,7 +1645,7 @@ async fn every_page_passes_the_accessibility_check_in_every_theme() -> WebDriver
 async fn after_the_deployment_early_life_support_closure_and_measures() -> WebDriverResult<()> {
     use chrono::{Duration, Local};
     let db = temp_db();
-    let t0 = Utc::now();
+    let t0 = relman_tests::now();
     {
         let mut store = Store::open(&db.path).unwrap();
         relman_tests::deploying_release(&mut store, t0);
@@ -1726,8 +1726,8 @@ async fn after_the_deployment_early_life_support_closure_and_measures() -> WebDr
     app.click("#nav-measures").await?;
     app.find("#kpi-summary").await?;
     app.find("#shares-table").await?;
-    let cli = std::process::Command::new(relman_tests::repo_root().join("target/debug/relman-cli"))
-        .args(["--db", db.path.to_str().unwrap(), "kpi", "--json"])
+    let cli = relman_tests::cli_command(&db.path)
+        .args(["kpi", "--json"])
         .output()
         .unwrap();
     let kpi: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
@@ -1779,7 +1779,7 @@ async fn the_calendar_is_exported_and_the_database_backed_up_restored_and_switch
     let earlier = out.path().join("programme-b.db");
     {
         let mut store = Store::open(&db.path).unwrap();
-        store.load_demo_data("rita", Utc::now()).unwrap();
+        store.load_demo_data("rita", relman_tests::now()).unwrap();
         store.backup_to(&earlier).unwrap();
     }
     let app = App::launch_with_files(&db.path, out.path(), &earlier).await?;

@@ -74,6 +74,81 @@ fn core_never_reads_the_clock() {
     );
 }
 
+/// Lines of the files under `dirs` that match `pattern`, skipping `allowed` (paths relative to
+/// the repository).
+fn lines_matching(dirs: &[&str], exts: &[&str], pattern: &Regex, allowed: &[&str]) -> Vec<String> {
+    dirs.iter()
+        .flat_map(|dir| source_files(dir, exts))
+        .filter(|path| {
+            let relative = path.strip_prefix(repo_root()).unwrap();
+            !allowed.iter().any(|a| relative == std::path::Path::new(a))
+        })
+        .flat_map(|path| {
+            read(&path)
+                .lines()
+                .enumerate()
+                .filter(|(_, line)| pattern.is_match(line))
+                .map(|(n, line)| format!("{}:{}: {}", path.display(), n + 1, line.trim()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// A test that reads the wall clock passes on one day and fails on another: every test takes
+/// its moment from `relman_tests::now()` (or a fixed one of its own). `Instant` is allowed: it
+/// measures waits and timeouts, never a date.
+#[test]
+fn tests_never_read_the_wall_clock() {
+    let clock = Regex::new(
+        r"\b(Utc|Local)::now\(|SystemTime::now\(|offset::Local::now\(|\b(Timestamp|Zoned)::now\(",
+    )
+    .unwrap();
+    // Where the clock is the thing used: the crash harness seeds its random kill times from
+    // it, and the benchmarks time themselves.
+    let allowed = [
+        "tests/tests/crash.rs",
+        "tests/src/bin/bench_ui.rs",
+        "tests/src/bin/bench_edit.rs",
+    ];
+    let offenders = lines_matching(
+        &["tests", "src-tauri/core/tests", "src-tauri/core/benches"],
+        &[".rs"],
+        &clock,
+        &allowed,
+    );
+    assert!(
+        offenders.is_empty(),
+        "tests read the wall clock (use relman_tests::now()):\n{}",
+        offenders.join("\n")
+    );
+    assert!(
+        !lines_matching(&["tests/tests"], &[".rs"], &clock, &[]).is_empty(),
+        "the pattern no longer finds the crash harness's seed"
+    );
+}
+
+/// The window's clock is the app's (`relman --now`): only `ui/src/lib/clock.ts` reads the
+/// machine's, and everything else asks it.
+#[test]
+fn the_window_reads_the_apps_clock() {
+    let machine = Regex::new(r"Date\.now\(\)|new Date\(\)").unwrap();
+    let offenders = lines_matching(
+        &["ui/src"],
+        &[".ts", ".svelte"],
+        &machine,
+        &["ui/src/lib/clock.ts"],
+    )
+    .into_iter()
+    .filter(|line| !line.contains(".test.ts:"))
+    .collect::<Vec<_>>();
+    assert!(
+        offenders.is_empty(),
+        "the window reads the machine's clock (use lib/clock.ts):\n{}",
+        offenders.join("\n")
+    );
+    assert!(machine.is_match(&read(&repo_root().join("ui/src/lib/clock.ts"))));
+}
+
 #[test]
 fn all_sql_lives_in_the_core_store() {
     let sql = Regex::new(

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use nix::sys::signal::{Signal, kill};
@@ -133,14 +133,11 @@ fn every_shipped_schema_version_opens_migrated_with_every_record() {
 
 #[test]
 fn a_migration_killed_half_way_leaves_the_old_schema_or_the_new_one() {
-    let cli = relman_tests::cli_binary();
     let dir = tempfile::tempdir().unwrap();
     let oldest = fixture(1);
     let old_tables = counts(&oldest);
     let run = |db: &Path| {
-        Command::new(&cli)
-            .arg("--db")
-            .arg(db)
+        relman_tests::cli_command(db)
             .args(["release", "list"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -1,4 +1,5 @@
-//! After the deployment: `incident add`, `release activity`, `release cost`, `kpi`.
+//! After the deployment: `incident add`, `release activity`, `release cost`, `release review`,
+//! `release els-policy`, `kpi`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Subcommand};
@@ -131,6 +132,149 @@ pub fn cost(
         cost.stage
     );
     Ok(Output::new(cost, text))
+}
+
+/// `release els-policy`: days of early life support per release type.
+#[derive(Args)]
+pub struct ElsPolicyArgs {
+    /// Days for a major release (1–365)
+    #[arg(long)]
+    major: Option<u32>,
+    /// Days for a minor release (1–365)
+    #[arg(long)]
+    minor: Option<u32>,
+    /// Days for an emergency release (1–365)
+    #[arg(long)]
+    emergency: Option<u32>,
+}
+
+/// Shows the policy, or changes the types given and shows the result.
+pub fn els_policy(store: &mut Store, args: ElsPolicyArgs) -> Result<Output, Error> {
+    let mut policy = store.els_policy()?;
+    let given = [
+        (ReleaseType::Major, args.major),
+        (ReleaseType::Minor, args.minor),
+        (ReleaseType::Emergency, args.emergency),
+    ];
+    if given.iter().any(|(_, days)| days.is_some()) {
+        for (kind, days) in given {
+            if let Some(days) = days {
+                policy.days.insert(kind, days);
+            }
+        }
+        policy = store.set_els_policy(&policy)?;
+    }
+    let text: String = policy
+        .days
+        .iter()
+        .map(|(kind, days)| format!("{kind:<10} {days} day(s) of early life support\n"))
+        .collect();
+    let json: Map<String, Value> = policy
+        .days
+        .iter()
+        .map(|(kind, days)| (kind.to_string(), json!(days)))
+        .collect();
+    Ok(Output::new(Value::Object(json), text))
+}
+
+/// `release after`: early life support, incidents, activities, costs and the review.
+pub fn after(store: &Store, key: &str, now: DateTime<Utc>) -> Result<Output, Error> {
+    let view = store.after_deployment(key, now)?;
+    let mut text = format!("{key} ({})\n", view.stage);
+    match (view.els_since, view.els_ends) {
+        (Some(since), Some(ends)) => {
+            let left = (ends - now).num_hours();
+            text.push_str(&format!(
+                "Early life support {} → {} ({} days){}\n",
+                crate::local(since),
+                crate::local(ends),
+                view.els_days,
+                if left > 0 {
+                    format!(", {} d {} h left", left / 24, left % 24)
+                } else {
+                    ", over".to_string()
+                }
+            ));
+        }
+        _ => text.push_str("Early life support has not begun (the deployment is not done)\n"),
+    }
+    text.push_str(&format!("Incidents ({})\n", view.incidents.len()));
+    for i in &view.incidents {
+        text.push_str(&format!(
+            "  {:<14} severity {}  opened {}  {}\n",
+            i.key,
+            i.severity,
+            crate::local(i.opened),
+            i.resolved
+                .map(|r| format!("resolved {}", crate::local(r)))
+                .unwrap_or_else(|| "open".into())
+        ));
+    }
+    text.push_str("Activities\n");
+    for a in view
+        .activities
+        .iter()
+        .filter(|a| a.applicable || a.state.is_some())
+    {
+        text.push_str(&format!(
+            "  {:<16} {}{}\n",
+            a.activity.to_string(),
+            a.state
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "open".into()),
+            if a.note.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", a.note)
+            }
+        ));
+    }
+    for c in &view.costs {
+        text.push_str(&format!(
+            "Cost {} in {}{}\n",
+            amount_text(c.amount, &c.currency),
+            c.stage,
+            if c.note.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", c.note)
+            }
+        ));
+    }
+    match &view.review {
+        Some(r) => text.push_str(&format!(
+            "Review: satisfaction {} of 5 by {}{}\n",
+            r.satisfaction,
+            r.by,
+            if r.lessons.is_empty() {
+                String::new()
+            } else {
+                format!("; lessons: {}", r.lessons)
+            }
+        )),
+        None => text.push_str(&format!(
+            "No closure review yet: relman-cli release review {key} --satisfaction 1-5\n"
+        )),
+    }
+    Ok(Output::new(view, text))
+}
+
+/// `release review`: the closure review that `CLOSE-REVIEW` asks for.
+pub fn review(
+    store: &mut Store,
+    key: &str,
+    satisfaction: u8,
+    comment: &str,
+    lessons: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Output, Error> {
+    let review = store.record_review(key, satisfaction, comment, lessons, actor, now)?;
+    let text = format!(
+        "{key}: closure review recorded (satisfaction {} of 5)\n",
+        review.satisfaction
+    );
+    Ok(Output::new(review, text))
 }
 
 pub fn kpi(store: &Store, args: KpiArgs) -> Result<Output, Error> {

@@ -23,6 +23,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 mod after;
+mod cab;
 mod data;
 mod planning;
 mod report;
@@ -50,7 +51,7 @@ struct Cli {
 
     /// Act as of this moment (ISO 8601): time-dependent rules such as the problem-free period
     /// and snapshot age are judged then, and records are stamped with it [default: now]
-    #[arg(long, global = true, value_name = "DATETIME")]
+    #[arg(long, global = true, value_name = "DATETIME", env = "RELMAN_NOW")]
     now: Option<String>,
 
     #[command(subcommand)]
@@ -89,6 +90,9 @@ enum Command {
     /// Release documents as PDF: the dossier of one release, the CAB pack
     #[command(subcommand)]
     Report(report::ReportCommand),
+    /// The CAB meeting: agenda, start with the members present, decisions, end with minutes
+    #[command(subcommand)]
+    Cab(cab::CabCommand),
     /// Incidents caused by releases during early life support
     #[command(subcommand)]
     Incident(after::IncidentCommand),
@@ -244,8 +248,14 @@ enum ReleaseCommand {
     /// Tasks of the release's own plan
     #[command(subcommand)]
     Task(rollback::ReleaseTaskCommand),
-    /// The rollback plan per wave: latest go/no-go, point of no return, steps, whether it fits
-    Rollback { key: String },
+    /// The rollback plan per wave: latest go/no-go, point of no return, steps, whether it fits;
+    /// after an abort, the rollback being run
+    Rollback {
+        key: String,
+        /// The rollback if the wave stopped once this task has started ("roll back from here")
+        #[arg(long, value_name = "TASK")]
+        from: Option<String>,
+    },
     /// Record that a step of the deployment (or of its rollback) started or is done
     Run {
         key: String,
@@ -276,6 +286,32 @@ enum ReleaseCommand {
         #[arg(long, default_value_t = 4)]
         weeks: u32,
     },
+    /// Move the whole plan to start at a slot (`release slots` lists them)
+    PickSlot {
+        key: String,
+        /// The slot's start: ISO 8601 with offset, or local to --tz
+        #[arg(long, value_name = "DATETIME")]
+        start: String,
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
+    },
+    /// Keep the plan as it is now as its baseline (planned vs baseline vs actual)
+    Baseline { key: String },
+    /// Record the closure review (satisfaction 1–5), which closing the release needs
+    Review {
+        key: String,
+        #[arg(long)]
+        satisfaction: u8,
+        #[arg(long, default_value = "")]
+        comment: String,
+        /// What to keep or change next time
+        #[arg(long, default_value = "")]
+        lessons: String,
+    },
+    /// After the deployment: early life support, incidents, activities, costs, the review
+    After { key: String },
+    /// Days of early life support per release type: shown, or changed with the flags given
+    ElsPolicy(after::ElsPolicyArgs),
 }
 
 #[derive(Args)]
@@ -422,6 +458,29 @@ enum CiCommand {
     },
     /// List the CMDB
     List,
+    /// Change a CI (only the flags given): its production version after an import created it
+    Edit {
+        name: String,
+        /// The version running in production
+        #[arg(long)]
+        version: Option<String>,
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long, value_parser = parse_enum::<CiKind>)]
+        kind: Option<CiKind>,
+        /// A CI it runs on (repeatable; replaces the list)
+        #[arg(long)]
+        runs_on: Vec<String>,
+        /// A CI it depends on (repeatable; replaces the list)
+        #[arg(long)]
+        depends_on: Vec<String>,
+        /// Runs on nothing
+        #[arg(long, conflicts_with = "runs_on")]
+        no_runs_on: bool,
+        /// Depends on nothing
+        #[arg(long, conflicts_with = "depends_on")]
+        no_depends_on: bool,
+    },
     /// Delete a CI nothing refers to (undo with `ci restore`)
     Delete { name: String },
     /// Bring back a deleted CI
@@ -574,17 +633,21 @@ fn with_newline(mut text: String) -> String {
     text
 }
 
-/// A moment in the user's own time zone (`TZ`, else the system's), with the zone's name:
-/// `Tue 01 Dec 2026 03:14 CET`. JSON output keeps ISO 8601.
-pub fn local(at: chrono::DateTime<Utc>) -> String {
-    let zone = std::env::var("TZ")
+/// The user's own time zone: `TZ`, else the system's, else UTC.
+pub fn user_zone() -> chrono_tz::Tz {
+    std::env::var("TZ")
         .ok()
         .map(|tz| tz.trim_start_matches(':').to_string())
         .filter(|tz| !tz.is_empty())
         .or_else(|| iana_time_zone::get_timezone().ok())
         .and_then(|name| name.parse::<chrono_tz::Tz>().ok())
-        .unwrap_or(chrono_tz::Tz::UTC);
-    at.with_timezone(&zone)
+        .unwrap_or(chrono_tz::Tz::UTC)
+}
+
+/// A moment in the user's own time zone (`TZ`, else the system's), with the zone's name:
+/// `Tue 01 Dec 2026 03:14 CET`. JSON output keeps ISO 8601.
+pub fn local(at: chrono::DateTime<Utc>) -> String {
+    at.with_timezone(&user_zone())
         .format("%a %d %b %Y %H:%M %Z")
         .to_string()
 }
@@ -632,6 +695,50 @@ fn run(cli: Cli) -> Result<Output, Error> {
                 now,
             )?;
             let text = format!("Created CI {} ({})\n", ci.name, ci.kind);
+            Ok(Output::new(ci, text))
+        }
+        Command::Ci(CiCommand::Edit {
+            name,
+            version,
+            owner,
+            kind,
+            runs_on,
+            depends_on,
+            no_runs_on,
+            no_depends_on,
+        }) => {
+            let current = store
+                .list_cis()?
+                .into_iter()
+                .find(|c| c.name == name)
+                .ok_or_else(|| Error::NotFound {
+                    what: "CI",
+                    key: name.clone(),
+                })?;
+            let list = |given: Vec<String>, none: bool, old: Vec<String>| {
+                if none {
+                    vec![]
+                } else if given.is_empty() {
+                    old
+                } else {
+                    given
+                }
+            };
+            let edited = Ci {
+                name: current.name.clone(),
+                kind: kind.unwrap_or(current.kind),
+                owner: owner.or(current.owner),
+                prod_version: version.or(current.prod_version),
+                runs_on: list(runs_on, no_runs_on, current.runs_on),
+                depends_on: list(depends_on, no_depends_on, current.depends_on),
+            };
+            let ci = store.update_ci(&name, &edited, &actor, now)?;
+            let text = format!(
+                "Changed CI {} ({}, production {})\n",
+                ci.name,
+                ci.kind,
+                ci.prod_version.as_deref().unwrap_or("-")
+            );
             Ok(Output::new(ci, text))
         }
         Command::Ci(CiCommand::Hours {
@@ -690,6 +797,7 @@ fn run(cli: Cli) -> Result<Output, Error> {
         Command::Test(command) => testing::test(&mut store, command, &actor, now),
         Command::Report(command) => report::report(&mut store, command, &actor, now),
         Command::Incident(command) => after::incident(&mut store, command, &actor, now),
+        Command::Cab(command) => cab::cab(&mut store, command, &actor, now),
         Command::Kpi(args) => after::kpi(&store, args),
         Command::Demo => {
             let loaded = store.load_demo_data(&actor, now)?;
@@ -820,7 +928,15 @@ fn release(
                 .plan(&key)?
                 .map(|_| store.schedule(&key))
                 .transpose()?;
-            let text = describe(&release) + &describe_workspace(&workspace, schedule.as_ref());
+            let mut text = describe(&release);
+            // An aborted deployment comes first: whoever looks needs the rollback's state.
+            if let Some(abort) = schedule.as_ref().and_then(|s| s.abort.as_ref()) {
+                text.push_str(&format!(
+                    "{}\n  (the steps: relman-cli release rollback {key})\n",
+                    rollback::abort_summary(abort)
+                ));
+            }
+            text.push_str(&describe_workspace(&workspace, schedule.as_ref()));
             Ok(Output::new(release, text))
         }
         ReleaseCommand::Edit(args) => {
@@ -1004,8 +1120,24 @@ fn release(
         ReleaseCommand::Schedule { key } => planning::schedule(store, &key),
         ReleaseCommand::Conflicts { key } => planning::conflicts(store, &key),
         ReleaseCommand::Slots { key, weeks } => planning::slots(store, &key, weeks, now),
+        ReleaseCommand::PickSlot { key, start, tz } => {
+            planning::pick_slot(store, &key, &start, tz.as_deref(), actor, now)
+        }
+        ReleaseCommand::Baseline { key } => planning::baseline(store, &key, actor, now),
+        ReleaseCommand::Review {
+            key,
+            satisfaction,
+            comment,
+            lessons,
+        } => after::review(store, &key, satisfaction, &comment, &lessons, actor, now),
+        ReleaseCommand::ElsPolicy(args) => after::els_policy(store, args),
+        ReleaseCommand::After { key } => after::after(store, &key, now),
         ReleaseCommand::Task(command) => rollback::release_task(store, command, actor, now),
-        ReleaseCommand::Rollback { key } => rollback::rollback(store, &key),
+        ReleaseCommand::Rollback { key, from: None } => rollback::rollback(store, &key),
+        ReleaseCommand::Rollback {
+            key,
+            from: Some(task),
+        } => rollback::rollback_from(store, &key, &task),
         ReleaseCommand::Run {
             key,
             what,

@@ -212,9 +212,61 @@ pub fn schedule(store: &Store, key: &str) -> Result<Output, Error> {
             )),
         }
     }
+    if let Some(abort) = &s.abort {
+        text.push_str(&format!(
+            "\nRollback\n{}",
+            crate::rollback::abort_text(key, abort)
+        ));
+    }
     Ok(Output::new(
-        json!({ "release": key, "tasks": tasks, "unplaced": unplaced }),
+        json!({
+            "release": key,
+            "tasks": tasks,
+            "unplaced": unplaced,
+            "abort": s.abort.as_ref().map(crate::rollback::abort_json),
+        }),
         text,
+    ))
+}
+
+pub fn pick_slot(
+    store: &mut Store,
+    key: &str,
+    start: &str,
+    tz: Option<&str>,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Output, Error> {
+    let start = relman_core::calendar::parse_datetime("start", start, tz)
+        .map_err(|e| Error::Validation(vec![e]))?;
+    let version = store.schedule(key)?.version;
+    let s = store.pick_slot(key, start, version, actor, now)?;
+    let text = format!(
+        "{key} now starts {} and finishes {}\n",
+        crate::local(start),
+        s.finish.map(crate::local).unwrap_or_else(|| "-".into())
+    );
+    Ok(Output::new(
+        json!({ "release": key, "start": start, "finish": s.finish, "version": s.version }),
+        text,
+    ))
+}
+
+pub fn baseline(
+    store: &mut Store,
+    key: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Output, Error> {
+    let s = store.save_baseline(key, actor, now)?;
+    let kept = s
+        .tasks
+        .iter()
+        .filter(|t| t.baseline_start.is_some())
+        .count();
+    Ok(Output::new(
+        json!({ "release": key, "tasks": kept, "version": s.version }),
+        format!("Kept the plan of {key} as its baseline ({kept} task(s))\n"),
     ))
 }
 

@@ -3,7 +3,11 @@
 use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand};
 use relman_core::calendar::parse_datetime;
-use relman_core::plan::{BackoutStep, DeploymentModel, Milestone, ModelTask, Schedule};
+use relman_core::plan::{
+    Abort, AbortStep, BackoutStep, DeploymentModel, Milestone, ModelTask, PlanDep, PlanTask,
+    Schedule,
+};
+use relman_core::schedule::DepKind;
 use relman_core::store::Progress;
 use relman_core::{Error, FieldError, Store};
 use serde_json::{Value, json};
@@ -73,26 +77,59 @@ pub struct TaskArgs {
     pub point_of_no_return: bool,
 }
 
+/// `--backout "STEP NAME=MINUTES"`, each step done by `team`.
+fn backout_steps(specs: &[String], team: &Option<String>) -> Result<Vec<BackoutStep>, Error> {
+    specs
+        .iter()
+        .map(|spec| {
+            let (name, minutes) = spec.rsplit_once('=').ok_or_else(|| {
+                format!("'{spec}' is not a step; write it as \"STEP NAME=MINUTES\"")
+            })?;
+            let minutes = minutes
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| format!("'{minutes}' in '{spec}' is not a number of minutes"))?;
+            Ok(BackoutStep {
+                name: name.trim().to_string(),
+                minutes,
+                team: team.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(|message| Error::Validation(vec![FieldError::new("backout", message)]))
+}
+
+impl TaskEditArgs {
+    /// The task as it is in the plan, with the flags given applied.
+    fn apply(&self, current: &PlanTask) -> Result<ModelTask, Error> {
+        let team = self.team.clone().or_else(|| current.team.clone());
+        let (backout, nothing_to_undo) = if !self.backout.is_empty() {
+            (backout_steps(&self.backout, &team)?, None)
+        } else if self.nothing_to_undo.is_some() {
+            (vec![], self.nothing_to_undo.clone())
+        } else {
+            (current.backout.clone(), current.nothing_to_undo.clone())
+        };
+        Ok(ModelTask {
+            key: current.key.clone(),
+            name: self.name.clone().unwrap_or_else(|| current.name.clone()),
+            minutes: self.minutes.unwrap_or(current.minutes),
+            team,
+            downtime: self.downtime.unwrap_or(current.downtime),
+            milestone: self.milestone.or(current.milestone),
+            target: self.target.clone().or_else(|| current.target.clone()),
+            backout,
+            nothing_to_undo,
+            point_of_no_return: self
+                .point_of_no_return
+                .unwrap_or(current.point_of_no_return),
+        })
+    }
+}
+
 impl TaskArgs {
     fn task(&self) -> Result<ModelTask, Error> {
-        let backout =
-            self.backout
-                .iter()
-                .map(|spec| {
-                    let (name, minutes) = spec.rsplit_once('=').ok_or_else(|| {
-                        format!("'{spec}' is not a step; write it as \"STEP NAME=MINUTES\"")
-                    })?;
-                    let minutes = minutes.trim().parse::<i64>().map_err(|_| {
-                        format!("'{minutes}' in '{spec}' is not a number of minutes")
-                    })?;
-                    Ok(BackoutStep {
-                        name: name.trim().to_string(),
-                        minutes,
-                        team: self.team.clone(),
-                    })
-                })
-                .collect::<Result<Vec<_>, String>>()
-                .map_err(|message| Error::Validation(vec![FieldError::new("backout", message)]))?;
+        let backout = backout_steps(&self.backout, &self.team)?;
         Ok(ModelTask {
             key: self.key.clone(),
             name: self.name.clone(),
@@ -122,6 +159,77 @@ pub enum ReleaseTaskCommand {
     },
     /// Take a task out of the plan (what waited for it waits for its predecessors)
     Remove { key: String, task: String },
+    /// Pin a task's start (its successors follow), or unpin it with --unpin
+    Move {
+        key: String,
+        task: String,
+        /// The new start: ISO 8601 with offset, or local to --tz
+        #[arg(long, value_name = "DATETIME", required_unless_present = "unpin")]
+        to: Option<String>,
+        #[arg(long, value_name = "ZONE")]
+        tz: Option<String>,
+        /// Let the scheduler place it again as early as it can
+        #[arg(long, conflicts_with = "to")]
+        unpin: bool,
+    },
+    /// Change a task's duration
+    Resize {
+        key: String,
+        task: String,
+        #[arg(long)]
+        minutes: i64,
+    },
+    /// Change what a task is and how it is undone (only the flags given; key and wave stay)
+    Edit(TaskEditArgs),
+    /// Make one task wait for another
+    DepAdd {
+        key: String,
+        /// The task waited for
+        from: String,
+        /// The task that waits
+        to: String,
+        /// fs (finish to start), ss (start to start) or ff (finish to finish)
+        #[arg(long, default_value = "fs", value_parser = parse_enum::<DepKind>)]
+        kind: DepKind,
+        /// Minutes between them (negative: overlap)
+        #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
+        lag: i64,
+    },
+    /// Take a dependency out of the plan
+    DepRemove {
+        key: String,
+        from: String,
+        to: String,
+    },
+}
+
+#[derive(Args)]
+pub struct TaskEditArgs {
+    pub key: String,
+    pub task: String,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub minutes: Option<i64>,
+    #[arg(long)]
+    pub team: Option<String>,
+    /// true or false
+    #[arg(long)]
+    pub downtime: Option<bool>,
+    #[arg(long, value_parser = parse_enum::<Milestone>)]
+    pub milestone: Option<Milestone>,
+    /// The CI it works on
+    #[arg(long)]
+    pub target: Option<String>,
+    /// A step that undoes it, "STEP NAME=MINUTES" (repeatable; replaces the steps)
+    #[arg(long, value_name = "STEP NAME=MINUTES")]
+    pub backout: Vec<String>,
+    /// It needs no undoing, and why (replaces the steps)
+    #[arg(long, value_name = "REASON", conflicts_with = "backout")]
+    pub nothing_to_undo: Option<String>,
+    /// true or false: after it starts, the wave cannot be rolled back
+    #[arg(long)]
+    pub point_of_no_return: Option<bool>,
 }
 
 fn undo_text(t: &ModelTask) -> String {
@@ -272,6 +380,69 @@ pub fn release_task(
             let text = format!("Removed {task} from the plan of {key}\n");
             (key, schedule, text)
         }
+        ReleaseTaskCommand::Move {
+            key,
+            task,
+            to,
+            tz,
+            unpin: _,
+        } => {
+            let start = to
+                .map(|text| parse_datetime("to", &text, tz.as_deref()))
+                .transpose()
+                .map_err(|e| Error::Validation(vec![e]))?;
+            let version = store.schedule(&key)?.version;
+            let schedule = store.move_task(&key, &task, start, version, actor, now)?;
+            let text = match schedule.task(&task).and_then(|t| t.start) {
+                Some(at) => format!("{task} of {key} now starts {}\n", local(at)),
+                None => format!("{task} of {key} cannot be placed\n"),
+            };
+            (key, schedule, text)
+        }
+        ReleaseTaskCommand::Resize { key, task, minutes } => {
+            let version = store.schedule(&key)?.version;
+            let schedule = store.resize_task(&key, &task, minutes, version, actor, now)?;
+            let text = format!("{task} of {key} now takes {minutes} min\n");
+            (key, schedule, text)
+        }
+        ReleaseTaskCommand::Edit(args) => {
+            let plan = store.plan(&args.key)?.ok_or_else(|| no_plan(&args.key))?;
+            let current = plan
+                .tasks
+                .iter()
+                .find(|t| t.key == args.task)
+                .ok_or_else(|| not_a_task(&args.task, &args.key))?;
+            let fields = args.apply(current)?;
+            let version = store.schedule(&args.key)?.version;
+            let schedule =
+                store.update_plan_task(&args.key, &args.task, &fields, version, actor, now)?;
+            let text = format!("Changed {} of {}\n", args.task, args.key);
+            (args.key, schedule, text)
+        }
+        ReleaseTaskCommand::DepAdd {
+            key,
+            from,
+            to,
+            kind,
+            lag,
+        } => {
+            let version = store.schedule(&key)?.version;
+            let dep = PlanDep {
+                from: from.clone(),
+                to: to.clone(),
+                kind,
+                lag_minutes: lag,
+            };
+            let schedule = store.add_plan_dep(&key, &dep, version, actor, now)?;
+            let text = format!("{to} now waits for {from} ({kind}, lag {lag} min) in {key}\n");
+            (key, schedule, text)
+        }
+        ReleaseTaskCommand::DepRemove { key, from, to } => {
+            let version = store.schedule(&key)?.version;
+            let schedule = store.remove_plan_dep(&key, &from, &to, version, actor, now)?;
+            let text = format!("{to} no longer waits for {from} in {key}\n");
+            (key, schedule, text)
+        }
     };
     Ok(Output::new(
         json!({ "release": key, "tasks": schedule.tasks.len(), "version": schedule.version }),
@@ -287,7 +458,119 @@ fn shown(t: Option<DateTime<Utc>>) -> String {
     t.map(local).unwrap_or_else(|| "-".into())
 }
 
+/// Where a rollback step stands: the operator's next step is the first not done.
+fn step_state(step: &AbortStep) -> &'static str {
+    match (step.actual_start, step.actual_end) {
+        (_, Some(_)) => "done",
+        (Some(_), None) => "started",
+        (None, None) => "not_started",
+    }
+}
+
+/// "Aborted Sat 19 Dec 2026 22:20 CET by anna (migration failed): 1 of 2 rollback steps done"
+pub fn abort_summary(abort: &Abort) -> String {
+    let done = abort
+        .steps
+        .iter()
+        .filter(|s| s.actual_end.is_some())
+        .count();
+    format!(
+        "Aborted {} by {} ({}): {done} of {} rollback step{} done",
+        local(abort.at),
+        abort.by,
+        abort.reason,
+        abort.steps.len(),
+        if abort.steps.len() == 1 { "" } else { "s" }
+    )
+}
+
+/// The abort with each rollback step's state and times, for `--json`.
+pub fn abort_json(abort: &Abort) -> Value {
+    json!({
+        "at": abort.at,
+        "by": abort.by,
+        "reason": abort.reason,
+        "done": abort.steps.iter().filter(|s| s.actual_end.is_some()).count(),
+        "next": abort.steps.iter().find(|s| s.actual_end.is_none()).map(|s| s.key.clone()),
+        "steps": abort.steps.iter().map(|s| json!({
+            "key": s.key,
+            "undoes": s.undoes,
+            "name": s.name,
+            "minutes": s.minutes,
+            "team": s.team,
+            "state": step_state(s),
+            "planned_start": s.planned_start,
+            "planned_end": s.planned_end,
+            "actual_start": s.actual_start,
+            "actual_end": s.actual_end,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The summary line, then one line per rollback step with its state, planned and actual times,
+/// then the command for the next one.
+pub fn abort_text(key: &str, abort: &Abort) -> String {
+    let mut text = abort_summary(abort) + "\n";
+    for s in &abort.steps {
+        let actual = match (s.actual_start, s.actual_end) {
+            (_, Some(end)) => format!("done {}", local(end)),
+            (Some(start), None) => format!("started {}", local(start)),
+            (None, None) => "not started".to_string(),
+        };
+        text.push_str(&format!(
+            "  {:<16} {:<28} {:>4} min  planned {}  {actual}\n",
+            s.key,
+            s.name,
+            s.minutes,
+            shown(s.planned_start),
+        ));
+    }
+    if let Some(next) = abort.steps.iter().find(|s| s.actual_end.is_none()) {
+        let verb = if next.actual_start.is_some() {
+            "done"
+        } else {
+            "start"
+        };
+        text.push_str(&format!(
+            "Next: relman-cli release run {key} {verb} {}\n",
+            next.key
+        ));
+    }
+    text
+}
+
+/// "Roll back from here": the rollback if the wave stopped when `task` finishes as planned.
+pub fn rollback_from(store: &Store, key: &str, task: &str) -> Result<Output, Error> {
+    let from = store.rollback_from_task(key, task)?;
+    let mut text = if !from.possible {
+        format!("After {task} the wave is past its point of no return: it fixes forward\n")
+    } else {
+        format!(
+            "Rolling back after {task} ({}) takes {} min, ends {}: {}\n",
+            shown(from.at),
+            from.minutes,
+            shown(from.end),
+            if from.fits {
+                "inside the window"
+            } else {
+                "AFTER THE WINDOW CLOSES"
+            }
+        )
+    };
+    for s in &from.steps {
+        text.push_str(&format!(
+            "  {} {:<32} {:>4} min  undoes {}\n",
+            shown(s.start),
+            s.name,
+            s.minutes,
+            s.undoes
+        ));
+    }
+    Ok(Output::new(from, text))
+}
+
 pub fn rollback(store: &Store, key: &str) -> Result<Output, Error> {
+    let abort = store.schedule(key)?.abort;
     let plan = store.rollback(key)?;
     let wave_name = |w: usize| {
         plan.waves
@@ -314,7 +597,12 @@ pub fn rollback(store: &Store, key: &str) -> Result<Output, Error> {
             "start": iso(s.start),
             "end": iso(s.end),
         })).collect::<Vec<_>>(),
+        "abort": abort.as_ref().map(abort_json),
     });
+    // After an abort the operator needs the steps being run, not the plan from the go/no-go.
+    if let Some(abort) = &abort {
+        return Ok(Output::new(json, abort_text(key, abort)));
+    }
     let mut text = String::new();
     for w in &plan.waves {
         text.push_str(&format!(
@@ -379,6 +667,20 @@ impl At {
                 .map_err(|e| Error::Validation(vec![e])),
         }
     }
+}
+
+fn no_plan(key: &str) -> Error {
+    Error::Validation(vec![FieldError::new(
+        "key",
+        format!("{key} has no deployment plan; give it one with `release plan`"),
+    )])
+}
+
+fn not_a_task(task: &str, key: &str) -> Error {
+    Error::Validation(vec![FieldError::new(
+        "task",
+        format!("'{task}' is not a task of the plan of {key} (see `release schedule {key}`)"),
+    )])
 }
 
 pub fn run(
@@ -456,7 +758,8 @@ pub fn abort(
         text.push_str(&done);
     } else {
         text.push_str(&format!(
-            "Record each with: relman-cli release run {key} start|done STEP\n"
+            "Record each with: relman-cli release run {key} start|done STEP\n\
+             See them again with: relman-cli release rollback {key}\n"
         ));
     }
     Ok(Output::new(run_json(key, &schedule), text))

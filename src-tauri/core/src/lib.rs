@@ -55,4 +55,8 @@ pub struct AppStatus {
     pub recent: Vec<String>,
     /// The file cannot be written: the window says so and edits are refused.
     pub read_only: bool,
+    /// The app's clock when this was read: the window keeps its own time by it, so `--now`
+    /// moves the run clock, the calendar's "now" and the default ranges too.
+    #[ts(type = "string")]
+    pub now: chrono::DateTime<chrono::Utc>,
 }

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use chrono::Utc;
 use relman_core::Store;
 use relman_core::store::Progress;
 use relman_tests::app::App;
@@ -49,7 +48,7 @@ async fn main() -> WebDriverResult<()> {
     std::fs::create_dir_all(&out)?;
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("relman.db");
-    let now = Utc::now();
+    let now = relman_tests::now();
     Store::open(&db)
         .and_then(|mut s| s.load_demo_data("Anna Berg", now))
         .expect("demo data");
@@ -101,7 +100,7 @@ async fn main() -> WebDriverResult<()> {
     capture(&out.join("screenshot-form.png")).await;
     app.click("#cancel-release").await?;
 
-    let first = format!("REL-{}-101", Utc::now().format("%Y"));
+    let first = format!("REL-{}-101", relman_tests::now().format("%Y"));
     app.click(&format!("#release-table tr[data-key='{first}'] .row-open"))
         .await?;
     app.find("#checklist li[data-code]").await?;
@@ -120,8 +119,8 @@ async fn main() -> WebDriverResult<()> {
     app.click(".theme-toggle").await?;
 
     // The plan and the calendar, as planners see them and as a 1024×768 projector shows them.
-    let portal = format!("REL-{}-102", Utc::now().format("%Y"));
-    let payroll = format!("REL-{}-101", Utc::now().format("%Y"));
+    let portal = format!("REL-{}-102", relman_tests::now().format("%Y"));
+    let payroll = format!("REL-{}-101", relman_tests::now().format("%Y"));
     for (size, suffix) in [((1280, 800), ""), ((1024, 768), "-1024")] {
         app.driver.set_window_rect(0, 0, size.0, size.1).await?;
         app.click("#nav-releases").await?;
@@ -277,7 +276,7 @@ async fn main() -> WebDriverResult<()> {
     app.click("#language option[value='en']").await?;
 
     // After the deployment: a closed release's record, and Measures in each theme.
-    let closed = format!("REL-{}-082", Utc::now().format("%Y"));
+    let closed = format!("REL-{}-082", relman_tests::now().format("%Y"));
     app.click("#nav-releases").await?;
     app.click(&format!("#release-table tr[data-key='{closed}'] .row-open"))
         .await?;

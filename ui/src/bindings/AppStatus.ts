@@ -25,4 +25,9 @@ recent: Array<string>,
 /**
  * The file cannot be written: the window says so and edits are refused.
  */
-read_only: boolean, };
+read_only: boolean, 
+/**
+ * The app's clock when this was read: the window keeps its own time by it, so `--now`
+ * moves the run clock, the calendar's "now" and the default ranges too.
+ */
+now: string, };

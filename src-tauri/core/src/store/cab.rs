@@ -74,6 +74,16 @@ impl Store {
         })
     }
 
+    /// The meeting not yet ended, if one is running (the latest, should there be several).
+    pub fn running_meeting(&self) -> Result<Option<Meeting>> {
+        let id: Option<i64> = self.conn.query_row(
+            "SELECT MAX(id) FROM cab_meetings WHERE ended_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        id.map(|id| self.meeting(id)).transpose()
+    }
+
     pub fn meeting(&self, id: i64) -> Result<Meeting> {
         load_meeting(&self.conn, id)?.ok_or_else(|| meeting_not_found(id))
     }
