@@ -92,7 +92,7 @@ TEST_DATES := 2026-12-03T12:00:00Z 2026-12-04T12:00:00Z 2026-12-05T22:00:00Z \
 test-dates: setup-test ui
 	$(call apt_ensure,faketime)
 	cargo test --workspace --no-run
-	@failed=""; for at in $(TEST_DATES); do \
+	@mkdir -p target; failed=""; for at in $(TEST_DATES); do \
 		echo "=== the suite at $$at"; \
 		RELMAN_NOW=$$at CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER=$(CURDIR)/tests/at-date.sh \
 			cargo test --workspace -q > target/test-dates-$$at.log 2>&1 || failed="$$failed $$at"; \

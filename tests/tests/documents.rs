@@ -12,7 +12,7 @@ use relman_core::report::{self, Document, DocumentOptions, Lang, Made, Paper, Se
 use relman_core::store::PlanRequest;
 
 fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap()
+    relman_tests::now()
 }
 
 fn made() -> Made {

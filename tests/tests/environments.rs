@@ -241,3 +241,98 @@ fn the_cab_approval_is_bound_to_the_evidence_it_saw() {
     let err = store.advance_release("REL-1", "rita", now()).unwrap_err();
     assert!(err.to_string().contains("AUTH-VALID"), "{err}");
 }
+
+/// The fixture's vSnapshot as an older RVTools, or someone in Excel, leaves it: no UUIDs.
+fn without_uuid_columns(csv: &str) -> String {
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let keep: Vec<usize> = (0..headers.len())
+        .filter(|i| !headers[*i].contains("UUID"))
+        .collect();
+    let mut writer = csv::Writer::from_writer(vec![]);
+    writer
+        .write_record(keep.iter().map(|i| &headers[*i]))
+        .unwrap();
+    for row in reader.records() {
+        let row = row.unwrap();
+        writer.write_record(keep.iter().map(|i| &row[*i])).unwrap();
+    }
+    String::from_utf8(writer.into_inner().unwrap()).unwrap()
+}
+
+#[test]
+fn a_vsnapshot_without_uuid_columns_is_matched_to_the_vinfo_vms_by_name() {
+    let (info_name, info) = fixture("RVTools_tabvInfo.csv");
+    let (snap_name, snap) = fixture("RVTools_tabvSnapshot.csv");
+    let trimmed = without_uuid_columns(&snap);
+    assert!(!trimmed.contains("UUID") && trimmed.contains("baseline"));
+
+    let mut with_uuids = Store::open_in_memory().unwrap();
+    let files = [(info_name.clone(), info.clone()), (snap_name.clone(), snap)];
+    let expected = with_uuids
+        .import_inventory(&read_files(&files, None).unwrap(), "rita", now())
+        .unwrap();
+    assert!(expected.notes.is_empty());
+
+    let mut store = Store::open_in_memory().unwrap();
+    let files = [
+        (info_name.clone(), info.clone()),
+        (snap_name.clone(), trimmed.clone()),
+    ];
+    let summary = store
+        .import_inventory(&read_files(&files, None).unwrap(), "rita", now())
+        .unwrap();
+    assert_eq!(summary.snapshots, expected.snapshots);
+    assert_eq!(summary.created, expected.created);
+    assert!(
+        summary.notes[0].contains("matched to their VM by name"),
+        "{:?}",
+        summary.notes
+    );
+    assert!(summary.describe().contains("matched to their VM by name"));
+    for env in &expected.created {
+        let names = |s: &Store| -> Vec<String> {
+            s.environment(env, None, now())
+                .unwrap()
+                .snapshots
+                .iter()
+                .map(|x| x.snapshot.name.clone())
+                .collect()
+        };
+        assert_eq!(names(&store), names(&with_uuids), "snapshots of {env}");
+    }
+
+    // Without the vInfo file the names cannot be matched: refused, naming the row.
+    let alone = read_files(&[(snap_name.clone(), trimmed.clone())], None).unwrap_err();
+    assert!(
+        alone[0].starts_with("RVTools_tabvSnapshot.csv row 2")
+            && alone[0].contains("no VM named 'test-web-01'"),
+        "{alone:?}"
+    );
+    // Two VMs of one name (two vCenters): ambiguous, refused, nothing read.
+    let mut reader = csv::Reader::from_reader(info.as_bytes());
+    let mut writer = csv::Writer::from_writer(vec![]);
+    writer.write_record(reader.headers().unwrap()).unwrap();
+    for row in reader.records() {
+        let row = row.unwrap();
+        writer.write_record(&row).unwrap();
+        if &row[0] == "test-web-01" {
+            let other: Vec<String> = row
+                .iter()
+                .map(|v| {
+                    v.replace("vc01.lab", "vc02.lab")
+                        .replace("9a8b7c6d", "11111111")
+                })
+                .collect();
+            writer.write_record(&other).unwrap();
+        }
+    }
+    let doubled = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+    let twice = read_files(&[(info_name, doubled), (snap_name, trimmed)], None).unwrap_err();
+    assert!(
+        twice
+            .iter()
+            .any(|p| p.contains("2 VMs are named 'test-web-01'")),
+        "{twice:?}"
+    );
+}

@@ -8,8 +8,9 @@ use relman_core::plan::{ConflictKind, Schedule, Strategy, Wave};
 use relman_core::store::{PlanRequest, Progress};
 use relman_core::{Error, Store};
 
+/// The demo data is dated from "now", so these run at whatever moment `make test-dates` gives.
 fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()
+    relman_tests::now()
 }
 
 fn demo() -> Store {
@@ -18,9 +19,10 @@ fn demo() -> Store {
     store
 }
 
-const PAYROLL: &str = "REL-2026-101";
-const PORTAL: &str = "REL-2026-102";
-const AGENTS: &str = "REL-2026-104";
+/// The demo's releases are numbered in the year of "now".
+fn demo_key(n: u32) -> String {
+    format!("REL-{}-{n}", now().format("%Y"))
+}
 
 fn task<'a>(s: &'a Schedule, key: &str) -> &'a relman_core::plan::ScheduledTask {
     s.task(key).unwrap_or_else(|| panic!("no task {key}"))
@@ -29,7 +31,7 @@ fn task<'a>(s: &'a Schedule, key: &str) -> &'a relman_core::plan::ScheduledTask 
 #[test]
 fn a_phased_plan_puts_each_wave_in_its_own_local_window() {
     let store = demo();
-    let s = store.schedule(PAYROLL).unwrap();
+    let s = store.schedule(&demo_key(101)).unwrap();
     assert_eq!(s.waves.len(), 3);
     assert_eq!(
         s.unplaced().count(),
@@ -77,29 +79,30 @@ fn a_phased_plan_puts_each_wave_in_its_own_local_window() {
 #[test]
 fn two_releases_on_the_same_service_at_the_same_time_conflict_on_both_sides() {
     let store = demo();
-    let portal = store.schedule(PORTAL).unwrap();
+    let portal = store.schedule(&demo_key(102)).unwrap();
     let overlaps: Vec<_> = portal
         .conflicts
         .iter()
         .filter(|c| c.kind == ConflictKind::Overlap)
         .collect();
     assert!(!overlaps.is_empty());
-    assert!(overlaps.iter().all(|c| c.with == AGENTS));
+    assert!(overlaps.iter().all(|c| c.with == &demo_key(104)));
     assert!(
-        overlaps[0].message.contains(PORTAL) && overlaps[0].message.contains(AGENTS),
+        overlaps[0].message.contains(&demo_key(102))
+            && overlaps[0].message.contains(&demo_key(104)),
         "{}",
         overlaps[0].message
     );
     assert!(overlaps[0].message.contains("customer-portal"));
-    let agents = store.schedule(AGENTS).unwrap();
+    let agents = store.schedule(&demo_key(104)).unwrap();
     assert!(
         agents
             .conflicts
             .iter()
-            .any(|c| c.kind == ConflictKind::Overlap && c.with == PORTAL)
+            .any(|c| c.kind == ConflictKind::Overlap && c.with == &demo_key(102))
     );
     // The payroll plan touches neither.
-    assert!(store.schedule(PAYROLL).unwrap().conflicts.is_empty());
+    assert!(store.schedule(&demo_key(101)).unwrap().conflicts.is_empty());
 }
 
 #[test]
@@ -108,14 +111,14 @@ fn a_conflict_blocks_authorization_with_its_rule() {
     // The scheduling rules guard authorization, not the earlier moves.
     assert!(
         !store
-            .check_release(AGENTS, now())
+            .check_release(&demo_key(104), now())
             .unwrap()
             .rules
             .iter()
             .any(|r| r.code.starts_with("SCHED"))
     );
     // A copy of the agents release that waits for the CAB, with the same plan.
-    let mut document = store.export(Some(AGENTS)).unwrap();
+    let mut document = store.export(Some(&demo_key(104))).unwrap();
     let record = &mut document.releases[0];
     record.key = "REL-2026-900".into();
     record.stage = "awaiting_authorization".parse().unwrap();
@@ -130,7 +133,7 @@ fn a_conflict_blocks_authorization_with_its_rule() {
     assert!(rule("SCHED-IN-WINDOWS").ok);
     assert!(!rule("SCHED-NO-CONFLICT").ok);
     assert!(
-        rule("SCHED-NO-CONFLICT").message.contains(PORTAL),
+        rule("SCHED-NO-CONFLICT").message.contains(&demo_key(102)),
         "{}",
         rule("SCHED-NO-CONFLICT").message
     );
@@ -158,11 +161,11 @@ fn only_releases(mut d: relman_core::transfer::Document) -> relman_core::transfe
 #[test]
 fn dragging_a_task_moves_its_successors_and_a_drop_into_a_freeze_is_refused() {
     let mut store = demo();
-    let first = store.schedule(PORTAL).unwrap();
+    let first = store.schedule(&demo_key(102)).unwrap();
     let (deploy, smoke) = (task(&first, "1.deploy"), task(&first, "1.smoke"));
     let shifted = store
         .move_task(
-            PORTAL,
+            &demo_key(102),
             "1.deploy",
             Some(deploy.start.unwrap() + Duration::minutes(30)),
             first.version,
@@ -181,7 +184,7 @@ fn dragging_a_task_moves_its_successors_and_a_drop_into_a_freeze_is_refused() {
     let later = backup.start.unwrap() + Duration::hours(3);
     let moved = store
         .move_task(
-            PORTAL,
+            &demo_key(102),
             "1.backup",
             Some(later),
             before.version,
@@ -201,10 +204,10 @@ fn dragging_a_task_moves_its_successors_and_a_drop_into_a_freeze_is_refused() {
         rule: None,
     };
     store.create_freeze(&freeze, "anna", now()).unwrap();
-    let current = store.schedule(PORTAL).unwrap();
+    let current = store.schedule(&demo_key(102)).unwrap();
     let err = store
         .move_task(
-            PORTAL,
+            &demo_key(102),
             "1.backup",
             Some(later + Duration::days(7) + Duration::hours(2)),
             current.version,
@@ -214,13 +217,13 @@ fn dragging_a_task_moves_its_successors_and_a_drop_into_a_freeze_is_refused() {
         .unwrap_err();
     assert!(matches!(err, Error::Validation(_)));
     assert!(err.to_string().contains("Board meeting"), "{err}");
-    assert_eq!(store.schedule(PORTAL).unwrap(), current);
+    assert_eq!(store.schedule(&demo_key(102)).unwrap(), current);
 
     // A downtime task outside its window: refused, naming the window.
     let deploy = task(&current, "1.deploy");
     let err = store
         .move_task(
-            PORTAL,
+            &demo_key(102),
             "1.deploy",
             Some(deploy.start.unwrap() + Duration::hours(10)),
             current.version,
@@ -233,7 +236,7 @@ fn dragging_a_task_moves_its_successors_and_a_drop_into_a_freeze_is_refused() {
     // Starting before its predecessor ends: refused, naming the predecessor.
     let err = store
         .move_task(
-            PORTAL,
+            &demo_key(102),
             "1.deploy",
             Some(task(&current, "1.stop").start.unwrap()),
             current.version,
@@ -245,16 +248,30 @@ fn dragging_a_task_moves_its_successors_and_a_drop_into_a_freeze_is_refused() {
 
     // A stale version is refused.
     let err = store
-        .move_task(PORTAL, "1.backup", None, before.version, "anna", now())
+        .move_task(
+            &demo_key(102),
+            "1.backup",
+            None,
+            before.version,
+            "anna",
+            now(),
+        )
         .unwrap_err();
     assert!(matches!(err, Error::Conflict { .. }));
 
     // Undo is a move back to no pin.
     let undone = store
-        .move_task(PORTAL, "1.backup", None, current.version, "anna", now())
+        .move_task(
+            &demo_key(102),
+            "1.backup",
+            None,
+            current.version,
+            "anna",
+            now(),
+        )
         .unwrap();
     assert_eq!(task(&undone, "1.backup").start, backup.start);
-    let history = store.history("release", PORTAL).unwrap();
+    let history = store.history("release", &demo_key(102)).unwrap();
     assert_eq!(
         history.iter().filter(|r| r.action == "plan_edit").count(),
         3
@@ -264,10 +281,17 @@ fn dragging_a_task_moves_its_successors_and_a_drop_into_a_freeze_is_refused() {
 #[test]
 fn resizing_a_task_pushes_its_successors() {
     let mut store = demo();
-    let before = store.schedule(PORTAL).unwrap();
+    let before = store.schedule(&demo_key(102)).unwrap();
     let smoke_before = task(&before, "1.smoke").start.unwrap();
     let resized = store
-        .resize_task(PORTAL, "1.deploy", 120, before.version, "anna", now())
+        .resize_task(
+            &demo_key(102),
+            "1.deploy",
+            120,
+            before.version,
+            "anna",
+            now(),
+        )
         .unwrap();
     assert_eq!(
         task(&resized, "1.smoke").start.unwrap(),
@@ -275,7 +299,14 @@ fn resizing_a_task_pushes_its_successors() {
     );
     // Longer than the window: refused with the reason.
     let err = store
-        .resize_task(PORTAL, "1.deploy", 8 * 60, resized.version, "anna", now())
+        .resize_task(
+            &demo_key(102),
+            "1.deploy",
+            8 * 60,
+            resized.version,
+            "anna",
+            now(),
+        )
         .unwrap_err();
     assert!(err.to_string().contains("downtime"), "{err}");
 }
@@ -284,9 +315,9 @@ fn resizing_a_task_pushes_its_successors() {
 fn the_slot_finder_offers_conflict_free_windows_least_impact_first_and_picking_one_moves_the_plan()
 {
     let mut store = demo();
-    let slots = store.slots(AGENTS, now(), 6).unwrap();
+    let slots = store.slots(&demo_key(104), now(), 6).unwrap();
     assert!(!slots.is_empty());
-    let portal = store.schedule(PORTAL).unwrap();
+    let portal = store.schedule(&demo_key(102)).unwrap();
     let portal_deploy = task(&portal, "1.deploy");
     for slot in &slots {
         assert!(slot.start >= now());
@@ -300,29 +331,36 @@ fn the_slot_finder_offers_conflict_free_windows_least_impact_first_and_picking_o
             .windows(2)
             .all(|w| w[0].impact_user_minutes <= w[1].impact_user_minutes)
     );
-    let version = store.schedule(AGENTS).unwrap().version;
+    let version = store.schedule(&demo_key(104)).unwrap().version;
     let picked = store
-        .pick_slot(AGENTS, slots[0].start, version, "anna", now())
+        .pick_slot(&demo_key(104), slots[0].start, version, "anna", now())
         .unwrap();
     assert!(picked.conflicts.is_empty(), "{:#?}", picked.conflicts);
     assert_eq!(picked.starts_at, slots[0].start);
-    assert!(store.schedule(PORTAL).unwrap().conflicts.is_empty());
+    assert!(store.schedule(&demo_key(102)).unwrap().conflicts.is_empty());
 }
 
 #[test]
 fn baseline_and_actuals_give_the_variance() {
     let mut store = demo();
-    store.save_baseline(PORTAL, "anna", now()).unwrap();
-    let s = store.schedule(PORTAL).unwrap();
+    store.save_baseline(&demo_key(102), "anna", now()).unwrap();
+    let s = store.schedule(&demo_key(102)).unwrap();
     let stop = task(&s, "1.stop");
     assert_eq!(stop.variance_minutes, Some(0));
     let started = stop.start.unwrap() + Duration::minutes(10);
     store
-        .record_progress(PORTAL, "1.stop", Progress::Started, started, "anna", now())
+        .record_progress(
+            &demo_key(102),
+            "1.stop",
+            Progress::Started,
+            started,
+            "anna",
+            now(),
+        )
         .unwrap();
     let s = store
         .record_progress(
-            PORTAL,
+            &demo_key(102),
             "1.stop",
             Progress::Finished,
             started + Duration::minutes(25),
@@ -338,7 +376,14 @@ fn baseline_and_actuals_give_the_variance() {
     );
     assert_eq!(task(&s, "1.deploy").variance_minutes, Some(20));
     let err = store
-        .record_progress(PORTAL, "1.deploy", Progress::Finished, now(), "anna", now())
+        .record_progress(
+            &demo_key(102),
+            "1.deploy",
+            Progress::Finished,
+            now(),
+            "anna",
+            now(),
+        )
         .unwrap_err();
     assert!(err.to_string().contains("has not started"));
 }
@@ -366,8 +411,9 @@ fn a_plan_from_a_model_checks_its_waves_and_names_each_bad_field() {
             },
         ],
     };
-    let before = store.schedule(PORTAL).unwrap();
-    let Err(Error::Validation(fields)) = store.instantiate_plan(PORTAL, &request, "anna", now())
+    let before = store.schedule(&demo_key(102)).unwrap();
+    let Err(Error::Validation(fields)) =
+        store.instantiate_plan(&demo_key(102), &request, "anna", now())
     else {
         panic!("expected a validation error");
     };
@@ -377,13 +423,14 @@ fn a_plan_from_a_model_checks_its_waves_and_names_each_bad_field() {
         waves: vec![request.waves[1].clone(), request.waves[1].clone()],
         ..request
     };
-    let Err(Error::Validation(fields)) = store.instantiate_plan(PORTAL, &request, "anna", now())
+    let Err(Error::Validation(fields)) =
+        store.instantiate_plan(&demo_key(102), &request, "anna", now())
     else {
         panic!("expected a validation error");
     };
     assert_eq!(fields[0].field, "waves");
     assert!(fields[0].message.contains("big-bang"));
-    assert_eq!(store.schedule(PORTAL).unwrap(), before);
+    assert_eq!(store.schedule(&demo_key(102)).unwrap(), before);
 
     let phased = PlanRequest {
         model: "Standard application rollout".into(),
@@ -406,7 +453,7 @@ fn a_plan_from_a_model_checks_its_waves_and_names_each_bad_field() {
         ],
     };
     let s = store
-        .instantiate_plan(PORTAL, &phased, "anna", now())
+        .instantiate_plan(&demo_key(102), &phased, "anna", now())
         .unwrap();
     assert_eq!(s.tasks.len(), 16);
     // The second wave waits a week: the next Saturday window after a day of observation.
@@ -432,8 +479,8 @@ fn plans_windows_and_freezes_travel_through_export_and_import() {
     copy.import(&document, "anna", now()).unwrap();
     assert_eq!(copy.export(None).unwrap().windows, document.windows);
     let (a, b) = (
-        store.schedule(PAYROLL).unwrap(),
-        copy.schedule(PAYROLL).unwrap(),
+        store.schedule(&demo_key(101)).unwrap(),
+        copy.schedule(&demo_key(101)).unwrap(),
     );
     assert_eq!(a.tasks, b.tasks);
     // A bad plan is refused with its path, and nothing of the document is added.
@@ -458,7 +505,7 @@ fn a_window_used_by_a_wave_cannot_be_deleted() {
     let err = store
         .delete_window("Saturday night Berlin", "anna", now())
         .unwrap_err();
-    assert!(err.to_string().contains(PORTAL), "{err}");
+    assert!(err.to_string().contains(&demo_key(102)), "{err}");
     assert_eq!(store.list_windows().unwrap().len(), 3);
 }
 
@@ -467,7 +514,7 @@ fn a_plan_is_customized_task_by_task_and_a_circle_is_refused() {
     use relman_core::plan::{BackoutStep, ModelTask, PlanDep};
     use relman_core::schedule::DepKind;
     let mut store = demo();
-    let s = store.schedule(PAYROLL).unwrap();
+    let s = store.schedule(&demo_key(101)).unwrap();
     let tasks = s.tasks.len();
     let extra = ModelTask {
         key: "verify-db".into(),
@@ -484,7 +531,7 @@ fn a_plan_is_customized_task_by_task_and_a_circle_is_refused() {
     // Only in the pilot wave, after the deployment.
     let s = store
         .add_plan_task(
-            PAYROLL,
+            &demo_key(101),
             &extra,
             Some(0),
             &["deploy".into()],
@@ -507,7 +554,14 @@ fn a_plan_is_customized_task_by_task_and_a_circle_is_refused() {
         team: None,
     }];
     let s = store
-        .update_plan_task(PAYROLL, "1.verify-db", &edited, s.version, "anna", now())
+        .update_plan_task(
+            &demo_key(101),
+            "1.verify-db",
+            &edited,
+            s.version,
+            "anna",
+            now(),
+        )
         .unwrap();
     assert_eq!(task(&s, "1.verify-db").backout.len(), 1);
 
@@ -519,18 +573,25 @@ fn a_plan_is_customized_task_by_task_and_a_circle_is_refused() {
         lag_minutes: 0,
     };
     let err = store
-        .add_plan_dep(PAYROLL, &circle, s.version, "anna", now())
+        .add_plan_dep(&demo_key(101), &circle, s.version, "anna", now())
         .unwrap_err();
     assert!(err.to_string().contains("cycle"), "{err}");
-    assert_eq!(store.schedule(PAYROLL).unwrap().version, s.version);
+    assert_eq!(store.schedule(&demo_key(101)).unwrap().version, s.version);
 
     // Removing the task: what waited for it waits for what it waited for.
     let s = store
-        .remove_plan_task(PAYROLL, "1.verify-db", s.version, "anna", now())
+        .remove_plan_task(&demo_key(101), "1.verify-db", s.version, "anna", now())
         .unwrap();
     assert_eq!(s.tasks.len(), tasks);
     let err = store
-        .remove_plan_dep(PAYROLL, "1.verify-db", "1.stop", s.version, "anna", now())
+        .remove_plan_dep(
+            &demo_key(101),
+            "1.verify-db",
+            "1.stop",
+            s.version,
+            "anna",
+            now(),
+        )
         .unwrap_err();
     assert!(matches!(err, Error::NotFound { .. }));
 }

@@ -43,7 +43,14 @@ pub struct ImportedSnapshot {
 pub struct Inventory {
     pub vms: Vec<ImportedVm>,
     pub snapshots: Vec<ImportedSnapshot>,
+    /// What the reading decided on its own and the user should know (snapshots matched to
+    /// their VM by name).
+    pub notes: Vec<String>,
 }
+
+/// The source kind of an RVTools snapshot row without UUID columns: its VM is known by name
+/// only until the vInfo file of the same import names it.
+const BY_NAME: &str = "rvtools-name";
 
 /// One inventory file as the window read it: its name (which tells RVTools' vInfo from its
 /// vSnapshot) and its text. The window sends contents, never paths.
@@ -62,6 +69,8 @@ pub struct InventorySummary {
     /// "test-01 reverted to 'base'" for each changed genid.
     pub reverts: Vec<String>,
     pub skipped: Vec<String>,
+    /// What the import decided on its own, e.g. snapshots matched to their VM by name.
+    pub notes: Vec<String>,
 }
 
 impl InventorySummary {
@@ -78,6 +87,7 @@ impl InventorySummary {
         if !self.skipped.is_empty() {
             parts.push(format!("skipped: {}", self.skipped.join(", ")));
         }
+        parts.extend(self.notes.iter().cloned());
         parts.join("; ")
     }
 }
@@ -116,10 +126,57 @@ pub fn read_files(
             problems.append(&mut p);
         }
     }
+    match_snapshots_by_name(&mut inventory, &mut problems);
     if problems.is_empty() {
         Ok(inventory)
     } else {
         Err(problems)
+    }
+}
+
+/// Gives each RVTools snapshot read without UUIDs the identity of the one VM of that name in
+/// the RVTools vInfo of the same import; an unknown or ambiguous name is a problem of its row.
+fn match_snapshots_by_name(inventory: &mut Inventory, problems: &mut Vec<String>) {
+    let mut matched = 0;
+    for snapshot in inventory
+        .snapshots
+        .iter_mut()
+        .filter(|s| s.source.kind == BY_NAME)
+    {
+        let candidates: Vec<&ImportedVm> = inventory
+            .vms
+            .iter()
+            .filter(|vm| {
+                vm.env.name == snapshot.vm
+                    && vm.env.source.as_ref().is_some_and(|s| s.kind == "rvtools")
+            })
+            .collect();
+        match candidates.as_slice() {
+            [vm] => {
+                snapshot.source = vm.env.source.clone().expect("filtered on its source");
+                matched += 1;
+            }
+            [] => problems.push(format!(
+                "{}: the file has no VM UUID columns and no VM named '{}' is in the RVTools vInfo file of this import; import the vInfo file with it",
+                snapshot.origin, snapshot.vm
+            )),
+            several => problems.push(format!(
+                "{}: the file has no VM UUID columns and {} VMs are named '{}' ({}); export vSnapshot with its UUID columns",
+                snapshot.origin,
+                several.len(),
+                snapshot.vm,
+                several
+                    .iter()
+                    .map(|vm| vm.origin.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        }
+    }
+    if matched > 0 {
+        inventory.notes.push(format!(
+            "{matched} snapshot(s) matched to their VM by name (the vSnapshot file has no UUID columns)"
+        ));
     }
 }
 
@@ -192,12 +249,19 @@ fn rvtools(
     let is_snapshot =
         cols.0.iter().any(|h| h == "date / time") && cols.0.iter().any(|h| h == "name");
     let mut problems = Vec::new();
-    for missing in ["vm", "vm uuid", "vi sdk uuid"] {
-        if !cols.0.iter().any(|h| h == missing) {
-            problems.push(format!(
-                "{file}: no '{missing}' column (RVTools names VMs by VM UUID and vCenter UUID)"
-            ));
-        }
+    // An older RVTools, or a file trimmed in Excel, writes vSnapshot without the UUIDs: its
+    // rows are matched to their VM by name once every file is read.
+    let has = |name: &str| cols.0.iter().any(|h| h == name);
+    let by_name = is_snapshot && has("vm") && !has("vm uuid") && !has("vi sdk uuid");
+    let required: &[&str] = if by_name {
+        &["vm"]
+    } else {
+        &["vm", "vm uuid", "vi sdk uuid"]
+    };
+    for missing in required.iter().filter(|name| !has(name)) {
+        problems.push(format!(
+            "{file}: no '{missing}' column (RVTools names VMs by VM UUID and vCenter UUID)"
+        ));
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -233,15 +297,22 @@ fn rvtools(
             problems.push(at("no VM name".to_string()));
             continue;
         };
-        let (Some(uuid), Some(vcenter)) =
-            (cols.get(row, &["vm uuid"]), cols.get(row, &["vi sdk uuid"]))
-        else {
-            problems.push(at(format!("VM '{vm}' has no VM UUID or VI SDK UUID")));
-            continue;
-        };
-        let source = Source {
-            kind: "rvtools".into(),
-            id: format!("{uuid}@{vcenter}"),
+        let source = if by_name {
+            Source {
+                kind: BY_NAME.into(),
+                id: vm.to_string(),
+            }
+        } else {
+            let (Some(uuid), Some(vcenter)) =
+                (cols.get(row, &["vm uuid"]), cols.get(row, &["vi sdk uuid"]))
+            else {
+                problems.push(at(format!("VM '{vm}' has no VM UUID or VI SDK UUID")));
+                continue;
+            };
+            Source {
+                kind: "rvtools".into(),
+                id: format!("{uuid}@{vcenter}"),
+            }
         };
         if is_snapshot {
             let Some(name) = cols.get(row, &["name"]) else {

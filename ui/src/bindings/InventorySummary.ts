@@ -7,4 +7,8 @@ export type InventorySummary = { created: Array<string>, updated: Array<string>,
 /**
  * "test-01 reverted to 'base'" for each changed genid.
  */
-reverts: Array<string>, skipped: Array<string>, };
+reverts: Array<string>, skipped: Array<string>, 
+/**
+ * What the import decided on its own, e.g. snapshots matched to their VM by name.
+ */
+notes: Array<string>, };

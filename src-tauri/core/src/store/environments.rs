@@ -671,7 +671,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<InventorySummary> {
         let tx = self.write()?;
-        let mut summary = InventorySummary::default();
+        let mut summary = InventorySummary {
+            notes: inventory.notes.clone(),
+            ..InventorySummary::default()
+        };
         let mut problems = Vec::new();
         let mut entries = Vec::new();
         // Environments whose genid changed, with the snapshot they run on.
