@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use relman_core::Store;
 use relman_core::plan::{Strategy, Wave};
 use relman_core::report::page::{Item, MARGIN};

@@ -1,7 +1,7 @@
 //! Deployment planning through the store: plans from models, windows and freezes, conflicts
 //! between releases, the slot finder, edits that are refused, baselines, rules, exchange.
 
-use chrono::{DateTime, Datelike, Duration, TimeZone, Timelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, Timelike, Utc, Weekday};
 use chrono_tz::Europe::Berlin;
 use relman_core::calendar::Freeze;
 use relman_core::plan::{ConflictKind, Schedule, Strategy, Wave};
@@ -22,6 +22,15 @@ fn demo() -> Store {
 /// The demo's releases are numbered in the year of "now".
 fn demo_key(n: u32) -> String {
     format!("REL-{}-{n}", now().format("%Y"))
+}
+
+/// Whether a freeze that applies to every service covers any of `[from, to)`.
+fn frozen(store: &Store, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+    store
+        .list_freezes()
+        .unwrap()
+        .iter()
+        .any(|f| f.service.is_none() && !f.spans(from, to).is_empty())
 }
 
 fn task<'a>(s: &'a Schedule, key: &str) -> &'a relman_core::plan::ScheduledTask {
@@ -86,7 +95,7 @@ fn two_releases_on_the_same_service_at_the_same_time_conflict_on_both_sides() {
         .filter(|c| c.kind == ConflictKind::Overlap)
         .collect();
     assert!(!overlaps.is_empty());
-    assert!(overlaps.iter().all(|c| c.with == &demo_key(104)));
+    assert!(overlaps.iter().all(|c| c.with == demo_key(104)));
     assert!(
         overlaps[0].message.contains(&demo_key(102))
             && overlaps[0].message.contains(&demo_key(104)),
@@ -99,7 +108,7 @@ fn two_releases_on_the_same_service_at_the_same_time_conflict_on_both_sides() {
         agents
             .conflicts
             .iter()
-            .any(|c| c.kind == ConflictKind::Overlap && c.with == &demo_key(102))
+            .any(|c| c.kind == ConflictKind::Overlap && c.with == demo_key(102))
     );
     // The payroll plan touches neither.
     assert!(store.schedule(&demo_key(101)).unwrap().conflicts.is_empty());
@@ -195,11 +204,16 @@ fn dragging_a_task_moves_its_successors_and_a_drop_into_a_freeze_is_refused() {
     assert_eq!(task(&moved, "1.backup").start, Some(later));
     assert!(task(&moved, "1.backup").pinned);
 
-    // Into a freeze: refused, naming the freeze, and nothing changes.
+    // Into a freeze: refused, naming the freeze, and nothing changes. The board meets on the
+    // first day after a week that no demo freeze covers (the year-end freeze may be near).
+    let board = (7..)
+        .map(|d| later + Duration::days(d))
+        .find(|day| !frozen(&store, *day, *day + Duration::days(1)))
+        .unwrap();
     let freeze = Freeze {
         name: "Board meeting".into(),
-        from: later + Duration::days(7),
-        to: later + Duration::days(8),
+        from: board,
+        to: board + Duration::days(1),
         service: None,
         rule: None,
     };
@@ -209,7 +223,7 @@ fn dragging_a_task_moves_its_successors_and_a_drop_into_a_freeze_is_refused() {
         .move_task(
             &demo_key(102),
             "1.backup",
-            Some(later + Duration::days(7) + Duration::hours(2)),
+            Some(board + Duration::hours(2)),
             current.version,
             "anna",
             now(),
@@ -456,9 +470,32 @@ fn a_plan_from_a_model_checks_its_waves_and_names_each_bad_field() {
         .instantiate_plan(&demo_key(102), &phased, "anna", now())
         .unwrap();
     assert_eq!(s.tasks.len(), 16);
-    // The second wave waits a week: the next Saturday window after a day of observation.
-    let gap = task(&s, "2.stop").start.unwrap() - task(&s, "1.stop").start.unwrap();
-    assert_eq!(gap, Duration::days(7));
+    // The second wave waits for the next Saturday window after a day of observation that no
+    // freeze covers: a week later, or more when the year-end freeze is in the way.
+    let (first, second) = (task(&s, "1.stop"), task(&s, "2.stop"));
+    let local = |t: DateTime<Utc>| t.with_timezone(&Berlin).naive_local();
+    let (a, b) = (local(first.start.unwrap()), local(second.start.unwrap()));
+    let opens = chrono::NaiveTime::from_hms_opt(22, 0, 0).unwrap();
+    assert_eq!((b.weekday(), b.time()), (Weekday::Sat, opens), "{b}");
+    // The first wave may begin after its window opened (a release planned from a Sunday
+    // starts at midnight, inside Saturday night's window).
+    let first_saturday = if a.time() >= opens {
+        a.date()
+    } else {
+        a.date() - Duration::days(1)
+    };
+    assert_eq!(first_saturday.weekday(), Weekday::Sat, "{a}");
+    let days = (b.date() - first_saturday).num_days();
+    assert!(days >= 7 && days % 7 == 0, "{a} → {b}");
+    let length = second.end.unwrap() - second.start.unwrap();
+    for skipped in 1..days / 7 {
+        let at = first.start.unwrap() + Duration::days(7 * skipped);
+        assert!(
+            frozen(&store, at, at + length),
+            "the window of {} was free: {a} → {b}",
+            local(at)
+        );
+    }
 }
 
 #[test]

@@ -318,7 +318,8 @@ pub fn draw(
             true,
             BLACK,
             &super::words::short(lang, at(p.start), &chart.tz),
-            pw.max(60.0).min(w - (px - x)),
+            // The label starts a point into the piece, so a point less is left at the edge.
+            pw.max(60.0).min(w - (px + 1.0 - x)),
         );
         let offset = local_start.offset().fix().local_minus_utc() as Min / 60;
         let mut tick = (p.start + offset).div_euclid(step) * step + step - offset;

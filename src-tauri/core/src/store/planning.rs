@@ -1095,8 +1095,11 @@ pub(super) fn load_demo_planning(
     let year = now.date_naive().format("%Y");
     for (number, strategy, waves, days) in demo::plans() {
         let key = format!("REL-{year}-{number:03}");
+        // Noon UTC is outside every demo window: a plan starting at midnight began inside
+        // Saturday night's Berlin window whenever that day was a Sunday, so the demo looked
+        // different (and its first wave was squeezed) when loaded on a Thursday.
         let start = (now.date_naive() + chrono::Duration::days(days))
-            .and_time(NaiveTime::MIN)
+            .and_time(NaiveTime::from_hms_opt(12, 0, 0).expect("noon"))
             .and_utc();
         let plan = plan::instantiate(&model, strategy, waves, start, &windows)?;
         write_plan(tx, release_id(tx, &key)?, &plan)?;
