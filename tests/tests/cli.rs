@@ -738,7 +738,7 @@ fn export_and_import_through_files() {
     let document: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(
         (document["format"].as_str(), document["version"].as_i64()),
-        (Some("relman"), Some(4))
+        (Some("relman"), Some(5))
     );
 
     let other = Cli::new();

@@ -505,6 +505,20 @@ enum CiCommand {
     },
 }
 
+/// The window change management authorized a change to be carried out in.
+#[derive(Args)]
+struct WindowArgs {
+    /// Start of the planned window: ISO 8601 with offset, or local to --tz
+    #[arg(long, value_name = "DATETIME")]
+    window_start: Option<String>,
+    /// End of the planned window
+    #[arg(long, value_name = "DATETIME")]
+    window_end: Option<String>,
+    /// The zone of window times given without an offset
+    #[arg(long, value_name = "ZONE")]
+    tz: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum ChangeCommand {
     /// Record a change (RFC)
@@ -530,6 +544,8 @@ enum ChangeCommand {
         /// A problem that led to it (repeatable)
         #[arg(long = "problem")]
         problems: Vec<String>,
+        #[command(flatten)]
+        window: WindowArgs,
     },
     /// List changes
     List {
@@ -557,6 +573,11 @@ enum ChangeCommand {
         kind: Option<ChangeKind>,
         #[arg(long, value_parser = parse_enum::<Risk>)]
         risk: Option<Risk>,
+        #[command(flatten)]
+        window: WindowArgs,
+        /// Remove the planned window
+        #[arg(long, conflicts_with_all = ["window_start", "window_end"])]
+        no_window: bool,
     },
     /// Delete a change no release holds (undo with `change restore`)
     Delete { key: String },
@@ -1196,6 +1217,8 @@ struct ChangeSummary<'a> {
     status: ChangeStatus,
     description: &'a str,
     cis: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    window: Option<relman_core::change::ChangeWindow>,
 }
 
 fn summary(c: &Change) -> ChangeSummary<'_> {
@@ -1205,6 +1228,34 @@ fn summary(c: &Change) -> ChangeSummary<'_> {
         status: c.status,
         description: &c.description,
         cis: &c.cis,
+        window: c.window,
+    }
+}
+
+/// `--window-start` and `--window-end`: both or neither.
+fn change_window(
+    start: Option<String>,
+    end: Option<String>,
+    tz: Option<&str>,
+) -> Result<Option<relman_core::change::ChangeWindow>, Error> {
+    let at = |field: &str, text: String| {
+        relman_core::calendar::parse_datetime(field, &text, tz)
+            .map_err(|e| Error::Validation(vec![e]))
+    };
+    match (start, end) {
+        (None, None) => Ok(None),
+        (Some(start), Some(end)) => Ok(Some(relman_core::change::ChangeWindow {
+            start: at("window.start", start)?,
+            end: at("window.end", end)?,
+        })),
+        (Some(_), None) => Err(Error::Validation(vec![relman_core::FieldError::new(
+            "window.end",
+            "give the end of the change's planned window too",
+        )])),
+        (None, Some(_)) => Err(Error::Validation(vec![relman_core::FieldError::new(
+            "window.start",
+            "give the start of the change's planned window too",
+        )])),
     }
 }
 
@@ -1216,11 +1267,14 @@ fn change(
 ) -> Result<Output, Error> {
     let line = |c: &Change| {
         format!(
-            "{:<14} {:<12} {}  [{}]\n",
+            "{:<14} {:<12} {}  [{}]{}\n",
             c.key,
             c.status.as_str(),
             c.title,
-            c.cis.join(", ")
+            c.cis.join(", "),
+            c.window
+                .map(|w| format!("  window {} – {}", local(w.start), local(w.end)))
+                .unwrap_or_default()
         )
     };
     match command {
@@ -1234,7 +1288,10 @@ fn change(
             risk,
             incidents,
             problems,
+            window,
         } => {
+            let window =
+                change_window(window.window_start, window.window_end, window.tz.as_deref())?;
             let draft = ChangeDraft {
                 key,
                 title,
@@ -1246,6 +1303,7 @@ fn change(
                 incident_refs: incidents,
                 problem_refs: problems,
                 cab_decision_date: None,
+                window,
             };
             let change = store.create_change(&draft, actor, now)?;
             let text = format!("Created {}", line(&change));
@@ -1279,8 +1337,16 @@ fn change(
             no_cis,
             kind,
             risk,
+            window,
+            no_window,
         } => {
             let current = store.change(&key)?;
+            let window = if no_window {
+                None
+            } else {
+                change_window(window.window_start, window.window_end, window.tz.as_deref())?
+                    .or(current.window)
+            };
             let draft = ChangeDraft {
                 key: current.key.clone(),
                 title: title.unwrap_or(current.title),
@@ -1298,6 +1364,7 @@ fn change(
                 incident_refs: current.incident_refs,
                 problem_refs: current.problem_refs,
                 cab_decision_date: current.cab_decision_date,
+                window,
             };
             let change = store.update_change(&key, &draft, actor, now)?;
             let text = format!("Saved {}", line(&change));
@@ -1326,6 +1393,8 @@ fn flag_for(field: &str) -> String {
         "planned_start" => "start",
         "planned_end" => "end",
         "dev_docs" => "dev-docs",
+        "window.start" => "window-start",
+        "window.end" => "window-end",
         "ops_docs" => "ops-docs",
         other => other,
     };

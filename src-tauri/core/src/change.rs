@@ -46,6 +46,8 @@ pub struct Change {
     pub problem_refs: Vec<String>,
     #[ts(type = "string | null")]
     pub cab_decision_date: Option<NaiveDate>,
+    /// The window change management authorized it to be carried out in.
+    pub window: Option<ChangeWindow>,
     #[ts(type = "string")]
     pub updated_at: DateTime<Utc>,
     pub updated_by: String,
@@ -70,6 +72,47 @@ pub struct ChangeDraft {
     #[serde(default)]
     #[ts(type = "string | null")]
     pub cab_decision_date: Option<NaiveDate>,
+    /// When change management authorized it to be carried out, if known (imports carry it).
+    #[serde(default)]
+    pub window: Option<ChangeWindow>,
+}
+
+/// A change's planned window (ServiceNow's start_date / end_date, Jira Service Management's
+/// Planned start / Planned end): the deployment of its CIs must fall inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeWindow {
+    #[ts(type = "string")]
+    pub start: DateTime<Utc>,
+    #[ts(type = "string")]
+    pub end: DateTime<Utc>,
+}
+
+impl ChangeWindow {
+    /// The end must come after the start; a window longer than a year is a typo.
+    pub fn check(&self) -> std::result::Result<(), FieldError> {
+        if self.end <= self.start {
+            return Err(FieldError::new(
+                "window.end",
+                format!(
+                    "the planned end ({}) must come after the planned start ({})",
+                    self.end.format("%Y-%m-%d %H:%M UTC"),
+                    self.start.format("%Y-%m-%d %H:%M UTC")
+                ),
+            ));
+        }
+        if self.end - self.start > chrono::Duration::days(366) {
+            return Err(FieldError::new(
+                "window.end",
+                "a change's planned window is at most a year long",
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn contains(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
+        start >= self.start && end <= self.end
+    }
 }
 
 impl ChangeDraft {
@@ -84,6 +127,9 @@ impl ChangeDraft {
             ));
         }
         let title = crate::release::check_title(&self.title, &mut errors);
+        if let Some(Err(e)) = self.window.map(|w| w.check()) {
+            errors.push(e);
+        }
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
@@ -98,6 +144,7 @@ impl ChangeDraft {
             incident_refs: clean_names(&self.incident_refs),
             problem_refs: clean_names(&self.problem_refs),
             cab_decision_date: self.cab_decision_date,
+            window: self.window,
         })
     }
 }

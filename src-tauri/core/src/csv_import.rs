@@ -279,6 +279,56 @@ pub fn parse(text: &str, status_map: &BTreeMap<String, ChangeStatus>) -> Result<
                         continue;
                     }
                 };
+                let (start_column, end_column) = if jira {
+                    ("Planned start", "Planned end")
+                } else {
+                    ("start_date", "end_date")
+                };
+                let moment = |names: &[&str], column: &str| {
+                    datetime(&cell(names)).map_err(|message| (column.to_string(), message))
+                };
+                let window = match (
+                    moment(
+                        &[
+                            "start_date",
+                            "planned start",
+                            "custom field (planned start)",
+                        ],
+                        start_column,
+                    ),
+                    moment(
+                        &["end_date", "planned end", "custom field (planned end)"],
+                        end_column,
+                    ),
+                ) {
+                    (Err((column, message)), _) | (_, Err((column, message))) => {
+                        problem(&column, message);
+                        continue;
+                    }
+                    (Ok(None), Ok(None)) => None,
+                    (Ok(Some(_)), Ok(None)) => {
+                        problem(
+                            end_column,
+                            "the planned window has a start but no end".into(),
+                        );
+                        continue;
+                    }
+                    (Ok(None), Ok(Some(_))) => {
+                        problem(
+                            start_column,
+                            "the planned window has an end but no start".into(),
+                        );
+                        continue;
+                    }
+                    (Ok(Some(start)), Ok(Some(end))) => {
+                        let window = crate::change::ChangeWindow { start, end };
+                        if let Err(e) = window.check() {
+                            problem(end_column, e.message);
+                            continue;
+                        }
+                        Some(window)
+                    }
+                };
                 let cis: Vec<String> = columns
                     .all(&["cmdb_ci", "configuration item", "component/s", "components"])
                     .into_iter()
@@ -298,6 +348,7 @@ pub fn parse(text: &str, status_map: &BTreeMap<String, ChangeStatus>) -> Result<
                     incident_refs: Vec::new(),
                     problem_refs: Vec::new(),
                     cab_decision_date,
+                    window,
                 });
             }
         }
@@ -392,6 +443,46 @@ fn risk(text: &str) -> std::result::Result<Option<Risk>, String> {
     }
 }
 
+/// A moment as the tools write it: RFC 3339 with its offset, or one of the date-time forms of
+/// [`date`] without one, read as UTC (the time ServiceNow and Jira export their system fields
+/// in). A date alone is its midnight.
+pub fn datetime(text: &str) -> std::result::Result<Option<chrono::DateTime<chrono::Utc>>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(Some(at.to_utc()));
+    }
+    for format in DATETIME_FORMATS {
+        if let Ok(at) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(Some(at.and_utc()));
+        }
+    }
+    for format in DATE_FORMATS {
+        if let Ok(day) = NaiveDate::parse_from_str(text, format) {
+            return Ok(Some(day.and_time(chrono::NaiveTime::MIN).and_utc()));
+        }
+    }
+    Err(format!(
+        "'{text}' is not a date and time; use e.g. 2026-03-14 22:00:00 (UTC) or 2026-03-14T22:00:00+01:00"
+    ))
+}
+
+const DATE_FORMATS: [&str; 3] = ["%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y"];
+
+const DATETIME_FORMATS: [&str; 9] = [
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %H:%M",
+    "%d/%b/%y %I:%M %p",
+];
+
 /// A date as the tools write it: ISO, with or without a time; German 14.03.2026; US 03/14/2026;
 /// Jira's 14/Mar/26 10:00 AM.
 pub fn date(text: &str) -> std::result::Result<Option<NaiveDate>, String> {
@@ -402,22 +493,12 @@ pub fn date(text: &str) -> std::result::Result<Option<NaiveDate>, String> {
     if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(Some(at.date_naive()));
     }
-    for format in ["%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y"] {
+    for format in DATE_FORMATS {
         if let Ok(date) = NaiveDate::parse_from_str(text, format) {
             return Ok(Some(date));
         }
     }
-    for format in [
-        "%Y-%m-%d %H:%M:%S",
-        "%Y-%m-%d %H:%M",
-        "%Y-%m-%dT%H:%M:%S",
-        "%d.%m.%Y %H:%M:%S",
-        "%d.%m.%Y %H:%M",
-        "%m/%d/%Y %H:%M:%S",
-        "%m/%d/%Y %I:%M:%S %p",
-        "%m/%d/%Y %H:%M",
-        "%d/%b/%y %I:%M %p",
-    ] {
+    for format in DATETIME_FORMATS {
         if let Ok(at) = NaiveDateTime::parse_from_str(text, format) {
             return Ok(Some(at.date()));
         }

@@ -58,11 +58,43 @@ pub struct PlanFacts {
     pub conflicts: Vec<Conflict>,
     /// Each wave's rollback.
     pub rollback: Vec<WaveRollback>,
+    /// The placed tasks that touch CIs, for the changes' authorized windows.
+    pub placed: Vec<PlacedTask>,
+}
+
+/// A scheduled task with what it touches and its wave's zone.
+#[derive(Debug, Clone)]
+pub struct PlacedTask {
+    pub key: String,
+    pub name: String,
+    pub cis: Vec<String>,
+    pub start: chrono::DateTime<chrono::Utc>,
+    pub end: chrono::DateTime<chrono::Utc>,
+    pub tz: String,
 }
 
 impl PlanFacts {
     pub fn of(schedule: &Schedule) -> PlanFacts {
         PlanFacts {
+            placed: schedule
+                .tasks
+                .iter()
+                .filter(|t| !t.cis.is_empty())
+                .filter_map(|t| {
+                    Some(PlacedTask {
+                        key: t.key.clone(),
+                        name: t.name.clone(),
+                        cis: t.cis.clone(),
+                        start: t.start?,
+                        end: t.end?,
+                        tz: schedule
+                            .waves
+                            .get(t.wave)
+                            .map(|w| w.tz.clone())
+                            .unwrap_or_else(|| "UTC".into()),
+                    })
+                })
+                .collect(),
             tasks: schedule.tasks.len(),
             unplaced: schedule
                 .unplaced()
@@ -334,6 +366,13 @@ pub const RULES: &[Rule] = &[
         until: Deploying,
         area: Area::Plan,
         check: outside_freezes,
+    },
+    Rule {
+        code: "SCHED-IN-CHANGE-WINDOW",
+        from: Authorized,
+        until: Deploying,
+        area: Area::Plan,
+        check: in_change_windows,
     },
     Rule {
         code: "SCHED-NO-CONFLICT",
@@ -1002,6 +1041,52 @@ fn outside_freezes(f: &Facts) -> Verdict {
     }
 }
 
+/// Change management authorized each change for a window: its CIs are deployed inside it.
+fn in_change_windows(f: &Facts) -> Verdict {
+    let Some(plan) = f.plan else {
+        return Verdict::Pass("No plan yet: nothing is deployed outside a change's window".into());
+    };
+    let mut outside = Vec::new();
+    let mut changes = Vec::new();
+    for change in f.changes {
+        let Some(window) = change.window else {
+            continue;
+        };
+        for task in plan
+            .placed
+            .iter()
+            .filter(|t| t.cis.iter().any(|ci| change.cis.contains(ci)))
+        {
+            if !window.contains(task.start, task.end) {
+                outside.push(format!(
+                    "{} is authorized for {}, but '{}' ({}) runs {}",
+                    change.key,
+                    crate::calendar::local_span(window.start, window.end, &task.tz),
+                    task.name,
+                    task.key,
+                    crate::calendar::local_span(task.start, task.end, &task.tz)
+                ));
+                if !changes.contains(&change.key) {
+                    changes.push(change.key.clone());
+                }
+            }
+        }
+    }
+    if outside.is_empty() {
+        Verdict::Pass(
+            "Every change's CIs are deployed inside the window it was authorized for".into(),
+        )
+    } else {
+        fail(
+            outside.join("; "),
+            format!(
+                "Move the plan into the authorized window, or ask change management for a new window for {}",
+                changes.join(", ")
+            ),
+        )
+    }
+}
+
 fn no_conflict(f: &Facts) -> Verdict {
     let overlaps = conflicts_of(f, ConflictKind::Overlap);
     if overlaps.is_empty() {
@@ -1233,6 +1318,7 @@ mod tests {
                 incident_refs: vec![],
                 problem_refs: vec![],
                 cab_decision_date: None,
+                window: None,
                 updated_at: Utc.timestamp_opt(0, 0).unwrap(),
                 updated_by: "x".into(),
             })

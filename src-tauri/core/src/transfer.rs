@@ -21,7 +21,7 @@ pub const FORMAT: &str = "relman";
 /// The version of the format this Relman writes, and the newest it reads.
 /// Version 2 added windows, freezes, business hours, deployment models and plans; 3 the
 /// content of approvals and rollback steps; 4 test environments, bookings and test runs.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// A Relman export.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -137,6 +137,9 @@ pub struct ChangeRecord {
     pub problem_refs: Vec<String>,
     #[serde(default)]
     pub cab_decision_date: Option<NaiveDate>,
+    /// When change management authorized it to be carried out (format 5 on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<crate::change::ChangeWindow>,
 }
 
 /// A release with its scope, package and CAB decisions.

@@ -569,6 +569,15 @@ pub const RULE_WORDS: &[(&str, [&str; 4])] = &[
         ],
     ),
     (
+        "SCHED-IN-CHANGE-WINDOW",
+        [
+            "Each change's CIs are deployed inside the window it was authorized for",
+            "Die CIs jedes Changes werden im genehmigten Zeitfenster bereitgestellt",
+            "Move the plan into the change's window, or ask change management for a new window",
+            "Verschieben Sie den Plan in das Zeitfenster des Changes oder beantragen Sie beim Change Management ein neues Zeitfenster",
+        ],
+    ),
+    (
         "SCHED-NO-CONFLICT",
         [
             "No other release touches the same CIs at the same time",

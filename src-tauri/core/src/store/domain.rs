@@ -8,7 +8,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use super::audit::{self, AuditRecord, AuditReport, Entry};
 use super::{Store, live_release, not_found};
 use crate::approval::{Approval, Content, Decision, Role, legacy_hash};
-use crate::change::{Change, ChangeDraft, ChangeStatus, Ci};
+use crate::change::{Change, ChangeDraft, ChangeStatus, ChangeWindow, Ci};
 use crate::error::{Error, Result};
 use crate::lifecycle::{Move, target};
 use crate::package::{
@@ -172,7 +172,8 @@ impl Store {
         let status = draft.status.unwrap_or(before.status);
         tx.execute(
             "UPDATE changes SET key = ?1, title = ?2, description = ?3, status = ?4, risk = ?5,
-                 kind = ?6, incident_refs = ?7, problem_refs = ?8, updated_at = ?9, updated_by = ?10
+                 kind = ?6, incident_refs = ?7, problem_refs = ?8, updated_at = ?9, updated_by = ?10,
+                 planned_start = ?12, planned_end = ?13
              WHERE id = ?11",
             params![
                 draft.key,
@@ -185,7 +186,9 @@ impl Store {
                 serde_json::to_string(&draft.problem_refs).unwrap_or_default(),
                 now,
                 actor,
-                id
+                id,
+                draft.window.map(|w| w.start),
+                draft.window.map(|w| w.end),
             ],
         )?;
         tx.execute("DELETE FROM change_cis WHERE change_id = ?1", [id])?;
@@ -211,6 +214,10 @@ impl Store {
                 ("cis", |c| Some(c.cis.join(", "))),
                 ("incident_refs", |c| Some(c.incident_refs.join(", "))),
                 ("problem_refs", |c| Some(c.problem_refs.join(", "))),
+                ("window", |c| {
+                    c.window
+                        .map(|w| format!("{} – {}", w.start.to_rfc3339(), w.end.to_rfc3339()))
+                }),
             ],
         );
         audit::append(&tx, actor, now, entries)?;
@@ -801,8 +808,9 @@ pub(super) fn insert_change(
         .or_else(|| (status == ChangeStatus::Authorized).then(|| now.date_naive()));
     tx.execute(
         "INSERT INTO changes (key, title, description, status, risk, kind, incident_refs,
-             problem_refs, cab_decision_date, created_at, created_by, updated_at, updated_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?10, ?11)",
+             problem_refs, cab_decision_date, created_at, created_by, updated_at, updated_by,
+             planned_start, planned_end)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?10, ?11, ?12, ?13)",
         params![
             draft.key,
             draft.title,
@@ -814,7 +822,9 @@ pub(super) fn insert_change(
             serde_json::to_string(&draft.problem_refs).unwrap_or_default(),
             decided,
             now,
-            actor
+            actor,
+            draft.window.map(|w| w.start),
+            draft.window.map(|w| w.end),
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -1138,7 +1148,7 @@ fn load_change(conn: &Connection, key: &str) -> Result<Option<Change>> {
     let row = conn
         .query_row(
             "SELECT id, key, title, description, status, risk, kind, incident_refs, problem_refs,
-                 cab_decision_date, updated_at, updated_by
+                 cab_decision_date, updated_at, updated_by, planned_start, planned_end
              FROM changes WHERE key = ?1",
             [key],
             |r| {
@@ -1155,6 +1165,10 @@ fn load_change(conn: &Connection, key: &str) -> Result<Option<Change>> {
                         incident_refs: json_list(r.get(7)?),
                         problem_refs: json_list(r.get(8)?),
                         cab_decision_date: r.get(9)?,
+                        window: match (r.get(12)?, r.get(13)?) {
+                            (Some(start), Some(end)) => Some(ChangeWindow { start, end }),
+                            _ => None,
+                        },
                         updated_at: r.get(10)?,
                         updated_by: r.get(11)?,
                     },

@@ -71,6 +71,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0008_calendar_feed.sql",
         include_str!("../../migrations/0008_calendar_feed.sql"),
     ),
+    (
+        "0009_change_window.sql",
+        include_str!("../../migrations/0009_change_window.sql"),
+    ),
 ];
 
 fn migrations() -> Migrations<'static> {

@@ -182,6 +182,7 @@ impl Store {
                     incident_refs: c.incident_refs,
                     problem_refs: c.problem_refs,
                     cab_decision_date: c.cab_decision_date,
+                    window: c.window,
                 }
             })
             .collect();
@@ -341,6 +342,7 @@ impl Store {
                 incident_refs: c.incident_refs.clone(),
                 problem_refs: c.problem_refs.clone(),
                 cab_decision_date: c.cab_decision_date,
+                window: c.window,
             };
             collect(
                 &format!("$.changes[{i}]"),

@@ -853,6 +853,8 @@ export const de: Record<MessageKey, string> = {
   "rule.SCHED-IN-WINDOWS.remedy": "Verschieben Sie die Aufgaben mit Ausfallzeit in ein Fenster",
   "rule.SCHED-NO-FREEZE": "Während eines Einfrierzeitraums wird nichts bereitgestellt",
   "rule.SCHED-NO-FREEZE.remedy": "Verschieben Sie die Bereitstellung aus dem Einfrierzeitraum",
+  "rule.SCHED-IN-CHANGE-WINDOW": "Die CIs jedes Changes werden im genehmigten Zeitfenster bereitgestellt",
+  "rule.SCHED-IN-CHANGE-WINDOW.remedy": "Verschieben Sie den Plan in das Zeitfenster des Changes oder beantragen Sie beim Change Management ein neues Zeitfenster",
   "rule.SCHED-NO-CONFLICT": "Kein anderes Release berührt dieselben CIs zur selben Zeit",
   "rule.SCHED-NO-CONFLICT.remedy": "Verschieben Sie eines der Releases oder stimmen Sie die Überschneidung mit dessen Verantwortlichen ab",
   "unit.day": "T",

@@ -849,6 +849,8 @@ export const en = {
   "rule.SCHED-IN-WINDOWS.remedy": "Move the downtime tasks into a window",
   "rule.SCHED-NO-FREEZE": "Nothing is deployed during a freeze",
   "rule.SCHED-NO-FREEZE.remedy": "Move the deployment out of the freeze",
+  "rule.SCHED-IN-CHANGE-WINDOW": "Each change's CIs are deployed inside the window it was authorized for",
+  "rule.SCHED-IN-CHANGE-WINDOW.remedy": "Move the plan into the change's window, or ask change management for a new window",
   "rule.SCHED-NO-CONFLICT": "No other release touches the same CIs at the same time",
   "rule.SCHED-NO-CONFLICT.remedy": "Move one of the releases, or agree the overlap with its owner",
   "unit.day": "d",
