@@ -11,7 +11,7 @@ use crate::after::{
 use crate::approval::{Approval, Decision, Role};
 use crate::cab::{CabRelease, Evidence, Meeting, MeetingDecision, Minute, Minutes, WaveBar};
 use crate::calendar::{Freeze, ServiceHours, Window};
-use crate::change::{Change, ChangeDraft, ChangeKind, ChangeStatus, Ci, CiKind};
+use crate::change::{Change, ChangeDraft, ChangeKind, ChangeStatus, ChangeWindow, Ci, CiKind};
 use crate::csv_import::{CsvOptions, MappingRequest};
 use crate::error::{ErrorKind, ErrorReport, FieldError};
 use crate::ics::Range;
@@ -67,6 +67,7 @@ pub fn typescript() -> Vec<(String, String)> {
         Role,
         Change,
         ChangeDraft,
+        ChangeWindow,
         ChangeKind,
         ChangeStatus,
         Ci,
