@@ -91,6 +91,7 @@ TEST_DATES := 2026-12-03T12:00:00Z 2026-12-04T12:00:00Z 2026-12-05T22:00:00Z \
 # window's tests (the e2e feature) are left out: `make test` runs them at the fixed moment.
 test-dates: setup-test ui
 	$(call apt_ensure,faketime)
+	cargo build --workspace
 	cargo test --workspace --no-run
 	@mkdir -p target; failed=""; for at in $(TEST_DATES); do \
 		echo "=== the suite at $$at"; \
