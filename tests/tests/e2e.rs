@@ -2045,3 +2045,76 @@ async fn a_read_only_database_opens_and_the_window_says_so() -> WebDriverResult<
     assert_eq!(stored_keys(&db), vec!["REL-2026-001".to_string()]);
     app.quit().await
 }
+
+/// The Changes page shows and edits the window change management authorized a change for:
+/// half a window is refused in the form, a backwards one by the core, naming the field.
+#[tokio::test]
+async fn a_changes_authorized_window_is_edited_on_the_changes_page() -> WebDriverResult<()> {
+    use chrono::Local;
+    let db = temp_db();
+    {
+        let mut store = Store::open(&db.path).unwrap();
+        let now = relman_tests::now();
+        store
+            .create_ci(
+                &relman_tests::application_ci("payroll-api", "2.1"),
+                "rita",
+                now,
+            )
+            .unwrap();
+        let change = relman_core::change::ChangeDraft {
+            key: "CHG0031415".into(),
+            title: "Tax tables 2027".into(),
+            cis: vec!["payroll-api".into()],
+            ..Default::default()
+        };
+        store.create_change(&change, "rita", now).unwrap();
+    }
+    let local = |at: &str| {
+        chrono::DateTime::parse_from_rfc3339(at)
+            .unwrap()
+            .with_timezone(&Local)
+            .format("%Y-%m-%dT%H:%M")
+            .to_string()
+    };
+    let app = App::launch(&db.path).await?;
+    app.click("#nav-changes").await?;
+    let row = "#change-table tr[data-change='CHG0031415']";
+    assert_eq!(app.text(&format!("{row} .change-window")).await?, "—");
+
+    app.click(&format!("{row} .edit-change")).await?;
+    app.pick("#change-window-start", &local("2026-12-12T21:00:00Z"))
+        .await?;
+    app.click("#create-change").await?;
+    let half = app.text("[id='change-error-window.end']").await?;
+    assert!(half.contains("both ends"), "{half}");
+
+    app.pick("#change-window-end", &local("2026-12-12T20:00:00Z"))
+        .await?;
+    app.click("#create-change").await?;
+    let backwards = app
+        .wait_text("[id='change-error-window.end']", "must come after")
+        .await?;
+    assert!(backwards.contains("planned start"), "{backwards}");
+
+    app.pick("#change-window-end", &local("2026-12-13T03:00:00Z"))
+        .await?;
+    app.click("#create-change").await?;
+    app.gone("#change-form").await?;
+    let shown = app.text(&format!("{row} .change-window")).await?;
+    assert!(shown.contains('–') && shown.contains("12"), "{shown}");
+    let saved = Store::open(&db.path)
+        .unwrap()
+        .change("CHG0031415")
+        .unwrap()
+        .window
+        .unwrap();
+    assert_eq!(
+        (saved.start.to_rfc3339(), saved.end.to_rfc3339()),
+        (
+            "2026-12-12T21:00:00+00:00".to_string(),
+            "2026-12-13T03:00:00+00:00".to_string()
+        )
+    );
+    app.quit().await
+}
