@@ -89,13 +89,14 @@ TEST_DATES := 2026-12-03T12:00:00Z 2026-12-04T12:00:00Z 2026-12-05T22:00:00Z \
 # Every test takes its "now" from RELMAN_NOW here, and libfaketime (tests/at-date.sh, cargo's
 # test runner) sets the wall clock to the same moment for anything that still reads it. The
 # window's tests (the e2e feature) are left out: `make test` runs them at the fixed moment.
+# The crash harness is about kills, not dates: ten per date instead of a hundred.
 test-dates: setup-test ui
 	$(call apt_ensure,faketime)
 	cargo build --workspace
 	cargo test --workspace --no-run
 	@mkdir -p target; failed=""; for at in $(TEST_DATES); do \
 		echo "=== the suite at $$at"; \
-		RELMAN_NOW=$$at CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER=$(CURDIR)/tests/at-date.sh \
+		RELMAN_NOW=$$at RELMAN_CRASH_KILLS=10 CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER=$(CURDIR)/tests/at-date.sh \
 			cargo test --workspace -q > target/test-dates-$$at.log 2>&1 || failed="$$failed $$at"; \
 		grep -E '^test result|^    [a-z_:]+$$|panicked' target/test-dates-$$at.log || true; \
 	done; \
