@@ -2146,3 +2146,245 @@ fn incidents_activities_costs_and_kpis_on_the_command_line() {
     assert_eq!(later["releases"], 0);
     assert_eq!(code(&cli.run(&["kpi", "--from", "tomorrow"])), 1);
 }
+
+/// The plan edits the window makes, from a terminal: move (and unpin), resize, edit a task, add
+/// and remove a dependency (a circle refused), keep a baseline, pick a slot, "roll back from
+/// here"; the ELS policy and a CI's production version too.
+#[test]
+fn plan_edits_baseline_slot_els_policy_and_ci_edit_on_the_command_line() {
+    let cli = Cli::new();
+    let ok = |args: &[&str]| {
+        let out = cli.run(args);
+        assert_eq!(code(&out), 0, "{args:?}: {}", stderr(&out));
+    };
+    let refused = |args: &[&str], words: &[&str]| {
+        let out = cli.run(args);
+        assert_eq!(code(&out), 1, "{args:?} was not refused");
+        let err = stderr(&out);
+        for w in words {
+            assert!(err.contains(w), "{args:?}: {err}");
+        }
+    };
+    ok(&["ci", "create", "--name", "api", "--kind", "application"]);
+    let ci = cli.json(&["ci", "edit", "api", "--version", "1.0", "--owner", "Ops"]);
+    assert_eq!(
+        (ci["prod_version"].as_str(), ci["owner"].as_str()),
+        (Some("1.0"), Some("Ops"))
+    );
+    refused(&["ci", "edit", "nowhere", "--version", "2"], &["nowhere"]);
+
+    ok(&[
+        "release",
+        "create",
+        "--key",
+        "REL-1",
+        "--title",
+        "API",
+        "--type",
+        "minor",
+        "--start",
+        "2027-01-11",
+        "--end",
+        "2027-01-29",
+    ]);
+    ok(&["model", "create", "--name", "m"]);
+    ok(&[
+        "model",
+        "task",
+        "add",
+        "m",
+        "--key",
+        "prep",
+        "--name",
+        "Prepare",
+        "--minutes",
+        "30",
+        "--nothing-to-undo",
+        "nothing changes",
+    ]);
+    ok(&[
+        "model",
+        "task",
+        "add",
+        "m",
+        "--key",
+        "deploy",
+        "--name",
+        "Deploy",
+        "--minutes",
+        "60",
+        "--downtime",
+        "--after",
+        "prep",
+        "--backout",
+        "Redeploy=20",
+    ]);
+    ok(&[
+        "window",
+        "add",
+        "--name",
+        "Sat",
+        "--weekly",
+        "sat 22:00",
+        "--hours",
+        "6",
+        "--tz",
+        "UTC",
+    ]);
+    ok(&[
+        "release", "plan", "REL-1", "--model", "m", "--window", "Sat", "--target", "api",
+    ]);
+    let task = |id: &str| -> Value {
+        cli.json(&["release", "schedule", "REL-1"])["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["id"] == id)
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    // Saturday 16 January 2027, 22:00 UTC: the first window after the planned start.
+    assert_eq!(task("1.deploy")["start"], "2027-01-16T22:00:00Z");
+
+    // Move the preparation to Friday; unpin it again.
+    ok(&[
+        "release",
+        "task",
+        "move",
+        "REL-1",
+        "1.prep",
+        "--to",
+        "2027-01-15T09:00:00Z",
+    ]);
+    assert_eq!(task("1.prep")["start"], "2027-01-15T09:00:00Z");
+    ok(&["release", "task", "move", "REL-1", "1.prep", "--unpin"]);
+    assert_eq!(task("1.prep")["start"], "2027-01-11T00:00:00Z");
+    // The downtime task outside its window: refused, naming the window.
+    refused(
+        &[
+            "release",
+            "task",
+            "move",
+            "REL-1",
+            "1.deploy",
+            "--to",
+            "2027-01-13T12:00:00Z",
+        ],
+        &["Sat"],
+    );
+    refused(
+        &[
+            "release", "task", "move", "REL-1", "1.deploy", "--to", "someday",
+        ],
+        &["--to"],
+    );
+
+    ok(&[
+        "release",
+        "task",
+        "resize",
+        "REL-1",
+        "1.deploy",
+        "--minutes",
+        "90",
+    ]);
+    assert_eq!(task("1.deploy")["end"], "2027-01-16T23:30:00Z");
+    refused(
+        &[
+            "release",
+            "task",
+            "resize",
+            "REL-1",
+            "1.deploy",
+            "--minutes",
+            "0",
+        ],
+        &["--minutes"],
+    );
+    ok(&[
+        "release",
+        "task",
+        "edit",
+        "REL-1",
+        "1.prep",
+        "--name",
+        "Prepare the hosts",
+        "--minutes",
+        "45",
+    ]);
+    assert_eq!(task("1.prep")["name"], "Prepare the hosts");
+    assert_eq!(cli.json(&["release", "show", "REL-1"])["key"], "REL-1");
+    refused(
+        &[
+            "release",
+            "task",
+            "edit",
+            "REL-1",
+            "9.none",
+            "--minutes",
+            "5",
+        ],
+        &["9.none"],
+    );
+
+    // A dependency back from deploy to prep closes a circle: refused.
+    refused(
+        &["release", "task", "dep-add", "REL-1", "1.deploy", "1.prep"],
+        &["cycle", "1.prep → 1.deploy"],
+    );
+    ok(&[
+        "release",
+        "task",
+        "dep-remove",
+        "REL-1",
+        "1.prep",
+        "1.deploy",
+    ]);
+    refused(
+        &[
+            "release",
+            "task",
+            "dep-remove",
+            "REL-1",
+            "1.prep",
+            "1.deploy",
+        ],
+        &["1.prep"],
+    );
+    ok(&[
+        "release", "task", "dep-add", "REL-1", "1.prep", "1.deploy", "--kind", "fs", "--lag", "-15",
+    ]);
+
+    let baseline = cli.json(&["release", "baseline", "REL-1"]);
+    assert_eq!(baseline["tasks"], 2);
+    let picked = cli.json(&[
+        "release",
+        "pick-slot",
+        "REL-1",
+        "--start",
+        "2027-01-23T22:00:00Z",
+    ]);
+    assert_eq!(picked["start"], "2027-01-23T22:00:00Z");
+    assert!(task("1.deploy")["start"].as_str().unwrap() >= "2027-01-23T22:00:00Z");
+
+    let from = cli.json(&["release", "rollback", "REL-1", "--from", "1.deploy"]);
+    assert_eq!(from["possible"], true);
+    assert_eq!(from["steps"][0]["name"], "Redeploy");
+    refused(
+        &["release", "rollback", "REL-1", "--from", "1.nothing"],
+        &["1.nothing"],
+    );
+
+    let policy = cli.json(&["release", "els-policy", "--minor", "10"]);
+    assert_eq!(
+        (policy["minor"].as_i64(), policy["major"].as_i64()),
+        (Some(10), Some(14))
+    );
+    assert_eq!(cli.json(&["release", "els-policy"])["minor"], 10);
+    refused(&["release", "els-policy", "--major", "0"], &["1 to 365"]);
+    assert_eq!(
+        cli.json(&["release", "els-policy"])["major"],
+        14,
+        "a refusal changes nothing"
+    );
+}

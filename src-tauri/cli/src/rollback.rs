@@ -392,7 +392,9 @@ pub fn release_task(
                 .transpose()
                 .map_err(|e| Error::Validation(vec![e]))?;
             let version = store.schedule(&key)?.version;
-            let schedule = store.move_task(&key, &task, start, version, actor, now)?;
+            let schedule = store
+                .move_task(&key, &task, start, version, actor, now)
+                .map_err(|e| as_flag(e, "to"))?;
             let text = match schedule.task(&task).and_then(|t| t.start) {
                 Some(at) => format!("{task} of {key} now starts {}\n", local(at)),
                 None => format!("{task} of {key} cannot be placed\n"),
@@ -401,7 +403,9 @@ pub fn release_task(
         }
         ReleaseTaskCommand::Resize { key, task, minutes } => {
             let version = store.schedule(&key)?.version;
-            let schedule = store.resize_task(&key, &task, minutes, version, actor, now)?;
+            let schedule = store
+                .resize_task(&key, &task, minutes, version, actor, now)
+                .map_err(|e| as_flag(e, "minutes"))?;
             let text = format!("{task} of {key} now takes {minutes} min\n");
             (key, schedule, text)
         }
@@ -414,8 +418,9 @@ pub fn release_task(
                 .ok_or_else(|| not_a_task(&args.task, &args.key))?;
             let fields = args.apply(current)?;
             let version = store.schedule(&args.key)?.version;
-            let schedule =
-                store.update_plan_task(&args.key, &args.task, &fields, version, actor, now)?;
+            let schedule = store
+                .update_plan_task(&args.key, &args.task, &fields, version, actor, now)
+                .map_err(|e| as_flag(e, "minutes"))?;
             let text = format!("Changed {} of {}\n", args.task, args.key);
             (args.key, schedule, text)
         }
@@ -433,7 +438,9 @@ pub fn release_task(
                 kind,
                 lag_minutes: lag,
             };
-            let schedule = store.add_plan_dep(&key, &dep, version, actor, now)?;
+            let schedule = store
+                .add_plan_dep(&key, &dep, version, actor, now)
+                .map_err(|e| as_flag(e, "to"))?;
             let text = format!("{to} now waits for {from} ({kind}, lag {lag} min) in {key}\n");
             (key, schedule, text)
         }
@@ -666,6 +673,20 @@ impl At {
             Some(text) => parse_datetime("at", text, self.tz.as_deref())
                 .map_err(|e| Error::Validation(vec![e])),
         }
+    }
+}
+
+/// The core names where an edited task would land `start` (the window's drag); on the command
+/// line that is the flag of the command given.
+fn as_flag(error: Error, flag: &'static str) -> Error {
+    match error {
+        Error::Validation(mut fields) => {
+            for f in fields.iter_mut().filter(|f| f.field == "start") {
+                f.field = flag.to_string();
+            }
+            Error::Validation(fields)
+        }
+        other => other,
     }
 }
 

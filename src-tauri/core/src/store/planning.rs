@@ -509,6 +509,18 @@ impl Store {
             }
             if dep.from == dep.to {
                 errors.push(FieldError::new("to", "a task cannot wait for itself"));
+            } else if let Some(path) = waits_through(&plan.deps, &dep.from, &dep.to) {
+                errors.push(FieldError::new(
+                    "to",
+                    format!(
+                        "{} already waits for {} ({}); making {} wait for {} would close a cycle",
+                        dep.from,
+                        dep.to,
+                        path.join(" → "),
+                        dep.to,
+                        dep.from
+                    ),
+                ));
             }
             if plan
                 .deps
@@ -729,6 +741,32 @@ impl Store {
         tx.commit()?;
         Ok(schedule)
     }
+}
+
+/// The chain of dependencies by which `task` already waits for `on`, if it does:
+/// `[on, …, task]`.
+fn waits_through(deps: &[PlanDep], task: &str, on: &str) -> Option<Vec<String>> {
+    let mut came_from: std::collections::HashMap<&str, &str> = Default::default();
+    let mut pending = std::collections::VecDeque::from([on]);
+    while let Some(at) = pending.pop_front() {
+        if at == task {
+            let mut path = vec![task.to_string()];
+            let mut step = task;
+            while let Some(previous) = came_from.get(step) {
+                path.push(previous.to_string());
+                step = previous;
+            }
+            path.reverse();
+            return Some(path);
+        }
+        for d in deps.iter().filter(|d| d.from == at) {
+            if d.to != on && !came_from.contains_key(d.to.as_str()) {
+                came_from.insert(&d.to, at);
+                pending.push_back(&d.to);
+            }
+        }
+    }
+    None
 }
 
 fn refuse_bad_placement(schedule: &Schedule, key: &str, pin: Option<DateTime<Utc>>) -> Result<()> {
