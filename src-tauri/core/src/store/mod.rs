@@ -144,6 +144,10 @@ impl Store {
     }
 
     fn init(mut conn: Connection) -> Result<Store> {
+        // Another process (the app, a nightly import) may be writing: wait for it rather
+        // than fail with "database is locked". Set before the first read: a process that is
+        // creating a new file at the same moment holds it locked while it switches to WAL.
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // Checked first: a database this Relman cannot read is left exactly as it was
         // (even the journal mode is stored in the file).
         let supported = MIGRATIONS.len();
@@ -151,9 +155,6 @@ impl Store {
         if found > supported {
             return Err(Error::NewerDatabase { found, supported });
         }
-        // Another process (the app, a nightly import) may be writing: wait for it rather
-        // than fail with "database is locked".
-        conn.busy_timeout(BUSY_TIMEOUT)?;
         // WAL + FULL sync: a committed write survives a crash or power cut.
         conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
