@@ -237,8 +237,7 @@ pub fn pick_slot(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<Output, Error> {
-    let start = relman_core::calendar::parse_datetime("start", start, tz)
-        .map_err(|e| Error::Validation(vec![e]))?;
+    let start = parse_datetime("start", start, tz).map_err(|e| Error::Validation(vec![e]))?;
     let version = store.schedule(key)?.version;
     let s = store.pick_slot(key, start, version, actor, now)?;
     let text = format!(

@@ -577,8 +577,9 @@ pub fn rollback_from(store: &Store, key: &str, task: &str) -> Result<Output, Err
 }
 
 pub fn rollback(store: &Store, key: &str) -> Result<Output, Error> {
-    let abort = store.schedule(key)?.abort;
-    let plan = store.rollback(key)?;
+    let schedule = store.schedule(key)?;
+    let plan = relman_core::plan::rollback_plan(&schedule);
+    let abort = schedule.abort;
     let wave_name = |w: usize| {
         plan.waves
             .get(w)

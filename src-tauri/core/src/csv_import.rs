@@ -454,34 +454,39 @@ pub fn datetime(text: &str) -> std::result::Result<Option<chrono::DateTime<chron
     if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(Some(at.to_utc()));
     }
-    for format in DATETIME_FORMATS {
-        if let Ok(at) = NaiveDateTime::parse_from_str(text, format) {
-            return Ok(Some(at.and_utc()));
-        }
-    }
-    for format in DATE_FORMATS {
-        if let Ok(day) = NaiveDate::parse_from_str(text, format) {
-            return Ok(Some(day.and_time(chrono::NaiveTime::MIN).and_utc()));
-        }
+    if let Some(at) = without_offset(text) {
+        return Ok(Some(at.and_utc()));
     }
     Err(format!(
         "'{text}' is not a date and time; use e.g. 2026-03-14 22:00:00 (UTC) or 2026-03-14T22:00:00+01:00"
     ))
 }
 
-const DATE_FORMATS: [&str; 3] = ["%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y"];
-
-const DATETIME_FORMATS: [&str; 9] = [
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S",
-    "%d.%m.%Y %H:%M:%S",
-    "%d.%m.%Y %H:%M",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %I:%M:%S %p",
-    "%m/%d/%Y %H:%M",
-    "%d/%b/%y %I:%M %p",
-];
+/// A date, or a date and time, in one of the forms the tools write without an offset; a date
+/// alone is its midnight.
+fn without_offset(text: &str) -> Option<NaiveDateTime> {
+    const DATES: [&str; 3] = ["%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y"];
+    const DATETIMES: [&str; 9] = [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%d.%m.%Y %H:%M:%S",
+        "%d.%m.%Y %H:%M",
+        "%m/%d/%Y %H:%M:%S",
+        "%m/%d/%Y %I:%M:%S %p",
+        "%m/%d/%Y %H:%M",
+        "%d/%b/%y %I:%M %p",
+    ];
+    DATES
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(text, f).ok())
+        .map(|day| day.and_time(chrono::NaiveTime::MIN))
+        .or_else(|| {
+            DATETIMES
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+        })
+}
 
 /// A date as the tools write it: ISO, with or without a time; German 14.03.2026; US 03/14/2026;
 /// Jira's 14/Mar/26 10:00 AM.
@@ -493,15 +498,8 @@ pub fn date(text: &str) -> std::result::Result<Option<NaiveDate>, String> {
     if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(Some(at.date_naive()));
     }
-    for format in DATE_FORMATS {
-        if let Ok(date) = NaiveDate::parse_from_str(text, format) {
-            return Ok(Some(date));
-        }
-    }
-    for format in DATETIME_FORMATS {
-        if let Ok(at) = NaiveDateTime::parse_from_str(text, format) {
-            return Ok(Some(at.date()));
-        }
+    if let Some(at) = without_offset(text) {
+        return Ok(Some(at.date()));
     }
     Err(format!(
         "'{text}' is not a date; use e.g. 2026-03-14, 14.03.2026 or 03/14/2026"
