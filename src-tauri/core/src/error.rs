@@ -44,6 +44,24 @@ pub enum Error {
     #[error("database migration failed")]
     Migration(#[from] rusqlite_migration::Error),
 
+    /// A failure reported by (or on the way to) a PostgreSQL server.
+    #[error("database server failure")]
+    Server(#[from] postgres::Error),
+
+    /// The connection went while a write was being committed: it may or may not be saved.
+    #[error(
+        "the connection to the database server was lost while saving, so Relman cannot tell \
+         whether the change was saved. Check whether it was saved before you do it again"
+    )]
+    Unconfirmed,
+
+    /// The server's schema is older than this Relman and the login may not update it.
+    #[error(
+        "the team database has schema version {found}; this Relman needs version {supported}. \
+         Ask the database's administrator to run `relman-cli db migrate` once"
+    )]
+    OlderDatabase { found: usize, supported: usize },
+
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -103,6 +121,9 @@ impl Error {
             Error::NewerDatabase { .. }
             | Error::Storage(_)
             | Error::Migration(_)
+            | Error::Server(_)
+            | Error::Unconfirmed
+            | Error::OlderDatabase { .. }
             | Error::ReadOnly { .. } => ErrorKind::Storage,
             Error::Internal(_) => ErrorKind::Internal,
         }
@@ -129,7 +150,26 @@ impl Error {
                  grow). Nothing was changed; free some space and try again."
                     .to_string()
             }
-            Error::Storage(_) | Error::Migration(_) => {
+            Error::Server(e) if e.is_closed() => {
+                "The connection to the database server was lost; Relman reconnects when you try \
+                 again. Nothing was changed."
+                    .to_string()
+            }
+            // Refusals meant for a person: missing privileges, and the database's own rules.
+            Error::Server(e)
+                if e.as_db_error().is_some_and(|d| {
+                    matches!(d.code().code(), "42501" | "P0001" | "40001" | "40P01")
+                }) =>
+            {
+                format!(
+                "The database server refused this: {}. Nothing was changed.",
+                    e.as_db_error().map(|d| d.message()).unwrap_or_default()
+                )
+            }
+            Error::Server(e) if e.as_db_error().is_none() => format!(
+                "The database server could not be reached ({e}). Nothing was changed."
+            ),
+            Error::Storage(_) | Error::Migration(_) | Error::Server(_) => {
                 "The database could not be read or written. Nothing was changed; \
                  the details are in the log."
                     .to_string()

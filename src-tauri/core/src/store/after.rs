@@ -2,7 +2,7 @@
 //! closure review, production versions on entering ELS, and the KPIs from the history.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use super::sql::{Conn, OptionalExtension, Tx, params};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -301,7 +301,7 @@ impl Store {
 }
 
 /// A release that may still be written after its deployment: live, in one of `stages`.
-fn after_release(conn: &Connection, key: &str, stages: &[Stage]) -> Result<Release> {
+fn after_release(conn: &Conn, key: &str, stages: &[Stage]) -> Result<Release> {
     let release = live_release(conn, key)?.ok_or_else(|| not_found(key))?;
     refuse_closed(&release)?;
     if !stages.contains(&release.stage) {
@@ -330,7 +330,7 @@ fn refuse_closed(release: &Release) -> Result<()> {
 
 #[allow(clippy::too_many_arguments)]
 fn record_activity(
-    tx: &Transaction,
+    tx: &Tx,
     id: i64,
     key: &str,
     activity: Activity,
@@ -368,7 +368,7 @@ fn record_activity(
 /// Entering early life support: production runs the package now. Each component's CI takes
 /// its target version, audited, and the CMDB activity is done by the release itself.
 pub(super) fn enter_els(
-    tx: &Transaction,
+    tx: &Tx,
     release: &Release,
     actor: &str,
     now: DateTime<Utc>,
@@ -421,7 +421,7 @@ struct RecordedActivity {
     by: Option<String>,
 }
 
-fn load_activities(conn: &Connection, id: i64) -> Result<Vec<RecordedActivity>> {
+fn load_activities(conn: &Conn, id: i64) -> Result<Vec<RecordedActivity>> {
     let mut stmt = conn.prepare(
         "SELECT activity, state, note, at, by_whom FROM release_activities WHERE release_id = ?1",
     )?;
@@ -437,7 +437,7 @@ fn load_activities(conn: &Connection, id: i64) -> Result<Vec<RecordedActivity>> 
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn load_incidents(conn: &Connection, id: i64) -> Result<Vec<Incident>> {
+fn load_incidents(conn: &Conn, id: i64) -> Result<Vec<Incident>> {
     let mut stmt = conn.prepare(
         "SELECT key, severity, opened_at, resolved_at, ci, note FROM incidents
          WHERE release_id = ?1 ORDER BY opened_at, key",
@@ -455,7 +455,7 @@ fn load_incidents(conn: &Connection, id: i64) -> Result<Vec<Incident>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn load_costs(conn: &Connection, id: i64) -> Result<Vec<Cost>> {
+fn load_costs(conn: &Conn, id: i64) -> Result<Vec<Cost>> {
     let mut stmt = conn.prepare(
         "SELECT amount, currency, stage, note, at, by_whom FROM release_costs
          WHERE release_id = ?1 ORDER BY id",
@@ -473,7 +473,7 @@ fn load_costs(conn: &Connection, id: i64) -> Result<Vec<Cost>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-fn load_review(conn: &Connection, id: i64) -> Result<Option<Review>> {
+fn load_review(conn: &Conn, id: i64) -> Result<Option<Review>> {
     Ok(conn
         .query_row(
             "SELECT satisfaction, comment, lessons, at, by_whom FROM release_reviews WHERE release_id = ?1",
@@ -492,7 +492,7 @@ fn load_review(conn: &Connection, id: i64) -> Result<Option<Review>> {
 }
 
 /// When the release last entered early life support, from its stage moves.
-fn els_since(conn: &Connection, key: &str) -> Result<Option<DateTime<Utc>>> {
+fn els_since(conn: &Conn, key: &str) -> Result<Option<DateTime<Utc>>> {
     Ok(conn.query_row(
         "SELECT MAX(at) FROM audit_log
          WHERE entity = 'release' AND entity_key = ?1 AND action = 'move' AND field = 'stage'
@@ -503,12 +503,12 @@ fn els_since(conn: &Connection, key: &str) -> Result<Option<DateTime<Utc>>> {
 }
 
 /// The ELS periods as set in Settings, else the defaults.
-fn els_policy_of(conn: &Connection) -> Result<ElsPolicy> {
+fn els_policy_of(conn: &Conn) -> Result<ElsPolicy> {
     Ok(conn
         .query_row(
             "SELECT value FROM settings WHERE key = ?1",
             [ELS_POLICY],
-            |r| r.get::<_, String>(0),
+            |r| r.get::<String>(0),
         )
         .optional()?
         .and_then(|text| serde_json::from_str(&text).ok())
@@ -516,7 +516,7 @@ fn els_policy_of(conn: &Connection) -> Result<ElsPolicy> {
 }
 
 /// What the closure rules judge of `release`.
-pub(super) fn after_facts(conn: &Connection, release: &Release, id: i64) -> Result<AfterFacts> {
+pub(super) fn after_facts(conn: &Conn, release: &Release, id: i64) -> Result<AfterFacts> {
     let policy = els_policy_of(conn)?;
     let recorded = load_activities(conn, id)?;
     let activities = applicable(release.release_type)
@@ -543,19 +543,19 @@ pub(super) fn after_facts(conn: &Connection, release: &Release, id: i64) -> Resu
 /// Every release's history as the KPIs read it: stage moves from the audit log, the windows
 /// of the approvals that authorized it, incidents, costs, the review. One query per kind of
 /// record, grouped here, so 10,000 releases cost six queries, not sixty thousand.
-fn histories(conn: &Connection) -> Result<Vec<ReleaseHistory>> {
+fn histories(conn: &Conn) -> Result<Vec<ReleaseHistory>> {
     use std::collections::HashMap;
     let mut moves: HashMap<String, Vec<(DateTime<Utc>, Stage, Stage)>> = HashMap::new();
     let mut stmt = conn.prepare(
         "SELECT entity_key, at, before, after FROM audit_log
          WHERE entity = 'release' AND action = 'move' AND field = 'stage' ORDER BY seq",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map((), |r| {
         Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, DateTime<Utc>>(1)?,
-            r.get::<_, Option<String>>(2)?,
-            r.get::<_, Option<String>>(3)?,
+            r.get::<String>(0)?,
+            r.get::<DateTime<Utc>>(1)?,
+            r.get::<Option<String>>(2)?,
+            r.get::<Option<String>>(3)?,
         ))
     })?;
     for row in rows {
@@ -568,8 +568,8 @@ fn histories(conn: &Connection) -> Result<Vec<ReleaseHistory>> {
     let mut stmt = conn.prepare(
         "SELECT release_id, content FROM approvals WHERE decision = 'approve' ORDER BY id",
     )?;
-    for row in stmt.query_map([], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, Option<String>>(1)?))
+    for row in stmt.query_map((), |r| {
+        Ok((r.get::<i64>(0)?, r.get::<Option<String>>(1)?))
     })? {
         let (id, content) = row?;
         if let Some(c) = content.and_then(|c| serde_json::from_str::<Content>(&c).ok()) {
@@ -579,34 +579,34 @@ fn histories(conn: &Connection) -> Result<Vec<ReleaseHistory>> {
     let mut incidents: HashMap<i64, usize> = HashMap::new();
     let mut stmt =
         conn.prepare("SELECT release_id, COUNT(*) FROM incidents GROUP BY release_id")?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))? {
+    for row in stmt.query_map((), |r| Ok((r.get::<i64>(0)?, r.get::<i64>(1)?)))? {
         let (id, n) = row?;
         incidents.insert(id, usize::try_from(n).unwrap_or_default());
     }
     let mut costs: HashMap<i64, Vec<(i64, String, Stage)>> = HashMap::new();
     let mut stmt =
         conn.prepare("SELECT release_id, amount, currency, stage FROM release_costs ORDER BY id")?;
-    for row in stmt.query_map([], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    for row in stmt.query_map((), |r| {
+        Ok((r.get::<i64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
     })? {
         let (id, amount, currency, stage) = row?;
         costs.entry(id).or_default().push((amount, currency, stage));
     }
     let mut scores: HashMap<i64, u8> = HashMap::new();
     let mut stmt = conn.prepare("SELECT release_id, satisfaction FROM release_reviews")?;
-    for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u8>(1)?)))? {
+    for row in stmt.query_map((), |r| Ok((r.get::<i64>(0)?, r.get::<u8>(1)?)))? {
         let (id, score) = row?;
         scores.insert(id, score);
     }
     let mut stmt = conn.prepare(
         "SELECT id, key, release_type, owner FROM releases WHERE deleted_at IS NULL ORDER BY key",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map((), |r| {
         Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, crate::release::ReleaseType>(2)?,
-            r.get::<_, Option<String>>(3)?,
+            r.get::<i64>(0)?,
+            r.get::<String>(1)?,
+            r.get::<crate::release::ReleaseType>(2)?,
+            r.get::<Option<String>>(3)?,
         ))
     })?;
     let mut out = Vec::new();
@@ -629,7 +629,7 @@ fn histories(conn: &Connection) -> Result<Vec<ReleaseHistory>> {
 /// The demo's finished releases, told through the same moves, decisions and records a real
 /// release leaves, dated in the past so the Measures page has months to show.
 pub(super) fn load_demo_history(
-    tx: &Transaction,
+    tx: &Tx,
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<Release>> {
@@ -669,7 +669,7 @@ impl Store {
 
 /// One finished release `d` under `key`, its story ending before `now`.
 fn tell_finished(
-    tx: &Transaction,
+    tx: &Tx,
     d: &crate::demo::Finished,
     key: String,
     actor: &str,

@@ -2,7 +2,7 @@
 //! chained by hashes so that an altered or removed record is found.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Transaction, params};
+use super::sql::{Conn, Row, Tx, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
@@ -108,13 +108,13 @@ fn record_hash(prev_hash: &str, r: &AuditRecord) -> String {
 }
 
 pub(crate) fn append(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     actor: &str,
     now: DateTime<Utc>,
     entries: Vec<Entry>,
 ) -> Result<()> {
     let (mut count, mut hash): (i64, String) =
-        tx.query_row("SELECT count, hash FROM audit_head WHERE id = 1", [], |r| {
+        tx.query_row("SELECT count, hash FROM audit_head WHERE id = 1", (), |r| {
             Ok((r.get(0)?, r.get(1)?))
         })?;
     for entry in entries {
@@ -160,7 +160,7 @@ pub(crate) fn append(
 
 const COLUMNS: &str = "seq, at, actor, entity, entity_key, action, field, before, after";
 
-fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
+fn from_row(row: &Row<'_>) -> rusqlite::Result<AuditRecord> {
     let at: String = row.get(1)?;
     Ok(AuditRecord {
         seq: row.get(0)?,
@@ -183,7 +183,7 @@ fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<AuditRecord> {
 ///
 /// Follows renames back to the key the entity was created under, and starts at the latest
 /// creation under a key, so a key reused after a delete does not inherit the old history.
-pub(crate) fn history(conn: &Connection, entity: &str, key: &str) -> Result<Vec<AuditRecord>> {
+pub(crate) fn history(conn: &Conn, entity: &str, key: &str) -> Result<Vec<AuditRecord>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM audit_log
          WHERE entity = ?1 AND entity_key = ?2 AND seq <= ?3 ORDER BY seq"
@@ -212,20 +212,25 @@ pub(crate) fn history(conn: &Connection, entity: &str, key: &str) -> Result<Vec<
 }
 
 /// Walks the whole chain and reports every record that was altered, removed or inserted.
-pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
+pub(crate) fn verify(conn: &Conn) -> Result<AuditReport> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS}, prev_hash, hash FROM audit_log ORDER BY seq"
     ))?;
-    let mut rows = stmt.query([])?;
+    let rows = stmt.query_map((), |row| {
+        Ok((
+            row.get::<i64>(0)?,
+            row.get::<String>(9)?,
+            row.get::<String>(10)?,
+            from_row(row).ok(),
+        ))
+    })?;
     let mut problems = Vec::new();
     let (mut expected_seq, mut last_hash, mut records) = (1_i64, String::new(), 0_i64);
-    while let Some(row) = rows.next()? {
+    for row in rows {
+        let (seq, prev_hash, hash, record) = row?;
         records += 1;
-        let seq: i64 = row.get(0)?;
-        let prev_hash: String = row.get(9)?;
-        let hash: String = row.get(10)?;
-        match from_row(row) {
-            Ok(record) => {
+        match record {
+            Some(record) => {
                 if seq != expected_seq {
                     problems.push(format!("records {expected_seq} to {} are missing", seq - 1));
                 } else if prev_hash != last_hash {
@@ -235,13 +240,13 @@ pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
                     problems.push(format!("record {seq} was altered"));
                 }
             }
-            Err(_) => problems.push(format!("record {seq} was altered (unreadable time)")),
+            None => problems.push(format!("record {seq} was altered (unreadable time)")),
         }
         expected_seq = seq + 1;
         last_hash = hash;
     }
     let (count, head): (i64, String) =
-        conn.query_row("SELECT count, hash FROM audit_head WHERE id = 1", [], |r| {
+        conn.query_row("SELECT count, hash FROM audit_head WHERE id = 1", (), |r| {
             Ok((r.get(0)?, r.get(1)?))
         })?;
     if count != expected_seq - 1 || head != last_hash {

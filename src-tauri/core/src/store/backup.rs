@@ -151,7 +151,7 @@ fn checked_copy(file: &Path, scratch: &Path) -> Result<(Connection, Restored)> {
     let broken: i64 =
         store
             .conn
-            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", (), |r| {
                 r.get(0)
             })?;
     if broken > 0 {
@@ -161,12 +161,12 @@ fn checked_copy(file: &Path, scratch: &Path) -> Result<(Connection, Restored)> {
     }
     let releases: i64 = store.conn.query_row(
         "SELECT count(*) FROM releases WHERE deleted_at IS NULL",
-        [],
+        (),
         |r| r.get(0),
     )?;
     let Store { conn, .. } = store;
     Ok((
-        conn,
+        conn.into_sqlite().expect("a SQLite copy"),
         Restored {
             releases,
             audit_records: report.records,
@@ -180,6 +180,7 @@ impl Store {
     /// The file this store reads, when it is one.
     pub fn path(&self) -> Option<PathBuf> {
         self.conn
+            .as_sqlite()?
             .path()
             .filter(|p| !p.is_empty())
             .map(PathBuf::from)
@@ -195,7 +196,11 @@ impl Store {
                 "is the open database itself; choose another file",
             )]));
         }
-        write_copy(&self.conn, out)
+        match self.conn.as_sqlite() {
+            Some(conn) => write_copy(conn, out),
+            // A server's database is copied into a SQLite file, so backups keep one format.
+            None => super::copy::server_to_file(&self.conn, out),
+        }
     }
 
     /// Replaces the whole database with the backup in `file`, after checking it (see
@@ -203,13 +208,18 @@ impl Store {
     /// file changes nothing.
     pub fn restore_from(&mut self, file: &Path, keep_as: &Path) -> Result<Restored> {
         let db = self.path().ok_or_else(|| {
-            Error::Internal("restore needs a database file, not one in memory".into())
+            Error::Validation(vec![FieldError::new(
+                "file",
+                "a restore replaces a database file; a team database is restored by its \
+                 administrator (relman-cli db copy into an empty database, or pg_restore)",
+            )])
         })?;
+        let conn = self.conn.as_sqlite_mut().expect("a file has a SQLite connection");
         let scratch = partial(&db.with_extension("restoring"));
         let result = (|| {
             let (checked, mut restored) = checked_copy(file, &scratch)?;
-            write_copy(&self.conn, keep_as)?;
-            copy(&checked, &mut self.conn)?;
+            write_copy(conn, keep_as)?;
+            copy(&checked, conn)?;
             restored.kept_as = keep_as.display().to_string();
             Ok(restored)
         })();

@@ -1,7 +1,7 @@
 //! CAB meetings: the members present, the agenda, decisions taken in the room, the minutes.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use super::sql::{Conn, OptionalExtension, params};
 
 use super::audit::{self, Entry};
 use super::domain::{Decider, current_content, record_decision, release_id};
@@ -23,11 +23,11 @@ impl Store {
     ) -> Result<Meeting> {
         let members = check_members(members)?;
         let tx = self.write()?;
-        tx.execute(
-            "INSERT INTO cab_meetings (started_at, started_by) VALUES (?1, ?2)",
+        let id: i64 = tx.query_row(
+            "INSERT INTO cab_meetings (started_at, started_by) VALUES (?1, ?2) RETURNING id",
             params![now, actor],
+            |r| r.get(0),
         )?;
-        let id = tx.last_insert_rowid();
         for (position, name) in members.iter().enumerate() {
             tx.execute(
                 "INSERT INTO cab_meeting_members (meeting_id, position, name) VALUES (?1, ?2, ?3)",
@@ -67,7 +67,7 @@ impl Store {
     pub fn last_members(&self) -> Result<Vec<String>> {
         let last: Option<i64> =
             self.conn
-                .query_row("SELECT MAX(id) FROM cab_meetings", [], |r| r.get(0))?;
+                .query_row("SELECT MAX(id) FROM cab_meetings", (), |r| r.get(0))?;
         Ok(match last {
             Some(id) => load_members(&self.conn, id)?,
             None => Vec::new(),
@@ -78,7 +78,7 @@ impl Store {
     pub fn running_meeting(&self) -> Result<Option<Meeting>> {
         let id: Option<i64> = self.conn.query_row(
             "SELECT MAX(id) FROM cab_meetings WHERE ended_at IS NULL",
-            [],
+            (),
             |r| r.get(0),
         )?;
         id.map(|id| self.meeting(id)).transpose()
@@ -196,7 +196,7 @@ fn meeting_not_found(id: i64) -> Error {
     }
 }
 
-fn open_meeting(conn: &Connection, id: i64) -> Result<Meeting> {
+fn open_meeting(conn: &Conn, id: i64) -> Result<Meeting> {
     let meeting = load_meeting(conn, id)?.ok_or_else(|| meeting_not_found(id))?;
     if meeting.ended_at.is_some() {
         return Err(Error::Conflict {
@@ -207,7 +207,7 @@ fn open_meeting(conn: &Connection, id: i64) -> Result<Meeting> {
     Ok(meeting)
 }
 
-fn load_meeting(conn: &Connection, id: i64) -> Result<Option<Meeting>> {
+fn load_meeting(conn: &Conn, id: i64) -> Result<Option<Meeting>> {
     let row = conn
         .query_row(
             "SELECT id, started_at, started_by, ended_at FROM cab_meetings WHERE id = ?1",
@@ -227,7 +227,7 @@ fn load_meeting(conn: &Connection, id: i64) -> Result<Option<Meeting>> {
     }))
 }
 
-fn load_members(conn: &Connection, id: i64) -> Result<Vec<String>> {
+fn load_members(conn: &Conn, id: i64) -> Result<Vec<String>> {
     let mut stmt = conn
         .prepare("SELECT name FROM cab_meeting_members WHERE meeting_id = ?1 ORDER BY position")?;
     let names = stmt.query_map([id], |r| r.get(0))?;

@@ -1,7 +1,7 @@
 //! The calendar feed: numbering each exported event's revision (SEQUENCE, DTSTAMP).
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use super::sql::{OptionalExtension, params};
 
 use super::{Store, planning};
 use crate::error::Result;
@@ -17,7 +17,7 @@ impl Store {
         // A read-only database still exports; its revisions are numbered but not remembered.
         let read_only = self.read_only;
         let tx = if read_only {
-            self.conn.unchecked_transaction()?
+            self.conn.begin_snapshot()?
         } else {
             self.write()?
         };

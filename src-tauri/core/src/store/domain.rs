@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use super::sql::{Conn, OptionalExtension, Tx, params};
 
 use super::audit::{self, AuditRecord, AuditReport, Entry};
 use super::{Store, live_release, not_found};
@@ -43,7 +43,7 @@ impl Store {
     pub fn list_cis(&self) -> Result<Vec<Ci>> {
         let names: Vec<String> = {
             let mut stmt = self.conn.prepare("SELECT name FROM cis ORDER BY name")?;
-            stmt.query_map([], |r| r.get(0))?
+            stmt.query_map((), |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?
         };
         names.iter().map(|n| load_ci(&self.conn, n)).collect()
@@ -112,7 +112,7 @@ impl Store {
         let keys: Vec<String> = {
             let mut stmt = self
                 .conn
-                .prepare("SELECT key FROM changes WHERE ?1 IS NULL OR status = ?1 ORDER BY key")?;
+                .prepare("SELECT key FROM changes WHERE CAST(?1 AS TEXT) IS NULL OR status = ?1 ORDER BY key")?;
             stmt.query_map([status], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?
         };
@@ -588,7 +588,7 @@ impl Store {
     pub fn profile(&self) -> Result<Option<Profile>> {
         let row: Option<(String, String)> = self
             .conn
-            .query_row("SELECT name, roles FROM profile WHERE id = 1", [], |r| {
+            .query_row("SELECT name, roles FROM profile WHERE id = 1", (), |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .optional()?;
@@ -671,7 +671,7 @@ impl Store {
 }
 
 pub(super) fn insert_ci(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     ci: &Ci,
     actor: &str,
     now: DateTime<Utc>,
@@ -696,7 +696,7 @@ pub(super) fn insert_ci(
 }
 
 /// Replaces the "runs on" and "depends on" relations of a stored CI.
-pub(super) fn set_relations(tx: &Transaction<'_>, ci: &Ci) -> Result<()> {
+pub(super) fn set_relations(tx: &Tx<'_>, ci: &Ci) -> Result<()> {
     let id = ci_id(tx, &ci.name)?.ok_or_else(|| Error::NotFound {
         what: "CI",
         key: ci.name.clone(),
@@ -726,7 +726,7 @@ pub(super) fn set_relations(tx: &Transaction<'_>, ci: &Ci) -> Result<()> {
     }
 }
 
-fn load_ci(conn: &Connection, name: &str) -> Result<Ci> {
+fn load_ci(conn: &Conn, name: &str) -> Result<Ci> {
     let mut ci = conn
         .query_row(
             "SELECT name, kind, owner, prod_version FROM cis WHERE name = ?1",
@@ -767,7 +767,7 @@ fn load_ci(conn: &Connection, name: &str) -> Result<Ci> {
 }
 
 /// The ids of the named CIs, or a validation error naming every unknown one.
-fn ci_ids_for(tx: &Transaction<'_>, names: &[String]) -> Result<Vec<i64>> {
+fn ci_ids_for(tx: &Tx<'_>, names: &[String]) -> Result<Vec<i64>> {
     let mut ids = Vec::new();
     let mut unknown = Vec::new();
     for name in names {
@@ -789,7 +789,7 @@ fn ci_ids_for(tx: &Transaction<'_>, names: &[String]) -> Result<Vec<i64>> {
 }
 
 pub(super) fn insert_change(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     draft: &ChangeDraft,
     actor: &str,
     now: DateTime<Utc>,
@@ -827,7 +827,7 @@ pub(super) fn insert_change(
             draft.window.map(|w| w.end),
         ],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid("changes")?;
     for ci in ci_ids {
         tx.execute(
             "INSERT INTO change_cis (change_id, ci_id) VALUES (?1, ?2)",
@@ -842,7 +842,7 @@ pub(super) fn insert_change(
 }
 
 pub(super) fn link_change(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     release: &str,
     change: &str,
     actor: &str,
@@ -851,7 +851,8 @@ pub(super) fn link_change(
     let release_id = release_id(tx, release)?;
     let change_id = change_id(tx, change)?.ok_or_else(|| change_not_found(change))?;
     let added = tx.execute(
-        "INSERT OR IGNORE INTO release_changes (release_id, change_id) VALUES (?1, ?2)",
+        "INSERT INTO release_changes (release_id, change_id) VALUES (?1, ?2)
+         ON CONFLICT DO NOTHING",
         params![release_id, change_id],
     )?;
     if added == 0 {
@@ -866,7 +867,7 @@ pub(super) fn link_change(
 }
 
 pub(super) fn insert_component(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     release: &str,
     ci: &str,
     to_version: Option<&str>,
@@ -886,7 +887,7 @@ pub(super) fn insert_component(
 
 /// Writes a component after checking every field; no audit (the callers write theirs).
 fn put_component(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     release: &str,
     ci: &str,
     to_version: Option<&str>,
@@ -940,7 +941,7 @@ fn put_component(
             message: format!("{ci} is already in the package of {release}"),
         });
     }
-    let component_id = tx.last_insert_rowid();
+    let component_id = tx.last_insert_rowid("components")?;
     for (id, requirement) in &required_ids {
         tx.execute(
             "INSERT INTO component_requirements (component_id, ci_id, requirement) VALUES (?1, ?2, ?3)",
@@ -961,7 +962,7 @@ fn component_not_in_package(ci: &str, release: &str) -> Error {
 }
 
 /// Deletes a component (its requirements go with it); returns what it was.
-fn take_component(tx: &Transaction<'_>, release: &str, ci: &str) -> Result<Component> {
+fn take_component(tx: &Tx<'_>, release: &str, ci: &str) -> Result<Component> {
     let release_id = release_id(tx, release)?;
     let component = load_components(tx, release_id)?
         .into_iter()
@@ -978,7 +979,7 @@ fn take_component(tx: &Transaction<'_>, release: &str, ci: &str) -> Result<Compo
 /// Called by every edit of what the CAB authorizes, before it writes: an authorized release
 /// goes back to awaiting authorization (audited as such), a deploying or finished one refuses.
 pub(super) fn before_content_edit(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     key: &str,
     actor: &str,
     now: DateTime<Utc>,
@@ -995,7 +996,7 @@ pub(super) fn before_content_edit(
 }
 
 pub(super) fn set_stage(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     release: &Release,
     to: Stage,
     needs_revision: bool,
@@ -1003,7 +1004,7 @@ pub(super) fn set_stage(
     now: DateTime<Utc>,
 ) -> Result<Release> {
     tx.execute(
-        "UPDATE releases SET stage = ?1, needs_revision = needs_revision OR ?2,
+        "UPDATE releases SET stage = ?1, needs_revision = CASE WHEN ?2 = 1 THEN 1 ELSE needs_revision END,
              version = version + 1, updated_at = ?3, updated_by = ?4
          WHERE key = ?5 AND deleted_at IS NULL",
         params![to, needs_revision, now, actor, release.key],
@@ -1020,13 +1021,13 @@ pub(super) fn set_stage(
     live_release(tx, &release.key)?.ok_or_else(|| not_found(&release.key))
 }
 
-fn checklist(conn: &Connection, key: &str, now: DateTime<Utc>) -> Result<Checklist> {
+fn checklist(conn: &Conn, key: &str, now: DateTime<Utc>) -> Result<Checklist> {
     with_facts(conn, key, now, evaluate)
 }
 
 /// Gathers everything the rules look at and hands it to `f`.
 fn with_facts<T>(
-    conn: &Connection,
+    conn: &Conn,
     key: &str,
     now: DateTime<Utc>,
     f: impl FnOnce(&Facts) -> T,
@@ -1061,7 +1062,7 @@ fn with_facts<T>(
     }))
 }
 
-pub(super) fn current_content(conn: &Connection, release: &Release, id: i64) -> Result<Content> {
+pub(super) fn current_content(conn: &Conn, release: &Release, id: i64) -> Result<Content> {
     let keys: Vec<String> = scope(conn, id)?.into_iter().map(|c| c.key).collect();
     let components = load_components(conn, id)?;
     let schedule = super::planning::schedule_for_rules(conn, &release.key)?;
@@ -1069,7 +1070,7 @@ pub(super) fn current_content(conn: &Connection, release: &Release, id: i64) -> 
     Ok(Content::of(release, &keys, &components, schedule.as_ref()).with_evidence(&runs))
 }
 
-pub(super) fn release_id(conn: &Connection, key: &str) -> Result<i64> {
+pub(super) fn release_id(conn: &Conn, key: &str) -> Result<i64> {
     conn.query_row(
         "SELECT id FROM releases WHERE key = ?1 AND deleted_at IS NULL",
         [key],
@@ -1080,7 +1081,7 @@ pub(super) fn release_id(conn: &Connection, key: &str) -> Result<i64> {
 }
 
 /// The first column of every row `sql` returns for `key`.
-fn names(conn: &Connection, sql: &str, key: &str) -> Result<Vec<String>> {
+fn names(conn: &Conn, sql: &str, key: &str) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(sql)?;
     let rows = stmt.query_map([key], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -1088,7 +1089,7 @@ fn names(conn: &Connection, sql: &str, key: &str) -> Result<Vec<String>> {
 
 /// The audit record of a deletion, keeping the whole record so that restore can bring it back.
 fn record_delete(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     entity: &'static str,
     key: &str,
     record: &impl serde::Serialize,
@@ -1104,7 +1105,7 @@ fn record_delete(
 }
 
 /// What the newest "delete" audit record of `entity` `key` kept of it.
-fn deleted_snapshot(conn: &Connection, entity: &'static str, key: &str) -> Result<String> {
+fn deleted_snapshot(conn: &Conn, entity: &'static str, key: &str) -> Result<String> {
     audit::history(conn, entity, key)?
         .into_iter()
         .rev()
@@ -1121,13 +1122,13 @@ fn deleted_snapshot(conn: &Connection, entity: &'static str, key: &str) -> Resul
         })
 }
 
-fn ci_id(conn: &Connection, name: &str) -> Result<Option<i64>> {
+fn ci_id(conn: &Conn, name: &str) -> Result<Option<i64>> {
     Ok(conn
         .query_row("SELECT id FROM cis WHERE name = ?1", [name], |r| r.get(0))
         .optional()?)
 }
 
-fn change_id(conn: &Connection, key: &str) -> Result<Option<i64>> {
+fn change_id(conn: &Conn, key: &str) -> Result<Option<i64>> {
     Ok(conn
         .query_row("SELECT id FROM changes WHERE key = ?1", [key], |r| r.get(0))
         .optional()?)
@@ -1144,7 +1145,7 @@ fn json_list(text: String) -> Vec<String> {
     serde_json::from_str(&text).unwrap_or_default()
 }
 
-fn load_change(conn: &Connection, key: &str) -> Result<Option<Change>> {
+fn load_change(conn: &Conn, key: &str) -> Result<Option<Change>> {
     let row = conn
         .query_row(
             "SELECT id, key, title, description, status, risk, kind, incident_refs, problem_refs,
@@ -1153,7 +1154,7 @@ fn load_change(conn: &Connection, key: &str) -> Result<Option<Change>> {
             [key],
             |r| {
                 Ok((
-                    r.get::<_, i64>(0)?,
+                    r.get::<i64>(0)?,
                     Change {
                         key: r.get(1)?,
                         title: r.get(2)?,
@@ -1189,7 +1190,7 @@ fn load_change(conn: &Connection, key: &str) -> Result<Option<Change>> {
     Ok(Some(change))
 }
 
-fn scope(conn: &Connection, release_id: i64) -> Result<Vec<Change>> {
+fn scope(conn: &Conn, release_id: i64) -> Result<Vec<Change>> {
     let keys: Vec<String> = {
         let mut stmt = conn.prepare(
             "SELECT changes.key FROM release_changes JOIN changes ON changes.id = release_changes.change_id
@@ -1203,7 +1204,7 @@ fn scope(conn: &Connection, release_id: i64) -> Result<Vec<Change>> {
         .collect()
 }
 
-pub(super) fn load_components(conn: &Connection, release_id: i64) -> Result<Vec<Component>> {
+pub(super) fn load_components(conn: &Conn, release_id: i64) -> Result<Vec<Component>> {
     let mut stmt = conn.prepare(
         "SELECT components.id, cis.name, components.from_version, components.to_version
          FROM components JOIN cis ON cis.id = components.ci_id
@@ -1254,7 +1255,7 @@ pub(super) struct Decider<'a> {
 /// Records a decision inside `tx`: `recorded_by` is who typed it (the audit's actor), which in
 /// a CAB meeting is the person at the keyboard, not the member deciding.
 pub(super) fn record_decision(
-    tx: &Transaction,
+    tx: &Tx,
     d: &Decider,
     meeting: Option<i64>,
     recorded_by: &str,
@@ -1324,7 +1325,7 @@ pub(super) fn record_decision(
     Ok(approval)
 }
 
-fn load_approvals(conn: &Connection, release_id: i64) -> Result<Vec<Approval>> {
+fn load_approvals(conn: &Conn, release_id: i64) -> Result<Vec<Approval>> {
     let mut stmt = conn.prepare(
         "SELECT approver, role, decision, comment, at, content_hash, content FROM approvals
          WHERE release_id = ?1 ORDER BY id",
@@ -1346,8 +1347,8 @@ fn load_approvals(conn: &Connection, release_id: i64) -> Result<Vec<Approval>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub(super) fn production_versions(conn: &Connection) -> Result<BTreeMap<String, Option<String>>> {
+pub(super) fn production_versions(conn: &Conn) -> Result<BTreeMap<String, Option<String>>> {
     let mut stmt = conn.prepare("SELECT name, prod_version FROM cis")?;
-    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = stmt.query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

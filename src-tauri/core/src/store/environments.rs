@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use super::sql::{Conn, OptionalExtension, Tx, params};
 
 use super::audit::{self, Entry};
 use super::domain::{production_versions, release_id};
@@ -319,7 +319,7 @@ impl Store {
     }
 }
 
-pub(super) fn load_policy(conn: &Connection) -> Result<TestPolicy> {
+pub(super) fn load_policy(conn: &Conn) -> Result<TestPolicy> {
     let text: Option<String> = conn
         .query_row(
             "SELECT value FROM settings WHERE key = ?1",
@@ -333,7 +333,7 @@ pub(super) fn load_policy(conn: &Connection) -> Result<TestPolicy> {
     }
 }
 
-pub(super) fn env_id(conn: &Connection, name: &str) -> Result<Option<i64>> {
+pub(super) fn env_id(conn: &Conn, name: &str) -> Result<Option<i64>> {
     Ok(conn
         .query_row("SELECT id FROM environments WHERE name = ?1", [name], |r| {
             r.get(0)
@@ -348,7 +348,7 @@ fn snapshot_not_found(env: &str, snapshot: &str) -> Error {
     }
 }
 
-pub(super) fn insert_env(tx: &Transaction<'_>, env: &Environment) -> Result<i64> {
+pub(super) fn insert_env(tx: &Tx<'_>, env: &Environment) -> Result<i64> {
     tx.execute(
         "INSERT INTO environments (name, purpose, state, capacity, source_kind, source_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -361,13 +361,13 @@ pub(super) fn insert_env(tx: &Transaction<'_>, env: &Environment) -> Result<i64>
             env.source.as_ref().map(|s| s.id.clone()),
         ],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid("environments")?;
     write_env(tx, id, env)?;
     Ok(id)
 }
 
 /// Writes every field of an environment but its source identity.
-fn write_env(tx: &Transaction<'_>, id: i64, env: &Environment) -> Result<()> {
+fn write_env(tx: &Tx<'_>, id: i64, env: &Environment) -> Result<()> {
     tx.execute(
         "UPDATE environments SET name = ?2, purpose = ?3, host = ?4, os = ?5, cpus = ?6,
              memory_mb = ?7, disk_mb = ?8, state = ?9, owner = ?10, capacity = ?11,
@@ -396,7 +396,7 @@ fn write_env(tx: &Transaction<'_>, id: i64, env: &Environment) -> Result<()> {
 /// Updates what an inventory knows of an environment; lineage, owner, purpose and capacity
 /// are Relman's own and stay.
 pub(super) fn update_from_inventory(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     id: i64,
     env: &Environment,
 ) -> Result<()> {
@@ -417,20 +417,20 @@ pub(super) fn update_from_inventory(
     Ok(())
 }
 
-pub(super) fn load_env(conn: &Connection, id: i64) -> Result<Environment> {
+pub(super) fn load_env(conn: &Conn, id: i64) -> Result<Environment> {
     Ok(conn.query_row(
         "SELECT name, purpose, host, os, cpus, memory_mb, disk_mb, state, owner, capacity,
                 clone_of, clone_kind, cloned_at, source_kind, source_id
          FROM environments WHERE id = ?1",
         [id],
         |r| {
-            let lineage = match (r.get::<_, Option<String>>(10)?, r.get(11)?, r.get(12)?) {
+            let lineage = match (r.get::<Option<String>>(10)?, r.get(11)?, r.get(12)?) {
                 (Some(ci), Some(kind), Some(at)) => Some(Lineage { ci, kind, at }),
                 _ => None,
             };
             let source = match (
-                r.get::<_, Option<String>>(13)?,
-                r.get::<_, Option<String>>(14)?,
+                r.get::<Option<String>>(13)?,
+                r.get::<Option<String>>(14)?,
             ) {
                 (Some(kind), Some(id)) => Some(Source { kind, id }),
                 _ => None,
@@ -441,8 +441,8 @@ pub(super) fn load_env(conn: &Connection, id: i64) -> Result<Environment> {
                 host: r.get(2)?,
                 os: r.get(3)?,
                 cpus: r.get(4)?,
-                memory_mb: r.get::<_, Option<i64>>(5)?.map(|m| m as u64),
-                disk_mb: r.get::<_, Option<i64>>(6)?.map(|m| m as u64),
+                memory_mb: r.get::<Option<i64>>(5)?.map(|m| m as u64),
+                disk_mb: r.get::<Option<i64>>(6)?.map(|m| m as u64),
                 state: r.get(7)?,
                 owner: r.get(8)?,
                 capacity: r.get(9)?,
@@ -453,7 +453,7 @@ pub(super) fn load_env(conn: &Connection, id: i64) -> Result<Environment> {
     )?)
 }
 
-pub(super) fn load_changes(conn: &Connection, env: i64) -> Result<Vec<VersionChange>> {
+pub(super) fn load_changes(conn: &Conn, env: i64) -> Result<Vec<VersionChange>> {
     let mut stmt = conn.prepare_cached(
         "SELECT ci, version, at, revert_to FROM env_versions WHERE env_id = ?1 ORDER BY at, id",
     )?;
@@ -468,7 +468,7 @@ pub(super) fn load_changes(conn: &Connection, env: i64) -> Result<Vec<VersionCha
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub(super) fn load_reverts(conn: &Connection, env: i64) -> Result<Vec<Revert>> {
+pub(super) fn load_reverts(conn: &Conn, env: i64) -> Result<Vec<Revert>> {
     let mut stmt =
         conn.prepare_cached("SELECT snapshot, at FROM reverts WHERE env_id = ?1 ORDER BY at, id")?;
     let rows = stmt.query_map([env], |r| {
@@ -480,15 +480,15 @@ pub(super) fn load_reverts(conn: &Connection, env: i64) -> Result<Vec<Revert>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub(super) fn load_snapshots(conn: &Connection, env: i64) -> Result<Vec<Snapshot>> {
+pub(super) fn load_snapshots(conn: &Conn, env: i64) -> Result<Vec<Snapshot>> {
     let mut stmt = conn.prepare_cached(
         "SELECT name, at, versions, note, exempt FROM snapshots WHERE env_id = ?1 ORDER BY at, id",
     )?;
     let rows = stmt.query_map([env], |r| {
         Ok((
-            r.get::<_, String>(0)?,
+            r.get::<String>(0)?,
             r.get(1)?,
-            r.get::<_, String>(2)?,
+            r.get::<String>(2)?,
             r.get(3)?,
             r.get(4)?,
         ))
@@ -506,7 +506,7 @@ pub(super) fn load_snapshots(conn: &Connection, env: i64) -> Result<Vec<Snapshot
     .collect()
 }
 
-pub(super) fn put_snapshot(tx: &Transaction<'_>, env: i64, s: &Snapshot) -> Result<()> {
+pub(super) fn put_snapshot(tx: &Tx<'_>, env: i64, s: &Snapshot) -> Result<()> {
     let versions =
         serde_json::to_string(&s.versions).map_err(|e| Error::Internal(e.to_string()))?;
     tx.execute(
@@ -519,7 +519,7 @@ pub(super) fn put_snapshot(tx: &Transaction<'_>, env: i64, s: &Snapshot) -> Resu
 
 /// Sets what is installed to what `snapshot` holds, and records the revert.
 pub(super) fn revert(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     id: i64,
     env: &str,
     snapshot: &str,
@@ -562,14 +562,14 @@ pub(super) fn revert(
 
 /// Bookings not cancelled, of one environment and/or one release (by id), in time order.
 pub(super) fn load_bookings(
-    conn: &Connection,
+    conn: &Conn,
     env: Option<i64>,
     release: Option<i64>,
 ) -> Result<Vec<Booking>> {
     let mut stmt = conn.prepare_cached(
         "SELECT b.id, e.name, r.key, b.from_at, b.to_at, b.purpose, b.booked_by
          FROM bookings b JOIN environments e ON e.id = b.env_id JOIN releases r ON r.id = b.release_id
-         WHERE b.cancelled = 0 AND (?1 IS NULL OR b.env_id = ?1) AND (?2 IS NULL OR b.release_id = ?2)
+         WHERE b.cancelled = 0 AND (CAST(?1 AS BIGINT) IS NULL OR b.env_id = ?1) AND (CAST(?2 AS BIGINT) IS NULL OR b.release_id = ?2)
          ORDER BY b.from_at, b.id",
     )?;
     let rows = stmt.query_map(params![env, release], |r| {
@@ -587,7 +587,7 @@ pub(super) fn load_bookings(
 }
 
 /// The release's target versions: its package's components that have one.
-pub(super) fn release_targets(conn: &Connection, release_id: i64) -> Result<Versions> {
+pub(super) fn release_targets(conn: &Conn, release_id: i64) -> Result<Versions> {
     let mut stmt = conn.prepare_cached(
         "SELECT c.name, p.to_version FROM components p JOIN cis c ON c.id = p.ci_id
          WHERE p.release_id = ?1 AND p.to_version IS NOT NULL",
@@ -598,7 +598,7 @@ pub(super) fn release_targets(conn: &Connection, release_id: i64) -> Result<Vers
 
 /// The drift of what is installed against a release (or production when `release` is `None`).
 pub(super) fn drift_of(
-    conn: &Connection,
+    conn: &Conn,
     installed: &Versions,
     release: Option<i64>,
     production: &BTreeMap<String, Option<String>>,
@@ -614,7 +614,7 @@ pub(super) fn drift_of(
 }
 
 fn view(
-    conn: &Connection,
+    conn: &Conn,
     name: &str,
     release: Option<&str>,
     now: DateTime<Utc>,
@@ -625,7 +625,7 @@ fn view(
 }
 
 fn view_with(
-    conn: &Connection,
+    conn: &Conn,
     name: &str,
     release: Option<&str>,
     now: DateTime<Utc>,
@@ -783,7 +783,7 @@ impl Store {
     }
 }
 
-fn by_source(conn: &Connection, source: &Source) -> Result<Option<i64>> {
+fn by_source(conn: &Conn, source: &Source) -> Result<Option<i64>> {
     Ok(conn
         .query_row(
             "SELECT id FROM environments WHERE source_kind = ?1 AND source_id = ?2",
@@ -794,7 +794,7 @@ fn by_source(conn: &Connection, source: &Source) -> Result<Option<i64>> {
 }
 
 /// An environment as the exchange format holds it.
-pub(super) fn export_environment(conn: &Connection, name: &str) -> Result<EnvironmentRecord> {
+pub(super) fn export_environment(conn: &Conn, name: &str) -> Result<EnvironmentRecord> {
     let id = env_id(conn, name)?.ok_or_else(|| env_not_found(name))?;
     Ok(EnvironmentRecord {
         env: load_env(conn, id)?,
@@ -804,13 +804,13 @@ pub(super) fn export_environment(conn: &Connection, name: &str) -> Result<Enviro
     })
 }
 
-pub(super) fn environment_names(conn: &Connection) -> Result<Vec<String>> {
+pub(super) fn environment_names(conn: &Conn) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached("SELECT name FROM environments ORDER BY name")?;
-    let rows = stmt.query_map([], |r| r.get(0))?;
+    let rows = stmt.query_map((), |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub(super) fn import_environment(tx: &Transaction<'_>, record: &EnvironmentRecord) -> Result<()> {
+pub(super) fn import_environment(tx: &Tx<'_>, record: &EnvironmentRecord) -> Result<()> {
     record.env.validate()?;
     if env_id(tx, &record.env.name)?.is_some() {
         return Err(refused(
@@ -838,7 +838,7 @@ pub(super) fn import_environment(tx: &Transaction<'_>, record: &EnvironmentRecor
 }
 
 /// The release's bookings, for the exchange format.
-pub(super) fn export_bookings(conn: &Connection, release: i64) -> Result<Vec<BookingRecord>> {
+pub(super) fn export_bookings(conn: &Conn, release: i64) -> Result<Vec<BookingRecord>> {
     Ok(load_bookings(conn, None, Some(release))?
         .into_iter()
         .map(|b| BookingRecord {
@@ -853,7 +853,7 @@ pub(super) fn export_bookings(conn: &Connection, release: i64) -> Result<Vec<Boo
 
 /// Books as the record says, refused like any booking when it clashes.
 pub(super) fn import_booking(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     release: &str,
     record: &BookingRecord,
 ) -> Result<()> {
@@ -871,7 +871,7 @@ pub(super) fn import_booking(
 
 /// Writes a booking, refused when it ends before it starts or clashes with the environment's
 /// other bookings (capacity, code and config changes alone); returns its id.
-fn insert_booking(tx: &Transaction<'_>, booking: &Booking) -> Result<i64> {
+fn insert_booking(tx: &Tx<'_>, booking: &Booking) -> Result<i64> {
     if booking.to <= booking.from {
         return Err(Error::Validation(vec![FieldError::new(
             "to",
@@ -899,7 +899,7 @@ fn insert_booking(tx: &Transaction<'_>, booking: &Booking) -> Result<i64> {
             booking.by
         ],
     )?;
-    Ok(tx.last_insert_rowid())
+    tx.last_insert_rowid("bookings")
 }
 
 impl Store {

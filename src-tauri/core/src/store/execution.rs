@@ -2,7 +2,7 @@
 //! started waves back, step by step, until the release is rolled back.
 
 use chrono::{DateTime, Utc};
-use rusqlite::Transaction;
+use super::sql::Tx;
 
 use super::audit::{self, Entry};
 use super::domain::{release_id, set_stage};
@@ -22,7 +22,7 @@ fn refused(message: String) -> Error {
     }
 }
 
-fn deploying(tx: &Transaction<'_>, key: &str) -> Result<crate::Release> {
+fn deploying(tx: &Tx<'_>, key: &str) -> Result<crate::Release> {
     let release = live_release(tx, key)?.ok_or_else(|| not_found(key))?;
     if release.stage != Stage::Deploying {
         return Err(refused(format!(

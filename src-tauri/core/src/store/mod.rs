@@ -5,18 +5,22 @@ mod audit;
 mod backup;
 mod cab;
 mod calendar_feed;
+mod copy;
 mod domain;
 mod environments;
 mod execution;
 mod models;
 mod planning;
 mod reports;
+mod server;
+mod sql;
 mod testing;
 mod transfer;
 
 pub use after::{ActivityView, AfterView, Cost, Review};
 pub use audit::{AuditRecord, AuditReport};
 pub use backup::{RestoreChoice, Restored, kept_path};
+pub use copy::{CopySummary, TABLES, TableCount};
 pub use domain::Workspace;
 pub use planning::{PlanRequest, Progress};
 pub use transfer::ImportSummary;
@@ -25,9 +29,7 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSqlOutput, ValueRef};
-use rusqlite::{
-    Connection, OptionalExtension, Row, ToSql, Transaction, TransactionBehavior, params,
-};
+use rusqlite::{Connection, ToSql};
 use rusqlite_migration::{M, Migrations};
 use serde::Deserialize;
 use ts_rs::TS;
@@ -35,6 +37,11 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::release::{Release, ReleaseDraft, ReleaseType, Risk, Stage, ValidRelease};
 use audit::Entry;
+use sql::{Conn, OptionalExtension, Row, Tx, params};
+pub use server::{is_server_url, pgpass_lookup, postgres_ddl};
+pub use sql::Engine;
+#[cfg(any(test, feature = "test-server"))]
+pub use server::scratch;
 
 /// The shipped migrations, in order. Never edit one that has shipped: add a new file.
 /// (`tests/tests/invariants.rs` holds their checksums and fails when one changes.)
@@ -92,7 +99,7 @@ pub struct ReleaseFilter {
 /// One open database. Relman has a single writer: the app keeps one `Store` behind a lock,
 /// and every write method takes `&mut self` and runs in one transaction.
 pub struct Store {
-    conn: Connection,
+    conn: Conn,
     /// The file could not be written (its permissions say read-only): reads work, every
     /// write is refused with [`Error::ReadOnly`] before it starts.
     read_only: bool,
@@ -129,7 +136,7 @@ impl Store {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "query_only", "ON")?;
         Ok(Store {
-            conn,
+            conn: Conn::sqlite(conn),
             read_only: true,
         })
     }
@@ -139,7 +146,13 @@ impl Store {
         self.read_only
     }
 
+    /// A database in memory. In the core's own tests, with `RELMAN_TEST_POSTGRES` set, a fresh
+    /// schema on that server instead: so the whole store suite runs on both engines.
     pub fn open_in_memory() -> Result<Store> {
+        #[cfg(test)]
+        if let Ok(url) = std::env::var("RELMAN_TEST_POSTGRES") {
+            return server::scratch(&url);
+        }
         Store::init(Connection::open_in_memory()?)
     }
 
@@ -168,41 +181,48 @@ impl Store {
             }
         }
         Ok(Store {
-            conn,
+            conn: Conn::sqlite(conn),
             read_only: false,
         })
     }
 
     /// Starts a write. IMMEDIATE takes the write lock at once, so two writers queue behind
     /// the busy timeout instead of both reading and then failing to upgrade (SQLITE_BUSY).
-    fn write(&mut self) -> Result<Transaction<'_>> {
+    fn write(&mut self) -> Result<Tx<'_>> {
         if self.read_only {
             return Err(Error::ReadOnly {
                 path: self.path().unwrap_or_default().display().to_string(),
                 why: "the file cannot be written".into(),
             });
         }
-        Ok(self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?)
+        self.conn.begin_write()
     }
 
     /// A number that changes whenever another connection commits to the database, so the
     /// app can refresh what it shows after a script or a second window wrote.
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "data_version", |r| r.get(0))?)
+        match self.conn.as_sqlite() {
+            Some(conn) => Ok(conn.pragma_query_value(None, "data_version", |r| r.get(0))?),
+            None => server::data_version(&self.conn),
+        }
     }
 
     pub fn schema_version(&self) -> Result<usize> {
-        user_version(&self.conn)
+        match self.conn.as_sqlite() {
+            Some(conn) => user_version(conn),
+            None => server::schema_version(&self.conn),
+        }
+    }
+
+    /// Which engine this store runs on.
+    pub fn engine(&self) -> Engine {
+        self.conn.engine()
     }
 
     pub fn has_releases(&self) -> Result<bool> {
         Ok(self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM releases WHERE deleted_at IS NULL)",
-            [],
+            (),
             |r| r.get(0),
         )?)
     }
@@ -210,10 +230,10 @@ impl Store {
     pub fn list_releases(&self, filter: &ReleaseFilter) -> Result<Vec<Release>> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {RELEASE_COLUMNS} FROM releases
-             WHERE deleted_at IS NULL AND (?1 IS NULL OR stage = ?1)
+             WHERE deleted_at IS NULL AND (CAST(?1 AS TEXT) IS NULL OR stage = ?1)
              ORDER BY planned_start, key"
         ))?;
-        let rows = stmt.query_map([filter.stage], release_from_row)?;
+        let rows = stmt.query_map(params![filter.stage], release_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -461,7 +481,7 @@ fn release_from_row(row: &Row<'_>) -> rusqlite::Result<Release> {
     })
 }
 
-fn live_release(conn: &Connection, key: &str) -> Result<Option<Release>> {
+fn live_release(conn: &Conn, key: &str) -> Result<Option<Release>> {
     Ok(conn
         .query_row(
             &format!(
@@ -480,7 +500,7 @@ fn not_found(key: &str) -> Error {
     }
 }
 
-fn ensure_key_free(tx: &Transaction<'_>, key: &str) -> Result<()> {
+fn ensure_key_free(tx: &Tx<'_>, key: &str) -> Result<()> {
     if live_release(tx, key)?.is_some() {
         return Err(Error::Conflict {
             field: Some("key"),
@@ -491,7 +511,7 @@ fn ensure_key_free(tx: &Transaction<'_>, key: &str) -> Result<()> {
 }
 
 pub(super) fn insert_release(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     valid: &ValidRelease,
     demo: bool,
     actor: &str,
@@ -592,7 +612,7 @@ mod tests {
     fn count_rows(store: &Store) -> i64 {
         store
             .conn
-            .query_row("SELECT count(*) FROM releases", [], |r| r.get(0))
+            .query_row("SELECT count(*) FROM releases", (), |r| r.get(0))
             .unwrap()
     }
 
@@ -784,14 +804,20 @@ mod tests {
         assert_eq!(store.release("REL-1").unwrap().key, "REL-1");
         let mode: String = store
             .conn
+            .as_sqlite()
+            .unwrap()
             .pragma_query_value(None, "journal_mode", |r| r.get(0))
             .unwrap();
         let fk: i64 = store
             .conn
+            .as_sqlite()
+            .unwrap()
             .pragma_query_value(None, "foreign_keys", |r| r.get(0))
             .unwrap();
         let sync: i64 = store
             .conn
+            .as_sqlite()
+            .unwrap()
             .pragma_query_value(None, "synchronous", |r| r.get(0))
             .unwrap();
         assert_eq!((mode.as_str(), fk, sync), ("wal", 1, 2));

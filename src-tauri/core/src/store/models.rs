@@ -2,7 +2,7 @@
 //! so editing or deleting a model never changes a release's plan.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use super::sql::{Conn, OptionalExtension, Tx, params};
 
 use super::Store;
 use super::audit::{self, Entry};
@@ -21,7 +21,7 @@ fn model_not_found(name: &str) -> Error {
 impl Store {
     pub fn list_models(&self) -> Result<Vec<DeploymentModel>> {
         let mut stmt = self.conn.prepare("SELECT body FROM models ORDER BY name")?;
-        let bodies = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let bodies = stmt.query_map((), |r| r.get::<String>(0))?;
         bodies.map(|b| parse_json(&b?)).collect()
     }
 
@@ -164,7 +164,7 @@ fn name_taken(name: &str) -> Error {
 }
 
 pub(super) fn put_model(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     model: &DeploymentModel,
     actor: &str,
     now: DateTime<Utc>,
@@ -183,9 +183,9 @@ pub(super) fn put_model(
     audit::append(tx, actor, now, vec![entry])
 }
 
-pub(super) fn load_model(conn: &Connection, name: &str) -> Result<Option<DeploymentModel>> {
+pub(super) fn load_model(conn: &Conn, name: &str) -> Result<Option<DeploymentModel>> {
     conn.query_row("SELECT body FROM models WHERE name = ?1", [name], |r| {
-        r.get::<_, String>(0)
+        r.get::<String>(0)
     })
     .optional()?
     .map(|b| parse_json(&b))

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use super::sql::{Conn, OptionalExtension, Tx, params};
 use serde::Deserialize;
 use ts_rs::TS;
 
@@ -845,7 +845,7 @@ pub(super) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T
         .map_err(|e| Error::Internal(format!("stored JSON is unreadable: {e}")))
 }
 
-fn exists(conn: &Connection, table: &str, name: &str) -> Result<bool> {
+fn exists(conn: &Conn, table: &str, name: &str) -> Result<bool> {
     Ok(conn.query_row(
         &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE name = ?1)"),
         [name],
@@ -853,7 +853,7 @@ fn exists(conn: &Connection, table: &str, name: &str) -> Result<bool> {
     )?)
 }
 
-fn require_ci(conn: &Connection, field: &'static str, name: &str) -> Result<i64> {
+fn require_ci(conn: &Conn, field: &'static str, name: &str) -> Result<i64> {
     conn.query_row("SELECT id FROM cis WHERE name = ?1", [name], |r| r.get(0))
         .optional()?
         .ok_or_else(|| {
@@ -864,9 +864,9 @@ fn require_ci(conn: &Connection, field: &'static str, name: &str) -> Result<i64>
         })
 }
 
-pub(super) fn load_windows(conn: &Connection) -> Result<Vec<Window>> {
+pub(super) fn load_windows(conn: &Conn) -> Result<Vec<Window>> {
     let mut stmt = conn.prepare("SELECT name, rule, at, minutes, tz FROM windows ORDER BY name")?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map((), |r| {
         Ok(Window {
             name: r.get(0)?,
             rule: r.get(1)?,
@@ -878,11 +878,11 @@ pub(super) fn load_windows(conn: &Connection) -> Result<Vec<Window>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub(super) fn load_freezes(conn: &Connection) -> Result<Vec<Freeze>> {
+pub(super) fn load_freezes(conn: &Conn) -> Result<Vec<Freeze>> {
     let mut stmt = conn.prepare(
         "SELECT name, from_at, to_at, service, rule FROM freezes ORDER BY from_at, name",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map((), |r| {
         Ok(Freeze {
             name: r.get(0)?,
             from: r.get(1)?,
@@ -894,12 +894,12 @@ pub(super) fn load_freezes(conn: &Connection) -> Result<Vec<Freeze>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub(super) fn load_hours(conn: &Connection) -> Result<Vec<ServiceHours>> {
+pub(super) fn load_hours(conn: &Conn) -> Result<Vec<ServiceHours>> {
     let mut stmt = conn.prepare(
         "SELECT c.name, h.days, h.opens, h.closes, h.tz, h.users
          FROM service_hours h JOIN cis c ON c.id = h.ci_id ORDER BY c.name",
     )?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map((), |r| {
         Ok(ServiceHours {
             service: r.get(0)?,
             days: r.get(1)?,
@@ -912,7 +912,7 @@ pub(super) fn load_hours(conn: &Connection) -> Result<Vec<ServiceHours>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub(super) fn put_hours(tx: &Transaction<'_>, hours: &ServiceHours) -> Result<()> {
+pub(super) fn put_hours(tx: &Tx<'_>, hours: &ServiceHours) -> Result<()> {
     let ci = require_ci(tx, "service", &hours.service)?;
     tx.execute(
         "INSERT INTO service_hours (ci_id, days, opens, closes, tz, users) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -922,7 +922,7 @@ pub(super) fn put_hours(tx: &Transaction<'_>, hours: &ServiceHours) -> Result<()
     Ok(())
 }
 
-pub(super) fn put_window(tx: &Transaction<'_>, w: &Window) -> Result<()> {
+pub(super) fn put_window(tx: &Tx<'_>, w: &Window) -> Result<()> {
     w.validate()?;
     tx.execute(
         "INSERT INTO windows (name, rule, at, minutes, tz) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -932,7 +932,7 @@ pub(super) fn put_window(tx: &Transaction<'_>, w: &Window) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn put_freeze(tx: &Transaction<'_>, f: &Freeze) -> Result<()> {
+pub(super) fn put_freeze(tx: &Tx<'_>, f: &Freeze) -> Result<()> {
     f.validate()?;
     if let Some(service) = &f.service {
         require_ci(tx, "service", service)?;
@@ -945,29 +945,29 @@ pub(super) fn put_freeze(tx: &Transaction<'_>, f: &Freeze) -> Result<()> {
     Ok(())
 }
 
-pub(super) fn load_plan(conn: &Connection, release_id: i64) -> Result<Option<(Plan, i64)>> {
+pub(super) fn load_plan(conn: &Conn, release_id: i64) -> Result<Option<(Plan, i64)>> {
     conn.query_row(
         "SELECT body, version FROM plans WHERE release_id = ?1",
         [release_id],
-        |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+        |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)?)),
     )
     .optional()?
     .map(|(body, version)| Ok((parse_json(&body)?, version)))
     .transpose()
 }
 
-pub(super) fn write_plan(tx: &Transaction<'_>, release_id: i64, plan: &Plan) -> Result<()> {
+pub(super) fn write_plan(tx: &Tx<'_>, release_id: i64, plan: &Plan) -> Result<()> {
     plan.validate()?;
     let body = serde_json::to_string(plan).map_err(|e| Error::Internal(e.to_string()))?;
     tx.execute(
         "INSERT INTO plans (release_id, body) VALUES (?1, ?2)
-         ON CONFLICT (release_id) DO UPDATE SET body = ?2, version = version + 1",
+         ON CONFLICT (release_id) DO UPDATE SET body = ?2, version = plans.version + 1",
         params![release_id, body],
     )?;
     Ok(())
 }
 
-fn plans_using_window(conn: &Connection, name: &str) -> Result<Vec<String>> {
+fn plans_using_window(conn: &Conn, name: &str) -> Result<Vec<String>> {
     Ok(load_all_plans(conn, None)?
         .into_iter()
         .filter(|(_, plan, _)| plan.waves.iter().any(|w| w.window.as_deref() == Some(name)))
@@ -977,11 +977,11 @@ fn plans_using_window(conn: &Connection, name: &str) -> Result<Vec<String>> {
 
 /// Plans of live releases that still occupy the calendar, ordered by release key.
 /// The releases whose plans name `ci` as a wave's or a task's target.
-pub(super) fn plans_targeting(conn: &Connection, ci: &str) -> Result<Vec<String>> {
+pub(super) fn plans_targeting(conn: &Conn, ci: &str) -> Result<Vec<String>> {
     let mut stmt = conn.prepare(
         "SELECT r.key, p.body FROM plans p JOIN releases r ON r.id = p.release_id ORDER BY r.key",
     )?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let rows = stmt.query_map((), |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)))?;
     let mut found = Vec::new();
     for row in rows {
         let (key, body) = row?;
@@ -998,7 +998,7 @@ pub(super) fn plans_targeting(conn: &Connection, ci: &str) -> Result<Vec<String>
 /// Every live plan that still occupies the calendar, but the one of `except`.
 /// Every release's plan laid out, finished and cancelled ones too (the calendar feed keeps
 /// them, as history and as cancellations), without the overlaps between them.
-pub(super) fn every_schedule(conn: &Connection) -> Result<Vec<Schedule>> {
+pub(super) fn every_schedule(conn: &Conn) -> Result<Vec<Schedule>> {
     let calendar = load_calendar(conn)?;
     Ok(plans_in_stages(conn, None, |_| true)?
         .into_iter()
@@ -1006,25 +1006,25 @@ pub(super) fn every_schedule(conn: &Connection) -> Result<Vec<Schedule>> {
         .collect())
 }
 
-fn load_all_plans(conn: &Connection, except: Option<&str>) -> Result<Vec<(String, Plan, i64)>> {
+fn load_all_plans(conn: &Conn, except: Option<&str>) -> Result<Vec<(String, Plan, i64)>> {
     plans_in_stages(conn, except, occupies_calendar)
 }
 
 fn plans_in_stages(
-    conn: &Connection,
+    conn: &Conn,
     except: Option<&str>,
     wanted: impl Fn(Stage) -> bool,
 ) -> Result<Vec<(String, Plan, i64)>> {
     let mut stmt = conn.prepare(
         "SELECT r.key, r.stage, p.body, p.version FROM plans p JOIN releases r ON r.id = p.release_id
-         WHERE r.deleted_at IS NULL AND (?1 IS NULL OR r.key <> ?1) ORDER BY r.key",
+         WHERE r.deleted_at IS NULL AND (CAST(?1 AS TEXT) IS NULL OR r.key <> ?1) ORDER BY r.key",
     )?;
     let rows = stmt.query_map([except], |r| {
         Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, Stage>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, i64>(3)?,
+            r.get::<String>(0)?,
+            r.get::<Stage>(1)?,
+            r.get::<String>(2)?,
+            r.get::<i64>(3)?,
         ))
     })?;
     let mut plans = Vec::new();
@@ -1037,16 +1037,16 @@ fn plans_in_stages(
     Ok(plans)
 }
 
-pub(super) fn load_calendar(conn: &Connection) -> Result<Calendar> {
+pub(super) fn load_calendar(conn: &Conn) -> Result<Calendar> {
     let mut related: HashMap<String, Vec<String>> = HashMap::new();
     let mut stmt = conn.prepare("SELECT name FROM cis")?;
-    for name in stmt.query_map([], |r| r.get::<_, String>(0))? {
+    for name in stmt.query_map((), |r| r.get::<String>(0))? {
         related.insert(name?, Vec::new());
     }
     let mut stmt = conn.prepare(
         "SELECT a.name, b.name FROM ci_relations r JOIN cis a ON a.id = r.from_ci JOIN cis b ON b.id = r.to_ci",
     )?;
-    for pair in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+    for pair in stmt.query_map((), |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)))? {
         let (from, to) = pair?;
         related.entry(from).or_default().push(to);
     }
@@ -1058,7 +1058,7 @@ pub(super) fn load_calendar(conn: &Connection) -> Result<Calendar> {
     })
 }
 
-pub(super) fn schedule_in(conn: &Connection, key: &str) -> Result<Schedule> {
+pub(super) fn schedule_in(conn: &Conn, key: &str) -> Result<Schedule> {
     let id = release_id(conn, key)?;
     let (plan, version) = load_plan(conn, id)?.ok_or_else(|| no_plan(key))?;
     schedule_of(conn, key, &plan, version)
@@ -1066,7 +1066,7 @@ pub(super) fn schedule_in(conn: &Connection, key: &str) -> Result<Schedule> {
 
 /// Lays out `plan` (the release's, already in hand) with its overlaps against the others.
 pub(super) fn schedule_of(
-    conn: &Connection,
+    conn: &Conn,
     key: &str,
     plan: &Plan,
     version: i64,
@@ -1082,7 +1082,7 @@ pub(super) fn schedule_of(
 }
 
 /// The schedule of a release for its rules: `None` when it has no plan.
-pub(super) fn schedule_for_rules(conn: &Connection, key: &str) -> Result<Option<Schedule>> {
+pub(super) fn schedule_for_rules(conn: &Conn, key: &str) -> Result<Option<Schedule>> {
     let id = release_id(conn, key)?;
     if load_plan(conn, id)?.is_none() {
         return Ok(None);
@@ -1113,7 +1113,7 @@ impl Store {
 }
 
 pub(super) fn load_demo_planning(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {

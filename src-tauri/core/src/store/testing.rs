@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, Transaction, params};
+use super::sql::{Conn, Tx, params};
 
 use super::audit::{self, Entry};
 use super::domain::{production_versions, release_id};
@@ -180,7 +180,7 @@ impl Store {
     }
 }
 
-fn find_defect(tx: &Transaction<'_>, release: i64, key: &str) -> Result<Option<(i64, Defect)>> {
+fn find_defect(tx: &Tx<'_>, release: i64, key: &str) -> Result<Option<(i64, Defect)>> {
     let mut stmt = tx.prepare(
         "SELECT d.run_id, d.key, d.severity, d.opened_at, d.closed_at
          FROM defects d JOIN test_runs t ON t.id = d.run_id
@@ -205,26 +205,26 @@ const RUN_COLUMNS: &str = "SELECT t.id, r.key, e.name, t.kind, t.result, t.from_
      FROM test_runs t JOIN releases r ON r.id = t.release_id JOIN environments e ON e.id = t.env_id";
 
 /// Runs with their environment and release ids.
-fn load_runs(conn: &Connection, filter: &str, id: i64) -> Result<Vec<(TestRun, i64, i64)>> {
+fn load_runs(conn: &Conn, filter: &str, id: i64) -> Result<Vec<(TestRun, i64, i64)>> {
     let mut stmt = conn.prepare_cached(&format!(
         "{RUN_COLUMNS} WHERE {filter} = ?1 ORDER BY t.from_at, t.id"
     ))?;
     let rows = stmt.query_map([id], |r| {
         Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
+            r.get::<i64>(0)?,
+            r.get::<String>(1)?,
+            r.get::<String>(2)?,
             r.get(3)?,
             r.get(4)?,
             r.get(5)?,
             r.get(6)?,
-            r.get::<_, String>(7)?,
-            r.get::<_, Option<String>>(8)?,
-            r.get::<_, String>(9)?,
-            r.get::<_, Option<String>>(10)?,
-            r.get::<_, String>(11)?,
-            r.get::<_, i64>(12)?,
-            r.get::<_, i64>(13)?,
+            r.get::<String>(7)?,
+            r.get::<Option<String>>(8)?,
+            r.get::<String>(9)?,
+            r.get::<Option<String>>(10)?,
+            r.get::<String>(11)?,
+            r.get::<i64>(12)?,
+            r.get::<i64>(13)?,
         ))
     })?;
     let mut out = Vec::new();
@@ -268,7 +268,7 @@ fn load_runs(conn: &Connection, filter: &str, id: i64) -> Result<Vec<(TestRun, i
     Ok(out)
 }
 
-fn load_defects(conn: &Connection, run: i64) -> Result<Vec<Defect>> {
+fn load_defects(conn: &Conn, run: i64) -> Result<Vec<Defect>> {
     let mut stmt = conn.prepare_cached(
         "SELECT key, severity, opened_at, closed_at FROM defects WHERE run_id = ?1 ORDER BY key",
     )?;
@@ -285,7 +285,7 @@ fn load_defects(conn: &Connection, run: i64) -> Result<Vec<Defect>> {
 
 /// Judges runs: each against its environment's bookings, history, snapshots and clone, and
 /// its release's targets.
-fn judge(conn: &Connection, runs: Vec<(TestRun, i64, i64)>) -> Result<Vec<JudgedRun>> {
+fn judge(conn: &Conn, runs: Vec<(TestRun, i64, i64)>) -> Result<Vec<JudgedRun>> {
     if runs.is_empty() {
         return Ok(Vec::new());
     }
@@ -330,16 +330,16 @@ fn judge(conn: &Connection, runs: Vec<(TestRun, i64, i64)>) -> Result<Vec<Judged
     Ok(out)
 }
 
-fn judged_runs(conn: &Connection, release: i64) -> Result<Vec<JudgedRun>> {
+fn judged_runs(conn: &Conn, release: i64) -> Result<Vec<JudgedRun>> {
     judge(conn, load_runs(conn, "t.release_id", release)?)
 }
 
-pub(super) fn runs_on_env(conn: &Connection, env: i64) -> Result<Vec<JudgedRun>> {
+pub(super) fn runs_on_env(conn: &Conn, env: i64) -> Result<Vec<JudgedRun>> {
     judge(conn, load_runs(conn, "t.env_id", env)?)
 }
 
 /// What the testing rules look at for a release.
-pub(super) fn testing_facts(conn: &Connection, key: &str, release: i64) -> Result<TestingFacts> {
+pub(super) fn testing_facts(conn: &Conn, key: &str, release: i64) -> Result<TestingFacts> {
     Ok(TestingFacts {
         runs: judged_runs(conn, release)?,
         bookings: load_bookings(conn, None, Some(release))?,
@@ -349,7 +349,7 @@ pub(super) fn testing_facts(conn: &Connection, key: &str, release: i64) -> Resul
 }
 
 /// The release's runs, for the exchange format.
-pub(super) fn export_runs(conn: &Connection, release: i64) -> Result<Vec<RunRecord>> {
+pub(super) fn export_runs(conn: &Conn, release: i64) -> Result<Vec<RunRecord>> {
     Ok(load_runs(conn, "t.release_id", release)?
         .into_iter()
         .map(|(r, _, _)| RunRecord {
@@ -368,13 +368,13 @@ pub(super) fn export_runs(conn: &Connection, release: i64) -> Result<Vec<RunReco
         .collect())
 }
 
-pub(super) fn import_run(tx: &Transaction<'_>, release: i64, record: &RunRecord) -> Result<()> {
+pub(super) fn import_run(tx: &Tx<'_>, release: i64, record: &RunRecord) -> Result<()> {
     insert_run(tx, release, record).map(|_| ())
 }
 
 /// Writes a run and its defects; refused when it ends before it starts or names a defect the
 /// release already has.
-fn insert_run(tx: &Transaction<'_>, release: i64, record: &RunRecord) -> Result<i64> {
+fn insert_run(tx: &Tx<'_>, release: i64, record: &RunRecord) -> Result<i64> {
     let env = env_id(tx, &record.env)?.ok_or_else(|| env_not_found(&record.env))?;
     if record.to < record.from {
         return Err(Error::Validation(vec![FieldError::new(
@@ -408,7 +408,7 @@ fn insert_run(tx: &Transaction<'_>, release: i64, record: &RunRecord) -> Result<
             record.by
         ],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = tx.last_insert_rowid("test_runs")?;
     for d in &record.defects {
         tx.execute(
             "INSERT INTO defects (run_id, key, severity, opened_at, closed_at) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -419,7 +419,7 @@ fn insert_run(tx: &Transaction<'_>, release: i64, record: &RunRecord) -> Result<
 }
 
 /// The demo's environments, bookings and runs; a rehearsal rehearses the demo plan as it is.
-pub(super) fn load_demo_testing(tx: &Transaction<'_>, now: DateTime<Utc>) -> Result<()> {
+pub(super) fn load_demo_testing(tx: &Tx<'_>, now: DateTime<Utc>) -> Result<()> {
     for env in crate::demo::environments(now) {
         match super::environments::import_environment(tx, &env) {
             Ok(()) | Err(Error::Conflict { .. }) => {}

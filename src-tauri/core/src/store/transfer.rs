@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use super::sql::{OptionalExtension, params};
 use serde::Serialize;
 use ts_rs::TS;
 
