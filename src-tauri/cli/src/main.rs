@@ -25,6 +25,7 @@ use serde_json::{Value, json};
 mod after;
 mod cab;
 mod data;
+mod db;
 mod planning;
 mod report;
 mod rollback;
@@ -37,9 +38,10 @@ mod testing;
     about = "Relman release management, headless"
 )]
 struct Cli {
-    /// The database file [default: the app's embedded default database]
-    #[arg(long, global = true, value_name = "FILE")]
-    db: Option<PathBuf>,
+    /// The database: a file, or a team database as postgres://user@host:5432/relman
+    /// (the password from PGPASSWORD or ~/.pgpass) [default: the app's embedded default database]
+    #[arg(long, global = true, value_name = "FILE|URL", env = "RELMAN_DB")]
+    db: Option<String>,
 
     /// Who is acting, for the audit history [default: the OS user name]
     #[arg(long = "as", global = true, value_name = "NAME")]
@@ -134,6 +136,10 @@ enum Command {
     },
     /// Print the JSON Schema of the export format
     Schema,
+    /// The database itself: which one, its schema; update a team database's schema; copy a
+    /// whole database between a file and a server
+    #[command(subcommand)]
+    Db(db::DbCommand),
     /// Load the demo data set (releases, plans, environments, history) into an empty database
     Demo,
 }
@@ -685,9 +691,15 @@ fn run(cli: Cli) -> Result<Output, Error> {
         let value: Value = serde_json::from_str(&schema).expect("the schema is JSON");
         return Ok(Output::new(value, schema));
     }
-    let path = cli.db.unwrap_or_else(default_db_path);
+    let db = cli
+        .db
+        .unwrap_or_else(|| default_db_path().display().to_string());
+    if let Command::Db(command) = cli.command {
+        return db::run(&db, command);
+    }
+    let path = PathBuf::from(&db);
     let actor = cli.actor.unwrap_or_else(os_user_name);
-    let mut store = Store::open(&path)?;
+    let mut store = Store::open_any(&db)?;
     let now = match &cli.now {
         Some(text) => relman_core::calendar::parse_datetime("now", text, None)
             .map_err(|e| Error::Validation(vec![e]))?,
@@ -880,7 +892,9 @@ fn run(cli: Cli) -> Result<Output, Error> {
             let text = format!("{}\n", summary.describe());
             Ok(Output::new(summary, text))
         }
-        Command::Schema => unreachable!("answered before the database is opened"),
+        Command::Schema | Command::Db(_) => {
+            unreachable!("answered before the database is opened")
+        }
         Command::Audit(AuditCommand::Verify) => {
             let report = store.verify_audit()?;
             let text = if report.problems.is_empty() {

@@ -7,7 +7,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::Store;
-use super::sql::{Conn, Engine};
+use super::sql::{Conn, Engine, OptionalExtension};
 use crate::error::{Error, FieldError, Result};
 
 /// Every table of the schema, each after the tables it refers to. A test checks it against
@@ -118,18 +118,26 @@ fn copy_all(from: &Conn, to: &Conn) -> Result<CopySummary> {
     if tx.engine() == Engine::Postgres {
         // Ids came across as they were: the identity columns go on after the highest.
         for table in TABLES {
-            tx.query_row(
-                &format!(
-                    "SELECT setval(pg_get_serial_sequence(?1, 'id'), COALESCE(MAX(id), 0) + 1, false)
-                     FROM {table} WHERE pg_get_serial_sequence(?1, 'id') IS NOT NULL"
-                ),
-                [table],
-                |_| Ok(()),
-            )
-            .or_else(|e| match e {
-                Error::Storage(rusqlite::Error::QueryReturnedNoRows) => Ok(()),
-                other => Err(other),
-            })?;
+            let sequence: Option<String> = tx
+                .query_row(
+                    "SELECT pg_get_serial_sequence(?1, 'id') FROM information_schema.columns
+                     WHERE table_schema = current_schema() AND table_name = ?1
+                       AND column_name = 'id'",
+                    [table],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .flatten();
+            if let Some(sequence) = sequence {
+                let sequence = sequence.replace('\'', "''");
+                tx.query_row(
+                    &format!(
+                        "SELECT setval('{sequence}', COALESCE(MAX(id), 0) + 1, false) FROM {table}"
+                    ),
+                    (),
+                    |_| Ok(()),
+                )?;
+            }
         }
     }
     let audit = super::audit::verify(&tx)?;

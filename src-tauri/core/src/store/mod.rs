@@ -421,6 +421,12 @@ impl Store {
     }
 }
 
+/// The schema version of a database file, read without changing it.
+pub fn file_schema_version(path: &Path) -> Result<usize> {
+    let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    user_version(&conn)
+}
+
 fn user_version(conn: &Connection) -> Result<usize> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     usize::try_from(version)

@@ -285,7 +285,7 @@ impl Store {
         }
         Ok(Some(self.conn.query_row(
             "SELECT session_user || ' on ' || current_database() || '@' ||
-                 COALESCE(CAST(inet_server_addr() AS TEXT), 'localhost') || ':' ||
+                 COALESCE(host(inet_server_addr()), 'localhost') || ':' ||
                  COALESCE(CAST(inet_server_port() AS TEXT), current_setting('port'))",
             (),
             |r| r.get(0),

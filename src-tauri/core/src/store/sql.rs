@@ -550,7 +550,10 @@ impl PgToSql for Bound<'_> {
             Value::Text(text) => match *ty {
                 Type::INT8 | Type::INT4 | Type::INT2 => number(text.parse()?, out),
                 Type::FLOAT8 => put(text.parse::<f64>()?, ty, out),
-                _ => put(text.as_str(), ty, out),
+                _ if <&str as PgToSql>::accepts(ty) => put(text.as_str(), ty, out),
+                // Text in the binary format of another type would be garbage: shared SQL
+                // says CAST(?n AS TEXT) instead.
+                _ => Err(format!("a text parameter where PostgreSQL expects {ty}").into()),
             },
             Value::Blob(bytes) => put(bytes.as_slice(), ty, out),
         }
