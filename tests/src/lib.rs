@@ -40,6 +40,37 @@ pub fn source_files(dir: &str, exts: &[&str]) -> Vec<PathBuf> {
     found
 }
 
+/// The PostgreSQL server the tests may use (`RELMAN_TEST_POSTGRES`, e.g. `postgres://`, the
+/// rest from libpq's PGHOST, PGPORT, PGUSER, PGPASSWORD). `make test` starts a throwaway
+/// cluster and sets it, with `RELMAN_REQUIRE_POSTGRES`, so the server half is never skipped
+/// there without a failure.
+pub fn test_server() -> Option<String> {
+    let url = std::env::var("RELMAN_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty());
+    assert!(
+        url.is_some() || std::env::var_os("RELMAN_REQUIRE_POSTGRES").is_none(),
+        "RELMAN_REQUIRE_POSTGRES is set but RELMAN_TEST_POSTGRES is not: the PostgreSQL half would be skipped"
+    );
+    url
+}
+
+/// A new, empty store: in memory, or with [`test_server`] a fresh schema of its own on that
+/// server. The store-level suites use it, so they run on both engines.
+pub fn fresh_store() -> relman_core::Store {
+    match test_server() {
+        Some(url) => relman_core::store::scratch(&url).expect("a scratch schema on the test server"),
+        None => relman_core::Store::open_in_memory().expect("a database in memory"),
+    }
+}
+
+/// A new, empty database on the test server, as the address `--db` takes.
+pub fn server_database() -> Option<String> {
+    test_server().map(|url| {
+        relman_core::store::scratch_database(&url).expect("a scratch database on the test server")
+    })
+}
+
 /// The `relman-cli` built beside the test binary (tests run from target/<profile>/deps).
 pub fn cli_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary");

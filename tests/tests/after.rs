@@ -51,7 +51,7 @@ fn finish(store: &mut Store, key: &str, at: DateTime<Utc>) {
 
 #[test]
 fn the_last_task_done_begins_early_life_support_and_production_runs_the_package() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     let key = deploying(&mut store);
     assert_eq!(production(&store, "payroll-api").as_deref(), Some("2.1"));
     store
@@ -100,7 +100,7 @@ fn the_last_task_done_begins_early_life_support_and_production_runs_the_package(
 
 #[test]
 fn a_rollback_leaves_production_as_it_was() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     let key = deploying(&mut store);
     store
         .record_progress(key, "1.deploy", Progress::Started, now(), "ops", now())
@@ -124,7 +124,7 @@ fn a_rollback_leaves_production_as_it_was() {
 
 #[test]
 fn closure_waits_for_the_period_the_incidents_the_activities_and_the_review() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     let key = deploying(&mut store);
     finish(&mut store, key, now());
     let els = now() + Duration::hours(1);
@@ -412,7 +412,7 @@ fn the_kpis_of_a_hand_made_history_have_the_known_answers() {
 
 #[test]
 fn the_demo_has_half_a_year_of_finished_releases_to_measure() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     store.load_demo_data("anna", now()).unwrap();
     let k = store.kpis(&KpiFilter::default()).unwrap();
     assert_eq!(k.releases, 8);
@@ -439,7 +439,7 @@ fn the_demo_has_half_a_year_of_finished_releases_to_measure() {
 
 #[test]
 fn the_early_life_support_period_follows_the_policy_per_type() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     let mut policy = store.els_policy().unwrap();
     assert_eq!(policy.days_for(ReleaseType::Major), 14);
     policy.days.insert(ReleaseType::Minor, 0);

@@ -188,7 +188,7 @@ fn history_reads_each_step_of_a_release() {
 
 #[test]
 fn history_follows_a_rename_and_a_reused_key_starts_afresh() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     let t = Utc.with_ymd_and_hms(2026, 2, 1, 9, 0, 0).unwrap();
     let first = store
         .create_release(&draft("REL-1", "first"), "anna", t)
@@ -228,7 +228,7 @@ fn an_import_records_its_releases_and_approvals() {
     let path = dir.path().join("relman.db");
     populated(&path);
     let document = Store::open(&path).unwrap().export(Some("REL-0")).unwrap();
-    let mut target = Store::open_in_memory().unwrap();
+    let mut target = relman_tests::fresh_store();
     target
         .import(&document, "importer", relman_tests::now())
         .unwrap();

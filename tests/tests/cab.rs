@@ -48,7 +48,7 @@ fn kind(error: relman_core::Error) -> (ErrorKind, String) {
 
 #[test]
 fn the_agenda_lists_what_awaits_the_board_by_window_and_names_the_requester() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     let late = awaiting(&mut store, 1, ("2026-12-20", "2026-12-22"));
     let early = awaiting(&mut store, 2, ("2026-12-05", "2026-12-06"));
     let agenda = store.cab_agenda(false, now()).unwrap();
@@ -72,7 +72,7 @@ fn the_agenda_lists_what_awaits_the_board_by_window_and_names_the_requester() {
 
 #[test]
 fn a_member_present_decides_over_the_content_on_screen_and_the_minutes_say_so() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     let key = awaiting(&mut store, 1, ("2026-12-05", "2026-12-06"));
     let other = awaiting(&mut store, 2, ("2026-12-07", "2026-12-08"));
     let meeting = store.start_meeting(&members(), "anna", now()).unwrap();
@@ -217,7 +217,7 @@ fn a_member_present_decides_over_the_content_on_screen_and_the_minutes_say_so() 
 
 #[test]
 fn a_meeting_needs_members_and_bad_lists_change_nothing() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     for bad in [
         vec![],
         vec!["  ".to_string()],
@@ -236,7 +236,7 @@ fn a_meeting_needs_members_and_bad_lists_change_nothing() {
 
 #[test]
 fn authorized_releases_deploying_this_week_are_shown_for_information() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     let key = awaiting(&mut store, 1, ("2026-12-03", "2026-12-04"));
     let meeting = store
         .start_meeting(&["Carla".to_string()], "anna", now())
@@ -266,7 +266,7 @@ fn authorized_releases_deploying_this_week_are_shown_for_information() {
 fn documents_in_german_give_each_rule_in_german_with_its_particulars() {
     use relman_core::report::Section;
     use relman_core::report::page::Item;
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     let release = relman_tests::ReadyRelease {
         key: "REL-7",
         title: "Lohnabrechnung",

@@ -30,7 +30,7 @@ fn a_servicenow_export_keeps_each_changes_window_and_refuses_a_bad_one() {
          CHG0030001,Patch payroll API,Scheduled,Approved,payroll-api,2026-12-05 22:00:00,2026-12-06 02:00:00\n\
          CHG0030002,Resize payroll DB,New,Not Yet Requested,payroll-db,,\n"
     );
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     store
         .import_csv(&csv, &CsvOptions::default(), "importer", now())
         .unwrap();
@@ -60,7 +60,7 @@ fn a_servicenow_export_keeps_each_changes_window_and_refuses_a_bad_one() {
             "a start but no end",
         ),
     ] {
-        let mut empty = Store::open_in_memory().unwrap();
+        let mut empty = relman_tests::fresh_store();
         let file = format!("{SERVICENOW_HEADER}\nCHG0030009,Fine,New,,payroll-api,,\n{row}\n");
         let Err(Error::Validation(problems)) =
             empty.import_csv(&file, &CsvOptions::default(), "importer", now())
@@ -82,7 +82,7 @@ fn a_jira_service_management_export_keeps_its_planned_start_and_end() {
     let csv = "Summary,Issue key,Status,Component/s,Planned start,Planned end\n\
         Upgrade portal,ITSM-101,Awaiting implementation,customer-portal,2026-12-12T22:00:00+01:00,2026-12-13T03:00:00+01:00\n\
         Rotate certs,ITSM-102,Awaiting implementation,customer-portal,2026-12-13 03:00,2026-12-12 22:00\n";
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     let Err(Error::Validation(problems)) =
         store.import_csv(csv, &CsvOptions::default(), "importer", now())
     else {
@@ -167,7 +167,7 @@ fn rule(store: &Store) -> (bool, String, String) {
 
 #[test]
 fn the_deployment_of_a_changes_cis_falls_inside_its_authorized_window() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     release_in_berlin(&mut store);
     assert!(rule(&store).0, "no window: nothing to hold");
 

@@ -2,6 +2,7 @@
 //! operator without the window would take it. The story has its own dates (the first Saturday
 //! of December 2026 in Berlin), so every command is given its moment with `--now`.
 
+use std::cell::RefCell;
 use std::path::Path;
 
 use relman_tests::run_cli;
@@ -9,6 +10,8 @@ use serde_json::Value;
 
 struct Walk<'a> {
     db: &'a Path,
+    /// Every command with what it answered, to compare the two engines.
+    transcript: RefCell<Vec<(String, Value)>>,
 }
 
 impl Walk<'_> {
@@ -23,7 +26,11 @@ impl Walk<'_> {
             "{args:?} at {now}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
-        serde_json::from_slice(&out.stdout).expect("one JSON document")
+        let answer: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+        self.transcript
+            .borrow_mut()
+            .push((format!("{now} {args:?}"), answer.clone()));
+        answer
     }
 
     fn stage(&self, now: &str) -> String {
@@ -57,11 +64,34 @@ const TUESDAY: &str = "2026-12-01T09:00:00Z";
 #[test]
 fn a_release_goes_from_a_change_export_to_closed_on_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("relman.db");
-    let walk = Walk { db: &db };
+    walk_to_closed(&dir.path().join("relman.db"), dir.path());
+}
+
+/// The same walk on a team database answers exactly as on a file: every command's JSON,
+/// every time stamp, every id.
+#[test]
+fn the_walk_answers_the_same_on_a_team_database() {
+    let Some(server) = relman_tests::server_database() else {
+        eprintln!("skipped: no RELMAN_TEST_POSTGRES");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let on_file = walk_to_closed(&dir.path().join("relman.db"), dir.path());
+    let on_server = walk_to_closed(Path::new(&server), dir.path());
+    assert_eq!(on_file.len(), on_server.len());
+    for ((command, file), (_, server)) in on_file.iter().zip(&on_server) {
+        assert_eq!(file, server, "{command}");
+    }
+}
+
+fn walk_to_closed(db: &Path, dir: &Path) -> Vec<(String, Value)> {
+    let walk = Walk {
+        db,
+        transcript: RefCell::default(),
+    };
 
     // The service desk's export: one approved change with its authorized window.
-    let csv = dir.path().join("change_request.csv");
+    let csv = dir.join("change_request.csv");
     std::fs::write(
         &csv,
         "number,short_description,state,approval,risk,cmdb_ci,start_date,end_date\n\
@@ -257,7 +287,7 @@ fn a_release_goes_from_a_change_export_to_closed_on_the_command_line() {
         TUESDAY,
         &["cab", "start", "--member", "Carla", "--member", "Dieter"],
     );
-    let minutes = dir.path().join("minutes.pdf");
+    let minutes = dir.join("minutes.pdf");
     walk.at(
         TUESDAY,
         &[
@@ -346,4 +376,5 @@ fn a_release_goes_from_a_change_export_to_closed_on_the_command_line() {
     walk.advance(later, "closed");
     let history = walk.at(later, &["release", "history", "REL-1"]);
     assert!(history.to_string().contains("closed"), "{history}");
+    walk.transcript.into_inner()
 }

@@ -112,7 +112,7 @@ fn now() -> DateTime<Utc> {
 
 /// An export document of `n` releases, made in memory.
 fn export_of(n: usize) -> String {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     for i in 0..n {
         let draft = ReleaseDraft {
             key: format!("IMP-{i:05}"),

@@ -23,7 +23,7 @@ fn made() -> Made {
 }
 
 fn demo() -> Store {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     store.load_demo_data("anna", now()).unwrap();
     store
 }
@@ -264,7 +264,7 @@ fn awaiting(store: &mut Store, n: usize) -> String {
 
 #[test]
 fn the_cab_pack_has_an_agenda_and_exactly_one_page_per_release() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     let keys: Vec<String> = (1..=3).map(|n| awaiting(&mut store, n)).collect();
     // The second release has far more scope than one page holds.
     for i in 0..40 {
@@ -429,7 +429,7 @@ fn only_the_chosen_sections_on_the_chosen_paper() {
 
 #[test]
 fn an_authorized_release_is_no_draft_and_its_sign_off_is_valid() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     let key = awaiting(&mut store, 7);
     store
         .decide(

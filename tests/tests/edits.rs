@@ -9,7 +9,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn store() -> Store {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     for name in ["payroll-api", "payroll-db", "srv-01"] {
         store
             .create_ci(
@@ -140,7 +140,7 @@ fn cis_relate_to_other_cis_and_keep_their_name() {
 
 #[test]
 fn relations_travel_in_exports_even_to_a_ci_later_in_the_file() {
-    let mut source = Store::open_in_memory().unwrap();
+    let mut source = relman_tests::fresh_store();
     source
         .create_ci(&Ci::new("srv-01", CiKind::Server, None), "anna", now())
         .unwrap();
@@ -153,7 +153,7 @@ fn relations_travel_in_exports_even_to_a_ci_later_in_the_file() {
         "exported by name: app comes before srv-01"
     );
 
-    let mut target = Store::open_in_memory().unwrap();
+    let mut target = relman_tests::fresh_store();
     target.import(&document, "importer", now()).unwrap();
     assert_eq!(target.list_cis().unwrap()[0].runs_on, ["srv-01"]);
 }

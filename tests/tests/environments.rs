@@ -44,7 +44,7 @@ fn ready(store: &mut Store) {
 
 #[test]
 fn a_new_genid_in_the_next_import_is_a_revert_to_the_latest_snapshot() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     let files = [
         fixture("test-db-01.xml"),
         fixture("test-db-01-snapshot.xml"),
@@ -96,7 +96,7 @@ fn a_new_genid_in_the_next_import_is_a_revert_to_the_latest_snapshot() {
 
 #[test]
 fn a_revert_during_a_run_and_an_old_snapshot_keep_it_from_counting() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     ready(&mut store);
     give_test_evidence(&mut store, "REL-1", now());
     let env = "test-REL-1";
@@ -190,7 +190,7 @@ fn a_revert_during_a_run_and_an_old_snapshot_keep_it_from_counting() {
 
 #[test]
 fn the_cab_approval_is_bound_to_the_evidence_it_saw() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     ready(&mut store);
     relman_tests::give_simple_plan(&mut store, "REL-1", now());
     give_test_evidence(&mut store, "REL-1", now());
@@ -267,14 +267,14 @@ fn a_vsnapshot_without_uuid_columns_is_matched_to_the_vinfo_vms_by_name() {
     let trimmed = without_uuid_columns(&snap);
     assert!(!trimmed.contains("UUID") && trimmed.contains("baseline"));
 
-    let mut with_uuids = Store::open_in_memory().unwrap();
+    let mut with_uuids = relman_tests::fresh_store();
     let files = [(info_name.clone(), info.clone()), (snap_name.clone(), snap)];
     let expected = with_uuids
         .import_inventory(&read_files(&files, None).unwrap(), "rita", now())
         .unwrap();
     assert!(expected.notes.is_empty());
 
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     let files = [
         (info_name.clone(), info.clone()),
         (snap_name.clone(), trimmed.clone()),

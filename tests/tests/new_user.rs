@@ -58,7 +58,7 @@ fn auth_valid(store: &Store, key: &str) -> (bool, String) {
 
 #[test]
 fn an_approval_given_without_a_plan_does_not_cover_the_plan_added_later() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     ready_release(&mut store, "REL-1");
     advance_to(&mut store, "REL-1", Stage::AwaitingAuthorization);
     approve(&mut store, "REL-1", now());
@@ -82,7 +82,7 @@ fn an_approval_given_without_a_plan_does_not_cover_the_plan_added_later() {
 
 #[test]
 fn moving_a_task_after_the_decision_names_the_task_and_both_times() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     ready_release(&mut store, "REL-1");
     give_simple_plan(&mut store, "REL-1", now());
     relman_tests::rehearse_rollback(&mut store, "REL-1", now());
@@ -118,7 +118,7 @@ fn moving_a_task_after_the_decision_names_the_task_and_both_times() {
 
 #[test]
 fn a_plan_edit_after_authorization_sends_the_release_back_to_the_cab_and_deploying_refuses() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     ready_release(&mut store, "REL-1");
     give_simple_plan(&mut store, "REL-1", now());
     relman_tests::rehearse_rollback(&mut store, "REL-1", now());
@@ -182,7 +182,7 @@ fn a_servicenow_change_export_imports_into_an_empty_database_creating_its_cis() 
         \"CHG0030002\",\"Resize payroll DB\",\"Standard\",\"New\",\"Not Yet Requested\",\"4 - Low\",\"3 - Low\",\"payroll-db\",\"DBA\",\"\",\"\",\"\",\"\"\n\
         \"CHG0030003\",\"Portal SSO\",\"Normal\",\"Implement\",\"Approved\",\"2 - High\",\"1 - High\",\"customer-portal\",\"Web\",\"\",\"\",\"\",\"Line one\nline two\"\n\
         \"CHG0030004\",\"Payroll API hotfix\",\"Emergency\",\"Assess\",\"Requested\",\"3 - Moderate\",\"2 - Medium\",\"payroll-api\",\"App Support\",\"\",\"\",\"\",\"\"\n";
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     let summary = store
         .import_csv(csv, &CsvOptions::default(), "importer", now())
         .unwrap();
@@ -214,7 +214,7 @@ fn a_servicenow_change_export_imports_into_an_empty_database_creating_its_cis() 
     );
 
     // The strict behaviour on request: nothing is created, the file is refused.
-    let mut strict = Store::open_in_memory().unwrap();
+    let mut strict = relman_tests::fresh_store();
     let options = CsvOptions {
         strict_cis: true,
         ..CsvOptions::default()
@@ -231,7 +231,7 @@ fn a_jira_service_management_export_imports_with_its_statuses_and_a_remembered_m
         Rotate certs,ITSM-102,10102,Change,Peer review / change manager approval,High,auth-gateway,customer-portal,High,Standard,01/Dec/26 9:30 AM\n\
         Patch kernel,ITSM-103,10103,Change,Awaiting implementation,High,linux-fleet,,Medium,Normal,01/Dec/26 10:02 AM\n\
         Add dashboards,ITSM-104,10104,Change,Ready for rollout,Low,monitoring,,Low,Normal,01/Dec/26 11:00 AM\n";
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     let refused = store
         .import_csv(csv, &CsvOptions::default(), "importer", now())
         .unwrap_err();
@@ -276,7 +276,7 @@ fn a_jira_service_management_export_imports_with_its_statuses_and_a_remembered_m
 
 #[test]
 fn every_rule_is_visible_in_planning_a_cycle_among_them() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     ready_release(&mut store, "REL-1");
     store.create_ci(&ci("payroll-db"), "anna", now()).unwrap();
     let needs = |spec: &str| vec![parse_requirement_spec(spec).unwrap()];
@@ -323,7 +323,7 @@ fn every_rule_is_visible_in_planning_a_cycle_among_them() {
 
 #[test]
 fn components_can_be_edited_and_removed_and_records_deleted_unless_referenced() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     ready_release(&mut store, "REL-1");
     let edited = store
         .update_component("REL-1", "payroll-api", Some("2.3"), &[], "rita", now())

@@ -14,7 +14,7 @@ fn now() -> DateTime<Utc> {
 }
 
 fn demo() -> Store {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     store.load_demo_data("anna", now()).unwrap();
     store
 }
@@ -512,7 +512,7 @@ fn plans_windows_and_freezes_travel_through_export_and_import() {
             .count()
             == 3
     );
-    let mut copy = Store::open_in_memory().unwrap();
+    let mut copy = relman_tests::fresh_store();
     copy.import(&document, "anna", now()).unwrap();
     assert_eq!(copy.export(None).unwrap().windows, document.windows);
     let (a, b) = (
@@ -524,7 +524,7 @@ fn plans_windows_and_freezes_travel_through_export_and_import() {
     let mut bad = document.clone();
     let planned = bad.releases.iter().position(|r| r.plan.is_some()).unwrap();
     bad.releases[planned].plan.as_mut().unwrap().tasks[0].wave = 9;
-    let mut empty = Store::open_in_memory().unwrap();
+    let mut empty = relman_tests::fresh_store();
     let Err(Error::Validation(fields)) = empty.import(&bad, "anna", now()) else {
         panic!("expected a validation error");
     };

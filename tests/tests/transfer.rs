@@ -16,7 +16,7 @@ fn now() -> DateTime<Utc> {
 
 /// An authorized release: CIs, changes, scope, package with a requirement, CAB approval.
 fn populated() -> Store {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     for (name, version) in [("payroll-api", "2.1"), ("payroll-db", "12.4")] {
         let ci = Ci::new(name, CiKind::Application, Some(version));
         store.create_ci(&ci, "anna", now()).unwrap();
@@ -103,7 +103,7 @@ fn export_then_import_gives_the_same_database() {
     let document = source.export(None).unwrap();
     let text = serde_json::to_string_pretty(&document).unwrap();
 
-    let mut target = Store::open_in_memory().unwrap();
+    let mut target = relman_tests::fresh_store();
     let summary = target
         .import(&transfer::parse(&text).unwrap(), "importer", now())
         .unwrap();
@@ -209,7 +209,7 @@ fn malformed_documents_are_refused_with_their_json_path() {
 
 #[test]
 fn csv_import_is_all_or_nothing_and_names_rows() {
-    let mut store = Store::open_in_memory().unwrap();
+    let mut store = relman_tests::fresh_store();
     let strict = CsvOptions {
         strict_cis: true,
         ..CsvOptions::default()

@@ -41,7 +41,7 @@ use sql::{Conn, OptionalExtension, Row, Tx, params};
 pub use server::{is_server_url, pgpass_lookup, postgres_ddl};
 pub use sql::Engine;
 #[cfg(any(test, feature = "test-server"))]
-pub use server::scratch;
+pub use server::{scratch, scratch_database};
 
 /// The shipped migrations, in order. Never edit one that has shipped: add a new file.
 /// (`tests/tests/invariants.rs` holds their checksums and fails when one changes.)

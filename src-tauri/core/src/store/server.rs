@@ -317,6 +317,29 @@ pub fn scratch(url: &str) -> Result<Store> {
     Ok(store)
 }
 
+/// A new, empty database on the server at `url`, and the address to reach it: for tests that
+/// run the CLI or the app against a server of their own.
+#[cfg(any(test, feature = "test-server"))]
+pub fn scratch_database(url: &str) -> Result<String> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let name = format!(
+        "relman_t_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    let config = config(url)?;
+    let mut admin = config.connect(postgres::NoTls)?;
+    admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))?;
+    admin.batch_execute(&format!("CREATE DATABASE {name}"))?;
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    Ok(format!(
+        "postgres://{}@{}:{port}/{name}",
+        config.get_user().unwrap_or_default(),
+        host_name(&config)
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
