@@ -45,6 +45,11 @@ pub struct AppState {
     pending_restore: Mutex<Option<(PathBuf, PathBuf)>>,
 }
 
+/// A database file, or a team database's `postgres://` address.
+fn open_store(path: &std::path::Path) -> CoreResult<Store> {
+    Store::open_any(&path.to_string_lossy())
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -55,7 +60,7 @@ pub const RENDERING_SETTING: &str = "rendering";
 impl AppState {
     /// Opens the store; a failure is kept and shown by the UI instead of the app.
     pub fn open(db_path: PathBuf, os_user: String) -> AppState {
-        let (store, open_error) = match Store::open(&db_path) {
+        let (store, open_error) = match open_store(&db_path) {
             Ok(store) => (Some(store), None),
             Err(error) => {
                 log::error!("cannot open {}: {}", db_path.display(), error.chain());
@@ -84,7 +89,7 @@ impl AppState {
     /// Opens `path` in place of the open database. If it cannot be opened (damaged, newer),
     /// the database that was open stays open.
     pub fn switch_to(&self, path: PathBuf) -> Result<(), CommandError> {
-        let store = Store::open(&path)?;
+        let store = open_store(&path)?;
         *lock(&self.store) = Some(store);
         *lock(&self.open_error) = None;
         log::info!("database: {}", path.display());
@@ -113,18 +118,37 @@ impl AppState {
         self.rendering = Some(rendering);
     }
 
-    pub(crate) fn with_store<T>(
+    pub(crate) fn with_store<T: Send>(
         &self,
-        f: impl FnOnce(&mut Store) -> CoreResult<T>,
+        f: impl FnOnce(&mut Store) -> CoreResult<T> + Send,
     ) -> Result<T, CommandError> {
         // A panic while the lock was held rolled its transaction back; the store is fine.
         let mut guard = self.store.lock().unwrap_or_else(PoisonError::into_inner);
         let store = guard
             .as_mut()
             .ok_or_else(|| Error::Internal("the database is not open".into()))?;
-        // A bug in one command must not take the window down: the panic is logged (by the
-        // hook in `lib.rs`) and answered as an internal error; the next command works.
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(store))) {
+        if store.connection_lost() {
+            // The server restarted or the network dropped: connect again before this call.
+            // Until that works, every call says the connection was lost and nothing changed.
+            *store = open_store(&self.db_path())?;
+            log::info!("reconnected to the team database");
+        }
+        // The PostgreSQL client blocks on a runtime of its own, which tokio forbids on one
+        // of its worker threads (where async commands run): there it runs on a thread of
+        // its own. SQLite, and sync commands, call straight through.
+        let own_thread = tokio::runtime::Handle::try_current().is_ok()
+            && store.engine() == relman_core::store::Engine::Postgres;
+        let call = || {
+            // A bug in one command must not take the window down: the panic is logged (by
+            // the hook in `lib.rs`) and answered as an internal error; the next command works.
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(store)))
+        };
+        let outcome = if own_thread {
+            std::thread::scope(|scope| scope.spawn(call).join().unwrap_or_else(Err))
+        } else {
+            call()
+        };
+        match outcome {
             Ok(result) => Ok(result?),
             Err(panic) => {
                 let what = panic
@@ -157,17 +181,17 @@ impl AppState {
     }
 
     /// For the menu's import and export: the store and who is acting, errors as the UI gets them.
-    pub fn run<T>(
+    pub fn run<T: Send>(
         &self,
-        f: impl FnOnce(&mut Store, &str) -> CoreResult<T>,
+        f: impl FnOnce(&mut Store, &str) -> CoreResult<T> + Send,
     ) -> Result<T, ErrorReport> {
         self.acting(f).map_err(|CommandError(report)| report)
     }
 
     /// Like `with_store`, passing who is acting (the profile's name, else the OS user).
-    pub(crate) fn acting<T>(
+    pub(crate) fn acting<T: Send>(
         &self,
-        f: impl FnOnce(&mut Store, &str) -> CoreResult<T>,
+        f: impl FnOnce(&mut Store, &str) -> CoreResult<T> + Send,
     ) -> Result<T, CommandError> {
         self.with_store(|store| {
             let actor = store.actor(&self.os_user)?;

@@ -28,7 +28,11 @@ pub fn remember(path: &Path) {
     let Some(file) = recent_list_path() else {
         return;
     };
-    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let path = if is_server(path) {
+        path.to_path_buf()
+    } else {
+        std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+    };
     let mut list = recent();
     list.retain(|p| *p != path);
     list.insert(0, path);
@@ -42,15 +46,28 @@ pub fn remember(path: &Path) {
     }
 }
 
-/// "Relman — programme-a.db (/home/anna/releases)"
-pub fn show_in_title<R: Runtime>(app: &AppHandle<R>, path: &Path) {
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let dir = path
-        .parent()
-        .map(|d| d.display().to_string())
-        .unwrap_or_default();
+/// Whether the "path" is a team database's address.
+pub fn is_server(path: &Path) -> bool {
+    path.to_str().is_some_and(relman_core::store::is_server_url)
+}
+
+/// "Relman — programme-a.db (/home/anna/releases)", or for a team database
+/// "Relman — anna on relman@db.example:5432 (team database)".
+pub fn show_in_title<R: Runtime>(app: &AppHandle<R>, state: &AppState) {
+    let title = match state.with_store(|s| s.server_name()) {
+        Ok(Some(server)) => format!("Relman — {server} (team database)"),
+        _ => {
+            let path = state.db_path();
+            let name = path.file_name().unwrap_or_default().to_string_lossy().to_string();
+            let dir = path
+                .parent()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default();
+            format!("Relman — {name} ({dir})")
+        }
+    };
     if let Some(window) = app.get_webview_window("main") {
-        let _ = window.set_title(&format!("Relman — {name} ({dir})"));
+        let _ = window.set_title(&title);
     }
 }
 
@@ -229,7 +246,7 @@ pub async fn open_recent(
             what: "recent database",
             key: index.to_string(),
         })?;
-    if !path.exists() {
+    if !is_server(&path) && !path.exists() {
         return Err(Error::Validation(vec![relman_core::FieldError::new(
             "file",
             format!("{} no longer exists", path.display()),
@@ -245,6 +262,6 @@ fn switch(
     path: PathBuf,
 ) -> Result<Option<String>, CommandError> {
     state.switch_to(path.clone())?;
-    show_in_title(app, &path);
+    show_in_title(app, state);
     Ok(Some(path.display().to_string()))
 }

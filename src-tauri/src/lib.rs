@@ -12,12 +12,15 @@ use relman_core::paths::{default_db_path, os_user_name};
 use relman_core::rendering::{Machine, Rendering, RenderingMode, decide};
 use tauri::Manager;
 
-/// `relman --db FILE` opens another database (the E2E tests give each test its own).
+/// `relman --db FILE` opens another database (the E2E tests give each test its own);
+/// `relman --db postgres://user@host/relman` (or `RELMAN_DB`, as for `relman-cli`) a team's.
 fn db_path_from_args() -> PathBuf {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
         .position(|a| a == "--db")
         .and_then(|i| args.get(i + 1))
+        .cloned()
+        .or_else(|| std::env::var("RELMAN_DB").ok().filter(|v| !v.is_empty()))
         .map(PathBuf::from)
         .unwrap_or_else(default_db_path)
 }
@@ -100,8 +103,8 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .setup(|app| {
-            let path = app.state::<commands::AppState>().db_path();
-            database::show_in_title(app.handle(), &path);
+            let state = app.state::<commands::AppState>();
+            database::show_in_title(app.handle(), &state);
             menu::watch_other_writers(app.handle().clone());
             Ok(())
         })

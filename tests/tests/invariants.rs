@@ -254,6 +254,79 @@ fn shipped_migrations_are_never_edited() {
     );
 }
 
+/// The same for PostgreSQL: what each migration runs there (the shared file in PostgreSQL's
+/// types, or its own file in `migrations/postgres/`). A change to either, or to the
+/// translation, would give a server a schema no other server has.
+#[test]
+fn shipped_postgres_migrations_are_never_edited() {
+    let recorded: BTreeMap<String, String> =
+        read(&repo_root().join("tests/fixtures/migrations-postgres.sha256"))
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .map(|l| {
+                let (sum, name) = l.split_once("  ").expect("'<sha256>  <file>'");
+                (name.trim().to_string(), sum.to_string())
+            })
+            .collect();
+    for (name, sql) in relman_core::store::MIGRATIONS {
+        let ddl = relman_core::store::postgres_ddl(name, sql);
+        let actual = format!("{:x}", Sha256::digest(ddl.as_bytes()));
+        assert_eq!(
+            recorded.get(*name),
+            Some(&actual),
+            "{name} on PostgreSQL has shipped and must not change; add a new migration \
+             (or record a new one's checksum in tests/fixtures/migrations-postgres.sha256)"
+        );
+    }
+    assert_eq!(recorded.len(), relman_core::store::MIGRATIONS.len());
+    for own in std::fs::read_dir(repo_root().join("src-tauri/core/migrations/postgres")).unwrap() {
+        let name = own.unwrap().file_name().to_string_lossy().to_string();
+        assert!(
+            recorded.contains_key(&name),
+            "migrations/postgres/{name} replaces no shared migration"
+        );
+    }
+}
+
+/// The store's SQL runs on both engines: numbered `?N` parameters only (SQLite numbers `$N`
+/// by first appearance, PostgreSQL by number; PostgreSQL rejects `?`), and `CAST(x AS t)`,
+/// since SQLite reads `::t` as part of a parameter's name.
+#[test]
+fn shared_sql_keeps_one_placeholder_rule() {
+    let literal = Regex::new(r#"(?s)"((?:[^"\\]|\\.)*)""#).unwrap();
+    let sql = Regex::new(r"(?i)\b(SELECT|INSERT\s+INTO|UPDATE|DELETE\s+FROM)\b").unwrap();
+    let broken = Regex::new(r"\$\d|::\w|\?(?:[^0-9]|$)|[^:]:[a-z_]+\b").unwrap();
+    let store = repo_root().join("src-tauri/core/src/store");
+    let mut offenders = Vec::new();
+    let mut checked = 0;
+    for path in source_files("src-tauri/core/src/store", &[".rs"]) {
+        // The seam itself: its test shows the rewrite to `$N`.
+        if path.ends_with("sql.rs") {
+            continue;
+        }
+        let text = read(&path);
+        for found in literal.captures_iter(&text) {
+            let body = &found[1];
+            if !sql.is_match(body) {
+                continue;
+            }
+            checked += 1;
+            // Text in quotes ('09:00') is a value, not SQL.
+            let unquoted = Regex::new(r"'[^']*'").unwrap().replace_all(body, "''");
+            if let Some(bad) = broken.find(&unquoted) {
+                offenders.push(format!(
+                    "{}: {:?} in {:?}",
+                    path.strip_prefix(&store).unwrap().display(),
+                    bad.as_str(),
+                    body.chars().take(80).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(checked > 100, "the pattern no longer finds the store's SQL ({checked})");
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}
+
 #[test]
 fn the_gantt_model_math_stays_out_of_the_dom() {
     let path = relman_tests::repo_root().join("ui/src/lib/gantt.ts");

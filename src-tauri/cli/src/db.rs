@@ -44,6 +44,7 @@ pub fn run(db: &str, command: DbCommand) -> Result<Output, Error> {
                 Some(name) => name,
                 None => db.to_string(),
             };
+            let login = store.login()?;
             let supported = MIGRATIONS.len();
             let state = match found.cmp(&supported) {
                 std::cmp::Ordering::Equal => "up to date",
@@ -59,6 +60,7 @@ pub fn run(db: &str, command: DbCommand) -> Result<Output, Error> {
                     "location": location,
                     "schema_version": found,
                     "supported_version": supported,
+                    "login": login,
                 }),
                 text,
             ))
@@ -99,6 +101,12 @@ pub fn run(db: &str, command: DbCommand) -> Result<Output, Error> {
                 }
             }
             let copied = copied?;
+            // The contract's shape: {"tables": {NAME: ROWS}, "audit_verified": true}.
+            let tables: serde_json::Map<String, serde_json::Value> = copied
+                .tables
+                .iter()
+                .map(|t| (t.table.clone(), json!(t.rows)))
+                .collect();
             let mut text = format!("Copied {from} to {to}:\n");
             for table in copied.tables.iter().filter(|t| t.rows > 0) {
                 text.push_str(&format!("  {:<24} {:>8}\n", table.table, table.rows));
@@ -107,7 +115,10 @@ pub fn run(db: &str, command: DbCommand) -> Result<Output, Error> {
                 "The audit history ({} records) verifies on {to}.\n",
                 copied.audit_records
             ));
-            Ok(Output::new(copied, text))
+            Ok(Output::new(
+                json!({"tables": tables, "audit_verified": true, "audit_records": copied.audit_records}),
+                text,
+            ))
         }
     }
 }

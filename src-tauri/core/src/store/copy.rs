@@ -142,10 +142,14 @@ fn copy_all(from: &Conn, to: &Conn) -> Result<CopySummary> {
     }
     let audit = super::audit::verify(&tx)?;
     if !audit.problems.is_empty() {
-        return Err(Error::Internal(format!(
-            "the copied audit history does not verify ({}); nothing was copied",
-            audit.problems.join("; ")
-        )));
+        return Err(Error::Validation(vec![FieldError::new(
+            "from",
+            format!(
+                "its audit history does not verify ({}), so nothing was copied; \
+                 `relman-cli audit verify` shows it",
+                audit.problems.join("; ")
+            ),
+        )]));
     }
     tx.commit()?;
     drop(snapshot);

@@ -214,6 +214,12 @@ impl Store {
         }
     }
 
+    /// A team database whose connection went (a server restart, a dropped network): the
+    /// app connects again before its next call.
+    pub fn connection_lost(&self) -> bool {
+        self.conn.is_closed()
+    }
+
     /// Which engine this store runs on.
     pub fn engine(&self) -> Engine {
         self.conn.engine()

@@ -278,6 +278,14 @@ impl Store {
         }
     }
 
+    /// Who is connected: the server's login, or on a file the OS user.
+    pub fn login(&self) -> Result<String> {
+        if self.conn.as_sqlite().is_some() {
+            return Ok(crate::paths::os_user_name());
+        }
+        self.conn.query_row("SELECT CAST(session_user AS TEXT)", (), |r| r.get(0))
+    }
+
     /// Who the server says is connected, where, for the title bar: `alice on relman@db:5432`.
     pub fn server_name(&self) -> Result<Option<String>> {
         if self.conn.as_sqlite().is_some() {
