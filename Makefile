@@ -12,13 +12,15 @@ export WEBKIT_DISABLE_COMPOSITING_MODE ?= 1
 
 APT_BUILD := libwebkit2gtk-4.1-dev build-essential file libxdo-dev libssl-dev \
 	libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev pkg-config
-APT_TEST := xvfb xauth x11-utils webkit2gtk-driver imagemagick poppler-utils qpdf fonts-dejavu-core
+APT_TEST := xvfb xauth x11-utils webkit2gtk-driver imagemagick poppler-utils qpdf fonts-dejavu-core \
+	postgresql postgresql-client
 
-.PHONY: help run test test-dates setup-run setup-test ui ui-deps tauri-driver bindings screenshot bench bench-ui bench-edit bench-start dist stress fmt clean
+.PHONY: help run test test-postgres test-dates setup-run setup-test ui ui-deps tauri-driver bindings screenshot bench bench-ui bench-edit bench-start dist stress fmt clean
 
 help:
 	@echo "make run   build Relman and start it on its embedded default database"
 	@echo "make test  fmt check, clippy, all Rust tests, UI tests, end-to-end tests under Xvfb"
+	@echo "make test-postgres  the store suites and the team-database tests on a throwaway PostgreSQL"
 	@echo "make test-dates  the suite without the window at each date of TEST_DATES"
 	@echo "make screenshot  save PNGs of the real window in docs/"
 	@echo "make bindings    regenerate ui/src/bindings from the Rust types"
@@ -77,6 +79,19 @@ test: setup-test ui
 	cargo clippy $(CARGO_FEATURES) --all-targets -- -D warnings
 	cargo build $(CARGO_FEATURES)
 	$(XVFB) cargo test $(CARGO_FEATURES)
+	$(MAKE) --no-print-directory test-postgres
+
+# The PostgreSQL half. pg_virtualenv makes a throwaway cluster (as root too, where initdb
+# refuses), sets PGHOST, PGPORT, PGUSER and PGPASSWORD for the command, and drops the cluster
+# afterwards. With RELMAN_TEST_POSTGRES set, the store suites give every test a fresh schema
+# on it, the CLI tests a fresh database; RELMAN_REQUIRE_POSTGRES makes a skip a failure.
+PG_SUITES := --test after --test audit --test cab --test calendar_feed --test change_window \
+	--test documents --test edits --test environments --test new_user --test planning \
+	--test transfer --test cli_walk --test team_database
+test-postgres: setup-test ui
+	cargo build $(CARGO_FEATURES)
+	$(XVFB) pg_virtualenv -t env RELMAN_TEST_POSTGRES=postgres:// RELMAN_REQUIRE_POSTGRES=1 \
+		bash -c 'cargo test -p relman-core --lib && cargo test $(CARGO_FEATURES) $(PG_SUITES) $(PG_E2E)'
 
 # Moments the suite must pass at (RFC 3339, UTC): a Thursday and a Friday in December; Saturday
 # 23:00 in Berlin, inside the weekly windows; the 2027 DST nights of Berlin (28 Mar, 31 Oct)
