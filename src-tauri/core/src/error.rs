@@ -151,8 +151,8 @@ impl Error {
                     .to_string()
             }
             Error::Server(e) if e.is_closed() => {
-                "The connection to the database server was lost; reconnecting. Nothing was \
-                 changed."
+                "The connection to the database server was lost. Nothing was changed; \
+                 reconnecting at the next action."
                     .to_string()
             }
             // Refusals meant for a person: missing privileges, and the database's own rules.
@@ -167,8 +167,8 @@ impl Error {
                 )
             }
             Error::Server(e) if e.as_db_error().is_none() => format!(
-                "The connection to the database server was lost; reconnecting ({e}). Nothing \
-                 was changed."
+                "The connection to the database server was lost ({e}). Nothing was changed; \
+                 reconnecting at the next action."
             ),
             Error::Storage(_) | Error::Migration(_) | Error::Server(_) => {
                 "The database could not be read or written. Nothing was changed; \

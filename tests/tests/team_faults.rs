@@ -1,0 +1,136 @@
+//! The team database's server goes away in the middle of work: stopped (fast shutdown) during
+//! a stream of CLI writes, then started again. Every write reported done must be there and the
+//! audit chain must verify; a write that failed says so in words. This test stops the server
+//! everyone shares, so `make test-postgres` runs it on its own, after the other suites, on the
+//! pg_virtualenv cluster (which `pg_ctlcluster` controls).
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::mpsc;
+
+use relman_tests::{cli_command, run_cli, server_database};
+use serde_json::Value;
+
+/// The pg_virtualenv cluster serving `PGPORT`, as `pg_ctlcluster` names it: (version, name).
+fn own_cluster() -> Option<(String, String)> {
+    std::env::var_os("PG_CLUSTER_CONF_ROOT")?;
+    let port = std::env::var("PGPORT").ok()?;
+    let listed = Command::new("pg_lsclusters").arg("-h").output().ok()?;
+    String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .find(|f| f.len() > 2 && f[2] == port)
+        .map(|f| (f[0].clone(), f[1].clone()))
+}
+
+fn cluster(action: &str, (version, name): &(String, String)) {
+    let mut command = Command::new("pg_ctlcluster");
+    command.args([version.as_str(), name.as_str(), action]);
+    if action == "stop" {
+        command.args(["-m", "fast"]);
+    }
+    let status = command.status().expect("pg_ctlcluster runs");
+    assert!(status.success(), "pg_ctlcluster {action} failed");
+}
+
+fn json(db: &str, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let out = run_cli(Path::new(db), &all);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+enum Written {
+    Done(String),
+    Failed(String),
+}
+
+#[test]
+fn a_server_stopped_in_a_stream_of_writes_loses_none_that_were_reported_done() {
+    let (Some(server), Some(own)) = (server_database(), own_cluster()) else {
+        assert!(
+            std::env::var_os("RELMAN_REQUIRE_POSTGRES").is_none(),
+            "the fault test needs the pg_virtualenv cluster of `make test-postgres`"
+        );
+        eprintln!("skipped: no pg_virtualenv cluster to stop");
+        return;
+    };
+    json(&server, &["db", "migrate"]);
+
+    let (tell, told) = mpsc::channel();
+    let (go_on, keep_going) = mpsc::channel::<bool>();
+    let writer = std::thread::spawn({
+        let server = server.clone();
+        move || {
+            for n in 0.. {
+                let key = format!("REL-F-{n:03}");
+                let out = cli_command(Path::new(&server))
+                    .args([
+                        "release", "create", "--key", &key, "--title", "Streamed", "--type",
+                        "minor", "--start", "2026-12-14", "--end", "2026-12-15",
+                    ])
+                    .output()
+                    .unwrap();
+                let written = if out.status.success() {
+                    Written::Done(key)
+                } else {
+                    assert_eq!(out.status.code(), Some(3), "a lost server is a storage failure");
+                    Written::Failed(String::from_utf8_lossy(&out.stderr).to_string())
+                };
+                tell.send(written).unwrap();
+                if !keep_going.recv().unwrap() {
+                    break;
+                }
+            }
+        }
+    });
+
+    let mut done = Vec::new();
+    let mut failures = Vec::new();
+    let mut phase = 0; // 0: before the stop, 1: stopped, 2: started again
+    loop {
+        match told.recv().unwrap() {
+            Written::Done(key) => done.push(key),
+            Written::Failed(why) => failures.push(why),
+        }
+        if phase == 0 && done.len() == 10 {
+            cluster("stop", &own);
+            phase = 1;
+        } else if phase == 1 && failures.len() == 3 {
+            cluster("start", &own);
+            phase = 2;
+        } else if phase == 2 && done.len() >= 20 {
+            go_on.send(false).unwrap();
+            break;
+        }
+        go_on.send(true).unwrap();
+    }
+    writer.join().unwrap();
+
+    assert_eq!(failures.len(), 3, "the writes failed while the server was down");
+    assert!(done.len() >= 20, "writes go on after the restart: {done:?}");
+    for why in &failures {
+        assert!(
+            why.contains("connection") && why.contains("Nothing was changed"),
+            "a failed write says why, in words: {why}"
+        );
+    }
+    let mut stored: Vec<String> = json(&server, &["release", "list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap().to_string())
+        .collect();
+    stored.sort();
+    for key in &done {
+        assert!(stored.contains(key), "{key} was reported done but is missing");
+    }
+    let audit = json(&server, &["audit", "verify"]);
+    assert_eq!(audit["problems"], serde_json::json!([]));
+    assert_eq!(audit["records"].as_u64(), Some(stored.len() as u64));
+}
