@@ -92,7 +92,7 @@ test-postgres: setup-test ui
 	cargo build $(CARGO_FEATURES)
 	$(XVFB) pg_virtualenv -t env RELMAN_TEST_POSTGRES=postgres:// RELMAN_REQUIRE_POSTGRES=1 \
 		bash -c 'cargo test -p relman-core --lib && cargo test $(CARGO_FEATURES) $(PG_SUITES) \
-			&& cargo test $(CARGO_FEATURES) --test team_faults'
+			&& cargo test $(CARGO_FEATURES) --test team_faults --test e2e_team'
 
 # Moments the suite must pass at (RFC 3339, UTC): a Thursday and a Friday in December; Saturday
 # 23:00 in Berlin, inside the weekly windows; the 2027 DST nights of Berlin (28 Mar, 31 Oct)

@@ -50,6 +50,11 @@ fn open_store(path: &std::path::Path) -> CoreResult<Store> {
     Store::open_any(&path.to_string_lossy())
 }
 
+/// The database as the log may name it: never with a password.
+fn shown(path: &std::path::Path) -> String {
+    relman_core::store::without_password(&path.to_string_lossy())
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -63,11 +68,11 @@ impl AppState {
         let (store, open_error) = match open_store(&db_path) {
             Ok(store) => (Some(store), None),
             Err(error) => {
-                log::error!("cannot open {}: {}", db_path.display(), error.chain());
+                log::error!("cannot open {}: {}", shown(&db_path), error.chain());
                 (None, Some(ErrorReport::from(&error)))
             }
         };
-        log::info!("database: {}", db_path.display());
+        log::info!("database: {}", shown(&db_path));
         if store.is_some() {
             crate::database::remember(&db_path);
         }
@@ -92,7 +97,7 @@ impl AppState {
         let store = open_store(&path)?;
         *lock(&self.store) = Some(store);
         *lock(&self.open_error) = None;
-        log::info!("database: {}", path.display());
+        log::info!("database: {}", shown(&path));
         crate::database::remember(&path);
         *lock(&self.db_path) = path;
         Ok(())
@@ -230,7 +235,7 @@ pub fn app_status(state: State<'_, AppState>) -> AppStatus {
         .unwrap_or((false, state.os_user.clone(), false));
     AppStatus {
         version: env!("CARGO_PKG_VERSION").to_string(),
-        db_path: state.db_path().display().to_string(),
+        db_path: shown(&state.db_path()),
         actor,
         error: lock(&state.open_error).clone(),
         recent: crate::database::recent()

@@ -29,7 +29,7 @@ pub fn remember(path: &Path) {
         return;
     };
     let path = if is_server(path) {
-        path.to_path_buf()
+        PathBuf::from(relman_core::store::without_password(&path.to_string_lossy()))
     } else {
         std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
     };

@@ -45,7 +45,8 @@ pub fn app_binary() -> PathBuf {
 pub struct App {
     pub driver: WebDriver,
     _tauri_driver: TauriDriver,
-    _turn: MutexGuard<'static, ()>,
+    /// The first window of a test holds the turn; a second one beside it does not need one.
+    _turn: Option<MutexGuard<'static, ()>>,
     /// The web view's own storage (theme, language) for this session only, so one test's
     /// choices never leak into the next.
     _web_data: tempfile::TempDir,
@@ -133,8 +134,23 @@ impl App {
         App::launch_with(db, &["--now", now], &[]).await
     }
 
+    /// A second window (a second process) on `db`, while `first` is open: two people on one
+    /// team database. It shares the first one's turn.
+    pub async fn launch_beside(db: &Path, _first: &App) -> WebDriverResult<App> {
+        App::start(db, &[], &[], None).await
+    }
+
     async fn launch_with(db: &Path, extra: &[&str], env: &[(&str, &str)]) -> WebDriverResult<App> {
         let turn = ONE_AT_A_TIME.lock().await;
+        App::start(db, extra, env, Some(turn)).await
+    }
+
+    async fn start(
+        db: &Path,
+        extra: &[&str],
+        env: &[(&str, &str)],
+        turn: Option<MutexGuard<'static, ()>>,
+    ) -> WebDriverResult<App> {
         let (port, native_port) = free_ports();
         let web_data = tempfile::tempdir().expect("a temporary directory");
         let tauri_driver = TauriDriver(

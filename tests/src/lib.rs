@@ -66,9 +66,13 @@ pub fn fresh_store() -> relman_core::Store {
 
 /// A new, empty database on the test server, as the address `--db` takes.
 pub fn server_database() -> Option<String> {
-    test_server().map(|url| {
-        relman_core::store::scratch_database(&url).expect("a scratch database on the test server")
-    })
+    let url = test_server()?;
+    // The synchronous PostgreSQL client runs a runtime of its own, which tokio forbids inside
+    // an async test: it gets a thread of its own.
+    let made = std::thread::spawn(move || relman_core::store::scratch_database(&url))
+        .join()
+        .expect("the scratch database thread");
+    Some(made.expect("a scratch database on the test server"))
 }
 
 /// The `relman-cli` built beside the test binary (tests run from target/<profile>/deps).

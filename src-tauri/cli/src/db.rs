@@ -1,7 +1,7 @@
 //! `relman-cli db`: the database itself, for an administrator moving a team onto a server.
 
 use clap::Subcommand;
-use relman_core::store::{Engine, MIGRATIONS, is_server_url};
+use relman_core::store::{Engine, MIGRATIONS, is_server_url, without_password};
 use relman_core::{Error, Store};
 use serde_json::json;
 
@@ -42,7 +42,7 @@ pub fn run(db: &str, command: DbCommand) -> Result<Output, Error> {
             };
             let location = match store.server_name()? {
                 Some(name) => name,
-                None => db.to_string(),
+                None => without_password(db),
             };
             let login = store.login()?;
             let supported = MIGRATIONS.len();
@@ -101,6 +101,7 @@ pub fn run(db: &str, command: DbCommand) -> Result<Output, Error> {
                 }
             }
             let copied = copied?;
+            let (from, to) = (without_password(&from), without_password(&to));
             // The contract's shape: {"tables": {NAME: ROWS}, "audit_verified": true}.
             let tables: serde_json::Map<String, serde_json::Value> = copied
                 .tables

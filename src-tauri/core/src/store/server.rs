@@ -14,6 +14,22 @@ pub fn is_server_url(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
 }
 
+/// A team database's address as it may be shown, logged and remembered: without a password
+/// (the password belongs in `~/.pgpass` or `PGPASSWORD`, never in a file of Relman's).
+pub fn without_password(db: &str) -> String {
+    if !is_server_url(db) {
+        return db.to_string();
+    }
+    let (scheme, rest) = db.split_once("://").expect("a URL");
+    match rest.split_once('@') {
+        Some((user, host)) if user.contains(':') => {
+            let user = user.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}@{host}")
+        }
+        _ => db.to_string(),
+    }
+}
+
 /// The migrations whose DDL PostgreSQL needs in its own words (SQLite's triggers, mostly).
 /// Every other migration is the shared file, with SQLite's types put in PostgreSQL's.
 const POSTGRES_ONLY: &[(&str, &str)] = &[(
@@ -351,6 +367,16 @@ pub fn scratch_database(url: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shown_address_has_no_password() {
+        assert_eq!(
+            without_password("postgres://anna:s3cret@db.example:5432/relman"),
+            "postgres://anna@db.example:5432/relman"
+        );
+        assert_eq!(without_password("postgres://anna@db/relman"), "postgres://anna@db/relman");
+        assert_eq!(without_password("/home/anna/relman.db"), "/home/anna/relman.db");
+    }
 
     #[test]
     fn pgpass_matches_fields_and_wildcards_in_order() {

@@ -1,0 +1,132 @@
+//! The window on a team database (PostgreSQL): two people's windows follow each other, and a
+//! server that goes away and comes back is said so and then shown again. The second test
+//! stops the shared server, so `make test-postgres` runs this file on its own, after the
+//! other suites, on its pg_virtualenv cluster.
+
+use std::path::Path;
+use std::process::Command;
+
+use relman_tests::app::App;
+use relman_tests::{run_cli, server_database};
+use thirtyfour::prelude::WebDriverResult;
+
+/// The two tests share one server that the second one stops: one at a time.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn server() -> Option<String> {
+    let url = server_database();
+    if url.is_none() {
+        eprintln!("skipped: RELMAN_TEST_POSTGRES is not set");
+    }
+    url
+}
+
+fn cli(db: &str, args: &[&str]) {
+    let out = run_cli(Path::new(db), args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn create(db: &str, key: &str, title: &str) {
+    cli(
+        db,
+        &[
+            "release", "create", "--key", key, "--title", title, "--type", "minor", "--start",
+            "2026-12-14", "--end", "2026-12-15",
+        ],
+    );
+}
+
+fn window_titles() -> String {
+    let out = Command::new("xwininfo")
+        .args(["-root", "-tree"])
+        .output()
+        .expect("xwininfo (x11-utils) is installed by `make test`");
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+#[tokio::test]
+async fn two_windows_on_one_team_database_follow_each_other() -> WebDriverResult<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let Some(server) = server() else {
+        return Ok(());
+    };
+    create(&server, "REL-2026-200", "Seeded on the server");
+    let anna = App::launch(Path::new(&server)).await?;
+    anna.find("#release-table tr[data-key='REL-2026-200']").await?;
+    assert!(
+        window_titles().contains("(team database)"),
+        "the title names the team database: {}",
+        window_titles()
+    );
+    let ben = App::launch_beside(Path::new(&server), &anna).await?;
+
+    // Ben creates a release in his window; Anna's shows it without a click.
+    ben.click("#new-release").await?;
+    ben.fill("#field-key", "REL-2026-201").await?;
+    ben.fill("#field-title", "Made in the other window").await?;
+    ben.fill("#field-planned_start", "2026-12-20").await?;
+    ben.fill("#field-planned_end", "2026-12-21").await?;
+    ben.click("#save-release").await?;
+    ben.find("#release-table tr[data-key='REL-2026-201']").await?;
+    let row = anna
+        .find("#release-table tr[data-key='REL-2026-201']")
+        .await?;
+    assert!(row.text().await?.contains("Made in the other window"));
+    ben.quit().await?;
+    anna.quit().await
+}
+
+/// The pg_virtualenv cluster serving `PGPORT`: (version, name) for `pg_ctlcluster`.
+fn own_cluster() -> Option<(String, String)> {
+    std::env::var_os("PG_CLUSTER_CONF_ROOT")?;
+    let port = std::env::var("PGPORT").ok()?;
+    let listed = Command::new("pg_lsclusters").arg("-h").output().ok()?;
+    String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .find(|f| f.len() > 2 && f[2] == port)
+        .map(|f| (f[0].clone(), f[1].clone()))
+}
+
+fn cluster(action: &str, (version, name): &(String, String)) {
+    let mut command = Command::new("pg_ctlcluster");
+    command.args([version.as_str(), name.as_str(), action]);
+    if action == "stop" {
+        command.args(["-m", "fast"]);
+    }
+    assert!(command.status().expect("pg_ctlcluster runs").success());
+}
+
+#[tokio::test]
+async fn a_lost_server_is_said_so_and_the_data_comes_back_with_it() -> WebDriverResult<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let (Some(server), Some(own)) = (server(), own_cluster()) else {
+        assert!(
+            std::env::var_os("RELMAN_REQUIRE_POSTGRES").is_none(),
+            "this test needs the pg_virtualenv cluster of `make test-postgres`"
+        );
+        return Ok(());
+    };
+    create(&server, "REL-2026-300", "Before the outage");
+    let app = App::launch(Path::new(&server)).await?;
+    app.find("#release-table tr[data-key='REL-2026-300']").await?;
+
+    cluster("stop", &own);
+    let said = app
+        .wait_text("#toast-message", "connection to the database server was lost")
+        .await;
+    cluster("start", &own);
+    let said = said?;
+    assert!(said.contains("was lost") && said.contains("Nothing was changed"), "{said}");
+
+    // Written while the window was away (its notice was lost with the connection): the
+    // window reads everything again once it is back.
+    create(&server, "REL-2026-301", "After the outage");
+    app.find("#release-table tr[data-key='REL-2026-301']").await?;
+    assert!(app.listed_keys().await?.contains(&"REL-2026-300".to_string()));
+    app.quit().await
+}
