@@ -425,3 +425,57 @@ pub fn deploying_release(
     }
     "REL-1"
 }
+
+/// A release whose plan has `tasks` tasks in chains of 100 (so it is many rows but about a day
+/// long), for the benchmarks of plan edits.
+pub fn seed_large_plan(store: &mut relman_core::Store, key: &str, tasks: usize) {
+    use relman_core::plan::{DeploymentModel, ModelDep, ModelTask};
+    const CHAIN: usize = 100;
+    let now = chrono::DateTime::parse_from_rfc3339("2026-11-01T08:00:00Z")
+        .unwrap()
+        .to_utc();
+    let model = DeploymentModel {
+        name: format!("{tasks} tasks for {key}"),
+        description: String::new(),
+        tasks: (0..tasks)
+            .map(|i| ModelTask {
+                key: format!("t{i}"),
+                name: format!("Task {i}"),
+                minutes: 15,
+                team: None,
+                downtime: false,
+                milestone: None,
+                target: None,
+                backout: vec![],
+                nothing_to_undo: Some("a benchmark".into()),
+                point_of_no_return: false,
+            })
+            .collect(),
+        deps: (1..tasks)
+            .filter(|i| i % CHAIN != 0)
+            .map(|i| ModelDep {
+                from: format!("t{}", i - 1),
+                to: format!("t{i}"),
+                kind: relman_core::schedule::DepKind::FinishToStart,
+                lag_minutes: 0,
+            })
+            .collect(),
+    };
+    store.save_model(&model, "bench", now).unwrap();
+    let draft = relman_core::ReleaseDraft {
+        key: key.into(),
+        title: "Edit round trip".into(),
+        release_type: relman_core::ReleaseType::Major,
+        planned_start: "2026-12-01".into(),
+        planned_end: "2026-12-31".into(),
+        owner: None,
+        risk: None,
+        requester: None,
+        dev_docs: None,
+        ops_docs: None,
+    };
+    store.create_release(&draft, "bench", now).unwrap();
+    store
+        .instantiate_plan(key, &one_wave_request(&model.name), "bench", now)
+        .unwrap();
+}

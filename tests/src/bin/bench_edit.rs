@@ -3,67 +3,17 @@
 //! (IPC, store transaction, scheduler, the returned schedule, re-render). Prints the median of
 //! ten edits. Runs under an X display (xvfb-run).
 
-use chrono::{TimeZone, Utc};
-use relman_core::plan::{DeploymentModel, ModelDep, ModelTask};
-use relman_core::schedule::DepKind;
-use relman_core::{ReleaseDraft, ReleaseType, Store};
+use relman_core::Store;
 use relman_tests::app::App;
 use thirtyfour::prelude::*;
 
 const TASKS: usize = 10_000;
-/// Chains of this many tasks side by side, so the plan is 10,000 rows but about a day long.
-const CHAIN: usize = 100;
 
+/// The plan on a team database when `RELMAN_TEST_POSTGRES` names a server (`make bench-team`),
+/// else in a file.
 fn seed(db: &std::path::Path) {
-    let now = Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).unwrap();
-    let mut store = Store::open(db).unwrap();
-    let tasks: Vec<ModelTask> = (0..TASKS)
-        .map(|i| ModelTask {
-            key: format!("t{i}"),
-            name: format!("Task {i}"),
-            minutes: 15,
-            team: None,
-            downtime: false,
-            milestone: None,
-            target: None,
-            backout: vec![],
-            nothing_to_undo: Some("a benchmark".into()),
-            point_of_no_return: false,
-        })
-        .collect();
-    let deps = (1..TASKS)
-        .filter(|i| i % CHAIN != 0)
-        .map(|i| ModelDep {
-            from: format!("t{}", i - 1),
-            to: format!("t{i}"),
-            kind: DepKind::FinishToStart,
-            lag_minutes: 0,
-        })
-        .collect();
-    let model = DeploymentModel {
-        name: "Ten thousand".into(),
-        description: String::new(),
-        tasks,
-        deps,
-    };
-    store.save_model(&model, "bench", now).unwrap();
-    let draft = ReleaseDraft {
-        key: "REL-BENCH".into(),
-        title: "Edit round trip".into(),
-        release_type: ReleaseType::Major,
-        planned_start: "2026-12-01".into(),
-        planned_end: "2026-12-31".into(),
-        owner: None,
-        risk: None,
-        requester: None,
-        dev_docs: None,
-        ops_docs: None,
-    };
-    store.create_release(&draft, "bench", now).unwrap();
-    let request = relman_tests::one_wave_request(&model.name);
-    store
-        .instantiate_plan("REL-BENCH", &request, "bench", now)
-        .unwrap();
+    let mut store = Store::open_any(&db.to_string_lossy()).unwrap();
+    relman_tests::seed_large_plan(&mut store, "REL-BENCH", TASKS);
 }
 
 /// Presses Shift+→ on the selected task and waits, in the page, for the next frame after its

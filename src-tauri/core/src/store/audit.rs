@@ -113,10 +113,12 @@ pub(crate) fn append(
     now: DateTime<Utc>,
     entries: Vec<Entry>,
 ) -> Result<()> {
-    let (mut count, mut hash): (i64, String) =
-        tx.query_row("SELECT count, hash FROM audit_head WHERE id = 1", (), |r| {
+    let (mut count, mut hash): (i64, String) = match tx.audit_head() {
+        Some(head) => head,
+        None => tx.query_row("SELECT count, hash FROM audit_head WHERE id = 1", (), |r| {
             Ok((r.get(0)?, r.get(1)?))
-        })?;
+        })?,
+    };
     for entry in entries {
         count += 1;
         let record = AuditRecord {
@@ -151,6 +153,12 @@ pub(crate) fn append(
         )?;
         hash = next;
     }
+    tx.set_audit_head(count, hash);
+    Ok(())
+}
+
+/// Moves the chain's head: once per transaction, when it commits (see [`Tx::commit`]).
+pub(crate) fn write_head(tx: &Tx<'_>, count: i64, hash: &str) -> Result<()> {
     tx.execute(
         "UPDATE audit_head SET count = ?1, hash = ?2 WHERE id = 1",
         params![count, hash],

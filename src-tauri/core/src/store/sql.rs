@@ -240,30 +240,18 @@ impl Conn {
             Engine::Sqlite => self.execute_batch("BEGIN IMMEDIATE")?,
             Engine::Postgres => {
                 self.execute_batch("BEGIN")?;
-                let tx = Tx {
-                    conn: self,
-                    open: true,
-                    write: true,
-                };
+                let tx = Tx::new(self, true);
                 tx.query_row(WRITE_LOCK, (), |_| Ok(()))?;
                 return Ok(tx);
             }
         }
-        Ok(Tx {
-            conn: self,
-            open: true,
-            write: true,
-        })
+        Ok(Tx::new(self, true))
     }
 
     /// A transaction that changes the schema (migrations): no write lock, no version bump.
     pub fn begin_ddl(&self) -> Result<Tx<'_>> {
         self.execute_batch("BEGIN")?;
-        Ok(Tx {
-            conn: self,
-            open: true,
-            write: false,
-        })
+        Ok(Tx::new(self, false))
     }
 
     /// A read that sees one moment of the database across all its statements.
@@ -274,11 +262,7 @@ impl Conn {
                 self.execute_batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?
             }
         }
-        Ok(Tx {
-            conn: self,
-            open: true,
-            write: false,
-        })
+        Ok(Tx::new(self, false))
     }
 }
 
@@ -303,10 +287,34 @@ pub(crate) struct Tx<'c> {
     conn: &'c Conn,
     open: bool,
     write: bool,
+    /// The audit chain's head (count, hash) as this transaction's appends left it, written
+    /// once at commit: a row updated thousands of times in one PostgreSQL transaction keeps
+    /// every version until it ends, and each read walks them all.
+    audit_head: std::cell::RefCell<Option<(i64, String)>>,
 }
 
-impl Tx<'_> {
+impl<'c> Tx<'c> {
+    fn new(conn: &'c Conn, write: bool) -> Tx<'c> {
+        Tx {
+            conn,
+            open: true,
+            write,
+            audit_head: std::cell::RefCell::new(None),
+        }
+    }
+
+    pub fn audit_head(&self) -> Option<(i64, String)> {
+        self.audit_head.borrow().clone()
+    }
+
+    pub fn set_audit_head(&self, count: i64, hash: String) {
+        *self.audit_head.borrow_mut() = Some((count, hash));
+    }
+
     pub fn commit(mut self) -> Result<()> {
+        if let Some((count, hash)) = self.audit_head.take() {
+            super::audit::write_head(&self, count, &hash)?;
+        }
         if self.write && self.conn.engine() == Engine::Postgres {
             self.conn.execute_batch(BUMP_DATA_VERSION)?;
         }
