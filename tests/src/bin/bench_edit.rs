@@ -55,7 +55,10 @@ fn median(mut times: Vec<f64>) -> (f64, f64, f64) {
 #[tokio::main]
 async fn main() -> WebDriverResult<()> {
     let dir = tempfile::tempdir()?;
-    let db = dir.path().join("relman.db");
+    let db = match relman_tests::server_database() {
+        Some(url) => std::path::PathBuf::from(url),
+        None => dir.path().join("relman.db"),
+    };
     seed(&db);
     let app = App::launch(&db).await?;
     app.click("#release-table tr[data-key='REL-BENCH'] .row-open")

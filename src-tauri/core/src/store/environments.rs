@@ -348,22 +348,32 @@ fn snapshot_not_found(env: &str, snapshot: &str) -> Error {
     }
 }
 
+/// One statement, one round trip to a server: an import of a whole vCenter makes thousands.
 pub(super) fn insert_env(tx: &Tx<'_>, env: &Environment) -> Result<i64> {
-    tx.execute(
-        "INSERT INTO environments (name, purpose, state, capacity, source_kind, source_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    tx.query_row(
+        "INSERT INTO environments (name, purpose, host, os, cpus, memory_mb, disk_mb, state,
+             owner, capacity, clone_of, clone_kind, cloned_at, source_kind, source_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         RETURNING id",
         params![
             env.name.trim(),
             env.purpose,
+            env.host,
+            env.os,
+            env.cpus,
+            env.memory_mb.map(|m| m as i64),
+            env.disk_mb.map(|m| m as i64),
             env.state,
+            env.owner,
             env.capacity,
+            env.lineage.as_ref().map(|l| l.ci.clone()),
+            env.lineage.as_ref().map(|l| l.kind),
+            env.lineage.as_ref().map(|l| l.at),
             env.source.as_ref().map(|s| s.kind.clone()),
             env.source.as_ref().map(|s| s.id.clone()),
         ],
-    )?;
-    let id = tx.last_insert_rowid("environments")?;
-    write_env(tx, id, env)?;
-    Ok(id)
+        |r| r.get(0),
+    )
 }
 
 /// Writes every field of an environment but its source identity.
@@ -679,20 +689,23 @@ impl Store {
         let mut entries = Vec::new();
         // Environments whose genid changed, with the snapshot they run on.
         let mut reverted: Vec<(i64, String, Option<String>)> = Vec::new();
+        // Looked up once, not once a VM: each lookup is a round trip to a server.
+        let mut known = KnownEnvironments::read(&tx)?;
         for vm in &inventory.vms {
             let source = vm.env.source.as_ref().expect("an imported VM has a source");
-            let id = match by_source(&tx, source)? {
+            let id = match known.by_source(source) {
                 Some(id) => {
                     update_from_inventory(&tx, id, &vm.env)?;
                     summary.updated.push(load_env(&tx, id)?.name);
                     id
                 }
-                None => match env_id(&tx, &vm.env.name)? {
+                None => match known.by_name(&vm.env.name) {
                     Some(id) if load_env(&tx, id)?.source.is_none() => {
                         tx.execute(
                             "UPDATE environments SET source_kind = ?2, source_id = ?3 WHERE id = ?1",
                             params![id, source.kind, source.id],
                         )?;
+                        known.add(id, &vm.env);
                         update_from_inventory(&tx, id, &vm.env)?;
                         summary.updated.push(vm.env.name.clone());
                         id
@@ -706,6 +719,7 @@ impl Store {
                     }
                     None => {
                         let id = insert_env(&tx, &vm.env)?;
+                        known.add(id, &vm.env);
                         summary.created.push(vm.env.name.clone());
                         entries.push(
                             Entry::new("environment", &vm.env.name, "import")
@@ -731,7 +745,7 @@ impl Store {
             }
         }
         for s in &inventory.snapshots {
-            let Some(id) = by_source(&tx, &s.source)? else {
+            let Some(id) = known.by_source(&s.source) else {
                 problems.push(format!(
                     "{}: VM '{}' ({}) is neither in this import nor in Relman; import its vInfo / domain XML too",
                     s.origin, s.vm, s.source.id
@@ -783,14 +797,53 @@ impl Store {
     }
 }
 
-fn by_source(conn: &Conn, source: &Source) -> Result<Option<i64>> {
-    Ok(conn
-        .query_row(
-            "SELECT id FROM environments WHERE source_kind = ?1 AND source_id = ?2",
-            params![source.kind, source.id],
-            |r| r.get(0),
-        )
-        .optional()?)
+/// The environments an import matches its VMs against: by their source, else by name.
+struct KnownEnvironments {
+    by_source: std::collections::HashMap<(String, String), i64>,
+    by_name: std::collections::HashMap<String, i64>,
+}
+
+impl KnownEnvironments {
+    fn read(conn: &Conn) -> Result<KnownEnvironments> {
+        let mut known = KnownEnvironments {
+            by_source: Default::default(),
+            by_name: Default::default(),
+        };
+        let mut stmt = conn.prepare("SELECT id, name, source_kind, source_id FROM environments")?;
+        for row in stmt.query_map((), |r| {
+            Ok((
+                r.get::<i64>(0)?,
+                r.get::<String>(1)?,
+                r.get::<Option<String>>(2)?,
+                r.get::<Option<String>>(3)?,
+            ))
+        })? {
+            let (id, name, kind, source) = row?;
+            if let (Some(kind), Some(source)) = (kind, source) {
+                known.by_source.insert((kind, source), id);
+            }
+            known.by_name.insert(name, id);
+        }
+        Ok(known)
+    }
+
+    fn by_source(&self, source: &Source) -> Option<i64> {
+        self.by_source
+            .get(&(source.kind.clone(), source.id.clone()))
+            .copied()
+    }
+
+    fn by_name(&self, name: &str) -> Option<i64> {
+        self.by_name.get(name.trim()).copied()
+    }
+
+    fn add(&mut self, id: i64, env: &Environment) {
+        if let Some(source) = &env.source {
+            self.by_source
+                .insert((source.kind.clone(), source.id.clone()), id);
+        }
+        self.by_name.insert(env.name.trim().to_string(), id);
+    }
 }
 
 /// An environment as the exchange format holds it.

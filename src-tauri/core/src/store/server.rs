@@ -275,7 +275,7 @@ impl Store {
     pub fn connect_unmigrated(url: &str) -> Result<Store> {
         let client = config(url)?.connect(postgres::NoTls)?;
         Ok(Store {
-            conn: Conn::postgres(client),
+            conn: Conn::postgres(client)?,
             read_only: false,
         })
     }
@@ -334,7 +334,7 @@ pub fn scratch(url: &str) -> Result<Store> {
     config.options(&format!("-c search_path={name}"));
     let client = config.connect(postgres::NoTls)?;
     let store = Store {
-        conn: Conn::postgres(client),
+        conn: Conn::postgres(client)?,
         read_only: false,
     };
     migrate(&store.conn)?;

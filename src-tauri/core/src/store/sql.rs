@@ -62,13 +62,17 @@ impl Conn {
         }
     }
 
-    pub fn postgres(client: postgres::Client) -> Conn {
-        Conn {
+    pub fn postgres(mut client: postgres::Client) -> Result<Conn> {
+        // Statements are prepared once per connection, but planned at each run: a generic
+        // plan made while a table was small (a seq scan) stays a seq scan while one big
+        // transaction (an import, a copy) fills it, and each lookup then reads it all.
+        client.batch_execute("SET plan_cache_mode = force_custom_plan")?;
+        Ok(Conn {
             inner: Inner::Postgres(RefCell::new(Server {
                 client,
                 statements: HashMap::new(),
             })),
-        }
+        })
     }
 
     pub fn engine(&self) -> Engine {
