@@ -28,8 +28,14 @@ pub const MENU_ACTION: &str = "relman://menu";
 const WINDOW_ACTIONS: &[&str] = &["new", "open", "backup", "restore", "export-calendar"];
 
 /// Another process (a nightly import, the CLI, a second window) may write to the same file.
-/// SQLite's `data_version` moves when it commits; the window then reloads what it shows.
+/// SQLite's `data_version` moves when it commits; the window then reloads what it shows. On a
+/// team database the server tells (LISTEN/NOTIFY) instead; see [`listen_to_the_server`].
 pub fn watch_other_writers<R: Runtime>(app: AppHandle<R>) {
+    let db = app.state::<AppState>().db_path();
+    if crate::database::is_server(&db) {
+        listen_to_the_server(app, db.to_string_lossy().to_string());
+        return;
+    }
     std::thread::spawn(move || {
         let state = app.state::<AppState>();
         let mut seen = state.data_version();
@@ -40,6 +46,33 @@ pub fn watch_other_writers<R: Runtime>(app: AppHandle<R>) {
                 seen = now;
                 let _ = app.emit(DATA_CHANGED, ());
             }
+        }
+    });
+}
+
+/// A connection of its own waits for the server's notices and the window reloads on each.
+/// When the connection goes, the window reloads at once (its calls then say the connection was
+/// lost); once a new one is made it reloads again, since notices sent meanwhile were lost.
+fn listen_to_the_server<R: Runtime>(app: AppHandle<R>, url: String) {
+    std::thread::spawn(move || {
+        let mut first = true;
+        loop {
+            match relman_core::store::Listener::connect(&url) {
+                Ok(mut listener) => {
+                    if !first {
+                        let _ = app.emit(DATA_CHANGED, ());
+                    }
+                    while let Ok(heard) = listener.wait(std::time::Duration::from_secs(5)) {
+                        if heard {
+                            let _ = app.emit(DATA_CHANGED, ());
+                        }
+                    }
+                    let _ = app.emit(DATA_CHANGED, ());
+                }
+                Err(error) => log::warn!("team database unreachable: {}", error.chain()),
+            }
+            first = false;
+            std::thread::sleep(std::time::Duration::from_secs(1));
         }
     });
 }

@@ -150,7 +150,9 @@ impl Error {
                  grow). Nothing was changed; free some space and try again."
                     .to_string()
             }
-            Error::Server(e) if e.is_closed() => {
+            // Closed, refused, or ended by the server (57P01: it is shutting down; class 08:
+            // the connection failed).
+            Error::Server(e) if e.is_closed() || connection_ended(e) => {
                 "The connection to the database server was lost. Nothing was changed; \
                  reconnecting at the next action."
                     .to_string()
@@ -193,6 +195,12 @@ impl Error {
         }
         out
     }
+}
+
+fn connection_ended(error: &postgres::Error) -> bool {
+    error
+        .code()
+        .is_some_and(|c| c.code().starts_with("57P") || c.code().starts_with("08"))
 }
 
 /// A full disk (ENOSPC: SQLITE_FULL), or a file that may not grow (EFBIG, a file size limit:

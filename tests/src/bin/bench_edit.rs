@@ -59,7 +59,8 @@ async fn main() -> WebDriverResult<()> {
         Some(url) => std::path::PathBuf::from(url),
         None => dir.path().join("relman.db"),
     };
-    seed(&db);
+    // The synchronous PostgreSQL client may not run on this async main's thread.
+    std::thread::scope(|s| s.spawn(|| seed(&db)).join().unwrap());
     let app = App::launch(&db).await?;
     app.click("#release-table tr[data-key='REL-BENCH'] .row-open")
         .await?;

@@ -2,6 +2,8 @@
 //! chained by hashes so that an altered or removed record is found.
 
 use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+
 use super::sql::{Conn, Row, Tx, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -119,6 +121,7 @@ pub(crate) fn append(
             Ok((r.get(0)?, r.get(1)?))
         })?,
     };
+    let mut rows: Vec<rusqlite::types::Value> = Vec::with_capacity(entries.len() * 11);
     for entry in entries {
         count += 1;
         let record = AuditRecord {
@@ -133,29 +136,50 @@ pub(crate) fn append(
             after: entry.after,
         };
         let next = record_hash(&hash, &record);
-        tx.execute(
-            "INSERT INTO audit_log (seq, at, actor, entity, entity_key, action, field, before, after,
-                 prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                record.seq,
-                record.at.to_rfc3339(),
-                record.actor,
-                record.entity,
-                record.entity_key,
-                record.action,
-                record.field,
-                record.before,
-                record.after,
-                hash,
-                next
-            ],
-        )?;
+        let text = |t: Option<String>| t.map_or(Value::Null, Value::Text);
+        rows.extend([
+            Value::Integer(record.seq),
+            Value::Text(record.at.to_rfc3339()),
+            Value::Text(record.actor),
+            Value::Text(record.entity),
+            Value::Text(record.entity_key),
+            Value::Text(record.action),
+            text(record.field),
+            text(record.before),
+            text(record.after),
+            Value::Text(hash),
+            Value::Text(next.clone()),
+        ]);
         hash = next;
+    }
+    // Many records per statement: an import audits thousands, and on a server each
+    // statement is a round trip.
+    for chunk in rows.chunks(COLUMNS_WRITTEN * RECORDS_PER_INSERT) {
+        let values: Vec<String> = (0..chunk.len() / COLUMNS_WRITTEN)
+            .map(|r| {
+                let first = r * COLUMNS_WRITTEN + 1;
+                let params: Vec<String> = (first..first + COLUMNS_WRITTEN)
+                    .map(|n| format!("?{n}"))
+                    .collect();
+                format!("({})", params.join(", "))
+            })
+            .collect();
+        tx.execute(
+            &format!(
+                "INSERT INTO audit_log (seq, at, actor, entity, entity_key, action, field, before,
+                     after, prev_hash, hash)
+                 VALUES {}",
+                values.join(", ")
+            ),
+            chunk.to_vec(),
+        )?;
     }
     tx.set_audit_head(count, hash);
     Ok(())
 }
+
+const COLUMNS_WRITTEN: usize = 11;
+const RECORDS_PER_INSERT: usize = 100;
 
 /// Moves the chain's head: once per transaction, when it commits (see [`Tx::commit`]).
 pub(crate) fn write_head(tx: &Tx<'_>, count: i64, hash: &str) -> Result<()> {

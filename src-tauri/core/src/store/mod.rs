@@ -38,7 +38,7 @@ use crate::error::{Error, Result};
 use crate::release::{Release, ReleaseDraft, ReleaseType, Risk, Stage, ValidRelease};
 use audit::Entry;
 use sql::{Conn, OptionalExtension, Row, Tx, params};
-pub use server::{is_server_url, pgpass_lookup, postgres_ddl, without_password};
+pub use server::{Listener, is_server_url, pgpass_lookup, postgres_ddl, without_password};
 pub use sql::Engine;
 #[cfg(any(test, feature = "test-server"))]
 pub use server::{scratch, scratch_database};

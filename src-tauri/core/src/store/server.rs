@@ -317,6 +317,38 @@ impl Store {
     }
 }
 
+/// A connection of its own that hears when anyone commits a write to the team database
+/// (`NOTIFY relman`, sent by every write transaction: a signal, never data).
+pub struct Listener {
+    client: postgres::Client,
+}
+
+impl Listener {
+    pub fn connect(url: &str) -> Result<Listener> {
+        let mut client = config(url)?.connect(postgres::NoTls)?;
+        client.batch_execute("LISTEN relman")?;
+        Ok(Listener { client })
+    }
+
+    /// Waits up to `timeout` for writes by anyone; true when there were some. An error means
+    /// the connection is gone: notices sent while away are lost, so read everything again.
+    pub fn wait(&mut self, timeout: std::time::Duration) -> Result<bool> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let mut notifications = self.client.notifications();
+        let (mut heard, mut timeout) = (false, timeout);
+        while notifications.timeout_iter(timeout).next()?.is_some() {
+            heard = true;
+            // Writes come in bursts (an import, a drag): one refresh for all that queued.
+            timeout = std::time::Duration::from_millis(20);
+        }
+        drop(notifications);
+        if self.client.is_closed() {
+            return Err(Error::Internal("the team database's connection closed".into()));
+        }
+        Ok(heard)
+    }
+}
+
 /// A fresh, empty schema on the server at `url`, dropped with the store: each test gets its
 /// own, so tests never share data and never need a server that was already set up.
 #[cfg(any(test, feature = "test-server"))]
