@@ -224,18 +224,20 @@ pub fn app_status(state: State<'_, AppState>) -> AppStatus {
     // The window's first call: its script runs and asks for data (`make bench-start` times it).
     static FIRST: std::sync::Once = std::sync::Once::new();
     FIRST.call_once(|| log::info!("window ready: the UI asked for its status"));
-    let (empty, actor, read_only) = state
+    let (empty, actor, read_only, server) = state
         .with_store(|s| {
             Ok((
                 !s.has_releases()?,
                 s.actor(&state.os_user)?,
                 s.is_read_only(),
+                s.server_name()?,
             ))
         })
-        .unwrap_or((false, state.os_user.clone(), false));
+        .unwrap_or((false, state.os_user.clone(), false, None));
     AppStatus {
         version: env!("CARGO_PKG_VERSION").to_string(),
         db_path: shown(&state.db_path()),
+        server,
         actor,
         error: lock(&state.open_error).clone(),
         recent: crate::database::recent()

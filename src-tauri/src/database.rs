@@ -29,7 +29,9 @@ pub fn remember(path: &Path) {
         return;
     };
     let path = if is_server(path) {
-        PathBuf::from(relman_core::store::without_password(&path.to_string_lossy()))
+        PathBuf::from(relman_core::store::without_password(
+            &path.to_string_lossy(),
+        ))
     } else {
         std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
     };
@@ -58,7 +60,11 @@ pub fn show_in_title<R: Runtime>(app: &AppHandle<R>, state: &AppState) {
         Ok(Some(server)) => format!("Relman — {server} (team database)"),
         _ => {
             let path = state.db_path();
-            let name = path.file_name().unwrap_or_default().to_string_lossy().to_string();
+            let name = path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .to_string();
             let dir = path
                 .parent()
                 .map(|d| d.display().to_string())

@@ -59,7 +59,9 @@ pub fn test_server() -> Option<String> {
 /// server. The store-level suites use it, so they run on both engines.
 pub fn fresh_store() -> relman_core::Store {
     match test_server() {
-        Some(url) => relman_core::store::scratch(&url).expect("a scratch schema on the test server"),
+        Some(url) => {
+            relman_core::store::scratch(&url).expect("a scratch schema on the test server")
+        }
         None => relman_core::Store::open_in_memory().expect("a database in memory"),
     }
 }

@@ -34,8 +34,18 @@ fn create(db: &str, key: &str, title: &str) {
     cli(
         db,
         &[
-            "release", "create", "--key", key, "--title", title, "--type", "minor", "--start",
-            "2026-12-14", "--end", "2026-12-15",
+            "release",
+            "create",
+            "--key",
+            key,
+            "--title",
+            title,
+            "--type",
+            "minor",
+            "--start",
+            "2026-12-14",
+            "--end",
+            "2026-12-15",
         ],
     );
 }
@@ -56,7 +66,8 @@ async fn two_windows_on_one_team_database_follow_each_other() -> WebDriverResult
     };
     create(&server, "REL-2026-200", "Seeded on the server");
     let anna = App::launch(Path::new(&server)).await?;
-    anna.find("#release-table tr[data-key='REL-2026-200']").await?;
+    anna.find("#release-table tr[data-key='REL-2026-200']")
+        .await?;
     assert!(
         window_titles().contains("(team database)"),
         "the title names the team database: {}",
@@ -71,12 +82,19 @@ async fn two_windows_on_one_team_database_follow_each_other() -> WebDriverResult
     ben.fill("#field-planned_start", "2026-12-20").await?;
     ben.fill("#field-planned_end", "2026-12-21").await?;
     ben.click("#save-release").await?;
-    ben.find("#release-table tr[data-key='REL-2026-201']").await?;
+    ben.find("#release-table tr[data-key='REL-2026-201']")
+        .await?;
     let row = anna
         .find("#release-table tr[data-key='REL-2026-201']")
         .await?;
     assert!(row.text().await?.contains("Made in the other window"));
     ben.quit().await?;
+
+    // Settings ▸ Database names the login, the database and the server.
+    anna.click("#nav-settings").await?;
+    let database = server.rsplit('/').next().unwrap();
+    let named = anna.text("#database-server").await?;
+    assert!(named.contains(&format!(" on {database}@")), "{named}");
     anna.quit().await
 }
 
@@ -113,20 +131,32 @@ async fn a_lost_server_is_said_so_and_the_data_comes_back_with_it() -> WebDriver
     };
     create(&server, "REL-2026-300", "Before the outage");
     let app = App::launch(Path::new(&server)).await?;
-    app.find("#release-table tr[data-key='REL-2026-300']").await?;
+    app.find("#release-table tr[data-key='REL-2026-300']")
+        .await?;
 
     cluster("stop", &own);
     let said = app
-        .wait_text("#toast-message", "connection to the database server was lost")
+        .wait_text(
+            "#toast-message",
+            "connection to the database server was lost",
+        )
         .await;
     cluster("start", &own);
     let said = said?;
-    assert!(said.contains("was lost") && said.contains("Nothing was changed"), "{said}");
+    assert!(
+        said.contains("was lost") && said.contains("Nothing was changed"),
+        "{said}"
+    );
 
     // Written while the window was away (its notice was lost with the connection): the
     // window reads everything again once it is back.
     create(&server, "REL-2026-301", "After the outage");
-    app.find("#release-table tr[data-key='REL-2026-301']").await?;
-    assert!(app.listed_keys().await?.contains(&"REL-2026-300".to_string()));
+    app.find("#release-table tr[data-key='REL-2026-301']")
+        .await?;
+    assert!(
+        app.listed_keys()
+            .await?
+            .contains(&"REL-2026-300".to_string())
+    );
     app.quit().await
 }

@@ -323,7 +323,10 @@ fn shared_sql_keeps_one_placeholder_rule() {
             }
         }
     }
-    assert!(checked > 100, "the pattern no longer finds the store's SQL ({checked})");
+    assert!(
+        checked > 100,
+        "the pattern no longer finds the store's SQL ({checked})"
+    );
     assert!(offenders.is_empty(), "{offenders:#?}");
 }
 

@@ -65,10 +65,7 @@ fn a_file_copied_onto_a_server_and_back_keeps_every_record() {
     // A little of everything beyond the demo: a deleted release, a CAB meeting.
     json(file, &["release", "delete", "REL-2026-101"]);
 
-    let copied = json(
-        file,
-        &["db", "copy", "--from", file, "--to", &server],
-    );
+    let copied = json(file, &["db", "copy", "--from", file, "--to", &server]);
     assert_eq!(copied["audit_verified"], true);
     let tables = copied["tables"].as_object().unwrap();
     assert!(tables["releases"].as_i64().unwrap() >= 13, "{copied}");
@@ -95,8 +92,18 @@ fn a_file_copied_onto_a_server_and_back_keeps_every_record() {
     json(
         &server,
         &[
-            "release", "create", "--key", "REL-NEW", "--title", "After the move", "--type",
-            "minor", "--start", "2026-12-14", "--end", "2026-12-15",
+            "release",
+            "create",
+            "--key",
+            "REL-NEW",
+            "--title",
+            "After the move",
+            "--type",
+            "minor",
+            "--start",
+            "2026-12-14",
+            "--end",
+            "2026-12-15",
         ],
     );
     let history = json(&server, &["audit", "verify"]);
@@ -117,8 +124,18 @@ fn a_copy_into_a_database_that_holds_records_is_refused_and_changes_nothing() {
     json(
         &server,
         &[
-            "release", "create", "--key", "REL-THERE", "--title", "Already there", "--type",
-            "minor", "--start", "2026-12-14", "--end", "2026-12-15",
+            "release",
+            "create",
+            "--key",
+            "REL-THERE",
+            "--title",
+            "Already there",
+            "--type",
+            "minor",
+            "--start",
+            "2026-12-14",
+            "--end",
+            "2026-12-15",
         ],
     );
     let out = run_cli(
@@ -165,7 +182,11 @@ fn a_backup_of_a_team_database_is_a_file_that_opens_anywhere() {
         Path::new(&server),
         &["backup", "--out", backup.to_str().unwrap()],
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let backup = backup.to_str().unwrap();
     assert_eq!(
         json(backup, &["audit", "verify"]),
@@ -189,7 +210,10 @@ fn the_server_schema_is_updated_only_by_who_may_and_a_newer_one_is_refused() {
     let supported = info["supported_version"].as_i64().unwrap();
     let migrated = json(&server, &["db", "migrate"]);
     assert_eq!(migrated["to"].as_i64(), Some(supported));
-    assert_eq!(json(&server, &["db", "info"])["schema_version"].as_i64(), Some(supported));
+    assert_eq!(
+        json(&server, &["db", "info"])["schema_version"].as_i64(),
+        Some(supported)
+    );
 
     // The schema as the Relman before the change window left it (version 9 added it).
     psql(
@@ -212,7 +236,11 @@ fn the_server_schema_is_updated_only_by_who_may_and_a_newer_one_is_refused() {
     let (_, host_and_db) = server.split_once('@').expect("postgres://user@host/db");
     let as_reader = format!("postgres://{reader}:r@{host_and_db}");
     let out = run_cli(Path::new(&as_reader), &["release", "list"]);
-    fails(&out, 3, "Ask the database's administrator to run `relman-cli db migrate`");
+    fails(
+        &out,
+        3,
+        "Ask the database's administrator to run `relman-cli db migrate`",
+    );
     assert_eq!(
         psql(&server, "SELECT version FROM relman_schema"),
         (supported - 1).to_string()
@@ -228,7 +256,10 @@ fn the_server_schema_is_updated_only_by_who_may_and_a_newer_one_is_refused() {
     let out = run_cli(Path::new(&server), &["release", "list"]);
     fails(&out, 3, "newer Relman");
     assert_eq!(psql(&server, "SELECT version FROM relman_schema"), "99");
-    psql(&server, &format!("DROP OWNED BY {reader}; DROP ROLE {reader}"));
+    psql(
+        &server,
+        &format!("DROP OWNED BY {reader}; DROP ROLE {reader}"),
+    );
 }
 
 /// 4 processes × 25 writes at the same moment: every write reported done is there, in one
@@ -246,8 +277,18 @@ fn four_writers_at_once_keep_every_write_and_one_chain() {
                     let key = format!("REL-W{writer}-{n:02}");
                     let out = cli_command(Path::new(&server))
                         .args([
-                            "release", "create", "--key", &key, "--title", "Concurrent", "--type",
-                            "minor", "--start", "2026-12-14", "--end", "2026-12-15",
+                            "release",
+                            "create",
+                            "--key",
+                            &key,
+                            "--title",
+                            "Concurrent",
+                            "--type",
+                            "minor",
+                            "--start",
+                            "2026-12-14",
+                            "--end",
+                            "2026-12-15",
                         ])
                         .output()
                         .unwrap();

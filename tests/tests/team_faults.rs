@@ -71,15 +71,29 @@ fn a_server_stopped_in_a_stream_of_writes_loses_none_that_were_reported_done() {
                 let key = format!("REL-F-{n:03}");
                 let out = cli_command(Path::new(&server))
                     .args([
-                        "release", "create", "--key", &key, "--title", "Streamed", "--type",
-                        "minor", "--start", "2026-12-14", "--end", "2026-12-15",
+                        "release",
+                        "create",
+                        "--key",
+                        &key,
+                        "--title",
+                        "Streamed",
+                        "--type",
+                        "minor",
+                        "--start",
+                        "2026-12-14",
+                        "--end",
+                        "2026-12-15",
                     ])
                     .output()
                     .unwrap();
                 let written = if out.status.success() {
                     Written::Done(key)
                 } else {
-                    assert_eq!(out.status.code(), Some(3), "a lost server is a storage failure");
+                    assert_eq!(
+                        out.status.code(),
+                        Some(3),
+                        "a lost server is a storage failure"
+                    );
                     Written::Failed(String::from_utf8_lossy(&out.stderr).to_string())
                 };
                 tell.send(written).unwrap();
@@ -112,7 +126,11 @@ fn a_server_stopped_in_a_stream_of_writes_loses_none_that_were_reported_done() {
     }
     writer.join().unwrap();
 
-    assert_eq!(failures.len(), 3, "the writes failed while the server was down");
+    assert_eq!(
+        failures.len(),
+        3,
+        "the writes failed while the server was down"
+    );
     assert!(done.len() >= 20, "writes go on after the restart: {done:?}");
     for why in &failures {
         assert!(
@@ -128,7 +146,10 @@ fn a_server_stopped_in_a_stream_of_writes_loses_none_that_were_reported_done() {
         .collect();
     stored.sort();
     for key in &done {
-        assert!(stored.contains(key), "{key} was reported done but is missing");
+        assert!(
+            stored.contains(key),
+            "{key} was reported done but is missing"
+        );
     }
     let audit = json(&server, &["audit", "verify"]);
     assert_eq!(audit["problems"], serde_json::json!([]));

@@ -86,10 +86,14 @@ pub fn run(db: &str, command: DbCommand) -> Result<Output, Error> {
         }
         DbCommand::Copy { from, to } => {
             if !is_server_url(&to) && std::path::Path::new(&to).exists() {
-                return Err(Error::Validation(vec![relman_core::error::FieldError::new(
-                    "to",
-                    format!("{to} already exists; copy into a new file or an empty server database"),
-                )]));
+                return Err(Error::Validation(vec![
+                    relman_core::error::FieldError::new(
+                        "to",
+                        format!(
+                            "{to} already exists; copy into a new file or an empty server database"
+                        ),
+                    ),
+                ]));
             }
             let source = Store::open_any(&from)?;
             let mut target = Store::open_any(&to)?;

@@ -164,7 +164,7 @@ impl Error {
                 }) =>
             {
                 format!(
-                "The database server refused this: {}. Nothing was changed.",
+                    "The database server refused this: {}. Nothing was changed.",
                     e.as_db_error().map(|d| d.message()).unwrap_or_default()
                 )
             }

@@ -44,6 +44,9 @@ use ts_rs::TS;
 pub struct AppStatus {
     pub version: String,
     pub db_path: String,
+    /// On a team database: who is connected to which database on which server
+    /// ("anna on relman@db.example:5432"); none for a file.
+    pub server: Option<String>,
     pub actor: String,
     /// Set when the database could not be opened; the UI shows it instead of the app.
     pub error: Option<ErrorReport>,

@@ -81,7 +81,9 @@ fn measure(engine: &dyn Engine) -> Vec<(&'static str, f64)> {
     let mut results = Vec::new();
 
     let (mut store, _) = engine.fresh();
-    store.load_finished_history(RELEASES, "bench", now()).unwrap();
+    store
+        .load_finished_history(RELEASES, "bench", now())
+        .unwrap();
     results.push((
         "list 10,000 releases",
         median_ms(5, || {
@@ -92,7 +94,10 @@ fn measure(engine: &dyn Engine) -> Vec<(&'static str, f64)> {
     results.push((
         "KPIs over 10,000 finished releases",
         median_ms(5, || {
-            assert_eq!(store.kpis(&KpiFilter::default()).unwrap().releases, RELEASES);
+            assert_eq!(
+                store.kpis(&KpiFilter::default()).unwrap().releases,
+                RELEASES
+            );
         }),
     ));
 

@@ -5,7 +5,12 @@ import type { Rendering } from "./Rendering";
 /**
  * What the UI needs to know when it starts.
  */
-export type AppStatus = { version: string, db_path: string, actor: string, 
+export type AppStatus = { version: string, db_path: string, 
+/**
+ * On a team database: who is connected to which database on which server
+ * ("anna on relman@db.example:5432"); none for a file.
+ */
+server: string | null, actor: string, 
 /**
  * Set when the database could not be opened; the UI shows it instead of the app.
  */

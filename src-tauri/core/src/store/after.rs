@@ -1,8 +1,8 @@
 //! After the deployment: early life support, incidents, accompanying activities, costs, the
 //! closure review, production versions on entering ELS, and the KPIs from the history.
 
-use chrono::{DateTime, Utc};
 use super::sql::{Conn, OptionalExtension, Tx, params};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -367,12 +367,7 @@ fn record_activity(
 
 /// Entering early life support: production runs the package now. Each component's CI takes
 /// its target version, audited, and the CMDB activity is done by the release itself.
-pub(super) fn enter_els(
-    tx: &Tx,
-    release: &Release,
-    actor: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
+pub(super) fn enter_els(tx: &Tx, release: &Release, actor: &str, now: DateTime<Utc>) -> Result<()> {
     let id = release_id(tx, &release.key)?;
     let mut entries = Vec::new();
     for c in load_components(tx, id)? {
@@ -568,9 +563,7 @@ fn histories(conn: &Conn) -> Result<Vec<ReleaseHistory>> {
     let mut stmt = conn.prepare(
         "SELECT release_id, content FROM approvals WHERE decision = 'approve' ORDER BY id",
     )?;
-    for row in stmt.query_map((), |r| {
-        Ok((r.get::<i64>(0)?, r.get::<Option<String>>(1)?))
-    })? {
+    for row in stmt.query_map((), |r| Ok((r.get::<i64>(0)?, r.get::<Option<String>>(1)?)))? {
         let (id, content) = row?;
         if let Some(c) = content.and_then(|c| serde_json::from_str::<Content>(&c).ok()) {
             windows.entry(id).or_default().push(c.window);
@@ -628,11 +621,7 @@ fn histories(conn: &Conn) -> Result<Vec<ReleaseHistory>> {
 
 /// The demo's finished releases, told through the same moves, decisions and records a real
 /// release leaves, dated in the past so the Measures page has months to show.
-pub(super) fn load_demo_history(
-    tx: &Tx,
-    actor: &str,
-    now: DateTime<Utc>,
-) -> Result<Vec<Release>> {
+pub(super) fn load_demo_history(tx: &Tx, actor: &str, now: DateTime<Utc>) -> Result<Vec<Release>> {
     let year = now.format("%Y");
     crate::demo::finished()
         .iter()

@@ -214,7 +214,10 @@ impl Store {
                  administrator (relman-cli db copy into an empty database, or pg_restore)",
             )])
         })?;
-        let conn = self.conn.as_sqlite_mut().expect("a file has a SQLite connection");
+        let conn = self
+            .conn
+            .as_sqlite_mut()
+            .expect("a file has a SQLite connection");
         let scratch = partial(&db.with_extension("restoring"));
         let result = (|| {
             let (checked, mut restored) = checked_copy(file, &scratch)?;

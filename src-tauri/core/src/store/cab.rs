@@ -1,7 +1,7 @@
 //! CAB meetings: the members present, the agenda, decisions taken in the room, the minutes.
 
-use chrono::{DateTime, Utc};
 use super::sql::{Conn, OptionalExtension, params};
+use chrono::{DateTime, Utc};
 
 use super::audit::{self, Entry};
 use super::domain::{Decider, current_content, record_decision, release_id};

@@ -1,7 +1,7 @@
 //! The calendar feed: numbering each exported event's revision (SEQUENCE, DTSTAMP).
 
-use chrono::{DateTime, Utc};
 use super::sql::{OptionalExtension, params};
+use chrono::{DateTime, Utc};
 
 use super::{Store, planning};
 use crate::error::Result;

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
 use super::sql::{Conn, OptionalExtension, Tx, params};
+use chrono::{DateTime, Utc};
 
 use super::audit::{self, AuditRecord, AuditReport, Entry};
 use super::{Store, live_release, not_found};
@@ -670,12 +670,7 @@ impl Store {
     }
 }
 
-pub(super) fn insert_ci(
-    tx: &Tx<'_>,
-    ci: &Ci,
-    actor: &str,
-    now: DateTime<Utc>,
-) -> Result<Ci> {
+pub(super) fn insert_ci(tx: &Tx<'_>, ci: &Ci, actor: &str, now: DateTime<Utc>) -> Result<Ci> {
     let ci = ci.validate()?;
     if ci_id(tx, &ci.name)?.is_some() {
         return Err(Error::Conflict {

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
 use super::sql::{Conn, OptionalExtension, Tx, params};
+use chrono::{DateTime, Utc};
 
 use super::audit::{self, Entry};
 use super::domain::{production_versions, release_id};
@@ -405,11 +405,7 @@ fn write_env(tx: &Tx<'_>, id: i64, env: &Environment) -> Result<()> {
 
 /// Updates what an inventory knows of an environment; lineage, owner, purpose and capacity
 /// are Relman's own and stay.
-pub(super) fn update_from_inventory(
-    tx: &Tx<'_>,
-    id: i64,
-    env: &Environment,
-) -> Result<()> {
+pub(super) fn update_from_inventory(tx: &Tx<'_>, id: i64, env: &Environment) -> Result<()> {
     tx.execute(
         "UPDATE environments SET host = ?2, os = ?3, cpus = ?4, memory_mb = ?5, disk_mb = ?6,
              state = CASE WHEN state = 'retired' THEN state ELSE ?7 END
@@ -438,10 +434,7 @@ pub(super) fn load_env(conn: &Conn, id: i64) -> Result<Environment> {
                 (Some(ci), Some(kind), Some(at)) => Some(Lineage { ci, kind, at }),
                 _ => None,
             };
-            let source = match (
-                r.get::<Option<String>>(13)?,
-                r.get::<Option<String>>(14)?,
-            ) {
+            let source = match (r.get::<Option<String>>(13)?, r.get::<Option<String>>(14)?) {
                 (Some(kind), Some(id)) => Some(Source { kind, id }),
                 _ => None,
             };
@@ -905,11 +898,7 @@ pub(super) fn export_bookings(conn: &Conn, release: i64) -> Result<Vec<BookingRe
 }
 
 /// Books as the record says, refused like any booking when it clashes.
-pub(super) fn import_booking(
-    tx: &Tx<'_>,
-    release: &str,
-    record: &BookingRecord,
-) -> Result<()> {
+pub(super) fn import_booking(tx: &Tx<'_>, release: &str, record: &BookingRecord) -> Result<()> {
     let booking = Booking {
         id: 0,
         env: record.env.clone(),

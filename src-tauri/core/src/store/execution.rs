@@ -1,8 +1,8 @@
 //! Running a deployment: steps started and done as they happen, and an abort that rolls the
 //! started waves back, step by step, until the release is rolled back.
 
-use chrono::{DateTime, Utc};
 use super::sql::Tx;
+use chrono::{DateTime, Utc};
 
 use super::audit::{self, Entry};
 use super::domain::{release_id, set_stage};

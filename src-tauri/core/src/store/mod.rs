@@ -37,11 +37,11 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::release::{Release, ReleaseDraft, ReleaseType, Risk, Stage, ValidRelease};
 use audit::Entry;
-use sql::{Conn, OptionalExtension, Row, Tx, params};
 pub use server::{Listener, is_server_url, pgpass_lookup, postgres_ddl, without_password};
-pub use sql::Engine;
 #[cfg(any(test, feature = "test-server"))]
 pub use server::{scratch, scratch_database};
+pub use sql::Engine;
+use sql::{Conn, OptionalExtension, Row, Tx, params};
 
 /// The shipped migrations, in order. Never edit one that has shipped: add a new file.
 /// (`tests/tests/invariants.rs` holds their checksums and fails when one changes.)

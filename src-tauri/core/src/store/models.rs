@@ -1,8 +1,8 @@
 //! Deployment models: the reusable templates plans are made from. A plan keeps its own copy,
 //! so editing or deleting a model never changes a release's plan.
 
-use chrono::{DateTime, Utc};
 use super::sql::{Conn, OptionalExtension, Tx, params};
+use chrono::{DateTime, Utc};
 
 use super::Store;
 use super::audit::{self, Entry};

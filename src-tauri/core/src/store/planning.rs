@@ -2,8 +2,8 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveTime, Utc};
 use super::sql::{Conn, OptionalExtension, Tx, params};
+use chrono::{DateTime, NaiveTime, Utc};
 use serde::Deserialize;
 use ts_rs::TS;
 
@@ -1065,12 +1065,7 @@ pub(super) fn schedule_in(conn: &Conn, key: &str) -> Result<Schedule> {
 }
 
 /// Lays out `plan` (the release's, already in hand) with its overlaps against the others.
-pub(super) fn schedule_of(
-    conn: &Conn,
-    key: &str,
-    plan: &Plan,
-    version: i64,
-) -> Result<Schedule> {
+pub(super) fn schedule_of(conn: &Conn, key: &str, plan: &Plan, version: i64) -> Result<Schedule> {
     let calendar = load_calendar(conn)?;
     let mut all: Vec<Schedule> = load_all_plans(conn, Some(key))?
         .into_iter()
@@ -1112,11 +1107,7 @@ impl Store {
     }
 }
 
-pub(super) fn load_demo_planning(
-    tx: &Tx<'_>,
-    actor: &str,
-    now: DateTime<Utc>,
-) -> Result<()> {
+pub(super) fn load_demo_planning(tx: &Tx<'_>, actor: &str, now: DateTime<Utc>) -> Result<()> {
     use crate::demo;
     let windows = demo::windows();
     for w in &windows {

@@ -57,7 +57,11 @@ pub fn postgres_ddl(name: &str, sqlite: &str) -> String {
         } else {
             line
         };
-        out.push_str(&replace_word(&replace_word(&line, "INTEGER", "BIGINT"), "REAL", "DOUBLE PRECISION"));
+        out.push_str(&replace_word(
+            &replace_word(&line, "INTEGER", "BIGINT"),
+            "REAL",
+            "DOUBLE PRECISION",
+        ));
         out.push('\n');
     }
     out
@@ -71,7 +75,11 @@ fn replace_word(line: &str, word: &str, with: &str) -> String {
         let after = rest[at + word.len()..].chars().next();
         let boundary = |c: Option<char>| c.is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
         out.push_str(&rest[..at]);
-        out.push_str(if boundary(before) && boundary(after) { with } else { word });
+        out.push_str(if boundary(before) && boundary(after) {
+            with
+        } else {
+            word
+        });
         rest = &rest[at + word.len()..];
     }
     out.push_str(rest);
@@ -151,11 +159,19 @@ fn pgpass_password(config: &postgres::Config) -> Option<String> {
         }
     }
     let text = std::fs::read_to_string(&path).ok()?;
-    let port = config.get_ports().first().copied().unwrap_or(5432).to_string();
+    let port = config
+        .get_ports()
+        .first()
+        .copied()
+        .unwrap_or(5432)
+        .to_string();
     let wanted = [
         host_name(config),
         port,
-        config.get_dbname().unwrap_or(config.get_user().unwrap_or_default()).to_string(),
+        config
+            .get_dbname()
+            .unwrap_or(config.get_user().unwrap_or_default())
+            .to_string(),
         config.get_user().unwrap_or_default().to_string(),
     ];
     pgpass_lookup(&text, &wanted)
@@ -214,7 +230,11 @@ pub(super) fn schema_version(conn: &Conn) -> Result<usize> {
 }
 
 pub(super) fn data_version(conn: &Conn) -> Result<i64> {
-    Ok(conn.query_row(&format!("SELECT data_version FROM {META}"), (), |r| r.get(0))?)
+    Ok(
+        conn.query_row(&format!("SELECT data_version FROM {META}"), (), |r| {
+            r.get(0)
+        })?,
+    )
 }
 
 /// Whether the login may change the schema (create tables in it): the schema's owner or an
@@ -247,7 +267,10 @@ pub(super) fn migrate(conn: &Conn) -> Result<(usize, usize)> {
         tx.execute_batch(&postgres_ddl(name, sql))
             .map_err(|e| Error::Internal(format!("migration {name} failed: {}", e.chain())))?;
     }
-    tx.execute(&format!("UPDATE {META} SET version = ?1"), [supported as i64])?;
+    tx.execute(
+        &format!("UPDATE {META} SET version = ?1"),
+        [supported as i64],
+    )?;
     tx.commit()?;
     Ok((found, supported))
 }
@@ -299,7 +322,8 @@ impl Store {
         if self.conn.as_sqlite().is_some() {
             return Ok(crate::paths::os_user_name());
         }
-        self.conn.query_row("SELECT CAST(session_user AS TEXT)", (), |r| r.get(0))
+        self.conn
+            .query_row("SELECT CAST(session_user AS TEXT)", (), |r| r.get(0))
     }
 
     /// Who the server says is connected, where, for the title bar: `alice on relman@db:5432`.
@@ -343,7 +367,9 @@ impl Listener {
         }
         drop(notifications);
         if self.client.is_closed() {
-            return Err(Error::Internal("the team database's connection closed".into()));
+            return Err(Error::Internal(
+                "the team database's connection closed".into(),
+            ));
         }
         Ok(heard)
     }
@@ -361,7 +387,9 @@ pub fn scratch(url: &str) -> Result<Store> {
         NEXT.fetch_add(1, Ordering::Relaxed)
     );
     let mut admin = config(url)?.connect(postgres::NoTls)?;
-    admin.batch_execute(&format!("DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}"))?;
+    admin.batch_execute(&format!(
+        "DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}"
+    ))?;
     let mut config = config(url)?;
     config.options(&format!("-c search_path={name}"));
     let client = config.connect(postgres::NoTls)?;
@@ -406,8 +434,14 @@ mod tests {
             without_password("postgres://anna:s3cret@db.example:5432/relman"),
             "postgres://anna@db.example:5432/relman"
         );
-        assert_eq!(without_password("postgres://anna@db/relman"), "postgres://anna@db/relman");
-        assert_eq!(without_password("/home/anna/relman.db"), "/home/anna/relman.db");
+        assert_eq!(
+            without_password("postgres://anna@db/relman"),
+            "postgres://anna@db/relman"
+        );
+        assert_eq!(
+            without_password("/home/anna/relman.db"),
+            "/home/anna/relman.db"
+        );
     }
 
     #[test]
@@ -417,11 +451,25 @@ mod tests {
                     *:*:*:carl:c\\:olon\n\
                     db.example:*:*:*:fallback\n";
         let want = |host: &str, user: &str| {
-            [host.to_string(), "5432".into(), "relman".into(), user.to_string()]
+            [
+                host.to_string(),
+                "5432".into(),
+                "relman".into(),
+                user.to_string(),
+            ]
         };
-        assert_eq!(pgpass_lookup(text, &want("db.example", "anna")).as_deref(), Some("s3cret"));
-        assert_eq!(pgpass_lookup(text, &want("other", "carl")).as_deref(), Some("c:olon"));
-        assert_eq!(pgpass_lookup(text, &want("db.example", "tom")).as_deref(), Some("fallback"));
+        assert_eq!(
+            pgpass_lookup(text, &want("db.example", "anna")).as_deref(),
+            Some("s3cret")
+        );
+        assert_eq!(
+            pgpass_lookup(text, &want("other", "carl")).as_deref(),
+            Some("c:olon")
+        );
+        assert_eq!(
+            pgpass_lookup(text, &want("db.example", "tom")).as_deref(),
+            Some("fallback")
+        );
         assert_eq!(pgpass_lookup(text, &want("other", "tom")), None);
     }
 
@@ -432,7 +480,10 @@ mod tests {
             "CREATE TABLE t (\n    id    INTEGER PRIMARY KEY,\n    n     INTEGER NOT NULL,\n    \
              ci_id INTEGER PRIMARY KEY REFERENCES cis (id),\n    f REAL,\n    INTEGERS TEXT\n) STRICT;",
         );
-        assert!(ddl.contains("id    BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"), "{ddl}");
+        assert!(
+            ddl.contains("id    BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"),
+            "{ddl}"
+        );
         assert!(ddl.contains("n     BIGINT NOT NULL"), "{ddl}");
         assert!(ddl.contains("ci_id BIGINT PRIMARY KEY REFERENCES"), "{ddl}");
         assert!(ddl.contains("f DOUBLE PRECISION"), "{ddl}");

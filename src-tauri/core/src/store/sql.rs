@@ -408,13 +408,11 @@ impl Row<'_> {
                             ValueRef::from(value).data_type(),
                         )
                     }
-                    other => {
-                        rusqlite::Error::FromSqlConversionFailure(
-                            index,
-                            ValueRef::from(value).data_type(),
-                            Box::new(other),
-                        )
-                    }
+                    other => rusqlite::Error::FromSqlConversionFailure(
+                        index,
+                        ValueRef::from(value).data_type(),
+                        Box::new(other),
+                    ),
                 })
             }
         }

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
 use super::sql::{Conn, Tx, params};
+use chrono::{DateTime, Utc};
 
 use super::audit::{self, Entry};
 use super::domain::{production_versions, release_id};

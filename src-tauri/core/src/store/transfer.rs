@@ -3,8 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, Utc};
 use super::sql::{OptionalExtension, params};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 

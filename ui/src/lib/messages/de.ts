@@ -968,6 +968,8 @@ export const de: Record<MessageKey, string> = {
   "workspace.lifecycle": "Lebenszyklus",
   "database.title": "Datenbank",
   "database.file": "Geöffnete Datei",
+  "database.server": "Team-Datenbank (Anmeldung an Datenbank auf Server)",
+  "database.address": "Adresse",
   "database.hint": "Relman hält alles in dieser einen Datei. Führen Sie gern eine Datei je Programm oder Kunde und sichern Sie sie wie jedes Dokument: Eine Sicherung von hier ist auch dann konsistent, wenn Relman oder ein Skript gerade schreibt.",
   "database.new": "Neue Datenbank…",
   "database.open": "Öffnen…",

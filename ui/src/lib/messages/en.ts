@@ -964,6 +964,8 @@ export const en = {
   "workspace.lifecycle": "Lifecycle",
   "database.title": "Database",
   "database.file": "Open file",
+  "database.server": "Team database (login on database at server)",
+  "database.address": "Address",
   "database.hint": "Relman keeps everything in this one file. Keep one file per programme or customer if you like, and back it up like any document: a backup made here is consistent even while Relman or a script writes.",
   "database.new": "New database…",
   "database.open": "Open…",
