@@ -295,6 +295,7 @@ fn shipped_postgres_migrations_are_never_edited() {
 fn shared_sql_keeps_one_placeholder_rule() {
     let literal = Regex::new(r#"(?s)"((?:[^"\\]|\\.)*)""#).unwrap();
     let sql = Regex::new(r"(?i)\b(SELECT|INSERT\s+INTO|UPDATE|DELETE\s+FROM)\b").unwrap();
+    let quoted = Regex::new(r"'[^']*'").unwrap();
     let broken = Regex::new(r"\$\d|::\w|\?(?:[^0-9]|$)|[^:]:[a-z_]+\b").unwrap();
     let store = repo_root().join("src-tauri/core/src/store");
     let mut offenders = Vec::new();
@@ -312,7 +313,7 @@ fn shared_sql_keeps_one_placeholder_rule() {
             }
             checked += 1;
             // Text in quotes ('09:00') is a value, not SQL.
-            let unquoted = Regex::new(r"'[^']*'").unwrap().replace_all(body, "''");
+            let unquoted = quoted.replace_all(body, "''");
             if let Some(bad) = broken.find(&unquoted) {
                 offenders.push(format!(
                     "{}: {:?} in {:?}",

@@ -469,7 +469,7 @@ fn load_costs(conn: &Conn, id: i64) -> Result<Vec<Cost>> {
 }
 
 fn load_review(conn: &Conn, id: i64) -> Result<Option<Review>> {
-    Ok(conn
+    conn
         .query_row(
             "SELECT satisfaction, comment, lessons, at, by_whom FROM release_reviews WHERE release_id = ?1",
             [id],
@@ -483,18 +483,18 @@ fn load_review(conn: &Conn, id: i64) -> Result<Option<Review>> {
                 })
             },
         )
-        .optional()?)
+        .optional()
 }
 
 /// When the release last entered early life support, from its stage moves.
 fn els_since(conn: &Conn, key: &str) -> Result<Option<DateTime<Utc>>> {
-    Ok(conn.query_row(
+    conn.query_row(
         "SELECT MAX(at) FROM audit_log
          WHERE entity = 'release' AND entity_key = ?1 AND action = 'move' AND field = 'stage'
            AND after = 'early_life_support'",
         [key],
         |r| r.get(0),
-    )?)
+    )
 }
 
 /// The ELS periods as set in Settings, else the defaults.

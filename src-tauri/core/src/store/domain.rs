@@ -1118,15 +1118,13 @@ fn deleted_snapshot(conn: &Conn, entity: &'static str, key: &str) -> Result<Stri
 }
 
 fn ci_id(conn: &Conn, name: &str) -> Result<Option<i64>> {
-    Ok(conn
-        .query_row("SELECT id FROM cis WHERE name = ?1", [name], |r| r.get(0))
-        .optional()?)
+    conn.query_row("SELECT id FROM cis WHERE name = ?1", [name], |r| r.get(0))
+        .optional()
 }
 
 fn change_id(conn: &Conn, key: &str) -> Result<Option<i64>> {
-    Ok(conn
-        .query_row("SELECT id FROM changes WHERE key = ?1", [key], |r| r.get(0))
-        .optional()?)
+    conn.query_row("SELECT id FROM changes WHERE key = ?1", [key], |r| r.get(0))
+        .optional()
 }
 
 fn change_not_found(key: &str) -> Error {

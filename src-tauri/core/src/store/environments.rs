@@ -334,11 +334,10 @@ pub(super) fn load_policy(conn: &Conn) -> Result<TestPolicy> {
 }
 
 pub(super) fn env_id(conn: &Conn, name: &str) -> Result<Option<i64>> {
-    Ok(conn
-        .query_row("SELECT id FROM environments WHERE name = ?1", [name], |r| {
-            r.get(0)
-        })
-        .optional()?)
+    conn.query_row("SELECT id FROM environments WHERE name = ?1", [name], |r| {
+        r.get(0)
+    })
+    .optional()
 }
 
 fn snapshot_not_found(env: &str, snapshot: &str) -> Error {
@@ -424,7 +423,7 @@ pub(super) fn update_from_inventory(tx: &Tx<'_>, id: i64, env: &Environment) -> 
 }
 
 pub(super) fn load_env(conn: &Conn, id: i64) -> Result<Environment> {
-    Ok(conn.query_row(
+    conn.query_row(
         "SELECT name, purpose, host, os, cpus, memory_mb, disk_mb, state, owner, capacity,
                 clone_of, clone_kind, cloned_at, source_kind, source_id
          FROM environments WHERE id = ?1",
@@ -453,7 +452,7 @@ pub(super) fn load_env(conn: &Conn, id: i64) -> Result<Environment> {
                 source,
             })
         },
-    )?)
+    )
 }
 
 pub(super) fn load_changes(conn: &Conn, env: i64) -> Result<Vec<VersionChange>> {

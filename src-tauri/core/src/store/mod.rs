@@ -226,11 +226,11 @@ impl Store {
     }
 
     pub fn has_releases(&self) -> Result<bool> {
-        Ok(self.conn.query_row(
+        self.conn.query_row(
             "SELECT EXISTS (SELECT 1 FROM releases WHERE deleted_at IS NULL)",
             (),
             |r| r.get(0),
-        )?)
+        )
     }
 
     pub fn list_releases(&self, filter: &ReleaseFilter) -> Result<Vec<Release>> {
@@ -494,15 +494,12 @@ fn release_from_row(row: &Row<'_>) -> rusqlite::Result<Release> {
 }
 
 fn live_release(conn: &Conn, key: &str) -> Result<Option<Release>> {
-    Ok(conn
-        .query_row(
-            &format!(
-                "SELECT {RELEASE_COLUMNS} FROM releases WHERE key = ?1 AND deleted_at IS NULL"
-            ),
-            [key],
-            release_from_row,
-        )
-        .optional()?)
+    conn.query_row(
+        &format!("SELECT {RELEASE_COLUMNS} FROM releases WHERE key = ?1 AND deleted_at IS NULL"),
+        [key],
+        release_from_row,
+    )
+    .optional()
 }
 
 fn not_found(key: &str) -> Error {

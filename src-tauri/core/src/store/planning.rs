@@ -846,11 +846,11 @@ pub(super) fn parse_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T
 }
 
 fn exists(conn: &Conn, table: &str, name: &str) -> Result<bool> {
-    Ok(conn.query_row(
+    conn.query_row(
         &format!("SELECT EXISTS (SELECT 1 FROM {table} WHERE name = ?1)"),
         [name],
         |r| r.get(0),
-    )?)
+    )
 }
 
 fn require_ci(conn: &Conn, field: &'static str, name: &str) -> Result<i64> {
@@ -1088,12 +1088,11 @@ pub(super) fn schedule_for_rules(conn: &Conn, key: &str) -> Result<Option<Schedu
 /// Settings that live in the database (read before the window opens, so no audit).
 impl Store {
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
+        self.conn
             .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
                 r.get(0)
             })
-            .optional()?)
+            .optional()
     }
 
     pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {

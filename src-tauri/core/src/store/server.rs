@@ -230,21 +230,19 @@ pub(super) fn schema_version(conn: &Conn) -> Result<usize> {
 }
 
 pub(super) fn data_version(conn: &Conn) -> Result<i64> {
-    Ok(
-        conn.query_row(&format!("SELECT data_version FROM {META}"), (), |r| {
-            r.get(0)
-        })?,
-    )
+    conn.query_row(&format!("SELECT data_version FROM {META}"), (), |r| {
+        r.get(0)
+    })
 }
 
 /// Whether the login may change the schema (create tables in it): the schema's owner or an
 /// administrator. Anyone else gets [`Error::OlderDatabase`] instead of a silent migration.
 fn may_migrate(conn: &Conn) -> Result<bool> {
-    Ok(conn.query_row(
+    conn.query_row(
         "SELECT has_schema_privilege(current_schema(), 'CREATE')",
         (),
         |r| r.get(0),
-    )?)
+    )
 }
 
 /// Brings the server's schema to this Relman's, in one transaction: all or nothing

@@ -36,7 +36,7 @@ pub(crate) struct Conn {
 
 enum Inner {
     Sqlite(rusqlite::Connection),
-    Postgres(RefCell<Server>),
+    Postgres(Box<RefCell<Server>>),
 }
 
 struct Server {
@@ -68,10 +68,10 @@ impl Conn {
         // transaction (an import, a copy) fills it, and each lookup then reads it all.
         client.batch_execute("SET plan_cache_mode = force_custom_plan")?;
         Ok(Conn {
-            inner: Inner::Postgres(RefCell::new(Server {
+            inner: Inner::Postgres(Box::new(RefCell::new(Server {
                 client,
                 statements: HashMap::new(),
-            })),
+            }))),
         })
     }
 
