@@ -262,6 +262,17 @@ fn the_server_schema_is_updated_only_by_who_may_and_a_newer_one_is_refused() {
     );
 }
 
+/// `sslmode=require` in the address: the session is encrypted (the test cluster offers TLS), and
+/// the server itself says so.
+#[test]
+fn an_address_that_requires_tls_gets_an_encrypted_session() {
+    let Some(server) = server() else { return };
+    let secured = json(&format!("{server}?sslmode=require"), &["db", "info"]);
+    assert_eq!(secured["tls"], true);
+    let plain = json(&format!("{server}?sslmode=disable"), &["db", "info"]);
+    assert_eq!(plain["tls"], false);
+}
+
 /// 4 processes × 25 writes at the same moment: every write reported done is there, in one
 /// unbroken audit chain.
 #[test]

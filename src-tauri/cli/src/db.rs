@@ -45,14 +45,20 @@ pub fn run(db: &str, command: DbCommand) -> Result<Output, Error> {
                 None => without_password(db),
             };
             let login = store.login()?;
+            let tls = store.encrypted()?;
             let supported = MIGRATIONS.len();
             let state = match found.cmp(&supported) {
                 std::cmp::Ordering::Equal => "up to date",
                 std::cmp::Ordering::Less => "older than this Relman: run relman-cli db migrate",
                 std::cmp::Ordering::Greater => "newer than this Relman: update Relman",
             };
+            let session = match tls {
+                Some(true) => ", encrypted (TLS)",
+                Some(false) => ", not encrypted",
+                None => "",
+            };
             let text = format!(
-                "{engine} database {location}\nschema version {found} ({state}); this Relman: {supported}\n"
+                "{engine} database {location}{session}\nschema version {found} ({state}); this Relman: {supported}\n"
             );
             Ok(Output::new(
                 json!({
@@ -61,6 +67,7 @@ pub fn run(db: &str, command: DbCommand) -> Result<Output, Error> {
                     "schema_version": found,
                     "supported_version": supported,
                     "login": login,
+                    "tls": tls,
                 }),
                 text,
             ))

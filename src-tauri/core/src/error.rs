@@ -168,10 +168,15 @@ impl Error {
                     e.as_db_error().map(|d| d.message()).unwrap_or_default()
                 )
             }
-            Error::Server(e) if e.as_db_error().is_none() => format!(
-                "The connection to the database server was lost ({e}). Nothing was changed; \
-                 reconnecting at the next action."
-            ),
+            Error::Server(e) if e.as_db_error().is_none() => {
+                let detail = std::error::Error::source(e)
+                    .map(|cause| format!("{e}: {cause}"))
+                    .unwrap_or_else(|| e.to_string());
+                format!(
+                    "The connection to the database server was lost or could not be made \
+                     ({detail}). Nothing was changed; reconnecting at the next action."
+                )
+            }
             Error::Storage(_) | Error::Migration(_) | Error::Server(_) => {
                 "The database could not be read or written. Nothing was changed; \
                  the details are in the log."

@@ -30,6 +30,15 @@ pub fn without_password(db: &str) -> String {
     }
 }
 
+/// TLS as the address's `sslmode` asks: `prefer` (libpq's default) uses it when the server
+/// offers it, `require` refuses a server that does not, `disable` never uses it. Through
+/// native-tls, i.e. the system's OpenSSL and its trusted certificates.
+fn tls() -> Result<postgres_native_tls::MakeTlsConnector> {
+    let connector = native_tls::TlsConnector::new()
+        .map_err(|e| Error::Internal(format!("TLS is not available on this machine: {e}")))?;
+    Ok(postgres_native_tls::MakeTlsConnector::new(connector))
+}
+
 /// The migrations whose DDL PostgreSQL needs in its own words (SQLite's triggers, mostly).
 /// Every other migration is the shared file, with SQLite's types put in PostgreSQL's.
 const POSTGRES_ONLY: &[(&str, &str)] = &[(
@@ -294,7 +303,7 @@ impl Store {
 
     /// Connects without looking at the schema: for `db info` and `db migrate`.
     pub fn connect_unmigrated(url: &str) -> Result<Store> {
-        let client = config(url)?.connect(postgres::NoTls)?;
+        let client = config(url)?.connect(tls()?)?;
         Ok(Store {
             conn: Conn::postgres(client)?,
             read_only: false,
@@ -324,6 +333,20 @@ impl Store {
             .query_row("SELECT CAST(session_user AS TEXT)", (), |r| r.get(0))
     }
 
+    /// Whether the session with the server is encrypted (none for a file).
+    pub fn encrypted(&self) -> Result<Option<bool>> {
+        if self.conn.as_sqlite().is_some() {
+            return Ok(None);
+        }
+        self.conn
+            .query_row(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                (),
+                |r| r.get(0),
+            )
+            .map(Some)
+    }
+
     /// Who the server says is connected, where, for the title bar: `alice on relman@db:5432`.
     pub fn server_name(&self) -> Result<Option<String>> {
         if self.conn.as_sqlite().is_some() {
@@ -347,7 +370,7 @@ pub struct Listener {
 
 impl Listener {
     pub fn connect(url: &str) -> Result<Listener> {
-        let mut client = config(url)?.connect(postgres::NoTls)?;
+        let mut client = config(url)?.connect(tls()?)?;
         client.batch_execute("LISTEN relman")?;
         Ok(Listener { client })
     }
@@ -384,13 +407,13 @@ pub fn scratch(url: &str) -> Result<Store> {
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     );
-    let mut admin = config(url)?.connect(postgres::NoTls)?;
+    let mut admin = config(url)?.connect(tls()?)?;
     admin.batch_execute(&format!(
         "DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}"
     ))?;
     let mut config = config(url)?;
     config.options(&format!("-c search_path={name}"));
-    let client = config.connect(postgres::NoTls)?;
+    let client = config.connect(tls()?)?;
     let store = Store {
         conn: Conn::postgres(client)?,
         read_only: false,
@@ -411,7 +434,7 @@ pub fn scratch_database(url: &str) -> Result<String> {
         NEXT.fetch_add(1, Ordering::Relaxed)
     );
     let config = config(url)?;
-    let mut admin = config.connect(postgres::NoTls)?;
+    let mut admin = config.connect(tls()?)?;
     admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))?;
     admin.batch_execute(&format!("CREATE DATABASE {name}"))?;
     let port = config.get_ports().first().copied().unwrap_or(5432);
