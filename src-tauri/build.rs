@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "open_database",
     "new_database",
     "open_recent",
+    "connect_team_database",
     "list_releases",
     "get_release",
     "create_release",

@@ -47,7 +47,18 @@ pub struct AppState {
 
 /// A database file, or a team database's `postgres://` address.
 fn open_store(path: &std::path::Path) -> CoreResult<Store> {
-    Store::open_any(&path.to_string_lossy())
+    off_the_runtime(|| Store::open_any(&path.to_string_lossy()))
+}
+
+/// Runs `f` where the synchronous PostgreSQL client may block: on a thread of its own when
+/// called from one of tokio's (an async command), which its runtime would panic on, also
+/// when it only drops a client.
+fn off_the_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        std::thread::scope(|scope| scope.spawn(f).join().expect("the database thread"))
+    } else {
+        f()
+    }
 }
 
 /// The database as the log may name it: never with a password.
@@ -95,7 +106,8 @@ impl AppState {
     /// the database that was open stays open.
     pub fn switch_to(&self, path: PathBuf) -> Result<(), CommandError> {
         let store = open_store(&path)?;
-        *lock(&self.store) = Some(store);
+        let old = lock(&self.store).replace(store);
+        off_the_runtime(|| drop(old));
         *lock(&self.open_error) = None;
         log::info!("database: {}", shown(&path));
         crate::database::remember(&path);
@@ -135,7 +147,8 @@ impl AppState {
         if store.connection_lost() {
             // The server restarted or the network dropped: connect again before this call.
             // Until that works, every call says the connection was lost and nothing changed.
-            *store = open_store(&self.db_path())?;
+            let fresh = open_store(&self.db_path())?;
+            off_the_runtime(|| drop(std::mem::replace(store, fresh)));
             log::info!("reconnected to the team database");
         }
         // The PostgreSQL client blocks on a runtime of its own, which tokio forbids on one

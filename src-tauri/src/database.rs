@@ -238,6 +238,17 @@ pub async fn new_database(
     switch(&app, &state, path)
 }
 
+/// File ▸ Connect to a team database: the address from the form's fields.
+#[tauri::command]
+pub async fn connect_team_database(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    form: relman_core::store::ServerForm,
+) -> Result<Option<String>, CommandError> {
+    let address = form.address()?;
+    switch(&app, &state, PathBuf::from(address))
+}
+
 /// One of the recent databases, by its place in the list the window shows.
 #[tauri::command]
 pub async fn open_recent(
@@ -269,5 +280,7 @@ fn switch(
 ) -> Result<Option<String>, CommandError> {
     state.switch_to(path.clone())?;
     show_in_title(app, state);
-    Ok(Some(path.display().to_string()))
+    Ok(Some(relman_core::store::without_password(
+        &path.to_string_lossy(),
+    )))
 }

@@ -119,6 +119,7 @@ pub fn run() {
             database::open_database,
             database::new_database,
             database::open_recent,
+            database::connect_team_database,
             commands::list_releases,
             commands::get_release,
             commands::create_release,

@@ -25,7 +25,14 @@ pub const IMPORT_MAPPING: &str = "relman://import-mapping";
 pub const MENU_ACTION: &str = "relman://menu";
 
 /// The menu items handled by the window.
-const WINDOW_ACTIONS: &[&str] = &["new", "open", "backup", "restore", "export-calendar"];
+const WINDOW_ACTIONS: &[&str] = &[
+    "new",
+    "open",
+    "connect",
+    "backup",
+    "restore",
+    "export-calendar",
+];
 
 /// Another process (a nightly import, the CLI, a second window) may write to the same file.
 /// SQLite's `data_version` moves when it commits; the window then reloads what it shows. On a
@@ -81,6 +88,7 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
     let file = SubmenuBuilder::new(app, "File")
         .text("new", "New database…")
         .text("open", "Open…")
+        .text("connect", "Connect to a team database…")
         .separator()
         .text("backup", "Back up…")
         .text("restore", "Restore…")

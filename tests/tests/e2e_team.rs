@@ -98,6 +98,42 @@ async fn two_windows_on_one_team_database_follow_each_other() -> WebDriverResult
     anna.quit().await
 }
 
+/// File ▸ Connect, from Settings: the form names a bad field, then opens the server's data.
+#[tokio::test]
+async fn the_connect_form_opens_a_team_database() -> WebDriverResult<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let Some(server) = server() else {
+        return Ok(());
+    };
+    create(&server, "REL-2026-400", "Only on the server");
+    // postgres://USER@HOST:PORT/DATABASE, as server_database() makes it.
+    let (user, rest) = server["postgres://".len()..].split_once('@').unwrap();
+    let (host_port, database) = rest.split_once('/').unwrap();
+    let (host, port) = host_port.split_once(':').unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::launch(&dir.path().join("own.db")).await?;
+    app.click("#nav-settings").await?;
+    app.click("#database-connect").await?;
+    app.fill("#connect-host", host).await?;
+    app.fill("#connect-port", "0").await?;
+    app.fill("#connect-database", database).await?;
+    app.fill("#connect-user", user).await?;
+    app.click("#connect-save").await?;
+    let said = app.text("#connect-port-error").await?;
+    assert!(said.contains("1 to 65535"), "{said}");
+
+    app.fill("#connect-port", port).await?;
+    app.click("#connect-save").await?;
+    app.gone("#connect-dialog").await?;
+    app.find("#release-table tr[data-key='REL-2026-400']")
+        .await?;
+    app.click("#nav-settings").await?;
+    let named = app.text("#database-server").await?;
+    assert!(named.contains(&format!(" on {database}@")), "{named}");
+    app.quit().await
+}
+
 /// The pg_virtualenv cluster serving `PGPORT`: (version, name) for `pg_ctlcluster`.
 fn own_cluster() -> Option<(String, String)> {
     std::env::var_os("PG_CLUSTER_CONF_ROOT")?;

@@ -40,6 +40,10 @@ const PARITY: &[(&str, Twin)] = &[
         "open_recent",
         WindowOnly("the window's list of recent files"),
     ),
+    (
+        "connect_team_database",
+        WindowOnly("the window's form for an address; every CLI call names it with --db"),
+    ),
     ("list_releases", Cli("release list")),
     ("get_release", Cli("release show")),
     ("create_release", Cli("release create")),

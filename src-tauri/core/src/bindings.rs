@@ -30,7 +30,7 @@ use crate::rules::{AllRules, Area, Checklist, GuardedRule, RuleResult};
 use crate::schedule::DepKind;
 use crate::store::{
     ActivityView, AfterView, AuditRecord, AuditReport, Cost, ImportSummary, PlanRequest, Progress,
-    ReleaseFilter, RestoreChoice, Restored, Review, Workspace,
+    ReleaseFilter, RestoreChoice, Restored, Review, ServerForm, Workspace,
 };
 use crate::testing::{
     BookedEnvironment, Booking, BookingPurpose, CloneKind, Defect, DefectDraft, Drift, EnvState,
@@ -174,7 +174,8 @@ pub fn typescript() -> Vec<(String, String)> {
         ReleaseFigures,
         Range,
         RestoreChoice,
-        Restored
+        Restored,
+        ServerForm
     );
     files.sort();
     files

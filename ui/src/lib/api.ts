@@ -3,6 +3,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 
+import type { ServerForm } from "../bindings/ServerForm";
 import type { AllRules } from "../bindings/AllRules";
 import type { Approval } from "../bindings/Approval";
 import type { AppStatus } from "../bindings/AppStatus";
@@ -127,7 +128,7 @@ export function onImportMapping(callback: (request: MappingRequest) => void): Pr
 }
 
 /** The File menu items the window carries out (see `menu.rs`). */
-export type MenuAction = "new" | "open" | "backup" | "restore" | "export-calendar";
+export type MenuAction = "new" | "open" | "connect" | "backup" | "restore" | "export-calendar";
 
 /** Calls `callback` when one of those File menu items is chosen. */
 export function onMenuAction(callback: (action: MenuAction) => void): Promise<() => void> {
@@ -143,6 +144,7 @@ export const api = {
   openDatabase: () => call<string | null>("open_database"),
   newDatabase: () => call<string | null>("new_database"),
   openRecent: (index: number) => call<string | null>("open_recent", { index }),
+  connectTeamDatabase: (form: ServerForm) => call<string | null>("connect_team_database", { form }),
   listReleases: (filter: ReleaseFilter) => call<Release[]>("list_releases", { filter }),
   getRelease: (key: string) => call<Release>("get_release", { key }),
   createRelease: (draft: ReleaseDraft) => call<Release>("create_release", { draft }),

@@ -26,6 +26,8 @@ export interface DatabaseHooks {
   reloaded: () => void;
   /** The calendar export needs its dialog (a date range). */
   openExport: () => void;
+  /** File ▸ Connect needs its dialog (the server's address). */
+  openConnect: () => void;
 }
 
 /** Carries out a File menu item or its Settings button. `null` from a dialog: cancelled. */
@@ -35,6 +37,9 @@ export async function runDatabaseAction(action: MenuAction, hooks: DatabaseHooks
     switch (action) {
       case "export-calendar":
         hooks.openExport();
+        return;
+      case "connect":
+        hooks.openConnect();
         return;
       case "backup": {
         const file = await api.backupDatabase();

@@ -37,7 +37,9 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::release::{Release, ReleaseDraft, ReleaseType, Risk, Stage, ValidRelease};
 use audit::Entry;
-pub use server::{Listener, is_server_url, pgpass_lookup, postgres_ddl, without_password};
+pub use server::{
+    Listener, ServerForm, is_server_url, pgpass_lookup, postgres_ddl, without_password,
+};
 #[cfg(any(test, feature = "test-server"))]
 pub use server::{scratch, scratch_database};
 pub use sql::Engine;

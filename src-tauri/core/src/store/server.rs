@@ -9,6 +9,57 @@ use super::sql::{Conn, OptionalExtension};
 use super::{MIGRATIONS, Store};
 use crate::error::{Error, FieldError, Result};
 
+/// What File ▸ Connect asks for: a team database's address, field by field (no password).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+pub struct ServerForm {
+    pub host: String,
+    pub port: u16,
+    pub database: String,
+    pub user: String,
+    /// `prefer`, `require` or `disable`, as libpq's sslmode.
+    pub tls: String,
+}
+
+impl ServerForm {
+    /// The `postgres://` address, or every field at fault with what is allowed.
+    pub fn address(&self) -> Result<String> {
+        let name = |field: &str, value: &str, what: &str| -> Option<FieldError> {
+            let ok = !value.is_empty()
+                && value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+            (!ok).then(|| {
+                FieldError::new(field, format!("{what}: letters, digits, '_', '.' or '-'"))
+            })
+        };
+        let mut problems: Vec<FieldError> = [
+            name("host", self.host.trim(), "a server name or address"),
+            name("database", self.database.trim(), "a database name"),
+            name("user", self.user.trim(), "a login name"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if self.port == 0 {
+            problems.push(FieldError::new("port", "a port from 1 to 65535"));
+        }
+        if !["prefer", "require", "disable"].contains(&self.tls.as_str()) {
+            problems.push(FieldError::new("tls", "prefer, require or disable"));
+        }
+        if !problems.is_empty() {
+            return Err(Error::Validation(problems));
+        }
+        Ok(format!(
+            "postgres://{}@{}:{}/{}?sslmode={}",
+            self.user.trim(),
+            self.host.trim(),
+            self.port,
+            self.database.trim(),
+            self.tls
+        ))
+    }
+}
+
 /// Whether `db` names a server rather than a file.
 pub fn is_server_url(db: &str) -> bool {
     db.starts_with("postgres://") || db.starts_with("postgresql://")
@@ -375,14 +426,16 @@ impl Listener {
         Ok(Listener { client })
     }
 
-    /// Waits up to `timeout` for writes by anyone; true when there were some. An error means
+    /// Waits up to `timeout` for writes by anyone else (another process); true when there
+    /// were some. An error means
     /// the connection is gone: notices sent while away are lost, so read everything again.
     pub fn wait(&mut self, timeout: std::time::Duration) -> Result<bool> {
         use postgres::fallible_iterator::FallibleIterator;
         let mut notifications = self.client.notifications();
         let (mut heard, mut timeout) = (false, timeout);
-        while notifications.timeout_iter(timeout).next()?.is_some() {
-            heard = true;
+        let own = super::sql::writer_id();
+        while let Some(notice) = notifications.timeout_iter(timeout).next()? {
+            heard |= notice.payload() != own;
             // Writes come in bursts (an import, a drag): one refresh for all that queued.
             timeout = std::time::Duration::from_millis(20);
         }
@@ -448,6 +501,32 @@ pub fn scratch_database(url: &str) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_connect_form_makes_an_address_or_names_each_bad_field() {
+        let mut form = ServerForm {
+            host: "db.example".into(),
+            port: 5432,
+            database: "relman".into(),
+            user: "anna".into(),
+            tls: "require".into(),
+        };
+        assert_eq!(
+            form.address().unwrap(),
+            "postgres://anna@db.example:5432/relman?sslmode=require"
+        );
+        form.host = "db example/x".into();
+        form.port = 0;
+        form.tls = "maybe".into();
+        let fields: Vec<String> = form
+            .address()
+            .unwrap_err()
+            .fields()
+            .into_iter()
+            .map(|f| f.field)
+            .collect();
+        assert_eq!(fields, ["host", "port", "tls"]);
+    }
 
     #[test]
     fn a_shown_address_has_no_password() {

@@ -52,8 +52,18 @@ const WRITE_LOCK: &str = "SELECT pg_advisory_xact_lock(hashtext(current_schema()
 
 /// Every committed PostgreSQL write raises this number (SQLite's `data_version` does the same
 /// by itself) and notifies listeners, so other windows know to read again.
-const BUMP_DATA_VERSION: &str =
-    "UPDATE relman_schema SET data_version = data_version + 1; NOTIFY relman";
+const BUMP_DATA_VERSION: &str = "UPDATE relman_schema SET data_version = data_version + 1";
+
+/// Who sent a notice: this machine and process. A window ignores its own writes' notices
+/// (it shows them already), as SQLite's `data_version` ignores the connection's own commits.
+pub(crate) fn writer_id() -> String {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        let host = whoami::hostname().unwrap_or_default();
+        format!("{host}:{}", std::process::id())
+    })
+    .clone()
+}
 
 impl Conn {
     pub fn sqlite(conn: rusqlite::Connection) -> Conn {
@@ -321,6 +331,9 @@ impl<'c> Tx<'c> {
         }
         if self.write && self.conn.engine() == Engine::Postgres {
             self.conn.execute_batch(BUMP_DATA_VERSION)?;
+            // The channel's payload is who wrote, never what: listeners read for themselves.
+            self.conn
+                .execute("SELECT pg_notify('relman', ?1)", [writer_id()])?;
         }
         self.open = false;
         let committed = self.conn.execute_batch("COMMIT");
