@@ -77,6 +77,49 @@ pub fn server_database() -> Option<String> {
     Some(made.expect("a scratch database on the test server"))
 }
 
+/// The pg_virtualenv cluster serving `PGPORT`, which `make test-postgres` runs the tests on:
+/// the fault tests stop it (fast shutdown) and start it again with `pg_ctlcluster`.
+pub struct TestCluster {
+    version: String,
+    name: String,
+}
+
+impl TestCluster {
+    pub fn find() -> Option<TestCluster> {
+        std::env::var_os("PG_CLUSTER_CONF_ROOT")?;
+        let port = std::env::var("PGPORT").ok()?;
+        let listed = std::process::Command::new("pg_lsclusters")
+            .arg("-h")
+            .output()
+            .ok()?;
+        String::from_utf8_lossy(&listed.stdout)
+            .lines()
+            .map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            .find(|f| f.len() > 2 && f[2] == port)
+            .map(|f| TestCluster {
+                version: f[0].clone(),
+                name: f[1].clone(),
+            })
+    }
+
+    pub fn stop(&self) {
+        self.run(&["stop", "-m", "fast"]);
+    }
+
+    pub fn start(&self) {
+        self.run(&["start"]);
+    }
+
+    fn run(&self, action: &[&str]) {
+        let status = std::process::Command::new("pg_ctlcluster")
+            .args([self.version.as_str(), self.name.as_str()])
+            .args(action)
+            .status()
+            .expect("pg_ctlcluster runs");
+        assert!(status.success(), "pg_ctlcluster {action:?} failed");
+    }
+}
+
 /// The `relman-cli` built beside the test binary (tests run from target/<profile>/deps).
 pub fn cli_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary");

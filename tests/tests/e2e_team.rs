@@ -134,31 +134,10 @@ async fn the_connect_form_opens_a_team_database() -> WebDriverResult<()> {
     app.quit().await
 }
 
-/// The pg_virtualenv cluster serving `PGPORT`: (version, name) for `pg_ctlcluster`.
-fn own_cluster() -> Option<(String, String)> {
-    std::env::var_os("PG_CLUSTER_CONF_ROOT")?;
-    let port = std::env::var("PGPORT").ok()?;
-    let listed = Command::new("pg_lsclusters").arg("-h").output().ok()?;
-    String::from_utf8_lossy(&listed.stdout)
-        .lines()
-        .map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
-        .find(|f| f.len() > 2 && f[2] == port)
-        .map(|f| (f[0].clone(), f[1].clone()))
-}
-
-fn cluster(action: &str, (version, name): &(String, String)) {
-    let mut command = Command::new("pg_ctlcluster");
-    command.args([version.as_str(), name.as_str(), action]);
-    if action == "stop" {
-        command.args(["-m", "fast"]);
-    }
-    assert!(command.status().expect("pg_ctlcluster runs").success());
-}
-
 #[tokio::test]
 async fn a_lost_server_is_said_so_and_the_data_comes_back_with_it() -> WebDriverResult<()> {
     let _turn = ONE_AT_A_TIME.lock().await;
-    let (Some(server), Some(own)) = (server(), own_cluster()) else {
+    let (Some(server), Some(own)) = (server(), relman_tests::TestCluster::find()) else {
         assert!(
             std::env::var_os("RELMAN_REQUIRE_POSTGRES").is_none(),
             "this test needs the pg_virtualenv cluster of `make test-postgres`"
@@ -170,14 +149,14 @@ async fn a_lost_server_is_said_so_and_the_data_comes_back_with_it() -> WebDriver
     app.find("#release-table tr[data-key='REL-2026-300']")
         .await?;
 
-    cluster("stop", &own);
+    own.stop();
     let said = app
         .wait_text(
             "#toast-message",
             "connection to the database server was lost",
         )
         .await;
-    cluster("start", &own);
+    own.start();
     let said = said?;
     assert!(
         said.contains("was lost") && said.contains("Nothing was changed"),

@@ -5,33 +5,10 @@
 //! pg_virtualenv cluster (which `pg_ctlcluster` controls).
 
 use std::path::Path;
-use std::process::Command;
 use std::sync::mpsc;
 
 use relman_tests::{cli_command, run_cli, server_database};
 use serde_json::Value;
-
-/// The pg_virtualenv cluster serving `PGPORT`, as `pg_ctlcluster` names it: (version, name).
-fn own_cluster() -> Option<(String, String)> {
-    std::env::var_os("PG_CLUSTER_CONF_ROOT")?;
-    let port = std::env::var("PGPORT").ok()?;
-    let listed = Command::new("pg_lsclusters").arg("-h").output().ok()?;
-    String::from_utf8_lossy(&listed.stdout)
-        .lines()
-        .map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
-        .find(|f| f.len() > 2 && f[2] == port)
-        .map(|f| (f[0].clone(), f[1].clone()))
-}
-
-fn cluster(action: &str, (version, name): &(String, String)) {
-    let mut command = Command::new("pg_ctlcluster");
-    command.args([version.as_str(), name.as_str(), action]);
-    if action == "stop" {
-        command.args(["-m", "fast"]);
-    }
-    let status = command.status().expect("pg_ctlcluster runs");
-    assert!(status.success(), "pg_ctlcluster {action} failed");
-}
 
 fn json(db: &str, args: &[&str]) -> Value {
     let mut all = args.to_vec();
@@ -52,7 +29,7 @@ enum Written {
 
 #[test]
 fn a_server_stopped_in_a_stream_of_writes_loses_none_that_were_reported_done() {
-    let (Some(server), Some(own)) = (server_database(), own_cluster()) else {
+    let (Some(server), Some(own)) = (server_database(), relman_tests::TestCluster::find()) else {
         assert!(
             std::env::var_os("RELMAN_REQUIRE_POSTGRES").is_none(),
             "the fault test needs the pg_virtualenv cluster of `make test-postgres`"
@@ -113,10 +90,10 @@ fn a_server_stopped_in_a_stream_of_writes_loses_none_that_were_reported_done() {
             Written::Failed(why) => failures.push(why),
         }
         if phase == 0 && done.len() == 10 {
-            cluster("stop", &own);
+            own.stop();
             phase = 1;
         } else if phase == 1 && failures.len() == 3 {
-            cluster("start", &own);
+            own.start();
             phase = 2;
         } else if phase == 2 && done.len() >= 20 {
             go_on.send(false).unwrap();
