@@ -337,10 +337,15 @@ impl<'c> Tx<'c> {
         }
         self.open = false;
         let committed = self.conn.execute_batch("COMMIT");
-        if committed.is_err() && self.conn.is_closed() {
-            // The server may or may not have committed before the connection went: say so,
-            // and never retry a write blindly.
-            return Err(Error::Unconfirmed);
+        if committed.is_err() {
+            if self.conn.is_closed() {
+                // The server may or may not have committed before the connection went: say
+                // so, and never retry a write blindly.
+                return Err(Error::Unconfirmed);
+            }
+            // SQLite leaves a transaction open when its COMMIT fails: end it, so the next
+            // write can begin.
+            let _ = self.conn.execute_batch("ROLLBACK");
         }
         committed
     }
