@@ -151,20 +151,17 @@ impl AppState {
             off_the_runtime(|| drop(std::mem::replace(store, fresh)));
             log::info!("reconnected to the team database");
         }
-        // The PostgreSQL client blocks on a runtime of its own, which tokio forbids on one
-        // of its worker threads (where async commands run): there it runs on a thread of
-        // its own. SQLite, and sync commands, call straight through.
-        let own_thread = tokio::runtime::Handle::try_current().is_ok()
-            && store.engine() == relman_core::store::Engine::Postgres;
+        let engine = store.engine();
         let call = || {
             // A bug in one command must not take the window down: the panic is logged (by
             // the hook in `lib.rs`) and answered as an internal error; the next command works.
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(store)))
         };
-        let outcome = if own_thread {
-            std::thread::scope(|scope| scope.spawn(call).join().unwrap_or_else(Err))
-        } else {
-            call()
+        // SQLite calls straight through; the PostgreSQL client must not block on one of
+        // tokio's worker threads (where async commands run).
+        let outcome = match engine {
+            relman_core::store::Engine::Postgres => off_the_runtime(call),
+            relman_core::store::Engine::Sqlite => call(),
         };
         match outcome {
             Ok(result) => Ok(result?),

@@ -66,9 +66,13 @@ pub fn fresh_store() -> relman_core::Store {
     }
 }
 
-/// A new, empty database on the test server, as the address `--db` takes.
+/// A new, empty database on the test server, as the address `--db` takes; without a server,
+/// says that the test is skipped.
 pub fn server_database() -> Option<String> {
-    let url = test_server()?;
+    let Some(url) = test_server() else {
+        eprintln!("skipped: RELMAN_TEST_POSTGRES is not set");
+        return None;
+    };
     // The synchronous PostgreSQL client runs a runtime of its own, which tokio forbids inside
     // an async test: it gets a thread of its own.
     let made = std::thread::spawn(move || relman_core::store::scratch_database(&url))
@@ -156,6 +160,37 @@ pub fn now() -> chrono::DateTime<chrono::Utc> {
 /// [`now`] as `relman --now` and `relman-cli --now` take it.
 pub fn now_text() -> String {
     now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// `relman-cli --db DB ARGS… --json`, which must succeed: its JSON document.
+pub fn cli_json(db: &str, args: &[&str]) -> serde_json::Value {
+    let mut all = args.to_vec();
+    all.push("--json");
+    let out = run_cli(Path::new(db), &all);
+    assert!(
+        out.status.success(),
+        "{args:?} on {db}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("one JSON document")
+}
+
+/// `release create` of a minor release in mid-December, for tests that need any release.
+pub fn create_release_args<'a>(key: &'a str, title: &'a str) -> [&'a str; 12] {
+    [
+        "release",
+        "create",
+        "--key",
+        key,
+        "--title",
+        title,
+        "--type",
+        "minor",
+        "--start",
+        "2026-12-14",
+        "--end",
+        "2026-12-15",
+    ]
 }
 
 /// Runs `relman-cli --db DB ARGS…` as the user `ci-user` and waits for it. The CLI acts at

@@ -7,19 +7,11 @@ use std::path::Path;
 use std::process::Command;
 
 use relman_tests::app::App;
-use relman_tests::{run_cli, server_database};
+use relman_tests::{create_release_args, run_cli, server_database};
 use thirtyfour::prelude::WebDriverResult;
 
 /// The two tests share one server that the second one stops: one at a time.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn server() -> Option<String> {
-    let url = server_database();
-    if url.is_none() {
-        eprintln!("skipped: RELMAN_TEST_POSTGRES is not set");
-    }
-    url
-}
 
 fn cli(db: &str, args: &[&str]) {
     let out = run_cli(Path::new(db), args);
@@ -31,23 +23,7 @@ fn cli(db: &str, args: &[&str]) {
 }
 
 fn create(db: &str, key: &str, title: &str) {
-    cli(
-        db,
-        &[
-            "release",
-            "create",
-            "--key",
-            key,
-            "--title",
-            title,
-            "--type",
-            "minor",
-            "--start",
-            "2026-12-14",
-            "--end",
-            "2026-12-15",
-        ],
-    );
+    cli(db, &create_release_args(key, title));
 }
 
 fn window_titles() -> String {
@@ -61,7 +37,7 @@ fn window_titles() -> String {
 #[tokio::test]
 async fn two_windows_on_one_team_database_follow_each_other() -> WebDriverResult<()> {
     let _turn = ONE_AT_A_TIME.lock().await;
-    let Some(server) = server() else {
+    let Some(server) = server_database() else {
         return Ok(());
     };
     create(&server, "REL-2026-200", "Seeded on the server");
@@ -102,7 +78,7 @@ async fn two_windows_on_one_team_database_follow_each_other() -> WebDriverResult
 #[tokio::test]
 async fn the_connect_form_opens_a_team_database() -> WebDriverResult<()> {
     let _turn = ONE_AT_A_TIME.lock().await;
-    let Some(server) = server() else {
+    let Some(server) = server_database() else {
         return Ok(());
     };
     create(&server, "REL-2026-400", "Only on the server");
@@ -137,7 +113,7 @@ async fn the_connect_form_opens_a_team_database() -> WebDriverResult<()> {
 #[tokio::test]
 async fn a_lost_server_is_said_so_and_the_data_comes_back_with_it() -> WebDriverResult<()> {
     let _turn = ONE_AT_A_TIME.lock().await;
-    let (Some(server), Some(own)) = (server(), relman_tests::TestCluster::find()) else {
+    let (Some(server), Some(own)) = (server_database(), relman_tests::TestCluster::find()) else {
         assert!(
             std::env::var_os("RELMAN_REQUIRE_POSTGRES").is_none(),
             "this test needs the pg_virtualenv cluster of `make test-postgres`"

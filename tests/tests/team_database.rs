@@ -7,28 +7,8 @@
 use std::path::Path;
 use std::process::Output;
 
-use relman_tests::{cli_command, run_cli, server_database};
+use relman_tests::{cli_command, cli_json, create_release_args, run_cli, server_database};
 use serde_json::Value;
-
-fn server() -> Option<String> {
-    let url = server_database();
-    if url.is_none() {
-        eprintln!("skipped: RELMAN_TEST_POSTGRES is not set");
-    }
-    url
-}
-
-fn json(db: &str, args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.push("--json");
-    let out = run_cli(Path::new(db), &all);
-    assert!(
-        out.status.success(),
-        "{args:?} on {db}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("one JSON document")
-}
 
 fn fails(out: &Output, code: i32, words: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -51,21 +31,23 @@ fn psql(db: &str, sql: &str) -> String {
 }
 
 fn export(db: &str, out: &Path) -> Value {
-    json(db, &["export", "--out", out.to_str().unwrap()]);
+    cli_json(db, &["export", "--out", out.to_str().unwrap()]);
     serde_json::from_str(&std::fs::read_to_string(out).unwrap()).unwrap()
 }
 
 #[test]
 fn a_file_copied_onto_a_server_and_back_keeps_every_record() {
-    let Some(server) = server() else { return };
+    let Some(server) = server_database() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("relman.db");
     let file = file.to_str().unwrap();
-    json(file, &["demo"]);
+    cli_json(file, &["demo"]);
     // A little of everything beyond the demo: a deleted release, a CAB meeting.
-    json(file, &["release", "delete", "REL-2026-101"]);
+    cli_json(file, &["release", "delete", "REL-2026-101"]);
 
-    let copied = json(file, &["db", "copy", "--from", file, "--to", &server]);
+    let copied = cli_json(file, &["db", "copy", "--from", file, "--to", &server]);
     assert_eq!(copied["audit_verified"], true);
     let tables = copied["tables"].as_object().unwrap();
     assert!(tables["releases"].as_i64().unwrap() >= 13, "{copied}");
@@ -77,7 +59,7 @@ fn a_file_copied_onto_a_server_and_back_keeps_every_record() {
         assert_eq!(Some(on_server), rows.as_i64(), "{table}");
     }
 
-    let verified = json(&server, &["audit", "verify"]);
+    let verified = cli_json(&server, &["audit", "verify"]);
     assert_eq!(verified["problems"], serde_json::json!([]));
     let original = export(file, &dir.path().join("file.json"));
     assert_eq!(export(&server, &dir.path().join("server.json")), original);
@@ -85,28 +67,12 @@ fn a_file_copied_onto_a_server_and_back_keeps_every_record() {
     // Back to a file for the laptop: the same again.
     let back = dir.path().join("laptop.db");
     let back = back.to_str().unwrap();
-    json(file, &["db", "copy", "--from", &server, "--to", back]);
+    cli_json(file, &["db", "copy", "--from", &server, "--to", back]);
     assert_eq!(export(back, &dir.path().join("back.json")), original);
 
     // The server goes on numbering after the copied records.
-    json(
-        &server,
-        &[
-            "release",
-            "create",
-            "--key",
-            "REL-NEW",
-            "--title",
-            "After the move",
-            "--type",
-            "minor",
-            "--start",
-            "2026-12-14",
-            "--end",
-            "2026-12-15",
-        ],
-    );
-    let history = json(&server, &["audit", "verify"]);
+    cli_json(&server, &create_release_args("REL-NEW", "After the move"));
+    let history = cli_json(&server, &["audit", "verify"]);
     assert_eq!(history["problems"], serde_json::json!([]));
     assert_eq!(
         history["records"].as_i64(),
@@ -116,44 +82,32 @@ fn a_file_copied_onto_a_server_and_back_keeps_every_record() {
 
 #[test]
 fn a_copy_into_a_database_that_holds_records_is_refused_and_changes_nothing() {
-    let Some(server) = server() else { return };
+    let Some(server) = server_database() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("relman.db");
     let file = file.to_str().unwrap();
-    json(file, &["demo"]);
-    json(
-        &server,
-        &[
-            "release",
-            "create",
-            "--key",
-            "REL-THERE",
-            "--title",
-            "Already there",
-            "--type",
-            "minor",
-            "--start",
-            "2026-12-14",
-            "--end",
-            "2026-12-15",
-        ],
-    );
+    cli_json(file, &["demo"]);
+    cli_json(&server, &create_release_args("REL-THERE", "Already there"));
     let out = run_cli(
         Path::new(file),
         &["db", "copy", "--from", file, "--to", &server],
     );
     fails(&out, 1, "is not empty (releases has 1 records)");
-    let keys = json(&server, &["release", "list"]);
+    let keys = cli_json(&server, &["release", "list"]);
     assert_eq!(keys.as_array().unwrap().len(), 1);
 }
 
 #[test]
 fn a_copy_that_fails_leaves_the_target_empty() {
-    let Some(server) = server() else { return };
+    let Some(server) = server_database() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("relman.db");
     let file_str = file.to_str().unwrap();
-    json(file_str, &["demo"]);
+    cli_json(file_str, &["demo"]);
     // Someone edited the file's history behind Relman's back: the chain no longer verifies.
     let conn = rusqlite::Connection::open(&file).unwrap();
     conn.execute_batch(
@@ -174,9 +128,11 @@ fn a_copy_that_fails_leaves_the_target_empty() {
 
 #[test]
 fn a_backup_of_a_team_database_is_a_file_that_opens_anywhere() {
-    let Some(server) = server() else { return };
+    let Some(server) = server_database() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
-    json(&server, &["demo"]);
+    cli_json(&server, &["demo"]);
     let backup = dir.path().join("team-backup.db");
     let out = run_cli(
         Path::new(&server),
@@ -189,12 +145,12 @@ fn a_backup_of_a_team_database_is_a_file_that_opens_anywhere() {
     );
     let backup = backup.to_str().unwrap();
     assert_eq!(
-        json(backup, &["audit", "verify"]),
-        json(&server, &["audit", "verify"])
+        cli_json(backup, &["audit", "verify"]),
+        cli_json(&server, &["audit", "verify"])
     );
     assert_eq!(
-        json(backup, &["release", "list"]),
-        json(&server, &["release", "list"])
+        cli_json(backup, &["release", "list"]),
+        cli_json(&server, &["release", "list"])
     );
     // A restore replaces a file; a team database is restored by its administrator.
     let out = run_cli(Path::new(&server), &["restore", backup]);
@@ -203,15 +159,17 @@ fn a_backup_of_a_team_database_is_a_file_that_opens_anywhere() {
 
 #[test]
 fn the_server_schema_is_updated_only_by_who_may_and_a_newer_one_is_refused() {
-    let Some(server) = server() else { return };
-    let info = json(&server, &["db", "info"]);
+    let Some(server) = server_database() else {
+        return;
+    };
+    let info = cli_json(&server, &["db", "info"]);
     assert_eq!(info["engine"], "postgresql");
     assert_eq!(info["schema_version"], 0);
     let supported = info["supported_version"].as_i64().unwrap();
-    let migrated = json(&server, &["db", "migrate"]);
+    let migrated = cli_json(&server, &["db", "migrate"]);
     assert_eq!(migrated["to"].as_i64(), Some(supported));
     assert_eq!(
-        json(&server, &["db", "info"])["schema_version"].as_i64(),
+        cli_json(&server, &["db", "info"])["schema_version"].as_i64(),
         Some(supported)
     );
 
@@ -246,10 +204,10 @@ fn the_server_schema_is_updated_only_by_who_may_and_a_newer_one_is_refused() {
         (supported - 1).to_string()
     );
     // Its owner migrates it, in one step.
-    let migrated = json(&server, &["db", "migrate"]);
+    let migrated = cli_json(&server, &["db", "migrate"]);
     assert_eq!(migrated["from"].as_i64(), Some(supported - 1));
     assert_eq!(migrated["to"].as_i64(), Some(supported));
-    json(&server, &["change", "list"]);
+    cli_json(&server, &["change", "list"]);
 
     // A database written by a newer Relman is refused, untouched.
     psql(&server, "UPDATE relman_schema SET version = 99");
@@ -266,10 +224,12 @@ fn the_server_schema_is_updated_only_by_who_may_and_a_newer_one_is_refused() {
 /// the server itself says so.
 #[test]
 fn an_address_that_requires_tls_gets_an_encrypted_session() {
-    let Some(server) = server() else { return };
-    let secured = json(&format!("{server}?sslmode=require"), &["db", "info"]);
+    let Some(server) = server_database() else {
+        return;
+    };
+    let secured = cli_json(&format!("{server}?sslmode=require"), &["db", "info"]);
     assert_eq!(secured["tls"], true);
-    let plain = json(&format!("{server}?sslmode=disable"), &["db", "info"]);
+    let plain = cli_json(&format!("{server}?sslmode=disable"), &["db", "info"]);
     assert_eq!(plain["tls"], false);
 }
 
@@ -277,8 +237,10 @@ fn an_address_that_requires_tls_gets_an_encrypted_session() {
 /// unbroken audit chain.
 #[test]
 fn four_writers_at_once_keep_every_write_and_one_chain() {
-    let Some(server) = server() else { return };
-    json(&server, &["db", "migrate"]);
+    let Some(server) = server_database() else {
+        return;
+    };
+    cli_json(&server, &["db", "migrate"]);
     let writers: Vec<_> = (0..4)
         .map(|writer| {
             let server = server.clone();
@@ -287,20 +249,7 @@ fn four_writers_at_once_keep_every_write_and_one_chain() {
                 for n in 0..25 {
                     let key = format!("REL-W{writer}-{n:02}");
                     let out = cli_command(Path::new(&server))
-                        .args([
-                            "release",
-                            "create",
-                            "--key",
-                            &key,
-                            "--title",
-                            "Concurrent",
-                            "--type",
-                            "minor",
-                            "--start",
-                            "2026-12-14",
-                            "--end",
-                            "2026-12-15",
-                        ])
+                        .args(create_release_args(&key, "Concurrent"))
                         .output()
                         .unwrap();
                     assert!(
@@ -319,7 +268,7 @@ fn four_writers_at_once_keep_every_write_and_one_chain() {
         .flat_map(|w| w.join().unwrap())
         .collect();
     done.sort();
-    let mut stored: Vec<String> = json(&server, &["release", "list"])
+    let mut stored: Vec<String> = cli_json(&server, &["release", "list"])
         .as_array()
         .unwrap()
         .iter()
@@ -327,7 +276,7 @@ fn four_writers_at_once_keep_every_write_and_one_chain() {
         .collect();
     stored.sort();
     assert_eq!(stored, done);
-    let audit = json(&server, &["audit", "verify"]);
+    let audit = cli_json(&server, &["audit", "verify"]);
     assert_eq!(audit["problems"], serde_json::json!([]));
     assert_eq!(audit["records"], 100);
 }

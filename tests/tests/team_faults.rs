@@ -7,20 +7,7 @@
 use std::path::Path;
 use std::sync::mpsc;
 
-use relman_tests::{cli_command, run_cli, server_database};
-use serde_json::Value;
-
-fn json(db: &str, args: &[&str]) -> Value {
-    let mut all = args.to_vec();
-    all.push("--json");
-    let out = run_cli(Path::new(db), &all);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
+use relman_tests::{cli_command, cli_json, create_release_args, server_database};
 
 enum Written {
     Done(String),
@@ -37,7 +24,7 @@ fn a_server_stopped_in_a_stream_of_writes_loses_none_that_were_reported_done() {
         eprintln!("skipped: no pg_virtualenv cluster to stop");
         return;
     };
-    json(&server, &["db", "migrate"]);
+    cli_json(&server, &["db", "migrate"]);
 
     let (tell, told) = mpsc::channel();
     let (go_on, keep_going) = mpsc::channel::<bool>();
@@ -47,20 +34,7 @@ fn a_server_stopped_in_a_stream_of_writes_loses_none_that_were_reported_done() {
             for n in 0.. {
                 let key = format!("REL-F-{n:03}");
                 let out = cli_command(Path::new(&server))
-                    .args([
-                        "release",
-                        "create",
-                        "--key",
-                        &key,
-                        "--title",
-                        "Streamed",
-                        "--type",
-                        "minor",
-                        "--start",
-                        "2026-12-14",
-                        "--end",
-                        "2026-12-15",
-                    ])
+                    .args(create_release_args(&key, "Streamed"))
                     .output()
                     .unwrap();
                 let written = if out.status.success() {
@@ -115,7 +89,7 @@ fn a_server_stopped_in_a_stream_of_writes_loses_none_that_were_reported_done() {
             "a failed write says why, in words: {why}"
         );
     }
-    let mut stored: Vec<String> = json(&server, &["release", "list"])
+    let mut stored: Vec<String> = cli_json(&server, &["release", "list"])
         .as_array()
         .unwrap()
         .iter()
@@ -128,7 +102,7 @@ fn a_server_stopped_in_a_stream_of_writes_loses_none_that_were_reported_done() {
             "{key} was reported done but is missing"
         );
     }
-    let audit = json(&server, &["audit", "verify"]);
+    let audit = cli_json(&server, &["audit", "verify"]);
     assert_eq!(audit["problems"], serde_json::json!([]));
     assert_eq!(audit["records"].as_u64(), Some(stored.len() as u64));
 }

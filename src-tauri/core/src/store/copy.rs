@@ -66,8 +66,9 @@ fn count(conn: &Conn, table: &str) -> Result<i64> {
     conn.query_row(&format!("SELECT count(*) FROM {table}"), (), |r| r.get(0))
 }
 
-/// Whether a database holds nothing yet: no row but the empty audit head.
-fn is_empty(conn: &Conn) -> Result<Option<String>> {
+/// What a database holds beyond the empty audit head, if anything: a copy goes only into
+/// an empty one.
+fn why_not_empty(conn: &Conn) -> Result<Option<String>> {
     for table in TABLES {
         let rows = count(conn, table)?;
         let seeded = if *table == "audit_head" { 1 } else { 0 };
@@ -83,7 +84,7 @@ fn is_empty(conn: &Conn) -> Result<Option<String>> {
 /// version. One snapshot is read; everything is written in one transaction, checked (the
 /// counts per table, the audit chain) before it commits, so a failure leaves `to` empty.
 fn copy_all(from: &Conn, to: &Conn) -> Result<CopySummary> {
-    if let Some(why) = is_empty(to)? {
+    if let Some(why) = why_not_empty(to)? {
         return Err(Error::Validation(vec![FieldError::new(
             "to",
             format!("is not empty ({why}); copy into an empty database"),

@@ -285,11 +285,7 @@ impl Server {
         if let Some(statement) = self.statements.get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.client.prepare(&postgres_sql(sql)).inspect_err(|e| {
-            if std::env::var_os("RELMAN_DEBUG_SQL").is_some() {
-                eprintln!("SQLDEBUG {e}: {sql}");
-            }
-        })?;
+        let statement = self.client.prepare(&postgres_sql(sql))?;
         self.statements.insert(sql.to_string(), statement.clone());
         Ok(statement)
     }
