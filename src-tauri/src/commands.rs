@@ -10,6 +10,7 @@ use relman_core::change::{Change, ChangeDraft, ChangeStatus, Ci};
 use relman_core::csv_import::CsvOptions;
 use relman_core::inventory::{DateOrder, InventoryFile, InventorySummary};
 use relman_core::package::{Component, parse_requirement_spec};
+use relman_core::people::TeamRole;
 use relman_core::plan::{
     CalendarView, DeploymentModel, ModelTask, PlanDep, RollbackFrom, RollbackPlan, Schedule, Slot,
 };
@@ -234,21 +235,23 @@ pub fn app_status(state: State<'_, AppState>) -> AppStatus {
     // The window's first call: its script runs and asks for data (`make bench-start` times it).
     static FIRST: std::sync::Once = std::sync::Once::new();
     FIRST.call_once(|| log::info!("window ready: the UI asked for its status"));
-    let (empty, actor, read_only, server) = state
+    let (empty, actor, read_only, server, session) = state
         .with_store(|s| {
             Ok((
                 !s.has_releases()?,
                 s.actor(&state.os_user)?,
                 s.is_read_only(),
                 s.server_name()?,
+                Some(s.session(&state.os_user)?),
             ))
         })
-        .unwrap_or((false, state.os_user.clone(), false, None));
+        .unwrap_or((false, state.os_user.clone(), false, None, None));
     AppStatus {
         version: env!("CARGO_PKG_VERSION").to_string(),
         db_path: shown(&state.db_path()),
         server,
         actor,
+        session,
         error: lock(&state.open_error).clone(),
         recent: crate::database::recent()
             .iter()
@@ -646,7 +649,7 @@ pub fn pick_slot(
 /// Stores the rendering choice; it takes effect when Relman starts next.
 #[tauri::command]
 pub fn set_rendering(state: State<'_, AppState>, mode: RenderingMode) -> CommandResult<()> {
-    state.with_store(|s| s.set_setting(RENDERING_SETTING, mode.as_str()))
+    state.with_store(|s| s.set_setting(RENDERING_SETTING, mode.as_str(), TeamRole::Viewer))
 }
 
 #[tauri::command]
@@ -1027,7 +1030,7 @@ mod tests {
             .unwrap();
         assert!(releases.is_empty());
         state
-            .with_store(|s| s.set_setting("probe", "still writable"))
+            .with_store(|s| s.set_setting("probe", "still writable", TeamRole::Viewer))
             .unwrap();
     }
 }

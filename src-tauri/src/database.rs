@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use relman_core::ics::Range;
 use relman_core::paths::recent_list_path;
+use relman_core::people::{Person, TeamRole};
 use relman_core::store::{RestoreChoice, Restored, kept_path};
 use relman_core::{Error, report};
 use tauri::{AppHandle, Manager, Runtime, State};
@@ -283,4 +284,29 @@ fn switch(
     Ok(Some(relman_core::store::without_password(
         &path.to_string_lossy(),
     )))
+}
+
+// ---- People and roles (a team database) ----
+
+#[tauri::command]
+pub fn list_people(state: State<'_, AppState>) -> Result<Vec<Person>, CommandError> {
+    state.with_store(|s| s.people())
+}
+
+#[tauri::command]
+pub fn grant_role(
+    state: State<'_, AppState>,
+    login: String,
+    role: TeamRole,
+) -> Result<Person, CommandError> {
+    state.acting(|s, actor| s.grant(login.trim(), role, actor, crate::now()))
+}
+
+#[tauri::command]
+pub fn revoke_role(
+    state: State<'_, AppState>,
+    login: String,
+    role: TeamRole,
+) -> Result<Person, CommandError> {
+    state.acting(|s, actor| s.revoke(login.trim(), role, actor, crate::now()))
 }

@@ -559,3 +559,72 @@ pub fn seed_large_plan(store: &mut relman_core::Store, key: &str, tasks: usize) 
         .instantiate_plan(key, &one_wave_request(&model.name), "bench", now)
         .unwrap();
 }
+
+/// The people of the roles tests, each a login on the test cluster with the password
+/// [`TEAM_PASSWORD`]: anna (planner and CAB member, who requests releases), carl (CAB member),
+/// tom (tester), vera (viewer), rita (release manager), chris (CAB chair), ada (administrator).
+/// Logins are the cluster's, not a database's, so they are made once and shared.
+pub const TEAM: &[(&str, &[&str])] = &[
+    ("anna", &["planner", "cab_member"]),
+    ("carl", &["cab_member"]),
+    ("tom", &["tester"]),
+    ("vera", &["viewer"]),
+    ("rita", &["release_manager"]),
+    ("chris", &["cab_chair"]),
+    ("ada", &["admin"]),
+];
+pub const TEAM_PASSWORD: &str = "relman-test";
+
+/// A new team database, migrated by its owner (the cluster's superuser), whose address
+/// [`as_login`] turns into any login's; the [`TEAM`] logins exist and hold their roles.
+pub fn team_database() -> Option<String> {
+    let server = server_database()?;
+    let owner = server.clone();
+    std::thread::spawn(move || relman_core::Store::connect(&owner).map(drop))
+        .join()
+        .expect("the migration thread")
+        .expect("the owner migrates the team database");
+    static LOGINS: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
+    let mut made = LOGINS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !*made {
+        let mut sql = String::new();
+        for (login, roles) in TEAM {
+            sql.push_str(&format!(
+                "DO $$ BEGIN CREATE ROLE {login} LOGIN PASSWORD '{TEAM_PASSWORD}';
+                 EXCEPTION WHEN duplicate_object THEN NULL; END $$;\n"
+            ));
+            for role in *roles {
+                sql.push_str(&format!("GRANT relman_{role} TO {login};\n"));
+            }
+        }
+        psql(&server, &sql);
+        *made = true;
+    }
+    Some(server)
+}
+
+/// The address of the same database for `login` (with the team's password).
+pub fn as_login(server: &str, login: &str) -> String {
+    let (_, host_and_db) = server.split_once('@').expect("postgres://user@host/db");
+    format!("postgres://{login}:{TEAM_PASSWORD}@{host_and_db}")
+}
+
+/// SQL straight to the server, as someone would type it in psql; the error text when the
+/// server refuses it.
+pub fn try_psql(db: &str, sql: &str) -> Result<String, String> {
+    let out = std::process::Command::new("psql")
+        .args([db, "-v", "ON_ERROR_STOP=1", "-tAc", sql])
+        .output()
+        .expect("psql runs");
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+    }
+}
+
+pub fn psql(db: &str, sql: &str) -> String {
+    try_psql(db, sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
+}

@@ -7,27 +7,13 @@
 use std::path::Path;
 use std::process::Output;
 
-use relman_tests::{cli_command, cli_json, create_release_args, run_cli, server_database};
+use relman_tests::{cli_command, cli_json, create_release_args, psql, run_cli, server_database};
 use serde_json::Value;
 
 fn fails(out: &Output, code: i32, words: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(code), "{stderr}");
     assert!(stderr.contains(words), "{words:?} not in: {stderr}");
-}
-
-/// SQL straight to the server, as its administrator would type it in psql.
-fn psql(db: &str, sql: &str) -> String {
-    let out = std::process::Command::new("psql")
-        .args([db, "-v", "ON_ERROR_STOP=1", "-tAc", sql])
-        .output()
-        .expect("psql runs");
-    assert!(
-        out.status.success(),
-        "{sql}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 fn export(db: &str, out: &Path) -> Value {
@@ -173,11 +159,14 @@ fn the_server_schema_is_updated_only_by_who_may_and_a_newer_one_is_refused() {
         Some(supported)
     );
 
-    // The schema as the Relman before the change window left it (version 9 added it).
+    // The schema as the Relman before people and roles left it (version 10 added them).
     psql(
         &server,
         &format!(
-            "ALTER TABLE changes DROP COLUMN planned_start, DROP COLUMN planned_end;
+            "DROP TABLE people CASCADE;
+             DROP POLICY everyone_reads ON settings;
+             DROP FUNCTION relman_is_superuser, relman_holds, relman_audit_actor,
+                 relman_check_approval, relman_may_set, relman_set_role CASCADE;
              UPDATE relman_schema SET version = {}",
             supported - 1
         ),
@@ -208,6 +197,7 @@ fn the_server_schema_is_updated_only_by_who_may_and_a_newer_one_is_refused() {
     assert_eq!(migrated["from"].as_i64(), Some(supported - 1));
     assert_eq!(migrated["to"].as_i64(), Some(supported));
     cli_json(&server, &["change", "list"]);
+    cli_json(&server, &["people", "list"]);
 
     // A database written by a newer Relman is refused, untouched.
     psql(&server, "UPDATE relman_schema SET version = 99");

@@ -46,6 +46,11 @@ pub fn run(db: &str, command: DbCommand) -> Result<Output, Error> {
             };
             let login = store.login()?;
             let tls = store.encrypted()?;
+            // Before the schema has the people migration the roles cannot be read; say none.
+            let roles = match store.session(&login) {
+                Ok(session) => session.roles,
+                Err(_) => Vec::new(),
+            };
             let supported = MIGRATIONS.len();
             let state = match found.cmp(&supported) {
                 std::cmp::Ordering::Equal => "up to date",
@@ -67,6 +72,7 @@ pub fn run(db: &str, command: DbCommand) -> Result<Output, Error> {
                     "schema_version": found,
                     "supported_version": supported,
                     "login": login,
+                    "roles": roles,
                     "tls": tls,
                 }),
                 text,

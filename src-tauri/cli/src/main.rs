@@ -14,7 +14,7 @@ use relman_core::package::parse_requirement_spec;
 use relman_core::paths::{default_db_path, os_user_name};
 use relman_core::plan::Schedule;
 use relman_core::rules::{AllRules, Checklist};
-use relman_core::store::Workspace;
+use relman_core::store::{Engine, Workspace};
 use relman_core::{
     Error, ErrorKind, ErrorReport, Release, ReleaseDraft, ReleaseFilter, ReleaseType, Risk, Stage,
     Store,
@@ -26,6 +26,7 @@ mod after;
 mod cab;
 mod data;
 mod db;
+mod people;
 mod planning;
 mod report;
 mod rollback;
@@ -43,7 +44,8 @@ struct Cli {
     #[arg(long, global = true, value_name = "FILE|URL", env = "RELMAN_DB")]
     db: Option<String>,
 
-    /// Who is acting, for the audit history [default: the OS user name]
+    /// Who is acting, for the audit history [default: the OS user name]. Not on a team
+    /// database: there the login you connect as is who acts
     #[arg(long = "as", global = true, value_name = "NAME")]
     actor: Option<String>,
 
@@ -140,6 +142,9 @@ enum Command {
     /// whole database between a file and a server
     #[command(subcommand)]
     Db(db::DbCommand),
+    /// People and their roles on a team database: list, grant, revoke
+    #[command(subcommand)]
+    People(people::PeopleCommand),
     /// Load the demo data set (releases, plans, environments, history) into an empty database
     Demo,
 }
@@ -626,6 +631,21 @@ impl Output {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;
+    let on_server = cli
+        .db
+        .as_deref()
+        .is_some_and(relman_core::store::is_server_url);
+    if on_server && cli.actor.is_some() {
+        use clap::CommandFactory;
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--as cannot be used with a team database: there the actor is the login you \
+                 connect as, so the audit and every approval name who really acted. Connect \
+                 as that person instead (the address's user, or PGUSER)",
+            )
+            .exit();
+    }
     match run(cli) {
         Ok(output) => {
             if json {
@@ -645,7 +665,8 @@ fn main() -> ExitCode {
                 ErrorKind::Validation
                 | ErrorKind::NotFound
                 | ErrorKind::Conflict
-                | ErrorKind::Rule => ExitCode::from(EXIT_REFUSED),
+                | ErrorKind::Rule
+                | ErrorKind::Forbidden => ExitCode::from(EXIT_REFUSED),
                 ErrorKind::Storage | ErrorKind::Internal => ExitCode::from(EXIT_STORAGE),
             }
         }
@@ -698,8 +719,13 @@ fn run(cli: Cli) -> Result<Output, Error> {
         return db::run(&db, command);
     }
     let path = PathBuf::from(&db);
-    let actor = cli.actor.unwrap_or_else(os_user_name);
     let mut store = Store::open_any(&db)?;
+    // On a team database the server's login acts (`--as` was refused above).
+    let actor = match cli.actor {
+        Some(name) => name,
+        None if store.engine() == Engine::Postgres => store.login()?,
+        None => os_user_name(),
+    };
     let now = match &cli.now {
         Some(text) => relman_core::calendar::parse_datetime("now", text, None)
             .map_err(|e| Error::Validation(vec![e]))?,
@@ -892,6 +918,7 @@ fn run(cli: Cli) -> Result<Output, Error> {
             let text = format!("{}\n", summary.describe());
             Ok(Output::new(summary, text))
         }
+        Command::People(command) => people::run(&mut store, command, &actor, now),
         Command::Schema | Command::Db(_) => {
             unreachable!("answered before the database is opened")
         }

@@ -17,6 +17,7 @@ use crate::error::{ErrorKind, ErrorReport, FieldError};
 use crate::ics::Range;
 use crate::inventory::{DateOrder, InventoryFile, InventorySummary};
 use crate::package::{Component, PackageAnalysis, Requirement, Unsatisfied};
+use crate::people::{Person, Session, TeamRole};
 use crate::plan::{
     Abort, AbortStep, BackoutStep, Band, CalendarRow, CalendarView, Conflict, ConflictKind,
     DeploymentModel, Milestone, ModelDep, ModelTask, PlanDep, RollbackFrom, RollbackPlan,
@@ -65,6 +66,9 @@ pub fn typescript() -> Vec<(String, String)> {
         Approval,
         Decision,
         Role,
+        TeamRole,
+        Person,
+        Session,
         Change,
         ChangeDraft,
         ChangeWindow,

@@ -62,6 +62,19 @@ pub enum Error {
     )]
     OlderDatabase { found: usize, supported: usize },
 
+    /// The login's roles do not allow the write; nothing was attempted.
+    #[error(
+        "{login} may not do this: it needs the {} role ({}), and {login} holds {}. \
+         An administrator grants roles in Settings ▸ People or with \
+         `relman-cli people grant {login} {needed}`",
+        .needed.label(), .needed.allows(), crate::people::describe(.holds)
+    )]
+    Forbidden {
+        login: String,
+        needed: crate::people::TeamRole,
+        holds: Vec<crate::people::TeamRole>,
+    },
+
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -75,6 +88,8 @@ pub enum ErrorKind {
     Conflict,
     /// Refused by a lifecycle rule.
     Rule,
+    /// The person's roles do not allow it.
+    Forbidden,
     Storage,
     Internal,
 }
@@ -118,6 +133,7 @@ impl Error {
             Error::NotFound { .. } => ErrorKind::NotFound,
             Error::Conflict { .. } => ErrorKind::Conflict,
             Error::Rules { .. } => ErrorKind::Rule,
+            Error::Forbidden { .. } => ErrorKind::Forbidden,
             Error::NewerDatabase { .. }
             | Error::Storage(_)
             | Error::Migration(_)

@@ -21,6 +21,7 @@ pub mod inventory;
 pub mod lifecycle;
 pub mod package;
 pub mod paths;
+pub mod people;
 pub mod plan;
 pub mod profile;
 pub mod release;
@@ -48,6 +49,9 @@ pub struct AppStatus {
     /// ("anna on relman@db.example:5432"); none for a file.
     pub server: Option<String>,
     pub actor: String,
+    /// Who is signed in, with which roles, and whether they bind (a team database) or are
+    /// advisory (a file).
+    pub session: Option<people::Session>,
     /// Set when the database could not be opened; the UI shows it instead of the app.
     pub error: Option<ErrorReport>,
     /// True when the database holds no releases, so the UI can offer the demo data.

@@ -1,6 +1,7 @@
 //! CAB meetings: the members present, the agenda, decisions taken in the room, the minutes.
 
 use super::sql::{Conn, OptionalExtension, params};
+use crate::people::TeamRole;
 use chrono::{DateTime, Utc};
 
 use super::audit::{self, Entry};
@@ -22,7 +23,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Meeting> {
         let members = check_members(members)?;
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::CabChair)?;
         let id: i64 = tx.query_row(
             "INSERT INTO cab_meetings (started_at, started_by) VALUES (?1, ?2) RETURNING id",
             params![now, actor],
@@ -47,7 +48,7 @@ impl Store {
 
     /// Closes the meeting and returns its minutes. Closing twice is refused.
     pub fn end_meeting(&mut self, id: i64, actor: &str, now: DateTime<Utc>) -> Result<Minutes> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::CabChair)?;
         let meeting = open_meeting(&tx, id)?;
         tx.execute(
             "UPDATE cab_meetings SET ended_at = ?1 WHERE id = ?2",
@@ -117,7 +118,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Approval> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::CabChair)?;
         let meeting = open_meeting(&tx, d.meeting)?;
         if !meeting.members.iter().any(|m| m == &d.decider) {
             return Err(Error::Validation(vec![FieldError::new(

@@ -1,6 +1,7 @@
 //! The calendar feed: numbering each exported event's revision (SEQUENCE, DTSTAMP).
 
 use super::sql::{OptionalExtension, params};
+use crate::people::TeamRole;
 use chrono::{DateTime, Utc};
 
 use super::{Store, planning};
@@ -19,7 +20,7 @@ impl Store {
         let tx = if read_only {
             self.conn.begin_snapshot()?
         } else {
-            self.write()?
+            self.write(TeamRole::Viewer)?
         };
         let schedules = planning::every_schedule(&tx)?;
         let windows = planning::load_windows(&tx)?;

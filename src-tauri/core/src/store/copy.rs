@@ -45,6 +45,7 @@ pub const TABLES: &[&str] = &[
     "release_costs",
     "release_reviews",
     "calendar_feed",
+    "people",
 ];
 
 /// What a copy brought across, table by table.

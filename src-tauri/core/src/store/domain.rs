@@ -1,8 +1,9 @@
 //! CMDB, changes, release scope and package, lifecycle moves and CAB approvals.
 
+use crate::people::TeamRole;
 use std::collections::BTreeMap;
 
-use super::sql::{Conn, OptionalExtension, Tx, params};
+use super::sql::{Conn, Engine, OptionalExtension, Tx, params};
 use chrono::{DateTime, Utc};
 
 use super::audit::{self, AuditRecord, AuditReport, Entry};
@@ -34,7 +35,7 @@ impl Store {
     // ---- CMDB ----
 
     pub fn create_ci(&mut self, ci: &Ci, actor: &str, now: DateTime<Utc>) -> Result<Ci> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         let ci = insert_ci(&tx, ci, actor, now)?;
         tx.commit()?;
         Ok(ci)
@@ -57,7 +58,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Ci> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         let before = load_ci(&tx, name)?;
         if ci.name.trim() != name {
             return Err(Error::Validation(vec![crate::error::FieldError::new(
@@ -98,7 +99,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Change> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         let change = insert_change(&tx, draft, actor, now)?;
         tx.commit()?;
         Ok(change)
@@ -126,7 +127,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Change> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::CabMember)?;
         let change = load_change(&tx, key)?.ok_or_else(|| change_not_found(key))?;
         if !matches!(change.status, ChangeStatus::Draft | ChangeStatus::Assessed) {
             return Err(Error::Conflict {
@@ -159,7 +160,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Change> {
         let draft = draft.validate()?;
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         let before = load_change(&tx, key)?.ok_or_else(|| change_not_found(key))?;
         if draft.key != key && change_id(&tx, &draft.key)?.is_some() {
             return Err(Error::Conflict {
@@ -228,7 +229,7 @@ impl Store {
     /// Deletes a change nothing refers to; refused, naming the releases that hold it, when
     /// one does. Undo with [`Store::restore_change`].
     pub fn delete_change(&mut self, key: &str, actor: &str, now: DateTime<Utc>) -> Result<Change> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         let change = load_change(&tx, key)?.ok_or_else(|| change_not_found(key))?;
         let holders = names(
             &tx,
@@ -254,7 +255,7 @@ impl Store {
 
     /// Brings back the change [`Store::delete_change`] deleted last under this key.
     pub fn restore_change(&mut self, key: &str, actor: &str, now: DateTime<Utc>) -> Result<Change> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         let before = deleted_snapshot(&tx, "change", key)?;
         let draft: ChangeDraft = serde_json::from_str(&before)
             .map_err(|e| Error::Internal(format!("the deleted change cannot be read: {e}")))?;
@@ -268,7 +269,7 @@ impl Store {
     /// plan that does. Its business hours and its own relations go with it; undo with
     /// [`Store::restore_ci`].
     pub fn delete_ci(&mut self, name: &str, actor: &str, now: DateTime<Utc>) -> Result<Ci> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         let ci = load_ci(&tx, name)?;
         let mut users = Vec::new();
         let mut add = |label: &str, found: Vec<String>| {
@@ -332,7 +333,7 @@ impl Store {
 
     /// Brings back the CI [`Store::delete_ci`] deleted last under this name, with its relations.
     pub fn restore_ci(&mut self, name: &str, actor: &str, now: DateTime<Utc>) -> Result<Ci> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         let before = deleted_snapshot(&tx, "ci", name)?;
         let ci: Ci = serde_json::from_str(&before)
             .map_err(|e| Error::Internal(format!("the deleted CI cannot be read: {e}")))?;
@@ -358,7 +359,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         before_content_edit(&tx, release, actor, now)?;
         link_change(&tx, release, change, actor, now)?;
         tx.commit()?;
@@ -372,7 +373,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         before_content_edit(&tx, release, actor, now)?;
         let release_id = release_id(&tx, release)?;
         let change_id = change_id(&tx, change)?.ok_or_else(|| change_not_found(change))?;
@@ -410,7 +411,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Component> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         before_content_edit(&tx, release, actor, now)?;
         let component = insert_component(&tx, release, ci, to_version, requires, actor, now)?;
         tx.commit()?;
@@ -425,7 +426,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Component> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         before_content_edit(&tx, release, actor, now)?;
         let removed = take_component(&tx, release, ci)?;
         let entry = Entry::new("release", release, "remove_component").field(
@@ -448,7 +449,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Component> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         before_content_edit(&tx, release, actor, now)?;
         let before = take_component(&tx, release, ci)?;
         let after = put_component(&tx, release, ci, to_version, requires)?;
@@ -497,7 +498,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Release> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::ReleaseManager)?;
         let release = live_release(&tx, key)?.ok_or_else(|| not_found(key))?;
         let next = target(release.stage, Move::Advance).map_err(|message| Error::Conflict {
             field: None,
@@ -528,7 +529,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Approval> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::CabMember)?;
         let approval = record_decision(
             &tx,
             &Decider {
@@ -572,7 +573,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Release> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::ReleaseManager)?;
         let release = live_release(&tx, key)?.ok_or_else(|| not_found(key))?;
         let to = target(release.stage, mv).map_err(|message| Error::Conflict {
             field: None,
@@ -585,7 +586,23 @@ impl Store {
 
     // ---- Profile and the workspace read model ----
 
+    /// The person using Relman. On a team database: the login's display name, and the roles
+    /// the server granted it (roles are not set here there).
     pub fn profile(&self) -> Result<Option<Profile>> {
+        if self.conn.engine() == Engine::Postgres {
+            let session = self.session("")?;
+            let mut roles = Vec::new();
+            if session.roles.contains(&TeamRole::ReleaseManager) {
+                roles.push(Role::ReleaseManager);
+            }
+            if session.roles.contains(&TeamRole::CabMember) {
+                roles.push(Role::CabMember);
+            }
+            return Ok(Some(Profile {
+                name: session.name.unwrap_or(session.login),
+                roles,
+            }));
+        }
         let row: Option<(String, String)> = self
             .conn
             .query_row("SELECT name, roles FROM profile WHERE id = 1", (), |r| {
@@ -600,7 +617,18 @@ impl Store {
 
     pub fn set_profile(&mut self, profile: &Profile) -> Result<Profile> {
         let profile = profile.validate()?;
-        let tx = self.write()?;
+        if self.conn.engine() == Engine::Postgres {
+            let login = self.login()?;
+            let tx = self.write(TeamRole::Viewer)?;
+            tx.execute(
+                "INSERT INTO people (login, name) VALUES (?1, ?2)
+                 ON CONFLICT (login) DO UPDATE SET name = excluded.name",
+                params![login, profile.name],
+            )?;
+            tx.commit()?;
+            return self.profile().map(|p| p.unwrap_or(profile));
+        }
+        let tx = self.write(TeamRole::Viewer)?;
         tx.execute(
             "INSERT INTO profile (id, name, roles) VALUES (1, ?1, ?2)
              ON CONFLICT (id) DO UPDATE SET name = excluded.name, roles = excluded.roles",
@@ -613,8 +641,12 @@ impl Store {
         Ok(profile)
     }
 
-    /// Who is acting: the profile's name, else `fallback` (the OS user).
+    /// Who is acting: on a team database the server's login, whatever else is said; on a
+    /// file the profile's name, else `fallback` (the OS user).
     pub fn actor(&self, fallback: &str) -> Result<String> {
+        if self.conn.engine() == Engine::Postgres {
+            return self.login();
+        }
         Ok(self
             .profile()?
             .map(|p| p.name)
@@ -629,6 +661,11 @@ impl Store {
         comment: &str,
         now: DateTime<Utc>,
     ) -> Result<Approval> {
+        if self.conn.engine() == Engine::Postgres {
+            // The server's roles decide, checked as the decision is written.
+            let login = self.login()?;
+            return self.decide(key, decision, Role::CabMember, comment, &login, now);
+        }
         let profile = self.profile()?.filter(|p| p.has(Role::CabMember)).ok_or_else(|| Error::Conflict {
             field: None,
             message: "only CAB members record CAB decisions; add the role to your profile in Settings".into(),

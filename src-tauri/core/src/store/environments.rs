@@ -1,5 +1,6 @@
 //! Test environments: the inventory, installs, snapshots and reverts, bookings.
 
+use crate::people::TeamRole;
 use std::collections::BTreeMap;
 
 use super::sql::{Conn, OptionalExtension, Tx, params};
@@ -51,7 +52,7 @@ impl Store {
                 "age limits are at least 1 (hour for snapshots, day for clones)",
             )]));
         }
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Admin)?;
         let before = load_policy(&tx)?;
         let text = serde_json::to_string(policy).map_err(|e| Error::Internal(e.to_string()))?;
         tx.execute(
@@ -75,7 +76,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Environment> {
         env.validate()?;
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Tester)?;
         if env_id(&tx, &env.name)?.is_some() {
             return Err(refused(
                 "name",
@@ -136,7 +137,7 @@ impl Store {
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
         }
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Tester)?;
         let id = env_id(&tx, env)?.ok_or_else(|| env_not_found(env))?;
         let before = versions_at(&load_changes(&tx, id)?, at).get(ci).cloned();
         tx.execute(
@@ -170,7 +171,7 @@ impl Store {
                 "a snapshot needs a name, e.g. before-2.4",
             )]));
         }
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Tester)?;
         let id = env_id(&tx, env)?.ok_or_else(|| env_not_found(env))?;
         if load_snapshots(&tx, id)?
             .iter()
@@ -208,7 +209,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<EnvironmentView> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Tester)?;
         let id = env_id(&tx, env)?.ok_or_else(|| env_not_found(env))?;
         revert(&tx, id, env, snapshot, at)?;
         let entry = Entry::new("environment", env, "revert").after(format!("{snapshot} at {at}"));
@@ -227,7 +228,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<EnvironmentView> {
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Tester)?;
         let id = env_id(&tx, env)?.ok_or_else(|| env_not_found(env))?;
         let changed = tx.execute(
             "UPDATE snapshots SET exempt = ?1 WHERE env_id = ?2 AND name = ?3",
@@ -260,7 +261,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Booking> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Tester)?;
         let env_row = env_id(&tx, env)?.ok_or_else(|| env_not_found(env))?;
         live_release(&tx, release)?.ok_or_else(|| not_found(release))?;
         let state: EnvState = tx.query_row(
@@ -293,7 +294,7 @@ impl Store {
 
     /// Cancels a booking (its undo): it no longer blocks others nor covers runs.
     pub fn cancel_booking(&mut self, id: i64, actor: &str, now: DateTime<Utc>) -> Result<Booking> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Tester)?;
         let booking = load_bookings(&tx, None, None)?
             .into_iter()
             .find(|b| b.id == id)
@@ -672,7 +673,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<InventorySummary> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Tester)?;
         let mut summary = InventorySummary {
             notes: inventory.notes.clone(),
             ..InventorySummary::default()
@@ -954,7 +955,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<EnvironmentView> {
         env.validate()?;
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Tester)?;
         let id = env_id(&tx, name)?.ok_or_else(|| env_not_found(name))?;
         let before = load_env(&tx, id)?;
         if env.name.trim() != name && env_id(&tx, env.name.trim())?.is_some() {

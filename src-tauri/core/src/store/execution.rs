@@ -2,6 +2,7 @@
 //! started waves back, step by step, until the release is rolled back.
 
 use super::sql::Tx;
+use crate::people::TeamRole;
 use chrono::{DateTime, Utc};
 
 use super::audit::{self, Entry};
@@ -61,7 +62,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<crate::plan::Schedule> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::ReleaseManager)?;
         let release = deploying(&tx, key)?;
         let id = release_id(&tx, key)?;
         let (mut plan, _) = load_plan(&tx, id)?.ok_or_else(|| not_found(key))?;
@@ -118,7 +119,7 @@ impl Store {
                 "say why the deployment is aborted",
             )]));
         }
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::ReleaseManager)?;
         let release = deploying(&tx, key)?;
         let id = release_id(&tx, key)?;
         let (mut plan, _) = load_plan(&tx, id)?.ok_or_else(|| not_found(key))?;

@@ -10,6 +10,7 @@ mod domain;
 mod environments;
 mod execution;
 mod models;
+mod people;
 mod planning;
 mod reports;
 mod server;
@@ -35,6 +36,7 @@ use serde::Deserialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
+use crate::people::TeamRole;
 use crate::release::{Release, ReleaseDraft, ReleaseType, Risk, Stage, ValidRelease};
 use audit::Entry;
 pub use server::{
@@ -83,6 +85,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0009_change_window.sql",
         include_str!("../../migrations/0009_change_window.sql"),
+    ),
+    (
+        "0010_people.sql",
+        include_str!("../../migrations/0010_people.sql"),
     ),
 ];
 
@@ -190,14 +196,21 @@ impl Store {
 
     /// Starts a write. IMMEDIATE takes the write lock at once, so two writers queue behind
     /// the busy timeout instead of both reading and then failing to upgrade (SQLITE_BUSY).
-    fn write(&mut self) -> Result<Tx<'_>> {
+    /// Begins a write that needs `role`. On a team database the login must hold it now (a
+    /// role revoked a minute ago counts), checked inside the transaction; the server's own
+    /// privileges check the same again. On a file roles are advisory and not checked.
+    fn write(&mut self, role: TeamRole) -> Result<Tx<'_>> {
         if self.read_only {
             return Err(Error::ReadOnly {
                 path: self.path().unwrap_or_default().display().to_string(),
                 why: "the file cannot be written".into(),
             });
         }
-        self.conn.begin_write()
+        let tx = self.conn.begin_write()?;
+        if tx.engine() == Engine::Postgres {
+            people::require(&tx, role)?;
+        }
+        Ok(tx)
     }
 
     /// A number that changes whenever another connection commits to the database, so the
@@ -256,7 +269,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Release> {
         let valid = draft.validate()?;
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         let release = insert_release(&tx, &valid, false, actor, now)?;
         audit::append(&tx, actor, now, vec![created(&release)])?;
         tx.commit()?;
@@ -274,7 +287,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Release> {
         let valid = draft.validate()?;
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         let current = live_release(&tx, key)?.ok_or_else(|| not_found(key))?;
         if current.version != expected_version {
             return Err(Error::Conflict {
@@ -321,7 +334,7 @@ impl Store {
 
     /// Deletes a release so that [`Store::restore_release`] can bring it back (undo).
     pub fn delete_release(&mut self, key: &str, actor: &str, now: DateTime<Utc>) -> Result<()> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         let deleted = tx.execute(
             "UPDATE releases SET deleted_at = ?1, deleted_by = ?2
              WHERE key = ?3 AND deleted_at IS NULL",
@@ -342,7 +355,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Release> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         ensure_key_free(&tx, key).map_err(|_| Error::Conflict {
             field: None,
             message: format!(
@@ -375,7 +388,7 @@ impl Store {
                 message: "demo data can only be loaded into an empty database".into(),
             });
         }
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Admin)?;
         let mut loaded = Vec::new();
         for draft in crate::demo::releases(now.date_naive()) {
             loaded.push(insert_release(&tx, &draft.validate()?, true, actor, now)?);

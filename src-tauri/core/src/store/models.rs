@@ -2,6 +2,7 @@
 //! so editing or deleting a model never changes a release's plan.
 
 use super::sql::{Conn, OptionalExtension, Tx, params};
+use crate::people::TeamRole;
 use chrono::{DateTime, Utc};
 
 use super::Store;
@@ -37,7 +38,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         model.validate()?;
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         put_model(&tx, model, actor, now)?;
         tx.commit()?;
         Ok(())
@@ -51,7 +52,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<DeploymentModel> {
         model.validate()?;
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         if load_model(&tx, model.name.trim())?.is_some() {
             return Err(name_taken(&model.name));
         }
@@ -69,7 +70,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<DeploymentModel> {
         model.validate()?;
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         load_model(&tx, name)?.ok_or_else(|| model_not_found(name))?;
         if model.name != name {
             if load_model(&tx, &model.name)?.is_some() {
@@ -95,7 +96,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<DeploymentModel> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         let model = load_model(&tx, name)?.ok_or_else(|| model_not_found(name))?;
         tx.execute("DELETE FROM models WHERE name = ?1", [name])?;
         let entry = Entry::new("model", name, "delete").field(
@@ -117,7 +118,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<DeploymentModel> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         let mut model = load_model(&tx, name)?.ok_or_else(|| model_not_found(name))?;
         model.tasks.push(task.clone());
         model.deps.extend(after.iter().map(|from| ModelDep {

@@ -1,5 +1,6 @@
 //! Windows, freezes, business hours, deployment models and release plans.
 
+use crate::people::TeamRole;
 use std::collections::HashMap;
 
 use super::sql::{Conn, OptionalExtension, Tx, params};
@@ -65,7 +66,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Window> {
         window.validate()?;
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::ReleaseManager)?;
         if exists(&tx, "windows", &window.name)? {
             return Err(duplicate("name", "maintenance window", &window.name));
         }
@@ -81,7 +82,7 @@ impl Store {
     }
 
     pub fn delete_window(&mut self, name: &str, actor: &str, now: DateTime<Utc>) -> Result<()> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::ReleaseManager)?;
         let window = load_windows(&tx)?
             .into_iter()
             .find(|w| w.name == name)
@@ -125,7 +126,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Freeze> {
         freeze.validate()?;
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::ReleaseManager)?;
         if exists(&tx, "freezes", &freeze.name)? {
             return Err(duplicate("name", "freeze", &freeze.name));
         }
@@ -142,7 +143,7 @@ impl Store {
     }
 
     pub fn delete_freeze(&mut self, name: &str, actor: &str, now: DateTime<Utc>) -> Result<Freeze> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::ReleaseManager)?;
         let freeze = load_freezes(&tx)?
             .into_iter()
             .find(|f| f.name == name)
@@ -173,7 +174,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         hours.validate()?;
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::ReleaseManager)?;
         put_hours(&tx, hours)?;
         let text = serde_json::to_string(hours).unwrap_or_default();
         audit::append(
@@ -201,7 +202,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Schedule> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         before_content_edit(&tx, key, actor, now)?;
         let release = live_release(&tx, key)?.ok_or_else(|| not_found(key))?;
         let model = load_model(&tx, &request.model)?.ok_or_else(|| {
@@ -250,7 +251,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         plan.validate()?;
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         let id = release_id(&tx, key)?;
         let before = load_plan(&tx, id)?.map(|(p, _)| summary(&p));
         write_plan(&tx, id, plan)?;
@@ -639,7 +640,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Schedule> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         let id = release_id(&tx, key)?;
         let (mut plan, _) = load_plan(&tx, id)?.ok_or_else(|| no_plan(key))?;
         let schedule = schedule_in(&tx, key)?;
@@ -676,7 +677,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Schedule> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::ReleaseManager)?;
         let id = release_id(&tx, key)?;
         let (mut plan, _) = load_plan(&tx, id)?.ok_or_else(|| no_plan(key))?;
         let t = task_mut(&mut plan, task)?;
@@ -718,7 +719,7 @@ impl Store {
         )
             -> Result<(Option<(String, Option<DateTime<Utc>>)>, String, String)>,
     ) -> Result<Schedule> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         let id = release_id(&tx, key)?;
         let (mut plan, stored) = load_plan(&tx, id)?.ok_or_else(|| no_plan(key))?;
         if stored != version {
@@ -1095,8 +1096,8 @@ impl Store {
             .optional()
     }
 
-    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
-        let tx = self.write()?;
+    pub fn set_setting(&mut self, key: &str, value: &str, role: TeamRole) -> Result<()> {
+        let tx = self.write(role)?;
         tx.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
             params![key, value],

@@ -1,5 +1,6 @@
 //! What the release documents show, read in one go, and the export dialog's remembered choices.
 
+use crate::people::TeamRole;
 use chrono::{DateTime, Utc};
 
 use super::domain::current_content;
@@ -72,6 +73,6 @@ impl Store {
 
     pub fn set_document_options(&mut self, options: &DocumentOptions) -> Result<()> {
         let text = serde_json::to_string(options).expect("options serialize");
-        self.set_setting(OPTIONS, &text)
+        self.set_setting(OPTIONS, &text, TeamRole::Viewer)
     }
 }

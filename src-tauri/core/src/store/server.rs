@@ -90,12 +90,19 @@ fn tls() -> Result<postgres_native_tls::MakeTlsConnector> {
     Ok(postgres_native_tls::MakeTlsConnector::new(connector))
 }
 
-/// The migrations whose DDL PostgreSQL needs in its own words (SQLite's triggers, mostly).
+/// The migrations whose DDL PostgreSQL needs in its own words (SQLite's triggers, and the
+/// roles and privileges a file has no use for).
 /// Every other migration is the shared file, with SQLite's types put in PostgreSQL's.
-const POSTGRES_ONLY: &[(&str, &str)] = &[(
-    "0002_domain.sql",
-    include_str!("../../migrations/postgres/0002_domain.sql"),
-)];
+const POSTGRES_ONLY: &[(&str, &str)] = &[
+    (
+        "0002_domain.sql",
+        include_str!("../../migrations/postgres/0002_domain.sql"),
+    ),
+    (
+        "0010_people.sql",
+        include_str!("../../migrations/postgres/0010_people.sql"),
+    ),
+];
 
 /// A shared migration in PostgreSQL's types: 64-bit integers everywhere (Relman binds i64),
 /// identity columns for SQLite's row ids, and no STRICT (PostgreSQL is always strict).

@@ -1,5 +1,6 @@
 //! Test runs and their defects, judged as evidence for the CAB.
 
+use crate::people::TeamRole;
 use std::collections::BTreeMap;
 
 use super::sql::{Conn, Tx, params};
@@ -30,7 +31,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<JudgedRun> {
         draft.validate()?;
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Tester)?;
         live_release(&tx, &draft.release)?.ok_or_else(|| not_found(&draft.release))?;
         let rel = release_id(&tx, &draft.release)?;
         let env = env_id(&tx, &draft.env)?.ok_or_else(|| env_not_found(&draft.env))?;
@@ -89,7 +90,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Defect> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Tester)?;
         let rel = release_id(&tx, release)?;
         let (run, mut found) = find_defect(&tx, rel, defect)?.ok_or_else(|| Error::NotFound {
             what: "defect",

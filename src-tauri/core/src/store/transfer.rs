@@ -1,6 +1,7 @@
 //! Export and import of the exchange format: everything, or one release with what it refers to.
 //! An import is all-or-nothing and reports every problem with its JSON path.
 
+use crate::people::TeamRole;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::sql::{OptionalExtension, params};
@@ -234,7 +235,7 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<ImportSummary> {
-        let tx = self.write()?;
+        let tx = self.write(TeamRole::Planner)?;
         let mut problems = Vec::new();
         let mut document = std::borrow::Cow::Borrowed(document);
         let mut created_cis = Vec::new();
@@ -508,6 +509,7 @@ impl Store {
             self.set_setting(
                 &format!("status_map.{}", shape.source()),
                 &serde_json::to_string(&map).unwrap_or_default(),
+                TeamRole::Planner,
             )?;
         }
         Ok(summary)
