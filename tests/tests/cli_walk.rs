@@ -79,8 +79,35 @@ fn the_walk_answers_the_same_on_a_team_database() {
     let on_file = walk_to_closed(&dir.path().join("relman.db"), dir.path());
     let on_server = walk_to_closed(Path::new(&server), dir.path());
     assert_eq!(on_file.len(), on_server.len());
+    // On the server the login acts, on a file the OS user (`ci-user` here): the same person.
+    let login = relman_tests::cli_json(&server, &["db", "info"])["login"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let on_server: Vec<(String, Value)> = on_server
+        .into_iter()
+        .map(|(command, mut answer)| {
+            rename(&mut answer, &login, "ci-user");
+            (command, answer)
+        })
+        .collect();
     for ((command, file), (_, server)) in on_file.iter().zip(&on_server) {
         assert_eq!(file, server, "{command}");
+    }
+}
+
+/// The name `from`, wherever a string in `value` says it, becomes `to`.
+fn rename(value: &mut Value, from: &str, to: &str) {
+    let word = regex::Regex::new(&format!(r"\b{}\b", regex::escape(from))).unwrap();
+    rename_with(value, &word, to);
+}
+
+fn rename_with(value: &mut Value, word: &regex::Regex, to: &str) {
+    match value {
+        Value::String(text) => *text = word.replace_all(text, to).into_owned(),
+        Value::Array(items) => items.iter_mut().for_each(|v| rename_with(v, word, to)),
+        Value::Object(fields) => fields.values_mut().for_each(|v| rename_with(v, word, to)),
+        _ => {}
     }
 }
 

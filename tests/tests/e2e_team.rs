@@ -1,5 +1,6 @@
-//! The window on a team database (PostgreSQL): two people's windows follow each other, and a
-//! server that goes away and comes back is said so and then shown again. The second test
+//! The window on a team database (PostgreSQL): two people's windows follow each other, a
+//! person sees what their roles let them do (and is told why when a role goes while the window
+//! is open), and a server that goes away and comes back is said so and then shown again. The second test
 //! stops the shared server, so `make test-postgres` runs this file on its own, after the
 //! other suites, on its pg_virtualenv cluster.
 
@@ -7,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use relman_tests::app::App;
-use relman_tests::{create_release_args, run_cli, server_database};
+use relman_tests::{as_login, create_release_args, psql, run_cli, server_database, team_database};
 use thirtyfour::prelude::WebDriverResult;
 
 /// The two tests share one server that the second one stops: one at a time.
@@ -149,5 +150,77 @@ async fn a_lost_server_is_said_so_and_the_data_comes_back_with_it() -> WebDriver
             .await?
             .contains(&"REL-2026-300".to_string())
     );
+    app.quit().await
+}
+
+/// A planner signed in on the team database: the window names her roles, offers no decision
+/// on a release (only CAB members decide), and when her role is revoked while the window is
+/// open, the next edit is refused in words that name the role and who grants it.
+#[tokio::test]
+async fn a_planner_sees_no_decision_and_is_told_why_when_her_role_goes() -> WebDriverResult<()> {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let Some(server) = team_database() else {
+        return Ok(());
+    };
+    psql(
+        &server,
+        &format!(
+            "DO $$ BEGIN CREATE ROLE petra LOGIN PASSWORD '{}';
+             EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+             GRANT relman_planner TO petra",
+            relman_tests::TEAM_PASSWORD
+        ),
+    );
+    let owner = server.clone();
+    std::thread::spawn(move || {
+        let mut store = relman_core::Store::connect(&owner).expect("the owner connects");
+        let release = relman_tests::ReadyRelease {
+            key: "REL-1",
+            title: "Payroll",
+            ci: ("payroll-api", "2.1", "2.2"),
+            change: "CHG1",
+            planned: ("2026-12-08", "2026-12-09"),
+        };
+        relman_tests::awaiting_authorization(&mut store, &release, relman_tests::now());
+    })
+    .join()
+    .expect("the seeding thread");
+
+    let petra = as_login(&server, "petra");
+    let app = App::launch(Path::new(&petra)).await?;
+    let database = server.rsplit('/').next().unwrap();
+    let session = app.text("#session").await?;
+    assert!(
+        session.contains("petra")
+            && session.contains("(planner)")
+            && session.contains(&format!("on {database}@")),
+        "{session}"
+    );
+    app.click("#release-table tr[data-key='REL-1'] .row-open")
+        .await?;
+    app.click("#tab-approvals").await?;
+    let why = app.text("#decision-not-allowed").await?;
+    assert!(why.contains("Only CAB members decide"), "{why}");
+    app.gone("#record-decision").await?;
+
+    // The administrator revokes her role; the window still shows the form, the write is refused.
+    psql(&server, "REVOKE relman_planner FROM petra");
+    app.click("#nav-releases").await?;
+    app.click("#new-release").await?;
+    app.fill("#field-key", "REL-2").await?;
+    app.fill("#field-title", "After the revocation").await?;
+    app.fill("#field-planned_start", "2026-12-20").await?;
+    app.fill("#field-planned_end", "2026-12-21").await?;
+    app.click("#save-release").await?;
+    let refused = app.wait_text("#form-error", "may not do this").await?;
+    assert!(
+        refused.contains("needs the planner role") && refused.contains("Settings ▸ People"),
+        "{refused}"
+    );
+    let listed = std::process::Command::new("psql")
+        .args([server.as_str(), "-tAc", "SELECT count(*) FROM releases"])
+        .output()
+        .expect("psql runs");
+    assert_eq!(String::from_utf8_lossy(&listed.stdout).trim(), "1");
     app.quit().await
 }

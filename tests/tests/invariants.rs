@@ -384,3 +384,32 @@ fn rule_words_are_the_same_in_the_documents_and_the_window() {
         );
     }
 }
+
+/// Every write names the role it needs: the store begins write transactions only through
+/// `Store::write(role)`, which checks the role on a team database. (Copying a whole database
+/// is the owner's act, and runs as the owner.)
+#[test]
+fn every_write_names_the_role_it_needs() {
+    let allowed = ["store/sql.rs", "store/mod.rs", "store/copy.rs"];
+    let mut offenders = Vec::new();
+    for file in source_files("src-tauri/core/src", &["rs"]) {
+        let path = file.to_string_lossy().replace('\\', "/");
+        if allowed.iter().any(|a| path.ends_with(a)) {
+            continue;
+        }
+        let text = read(&file);
+        if text.contains("begin_write(") || text.contains("self.conn.begin_ddl(") {
+            offenders.push(path);
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "these begin a write without naming its role (use Store::write(TeamRole::…)): {offenders:?}"
+    );
+    let store = read(&repo_root().join("src-tauri/core/src/store/mod.rs"));
+    assert_eq!(
+        store.matches("begin_write(").count(),
+        1,
+        "store/mod.rs begins writes only in Store::write"
+    );
+}

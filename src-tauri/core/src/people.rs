@@ -75,6 +75,8 @@ pub struct Session {
     pub enforced: bool,
     /// A server superuser: PostgreSQL lets them past every privilege, so Relman does too.
     pub superuser: bool,
+    /// Which database on which server: `relman@db.example:5432`; none for a file.
+    pub place: Option<String>,
 }
 
 impl Session {

@@ -21,4 +21,8 @@ enforced: boolean,
 /**
  * A server superuser: PostgreSQL lets them past every privilege, so Relman does too.
  */
-superuser: boolean, };
+superuser: boolean, 
+/**
+ * Which database on which server: `relman@db.example:5432`; none for a file.
+ */
+place: string | null, };

@@ -22,6 +22,12 @@ describe("toErrorReport", () => {
     });
     expect(toErrorReport({ kind: "bogus", message: "x" }).kind).toBe("internal");
     expect(toErrorReport(new Error("boom")).message).toBe("boom");
+    expect(toErrorReport({ kind: "bogus", message: "said" }).message).toBe("said");
+  });
+
+  it("keeps a refusal by role, with its words", () => {
+    const report = { kind: "forbidden", message: "vera may not do this: it needs the planner role", fields: [], rules: [] };
+    expect(toErrorReport(report)).toEqual(report);
   });
 });
 

@@ -17,7 +17,10 @@ import type { ImportSummary } from "../bindings/ImportSummary";
 import type { MappingRequest } from "../bindings/MappingRequest";
 import type { Decision } from "../bindings/Decision";
 import type { Profile } from "../bindings/Profile";
+import type { Person } from "../bindings/Person";
+import type { TeamRole } from "../bindings/TeamRole";
 import type { Workspace } from "../bindings/Workspace";
+import type { ErrorKind } from "../bindings/ErrorKind";
 import type { ErrorReport } from "../bindings/ErrorReport";
 import type { Release } from "../bindings/Release";
 import type { ReleaseDraft } from "../bindings/ReleaseDraft";
@@ -89,7 +92,18 @@ export function errorMessage(error: unknown, generic: string): string {
   return error instanceof ApiError ? error.message : generic;
 }
 
-const KINDS = new Set(["validation", "not_found", "conflict", "rule", "storage", "internal"]);
+// Every kind the core sends: a record over ErrorKind, so a new kind fails to compile until it
+// is listed here (an unknown kind would show as "[object Object]").
+const KIND_NAMES: Record<ErrorKind, true> = {
+  validation: true,
+  not_found: true,
+  conflict: true,
+  rule: true,
+  forbidden: true,
+  storage: true,
+  internal: true,
+};
+const KINDS = new Set(Object.keys(KIND_NAMES));
 
 /** Whatever `invoke` rejected with, as an ErrorReport. */
 export function toErrorReport(error: unknown): ErrorReport {
@@ -104,7 +118,8 @@ export function toErrorReport(error: unknown): ErrorReport {
       };
     }
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const said = typeof error === "object" && error !== null ? (error as Record<string, unknown>).message : undefined;
+  const message = typeof said === "string" ? said : String(error);
   return { kind: "internal", message, fields: [], rules: [] };
 }
 
@@ -189,6 +204,9 @@ export const api = {
   updateCi: (name: string, ci: Ci) => call<Ci>("update_ci", { name, ci }),
   updateChange: (key: string, draft: ChangeDraft) => call<Change>("update_change", { key, draft }),
   getProfile: () => call<Profile | null>("get_profile"),
+  listPeople: () => call<Person[]>("list_people"),
+  grantRole: (login: string, role: TeamRole) => call<Person>("grant_role", { login, role }),
+  revokeRole: (login: string, role: TeamRole) => call<Person>("revoke_role", { login, role }),
   setProfile: (profile: Profile) => call<Profile>("set_profile", { profile }),
   getSchedule: (key: string) => call<Schedule>("get_schedule", { key }),
   calendarView: () => call<CalendarView>("calendar_view"),

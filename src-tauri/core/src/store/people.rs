@@ -93,6 +93,7 @@ impl Store {
                 roles: profile.map(|p| from_profile(&p.roles)).unwrap_or_default(),
                 enforced: false,
                 superuser: false,
+                place: None,
             });
         }
         let (login, superuser): (String, bool) = self.conn.query_row(
@@ -100,7 +101,11 @@ impl Store {
             (),
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
+        let place = self
+            .server_name()?
+            .and_then(|named| Some(named.split_once(" on ")?.1.to_string()));
         Ok(Session {
+            place,
             name: self.display_name(&login)?.filter(|n| n != &login),
             roles: roles_of(&self.conn, &login)?,
             login,
