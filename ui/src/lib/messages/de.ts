@@ -1009,6 +1009,7 @@ export const de: Record<MessageKey, string> = {
   "connect.save": "Verbinden",
   "database.address": "Adresse",
   "database.hint": "Relman hält alles in dieser einen Datei. Führen Sie gern eine Datei je Programm oder Kunde und sichern Sie sie wie jedes Dokument: Eine Sicherung von hier ist auch dann konsistent, wenn Relman oder ein Skript gerade schreibt.",
+  "database.hint_server": "Das ganze Team arbeitet in dieser Datenbank auf dem Server, jede Person mit ihrer eigenen Anmeldung. Eine Sicherung von hier ist eine Datei mit allem, konsistent auch während andere schreiben.",
   "database.new": "Neue Datenbank…",
   "database.open": "Öffnen…",
   "database.backup": "Sichern…",

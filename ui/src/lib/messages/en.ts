@@ -1005,6 +1005,7 @@ export const en = {
   "connect.save": "Connect",
   "database.address": "Address",
   "database.hint": "Relman keeps everything in this one file. Keep one file per programme or customer if you like, and back it up like any document: a backup made here is consistent even while Relman or a script writes.",
+  "database.hint_server": "Everyone on the team works in this database on the server, each under their own login. A backup made here is one file with everything in it, consistent even while others write.",
   "database.new": "New database…",
   "database.open": "Open…",
   "database.backup": "Back up…",
