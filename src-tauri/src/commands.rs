@@ -46,9 +46,13 @@ pub struct AppState {
     pending_restore: Mutex<Option<(PathBuf, PathBuf)>>,
 }
 
-/// A database file, or a team database's `postgres://` address.
+/// A database file, or a team database's `postgres://` address (never as its owner).
 fn open_store(path: &std::path::Path) -> CoreResult<Store> {
-    off_the_runtime(|| Store::open_any(&path.to_string_lossy()))
+    off_the_runtime(|| {
+        let store = Store::open_any(&path.to_string_lossy())?;
+        store.refuse_the_owner()?;
+        Ok(store)
+    })
 }
 
 /// Runs `f` where the synchronous PostgreSQL client may block: on a thread of its own when

@@ -487,7 +487,7 @@ fn every_table_reads_for_every_role() {
         &server,
         "SELECT string_agg(tablename, ', ') FROM pg_tables
          WHERE schemaname = current_schema()
-           AND NOT has_table_privilege('relman_viewer', quote_ident(tablename), 'SELECT')",
+           AND NOT has_table_privilege('relman_viewer', format('%I.%I', schemaname, tablename), 'SELECT')",
     );
     assert_eq!(unreadable, "", "relman_viewer cannot read these tables");
     for table in relman_core::store::TABLES {
@@ -500,4 +500,37 @@ fn every_table_reads_for_every_role() {
             "{table}"
         );
     }
+}
+
+/// The window never works as the owner of the team database's tables: the database does not
+/// check its owner's roles. Anyone else (and a superuser, who passes everything anyway) may.
+#[test]
+fn the_window_does_not_work_as_the_owner() {
+    let Some(server) = team_database() else {
+        return;
+    };
+    psql(
+        &server,
+        &format!(
+            "DO $$ BEGIN CREATE ROLE olga LOGIN PASSWORD '{}';
+             EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+             REVOKE relman_viewer FROM olga;
+             ALTER TABLE releases OWNER TO olga",
+            relman_tests::TEAM_PASSWORD
+        ),
+    );
+    // Without a role she cannot open it at all, and is told so.
+    let error = Store::connect(&as_login(&server, "olga")).err().unwrap();
+    forbidden(&error, TeamRole::Viewer);
+    assert!(error.user_message().contains("olga holds no Relman role"));
+    psql(&server, "GRANT relman_viewer TO olga");
+    let error = connect(&server, "olga").refuse_the_owner().unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("olga owns the team database's tables"),
+        "{error}"
+    );
+    connect(&server, "anna").refuse_the_owner().unwrap();
+    owner(&server).refuse_the_owner().unwrap();
 }

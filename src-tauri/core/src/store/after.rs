@@ -2,7 +2,6 @@
 //! closure review, production versions on entering ELS, and the KPIs from the history.
 
 use super::sql::{Conn, OptionalExtension, Tx, params};
-use crate::people::TeamRole;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use ts_rs::TS;
@@ -16,6 +15,7 @@ use crate::after::{
 };
 use crate::approval::{Content, Decision};
 use crate::error::{Error, FieldError, Result};
+use crate::people::TeamRole;
 use crate::release::{Release, Stage};
 
 const ELS_POLICY: &str = "els_policy";

@@ -1,7 +1,6 @@
 //! CAB meetings: the members present, the agenda, decisions taken in the room, the minutes.
 
 use super::sql::{Conn, OptionalExtension, params};
-use crate::people::TeamRole;
 use chrono::{DateTime, Utc};
 
 use super::audit::{self, Entry};
@@ -12,6 +11,7 @@ use crate::cab::{
     CabRelease, Meeting, MeetingDecision, Minute, Minutes, check_members, deploys_soon,
 };
 use crate::error::{Error, FieldError, Result};
+use crate::people::TeamRole;
 use crate::release::Stage;
 
 impl Store {

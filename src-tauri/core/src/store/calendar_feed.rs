@@ -1,12 +1,12 @@
 //! The calendar feed: numbering each exported event's revision (SEQUENCE, DTSTAMP).
 
 use super::sql::{OptionalExtension, params};
-use crate::people::TeamRole;
 use chrono::{DateTime, Utc};
 
 use super::{Store, planning};
 use crate::error::Result;
 use crate::ics::{self, Range, Revision};
+use crate::people::TeamRole;
 
 impl Store {
     /// The release calendar as an `.ics` file. An event's SEQUENCE goes up, and its DTSTAMP

@@ -1,6 +1,5 @@
 //! CMDB, changes, release scope and package, lifecycle moves and CAB approvals.
 
-use crate::people::TeamRole;
 use std::collections::BTreeMap;
 
 use super::sql::{Conn, Engine, OptionalExtension, Tx, params};
@@ -15,6 +14,7 @@ use crate::lifecycle::{Move, target};
 use crate::package::{
     Component, PackageAnalysis, Requirement, analyse, parse_requirement, parse_version,
 };
+use crate::people::TeamRole;
 use crate::profile::Profile;
 use crate::release::{Release, Stage};
 use crate::rules::{AllRules, Checklist, Facts, PlanFacts, RuleResult, evaluate, evaluate_all};

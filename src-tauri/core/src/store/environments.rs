@@ -1,6 +1,5 @@
 //! Test environments: the inventory, installs, snapshots and reverts, bookings.
 
-use crate::people::TeamRole;
 use std::collections::BTreeMap;
 
 use super::sql::{Conn, OptionalExtension, Tx, params};
@@ -12,6 +11,7 @@ use super::planning::parse_json;
 use super::{Store, live_release, not_found};
 use crate::error::{Error, FieldError, Result};
 use crate::inventory::{Inventory, InventorySummary};
+use crate::people::TeamRole;
 use crate::testing::{
     Booking, BookingPurpose, Drift, EnvState, Environment, EnvironmentView, JudgedRun, Lineage,
     Revert, Snapshot, Source, TestPolicy, VersionChange, Versions, booking_conflict, drift,

@@ -2,7 +2,6 @@
 //! started waves back, step by step, until the release is rolled back.
 
 use super::sql::Tx;
-use crate::people::TeamRole;
 use chrono::{DateTime, Utc};
 
 use super::audit::{self, Entry};
@@ -10,6 +9,7 @@ use super::domain::{release_id, set_stage};
 use super::planning::{load_plan, schedule_in, write_plan};
 use super::{Store, live_release, not_found};
 use crate::error::{Error, FieldError, Result};
+use crate::people::TeamRole;
 use crate::plan::{
     Abort, AbortStep, RollbackFrom, RollbackPlan, rollback_after, rollback_from, rollback_plan,
 };

@@ -2,13 +2,13 @@
 //! so editing or deleting a model never changes a release's plan.
 
 use super::sql::{Conn, OptionalExtension, Tx, params};
-use crate::people::TeamRole;
 use chrono::{DateTime, Utc};
 
 use super::Store;
 use super::audit::{self, Entry};
 use super::planning::parse_json;
 use crate::error::{Error, FieldError, Result};
+use crate::people::TeamRole;
 use crate::plan::{DeploymentModel, ModelDep, ModelTask};
 use crate::schedule::DepKind;
 

@@ -114,6 +114,39 @@ impl Store {
         })
     }
 
+    /// Refuses to work as the owner of a team database's tables (the login that migrated
+    /// them): the owner passes the database's own checks (privileges, row policies), so only
+    /// Relman's would hold. The owner migrates and copies; people sign in as themselves. A
+    /// superuser passes every check of PostgreSQL's anyway, and is let through with a warning
+    /// in the window.
+    pub fn refuse_the_owner(&self) -> Result<()> {
+        if self.conn.engine() == Engine::Sqlite {
+            return Ok(());
+        }
+        let owner: Option<(String, bool)> = self
+            .conn
+            .query_row(
+                "SELECT CAST(session_user AS TEXT), r.rolsuper FROM pg_tables t
+                 JOIN pg_roles r ON r.rolname = t.tableowner
+                 WHERE t.schemaname = current_schema() AND t.tablename = 'releases'
+                   AND t.tableowner = session_user",
+                (),
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        match owner {
+            Some((login, false)) => Err(Error::Conflict {
+                field: None,
+                message: format!(
+                    "{login} owns the team database's tables, and the database does not check \
+                     its owner's roles, so Relman does not work as it. The owner migrates \
+                     (relman-cli db migrate) and copies; sign in with your own login"
+                ),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// The name a login chose for itself on a team database.
     pub(super) fn display_name(&self, login: &str) -> Result<Option<String>> {
         self.conn

@@ -1,6 +1,5 @@
 //! Windows, freezes, business hours, deployment models and release plans.
 
-use crate::people::TeamRole;
 use std::collections::HashMap;
 
 use super::sql::{Conn, OptionalExtension, Tx, params};
@@ -14,6 +13,7 @@ use super::models::{load_model, put_model};
 use super::{Store, live_release, not_found};
 use crate::calendar::{Freeze, ServiceHours, Window, parse_tz};
 use crate::error::{Error, FieldError, Result};
+use crate::people::TeamRole;
 use crate::plan::{
     self, Calendar, ConflictKind, ModelTask, Plan, PlanDep, PlanTask, Schedule, Slot, Strategy,
     Wave,

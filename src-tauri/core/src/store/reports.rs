@@ -1,11 +1,11 @@
 //! What the release documents show, read in one go, and the export dialog's remembered choices.
 
-use crate::people::TeamRole;
 use chrono::{DateTime, Utc};
 
 use super::domain::current_content;
 use super::{ReleaseFilter, Store};
 use crate::error::Result;
+use crate::people::TeamRole;
 use crate::release::Stage;
 use crate::report::{DocumentOptions, ReleaseFacts};
 

@@ -346,7 +346,20 @@ impl Store {
     /// a newer one.
     pub fn connect(url: &str) -> Result<Store> {
         let store = Store::connect_unmigrated(url)?;
-        let (found, supported) = (store.schema_version()?, MIGRATIONS.len());
+        let found = match store.schema_version() {
+            // Every Relman role reads the schema's version: a login that cannot holds none.
+            Err(Error::Server(e))
+                if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) =>
+            {
+                return Err(Error::Forbidden {
+                    login: store.login()?,
+                    needed: crate::people::TeamRole::Viewer,
+                    holds: Vec::new(),
+                });
+            }
+            other => other?,
+        };
+        let supported = MIGRATIONS.len();
         if found > supported {
             return Err(Error::NewerDatabase { found, supported });
         }

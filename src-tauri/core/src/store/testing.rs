@@ -1,6 +1,5 @@
 //! Test runs and their defects, judged as evidence for the CAB.
 
-use crate::people::TeamRole;
 use std::collections::BTreeMap;
 
 use super::sql::{Conn, Tx, params};
@@ -15,6 +14,7 @@ use super::environments::{
 use super::planning::{parse_json, schedule_for_rules};
 use super::{Store, live_release, not_found};
 use crate::error::{Error, FieldError, Result};
+use crate::people::TeamRole;
 use crate::testing::{
     BookedEnvironment, Defect, JudgedRun, RunContext, RunDraft, TestRun, TestingFacts, TestingView,
     expected_versions, problem_free, rollback_fingerprint, versions_at, why_not_counted,

@@ -1,7 +1,6 @@
 //! Export and import of the exchange format: everything, or one release with what it refers to.
 //! An import is all-or-nothing and reports every problem with its JSON path.
 
-use crate::people::TeamRole;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::sql::{OptionalExtension, params};
@@ -19,6 +18,7 @@ use crate::change::{ChangeDraft, ChangeStatus, Ci};
 use crate::csv_import::{CsvOptions, Shape};
 use crate::error::{Error, FieldError, Result};
 use crate::package::parse_requirement_spec;
+use crate::people::TeamRole;
 use crate::release::ReleaseDraft;
 use crate::store::ReleaseFilter;
 use crate::transfer::{

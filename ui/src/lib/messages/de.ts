@@ -453,6 +453,7 @@ export const de: Record<MessageKey, string> = {
   "role.release_manager": "Release Manager",
   "role.cab_member": "CAB-Mitglied",
   "role.implementer": "Umsetzer",
+  "sidebar.superuser": "Superuser: Der Server prüft für diese Anmeldung keine Rollen",
   "sidebar.on": "auf",
   "sidebar.advisory": "Rollen in einer Datei nur beratend",
   "sidebar.advisory_roles": "{roles}; in einer Datei nur beratend",

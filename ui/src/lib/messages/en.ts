@@ -450,6 +450,7 @@ export const en = {
   "role.release_manager": "Release manager",
   "role.cab_member": "CAB member",
   "role.implementer": "Implementer",
+  "sidebar.superuser": "a superuser: the server checks no roles for this login",
   "sidebar.on": "on",
   "sidebar.advisory": "roles advisory on a file",
   "sidebar.advisory_roles": "{roles}; advisory on a file",
