@@ -284,17 +284,29 @@ mod tests {
         );
     }
 
+    /// Runs on either engine (the core's tests run on PostgreSQL too in `make test`).
     #[test]
-    fn a_file_has_no_people_to_grant_to() {
+    fn a_file_has_no_people_to_grant_to_and_a_server_no_unknown_login() {
         let mut store = Store::open_in_memory().unwrap();
         let now = "2026-03-02T10:00:00Z".parse().unwrap();
         let error = store
-            .grant("anna", TeamRole::Planner, "anna", now)
+            .grant("nobody_here", TeamRole::Planner, "anna", now)
             .unwrap_err();
-        assert!(error.to_string().contains("Settings ▸ Profile"), "{error}");
-        assert!(store.people().is_err());
-        let session = store.session("osuser").unwrap();
-        assert_eq!(session.login, "osuser");
-        assert!(!session.enforced);
+        match store.conn.engine() {
+            Engine::Sqlite => {
+                assert!(error.to_string().contains("Settings ▸ Profile"), "{error}");
+                assert!(store.people().is_err());
+                let session = store.session("osuser").unwrap();
+                assert_eq!(session.login, "osuser");
+                assert!(!session.enforced);
+            }
+            Engine::Postgres => {
+                assert!(
+                    error.to_string().contains("no login named 'nobody_here'"),
+                    "{error}"
+                );
+                assert!(store.session("").unwrap().enforced);
+            }
+        }
     }
 }
