@@ -162,6 +162,13 @@ pub fn now_text() -> String {
     now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// Asserts that a CLI run exited with `code` and said `words` on stderr.
+pub fn fails(out: &std::process::Output, code: i32, words: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    assert!(stderr.contains(words), "{words:?} not in: {stderr}");
+}
+
 /// `relman-cli --db DB ARGS… --json`, which must succeed: its JSON document.
 pub fn cli_json(db: &str, args: &[&str]) -> serde_json::Value {
     let mut all = args.to_vec();

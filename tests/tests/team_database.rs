@@ -5,16 +5,11 @@
 //! `make test` sets `RELMAN_REQUIRE_POSTGRES` so that they cannot be skipped there.
 
 use std::path::Path;
-use std::process::Output;
 
-use relman_tests::{cli_command, cli_json, create_release_args, psql, run_cli, server_database};
+use relman_tests::{
+    cli_command, cli_json, create_release_args, fails, psql, run_cli, server_database,
+};
 use serde_json::Value;
-
-fn fails(out: &Output, code: i32, words: &str) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(code), "{stderr}");
-    assert!(stderr.contains(words), "{words:?} not in: {stderr}");
-}
 
 fn export(db: &str, out: &Path) -> Value {
     cli_json(db, &["export", "--out", out.to_str().unwrap()]);

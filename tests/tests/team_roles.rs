@@ -13,8 +13,8 @@ use relman_core::profile::Profile;
 use relman_core::testing::{BookingPurpose, Environment, RunDraft, TestKind, TestResult};
 use relman_core::{ErrorKind, Store};
 use relman_tests::{
-    ReadyRelease, as_login, awaiting_authorization, cli_json, give_simple_plan, minor_release, now,
-    psql, run_cli, seed_ready_release, team_database, try_psql,
+    ReadyRelease, as_login, awaiting_authorization, cli_json, fails, give_simple_plan,
+    minor_release, now, psql, run_cli, seed_ready_release, team_database, try_psql,
 };
 
 fn connect(server: &str, login: &str) -> Store {
@@ -116,12 +116,7 @@ fn carls_approval_records_carl_whatever_name_is_given() {
     let mut args = vec!["--as", "anna"];
     args.extend(approve);
     let out = run_cli(Path::new(&carl_db), &args);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("--as cannot be used with a team database"),
-        "{stderr}"
-    );
+    fails(&out, 2, "--as cannot be used with a team database");
     assert!(store.approvals("REL-1").unwrap().is_empty());
 
     // carl's profile names someone else: the display name changes, the actor does not.
@@ -308,9 +303,7 @@ fn a_viewer_is_refused_every_write_naming_the_role_needed() {
         Path::new(&as_login(&server, "vera")),
         &relman_tests::create_release_args("REL-3", "Tax"),
     );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("needs the planner role"), "{stderr}");
+    fails(&out, 1, "needs the planner role");
     // psql as vera is refused by the database itself.
     let refused = try_psql(
         &as_login(&server, "vera"),
@@ -401,9 +394,7 @@ fn an_administrator_grants_and_revokes_and_each_change_is_audited() {
         Path::new(&as_login(&server, "anna")),
         &["people", "grant", "anna", "admin"],
     );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("needs the administrator role"), "{stderr}");
+    fails(&out, 1, "needs the administrator role");
     let refused = try_psql(
         &as_login(&server, "anna"),
         "SELECT relman_set_role('anna', 'admin', true)",
@@ -417,19 +408,9 @@ fn an_administrator_grants_and_revokes_and_each_change_is_audited() {
         Path::new(&ada),
         &["people", "grant", "nobody_here", "planner"],
     );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("there is no login named 'nobody_here'"),
-        "{stderr}"
-    );
+    fails(&out, 1, "there is no login named 'nobody_here'");
     let out = run_cli(Path::new(&ada), &["people", "grant", "gina", "owner"]);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(
-        stderr.contains("viewer, planner, tester, release_manager"),
-        "{stderr}"
-    );
+    fails(&out, 2, "viewer, planner, tester, release_manager");
 }
 
 #[test]

@@ -92,7 +92,7 @@ fn copy_all(from: &Conn, to: &Conn) -> Result<CopySummary> {
         )]));
     }
     let snapshot = from.begin_snapshot()?;
-    let tx = to.begin_write()?;
+    let (tx, _) = to.begin_write(None)?;
     tx.execute("DELETE FROM audit_head", ())?;
     let mut tables = Vec::with_capacity(TABLES.len());
     for table in TABLES {

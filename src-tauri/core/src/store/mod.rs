@@ -206,9 +206,9 @@ impl Store {
                 why: "the file cannot be written".into(),
             });
         }
-        let tx = self.conn.begin_write()?;
-        if tx.engine() == Engine::Postgres {
-            people::require(&tx, role)?;
+        let (tx, holds) = self.conn.begin_write(Some(&role.group()))?;
+        if !holds {
+            return Err(people::refusal(&tx, role)?);
         }
         Ok(tx)
     }

@@ -11,18 +11,10 @@ use crate::approval::Role;
 use crate::error::{Error, Result};
 use crate::people::{Person, Session, TeamRole};
 
-/// Refuses the write unless the session's login holds `role` now (a superuser holds all).
-pub(super) fn require(tx: &Tx, role: TeamRole) -> Result<()> {
-    let holds: bool = tx.query_row(
-        "SELECT pg_has_role(session_user, ?1, 'MEMBER')",
-        [role.group()],
-        |r| r.get(0),
-    )?;
-    if holds {
-        return Ok(());
-    }
+/// The refusal of a write that needs `role`, which the session's login does not hold.
+pub(super) fn refusal(tx: &Tx, role: TeamRole) -> Result<Error> {
     let login = session_login(tx)?;
-    Err(Error::Forbidden {
+    Ok(Error::Forbidden {
         holds: roles_of(tx, &login)?,
         login,
         needed: role,

@@ -248,18 +248,30 @@ impl Conn {
     }
 
     /// Starts a write transaction. Writers queue: SQLite's IMMEDIATE takes the write lock at
-    /// once; on PostgreSQL an advisory lock held to the end of the transaction does the same.
-    pub fn begin_write(&self) -> Result<Tx<'_>> {
+    /// once; on PostgreSQL an advisory lock held to the end of the transaction does the same,
+    /// and the same round trip answers whether the login is a member of the group role
+    /// `member_of` (always true on SQLite, and without one).
+    pub fn begin_write(&self, member_of: Option<&str>) -> Result<(Tx<'_>, bool)> {
         match self.engine() {
             Engine::Sqlite => self.execute_batch("BEGIN IMMEDIATE")?,
             Engine::Postgres => {
                 self.execute_batch("BEGIN")?;
                 let tx = Tx::new(self, true);
-                tx.query_row(WRITE_LOCK, (), |_| Ok(()))?;
-                return Ok(tx);
+                let holds = match member_of {
+                    Some(group) => tx.query_row(
+                        &format!("{WRITE_LOCK}, pg_has_role(session_user, ?1, 'MEMBER')"),
+                        [group],
+                        |r| r.get(1),
+                    )?,
+                    None => {
+                        tx.query_row(WRITE_LOCK, (), |_| Ok(()))?;
+                        true
+                    }
+                };
+                return Ok((tx, holds));
             }
         }
-        Ok(Tx::new(self, true))
+        Ok((Tx::new(self, true), true))
     }
 
     /// A transaction that changes the schema (migrations): no write lock, no version bump.
