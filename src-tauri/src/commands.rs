@@ -1,3 +1,4 @@
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 
@@ -12,7 +13,8 @@ use relman_core::inventory::{DateOrder, InventoryFile, InventorySummary};
 use relman_core::package::{Component, parse_requirement_spec};
 use relman_core::people::TeamRole;
 use relman_core::plan::{
-    CalendarView, DeploymentModel, ModelTask, PlanDep, RollbackFrom, RollbackPlan, Schedule, Slot,
+    CalendarView, DeploymentModel, ModelTask, PlanDep, RollbackFrom, RollbackPlan, Schedule,
+    ScheduleUpdate, Slot,
 };
 use relman_core::profile::Profile;
 use relman_core::rendering::{Rendering, RenderingMode};
@@ -44,6 +46,9 @@ pub struct AppState {
     /// A backup picked in File ▸ Restore, and where the current database will be kept, as
     /// the window asks the user to confirm them.
     pending_restore: Mutex<Option<(PathBuf, PathBuf)>>,
+    /// The schedule of each release as the window last received it, so that a plan edit
+    /// answers with what changed since (a few rows) instead of the whole plan.
+    shown: Mutex<HashMap<String, Schedule>>,
 }
 
 /// A database file, or a team database's `postgres://` address (never as its owner).
@@ -100,6 +105,7 @@ impl AppState {
             rendering: None,
             pending_import: Mutex::new(None),
             pending_restore: Mutex::new(None),
+            shown: Mutex::new(HashMap::new()),
         }
     }
 
@@ -113,11 +119,36 @@ impl AppState {
         let store = open_store(&path)?;
         let old = lock(&self.store).replace(store);
         off_the_runtime(|| drop(old));
+        self.forget_shown();
         *lock(&self.open_error) = None;
         log::info!("database: {}", shown(&path));
         crate::database::remember(&path);
         *lock(&self.db_path) = path;
         Ok(())
+    }
+
+    /// Sends `schedule` to the window whole, and remembers it as what the window holds.
+    fn show(&self, schedule: Schedule) -> Schedule {
+        lock(&self.shown).insert(schedule.release.clone(), schedule.clone());
+        schedule
+    }
+
+    /// A plan edit made on `base_version`: what changed since the window's copy of it.
+    fn plan_edit(
+        &self,
+        base_version: i64,
+        edit: impl FnOnce(&mut Store, &str) -> CoreResult<Schedule> + Send,
+    ) -> CommandResult<ScheduleUpdate> {
+        let after = self.acting(edit)?;
+        let mut shown = lock(&self.shown);
+        let update = ScheduleUpdate::since(shown.get(&after.release), base_version, &after);
+        shown.insert(after.release.clone(), after);
+        Ok(update)
+    }
+
+    /// Another database, or this one restored: the window's copies say nothing about it.
+    pub fn forget_shown(&self) {
+        lock(&self.shown).clear();
     }
 
     pub fn set_pending_restore(&self, choice: Option<(PathBuf, PathBuf)>) {
@@ -545,7 +576,7 @@ pub fn set_profile(state: State<'_, AppState>, profile: Profile) -> CommandResul
 
 #[tauri::command]
 pub fn get_schedule(state: State<'_, AppState>, key: String) -> CommandResult<Schedule> {
-    state.with_store(|s| s.schedule(&key))
+    Ok(state.show(state.with_store(|s| s.schedule(&key))?))
 }
 
 #[tauri::command]
@@ -594,7 +625,9 @@ pub fn instantiate_plan(
     key: String,
     request: PlanRequest,
 ) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.instantiate_plan(&key, &request, actor, crate::now()))
+    let schedule =
+        state.acting(|s, actor| s.instantiate_plan(&key, &request, actor, crate::now()))?;
+    Ok(state.show(schedule))
 }
 
 #[tauri::command]
@@ -604,8 +637,10 @@ pub fn move_task(
     task: String,
     start: Option<DateTime<Utc>>,
     version: i64,
-) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.move_task(&key, &task, start, version, actor, crate::now()))
+) -> CommandResult<ScheduleUpdate> {
+    state.plan_edit(version, |s, actor| {
+        s.move_task(&key, &task, start, version, actor, crate::now())
+    })
 }
 
 #[tauri::command]
@@ -615,13 +650,15 @@ pub fn resize_task(
     task: String,
     minutes: i64,
     version: i64,
-) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.resize_task(&key, &task, minutes, version, actor, crate::now()))
+) -> CommandResult<ScheduleUpdate> {
+    state.plan_edit(version, |s, actor| {
+        s.resize_task(&key, &task, minutes, version, actor, crate::now())
+    })
 }
 
 #[tauri::command]
 pub fn save_baseline(state: State<'_, AppState>, key: String) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.save_baseline(&key, actor, crate::now()))
+    Ok(state.show(state.acting(|s, actor| s.save_baseline(&key, actor, crate::now()))?))
 }
 
 #[tauri::command]
@@ -632,7 +669,8 @@ pub fn record_progress(
     progress: Progress,
 ) -> CommandResult<Schedule> {
     let now = crate::now();
-    state.acting(|s, actor| s.record_progress(&key, &task, progress, now, actor, now))
+    Ok(state
+        .show(state.acting(|s, actor| s.record_progress(&key, &task, progress, now, actor, now))?))
 }
 
 #[tauri::command]
@@ -647,7 +685,10 @@ pub fn pick_slot(
     start: DateTime<Utc>,
     version: i64,
 ) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.pick_slot(&key, start, version, actor, crate::now()))
+    Ok(
+        state
+            .show(state.acting(|s, actor| s.pick_slot(&key, start, version, actor, crate::now()))?),
+    )
 }
 
 /// Stores the rendering choice; it takes effect when Relman starts next.
@@ -783,9 +824,10 @@ pub fn add_plan_task(
     wave: Option<usize>,
     after: Vec<String>,
     version: i64,
-) -> CommandResult<Schedule> {
-    state
-        .acting(|s, actor| s.add_plan_task(&key, &task, wave, &after, version, actor, crate::now()))
+) -> CommandResult<ScheduleUpdate> {
+    state.plan_edit(version, |s, actor| {
+        s.add_plan_task(&key, &task, wave, &after, version, actor, crate::now())
+    })
 }
 
 #[tauri::command]
@@ -794,8 +836,10 @@ pub fn remove_plan_task(
     key: String,
     task: String,
     version: i64,
-) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.remove_plan_task(&key, &task, version, actor, crate::now()))
+) -> CommandResult<ScheduleUpdate> {
+    state.plan_edit(version, |s, actor| {
+        s.remove_plan_task(&key, &task, version, actor, crate::now())
+    })
 }
 
 /// A deployment task or rollback step started or done, now (the app's clock).
@@ -807,7 +851,7 @@ pub fn run_step(
     progress: Progress,
 ) -> CommandResult<Schedule> {
     let now = crate::now();
-    state.acting(|s, actor| s.run_step(&key, &step, progress, now, actor, now))
+    Ok(state.show(state.acting(|s, actor| s.run_step(&key, &step, progress, now, actor, now))?))
 }
 
 #[tauri::command]
@@ -817,7 +861,7 @@ pub fn abort_release(
     reason: String,
 ) -> CommandResult<Schedule> {
     let now = crate::now();
-    state.acting(|s, actor| s.abort(&key, &reason, now, actor, now))
+    Ok(state.show(state.acting(|s, actor| s.abort(&key, &reason, now, actor, now))?))
 }
 
 #[tauri::command]
@@ -827,8 +871,10 @@ pub fn update_plan_task(
     task: String,
     fields: ModelTask,
     version: i64,
-) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.update_plan_task(&key, &task, &fields, version, actor, crate::now()))
+) -> CommandResult<ScheduleUpdate> {
+    state.plan_edit(version, |s, actor| {
+        s.update_plan_task(&key, &task, &fields, version, actor, crate::now())
+    })
 }
 
 #[tauri::command]
@@ -837,8 +883,10 @@ pub fn add_plan_dep(
     key: String,
     dep: PlanDep,
     version: i64,
-) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.add_plan_dep(&key, &dep, version, actor, crate::now()))
+) -> CommandResult<ScheduleUpdate> {
+    state.plan_edit(version, |s, actor| {
+        s.add_plan_dep(&key, &dep, version, actor, crate::now())
+    })
 }
 
 #[tauri::command]
@@ -848,8 +896,10 @@ pub fn remove_plan_dep(
     from: String,
     to: String,
     version: i64,
-) -> CommandResult<Schedule> {
-    state.acting(|s, actor| s.remove_plan_dep(&key, &from, &to, version, actor, crate::now()))
+) -> CommandResult<ScheduleUpdate> {
+    state.plan_edit(version, |s, actor| {
+        s.remove_plan_dep(&key, &from, &to, version, actor, crate::now())
+    })
 }
 
 // ---- Test environments and test runs ----

@@ -196,6 +196,7 @@ pub async fn restore_database(state: State<'_, AppState>) -> Result<Restored, Co
             message: "choose the backup to restore first (File ▸ Restore…)".into(),
         })?;
     let restored = state.with_store(|s| s.restore_from(&file, &kept_as))?;
+    state.forget_shown();
     log::info!("restored {} (kept {})", file.display(), kept_as.display());
     Ok(restored)
 }

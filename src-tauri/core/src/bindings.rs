@@ -21,7 +21,8 @@ use crate::people::{Person, Session, TeamRole};
 use crate::plan::{
     Abort, AbortStep, BackoutStep, Band, CalendarRow, CalendarView, Conflict, ConflictKind,
     DeploymentModel, Milestone, ModelDep, ModelTask, PlanDep, RollbackFrom, RollbackPlan,
-    RollbackStep, Schedule, ScheduledTask, Slot, Strategy, Wave, WaveRollback,
+    RollbackStep, Schedule, ScheduleChanges, ScheduleUpdate, ScheduledTask, SlackChange, Slot,
+    Strategy, Wave, WaveRollback,
 };
 use crate::profile::Profile;
 use crate::release::{Release, ReleaseDraft, ReleaseType, Risk, Stage};
@@ -99,7 +100,10 @@ pub fn typescript() -> Vec<(String, String)> {
         DepKind,
         PlanDep,
         Schedule,
+        ScheduleChanges,
+        ScheduleUpdate,
         ScheduledTask,
+        SlackChange,
         Band,
         Conflict,
         ConflictKind,

@@ -4,6 +4,7 @@
 //! ten edits. Runs under an X display (xvfb-run).
 
 use relman_core::Store;
+use relman_core::plan::ScheduleUpdate;
 use relman_tests::app::App;
 use thirtyfour::prelude::*;
 
@@ -14,6 +15,42 @@ const TASKS: usize = 10_000;
 fn seed(db: &std::path::Path) {
     let mut store = Store::open_any(&db.to_string_lossy()).unwrap();
     relman_tests::seed_large_plan(&mut store, "REL-BENCH", TASKS);
+    time_the_store(&mut store);
+}
+
+/// For the breakdown: the same edit without the window, in the store (its transaction and the
+/// scheduler), then what the app adds (the changes against the schedule shown, as JSON).
+fn time_the_store(store: &mut Store) {
+    let now = chrono::Utc::now();
+    let mut shown = store.schedule("REL-BENCH").unwrap();
+    let (mut edits, mut answers, mut bytes) = (Vec::new(), Vec::new(), 0);
+    for i in 0..10 {
+        let start = shown.task("1.t0").unwrap().start.unwrap() + chrono::Duration::minutes(15);
+        let started = std::time::Instant::now();
+        let after = store
+            .move_task(
+                "REL-BENCH",
+                "1.t0",
+                (i < 9).then_some(start),
+                shown.version,
+                "bench",
+                now,
+            )
+            .unwrap();
+        edits.push(started.elapsed().as_secs_f64() * 1000.0);
+        let started = std::time::Instant::now();
+        let update = ScheduleUpdate::since(Some(&shown), shown.version, &after);
+        bytes = serde_json::to_string(&update).unwrap().len();
+        answers.push(started.elapsed().as_secs_f64() * 1000.0);
+        shown = after;
+    }
+    let (mid, low, high) = median(edits);
+    println!("the edit in the store: median {mid:.0} ms, min {low:.0} ms, max {high:.0} ms");
+    let (mid, low, high) = median(answers);
+    println!(
+        "its changes against the schedule shown, as JSON ({} kB): median {mid:.1} ms, min {low:.1} ms, max {high:.1} ms",
+        bytes / 1000
+    );
 }
 
 /// Presses Shift+→ on the selected task and waits, in the page, for the next frame after its
@@ -47,6 +84,32 @@ window.__TAURI_INTERNALS__.invoke("get_schedule", { key: "REL-BENCH" })
   .then(() => done(performance.now() - started), () => done(-1));
 "#;
 
+const TRACE: &str = r#"
+const done = arguments[arguments.length - 1];
+window.__relmanCalls = [];
+const log = [];
+const started = performance.now();
+const cell = document.querySelector(".trow[data-row='1.t1'] .cell:nth-child(2)");
+const before = cell.textContent;
+const grid = document.querySelector(".gantt");
+grid.focus();
+grid.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", shiftKey: true, bubbles: true }));
+const poll = () => {
+  const now = document.querySelector(".trow[data-row='1.t1'] .cell:nth-child(2)");
+  if (now && now.textContent !== before) {
+    requestAnimationFrame(() => {
+      log.push(`  painted at ${(performance.now() - started).toFixed(0)} ms`);
+      setTimeout(() => {
+        for (const c of window.__relmanCalls) log.push(`  ${c.command}: ${(c.start - started).toFixed(0)}..${(c.end - started).toFixed(0)} ms`);
+        window.__relmanCalls = undefined;
+        done(log.join("\n"));
+      }, 1500);
+    });
+  } else requestAnimationFrame(poll);
+};
+requestAnimationFrame(poll);
+"#;
+
 fn median(mut times: Vec<f64>) -> (f64, f64, f64) {
     times.sort_by(f64::total_cmp);
     (times[times.len() / 2], times[0], times[times.len() - 1])
@@ -73,7 +136,7 @@ async fn main() -> WebDriverResult<()> {
         let ms: f64 = app.driver.execute_async(MEASURE, vec![]).await?.convert()?;
         assert!(ms >= 0.0, "the successor never moved");
         times.push(ms);
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
     }
     let (mid, low, high) = median(times);
     println!(
@@ -92,6 +155,8 @@ async fn main() -> WebDriverResult<()> {
     println!(
         "of which reading the whole schedule over IPC: median {mid:.0} ms, min {low:.0} ms, max {high:.0} ms"
     );
+    let trace: String = app.driver.execute_async(TRACE, vec![]).await?.convert()?;
+    println!("one edit, traced:\n{trace}");
     app.quit().await?;
     Ok(())
 }

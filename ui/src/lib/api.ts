@@ -36,6 +36,7 @@ import type { PlanRequest } from "../bindings/PlanRequest";
 import type { Progress } from "../bindings/Progress";
 import type { RenderingMode } from "../bindings/RenderingMode";
 import type { Schedule } from "../bindings/Schedule";
+import type { ScheduleUpdate } from "../bindings/ScheduleUpdate";
 import type { Slot } from "../bindings/Slot";
 import type { Window } from "../bindings/Window";
 import type { Booking } from "../bindings/Booking";
@@ -123,11 +124,22 @@ export function toErrorReport(error: unknown): ErrorReport {
   return { kind: "internal", message, fields: [], rules: [] };
 }
 
+declare global {
+  interface Window {
+    /** Set by `make bench-edit`: every call with when it started and ended, to say where an
+     * edit's time goes. */
+    __relmanCalls?: { command: string; start: number; end: number }[];
+  }
+}
+
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  const start = performance.now();
   try {
     return await invoke<T>(command, args);
   } catch (error) {
     throw new ApiError(toErrorReport(error));
+  } finally {
+    window.__relmanCalls?.push({ command, start, end: performance.now() });
   }
 }
 
@@ -220,9 +232,9 @@ export const api = {
   instantiatePlan: (key: string, request: PlanRequest) => call<Schedule>("instantiate_plan", { key, request }),
   /** Pins a task to `start` (ISO), or unpins it with null. */
   moveTask: (key: string, task: string, start: string | null, version: number) =>
-    call<Schedule>("move_task", { key, task, start, version }),
+    call<ScheduleUpdate>("move_task", { key, task, start, version }),
   resizeTask: (key: string, task: string, minutes: number, version: number) =>
-    call<Schedule>("resize_task", { key, task, minutes, version }),
+    call<ScheduleUpdate>("resize_task", { key, task, minutes, version }),
   saveBaseline: (key: string) => call<Schedule>("save_baseline", { key }),
   recordProgress: (key: string, task: string, progress: Progress) =>
     call<Schedule>("record_progress", { key, task, progress }),
@@ -246,14 +258,14 @@ export const api = {
   rollbackFromTask: (key: string, task: string) => call<RollbackFrom>("rollback_from_task", { key, task }),
   /** Adds a task to one wave (0-based) or, with null, to every wave. */
   addPlanTask: (key: string, task: ModelTask, wave: number | null, after: string[], version: number) =>
-    call<Schedule>("add_plan_task", { key, task, wave, after, version }),
+    call<ScheduleUpdate>("add_plan_task", { key, task, wave, after, version }),
   removePlanTask: (key: string, task: string, version: number) =>
-    call<Schedule>("remove_plan_task", { key, task, version }),
+    call<ScheduleUpdate>("remove_plan_task", { key, task, version }),
   updatePlanTask: (key: string, task: string, fields: ModelTask, version: number) =>
-    call<Schedule>("update_plan_task", { key, task, fields, version }),
-  addPlanDep: (key: string, dep: PlanDep, version: number) => call<Schedule>("add_plan_dep", { key, dep, version }),
+    call<ScheduleUpdate>("update_plan_task", { key, task, fields, version }),
+  addPlanDep: (key: string, dep: PlanDep, version: number) => call<ScheduleUpdate>("add_plan_dep", { key, dep, version }),
   removePlanDep: (key: string, from: string, to: string, version: number) =>
-    call<Schedule>("remove_plan_dep", { key, from, to, version }),
+    call<ScheduleUpdate>("remove_plan_dep", { key, from, to, version }),
   runStep: (key: string, step: string, progress: Progress) => call<Schedule>("run_step", { key, step, progress }),
   abortRelease: (key: string, reason: string) => call<Schedule>("abort_release", { key, reason }),
   listEnvironments: () => call<EnvironmentView[]>("list_environments"),

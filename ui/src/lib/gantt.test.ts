@@ -2,11 +2,15 @@ import { describe, expect, it } from "vitest";
 
 import type { Schedule } from "../bindings/Schedule";
 import type { ScheduledTask } from "../bindings/ScheduledTask";
+import type { ScheduleChanges } from "../bindings/ScheduleChanges";
+import type { ScheduleUpdate } from "../bindings/ScheduleUpdate";
+import { applyUpdate } from "./schedule";
 import {
   fitPxPerHour,
   generatedPlan,
   linkPath,
   nextZoom,
+  patchRows,
   PX_PER_HOUR,
   ROW_HEIGHT,
   rowsFromSchedule,
@@ -163,5 +167,70 @@ describe("time scale and geometry", () => {
     expect(step(rows, 2, 1)).toBe(4);
     expect(step(rows, 4, -1)).toBe(2);
     expect(step(rows, 1, -1)).toBe(1);
+  });
+});
+
+describe("an edit's changes", () => {
+  const base = { ...schedule, version: 4 };
+  const changes = (extra: Partial<ScheduleChanges>): ScheduleUpdate => ({
+    changes: {
+      base_version: 4,
+      version: 5,
+      strategy: base.strategy,
+      model: base.model,
+      starts_at: base.starts_at,
+      finish: base.finish,
+      waves: base.waves,
+      abort: null,
+      tasks: [],
+      slack: [],
+      order: null,
+      deps: null,
+      conflicts: null,
+      windows: null,
+      freezes: null,
+      ...extra,
+    },
+  });
+
+  it("patch only the rows of the tasks that changed, and give the rows made whole again", () => {
+    const moved = task("1.b", 0, 2, 4, { pinned: true });
+    const applied = applyUpdate(base, changes({ tasks: [moved], slack: [["2.b", 0, true], ["2.a", 15, true]] }))!;
+    expect(applied.schedule.version).toBe(5);
+    expect(applied.schedule.tasks.map((x) => x.key)).toEqual(["1.a", "1.b", "2.a", "2.b"]);
+    expect(applied.schedule.tasks[1]).toBe(moved);
+    expect(applied.schedule.tasks[0]).toBe(base.tasks[0]);
+    expect(applied.schedule.tasks[2]!.slack_minutes).toBe(15);
+    // 2.b turned critical, which its bar shows; 2.a's slack is only a cell.
+    expect([...applied.changed!].sort()).toEqual(["1.b", "2.b"]);
+    const patched = patchRows(rowsFromSchedule(base), applied.schedule, applied.changed!, applied.relink);
+    expect(patched).toEqual(rowsFromSchedule(applied.schedule));
+  });
+
+  it("flag the tasks of conflicts that came and went, and link again when the dependencies changed", () => {
+    const conflicted = { ...base, conflicts: [{ kind: "freeze" as const, message: "in a freeze", with: "Year end", task: "1.a" }] };
+    const deps = [{ from: "1.a", to: "2.b", kind: "fs" as const, lag_minutes: 0 }];
+    const conflicts = [{ kind: "overlap" as const, message: "REL-2 too", with: "REL-2", task: "2.a" }];
+    const applied = applyUpdate(conflicted, changes({ conflicts, deps }))!;
+    expect(applied.relink).toBe(true);
+    const patched = patchRows(rowsFromSchedule(conflicted), applied.schedule, applied.changed!, applied.relink)!;
+    expect(patched).toEqual(rowsFromSchedule(applied.schedule));
+    expect(patched.rows.filter((r) => r.flagged).map((r) => r.id)).toEqual(["2.a"]);
+    expect(patched.links).toHaveLength(1);
+  });
+
+  it("make every row again when tasks came or went", () => {
+    const added = task("1.c", 0, 3, 4);
+    const applied = applyUpdate(base, changes({ tasks: [added], order: ["1.a", "1.b", "1.c", "2.a"] }))!;
+    expect(applied.changed).toBeNull();
+    expect(applied.schedule.tasks.map((x) => x.key)).toEqual(["1.a", "1.b", "1.c", "2.a"]);
+  });
+
+  it("refuse changes to another version than the one shown, and take a whole schedule as it is", () => {
+    expect(applyUpdate({ ...base, version: 3 }, changes({}))).toBeNull();
+    expect(applyUpdate(null, changes({}))).toBeNull();
+    const whole = applyUpdate(null, { whole: base })!;
+    expect(whole.schedule).toBe(base);
+    expect(whole.changed).toBeNull();
   });
 });

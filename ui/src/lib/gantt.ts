@@ -4,6 +4,7 @@
 
 import type { DepKind } from "../bindings/DepKind";
 import type { Schedule } from "../bindings/Schedule";
+import type { ScheduledTask } from "../bindings/ScheduledTask";
 
 export type Zoom = "hour" | "day" | "week" | "month";
 export const ZOOMS: Zoom[] = ["hour", "day", "week", "month"];
@@ -98,46 +99,99 @@ export function extent(rows: GanttRow[], fallback: number): { start: number; end
   return { start: start - pad, end: end + pad };
 }
 
-/** A schedule as Gantt rows: a header row per wave, then its tasks in plan order. */
-export function rowsFromSchedule(schedule: Schedule): GanttData {
-  const rows: GanttRow[] = [];
-  const rowOfTask = new Map<string, number>();
-  schedule.waves.forEach((wave, w) => {
-    const tasks = schedule.tasks.filter((task) => task.wave === w);
-    const starts = tasks.flatMap((task) => (task.start ? [Date.parse(task.start)] : []));
-    const ends = tasks.flatMap((task) => (task.end ? [Date.parse(task.end)] : []));
-    rows.push({
-      id: `wave-${w}`,
-      kind: "group",
-      label: wave.name,
-      start: starts.length ? Math.min(...starts) : null,
-      end: ends.length ? Math.max(...ends) : null,
-    });
-    for (const task of tasks) {
-      rowOfTask.set(task.key, rows.length);
-      rows.push({
-        id: task.key,
-        kind: task.milestone ? "milestone" : "task",
-        label: task.name,
-        start: task.start ? Date.parse(task.start) : null,
-        end: task.end ? Date.parse(task.end) : null,
-        critical: task.critical,
-        pinned: task.pinned,
-        downtime: task.downtime,
-        baselineStart: task.baseline_start ? Date.parse(task.baseline_start) : null,
-        baselineEnd: task.baseline_end ? Date.parse(task.baseline_end) : null,
-        flagged: task.unplaced !== null || schedule.conflicts.some((c) => c.task === task.key),
-      });
+/** A schedule's Gantt rows, with the row of each task, so that an edit can patch its rows. */
+export interface PlanRows extends GanttData {
+  rowOf: Map<string, number>;
+}
+
+function taskRow(task: ScheduledTask, conflicted: Set<string>): GanttRow {
+  return {
+    id: task.key,
+    kind: task.milestone ? "milestone" : "task",
+    label: task.name,
+    start: task.start ? Date.parse(task.start) : null,
+    end: task.end ? Date.parse(task.end) : null,
+    critical: task.critical,
+    pinned: task.pinned,
+    downtime: task.downtime,
+    baselineStart: task.baseline_start ? Date.parse(task.baseline_start) : null,
+    baselineEnd: task.baseline_end ? Date.parse(task.baseline_end) : null,
+    flagged: task.unplaced !== null || conflicted.has(task.key),
+  };
+}
+
+/** Each wave's header row spans its tasks' rows, which follow it. */
+function spanWaves(rows: GanttRow[]): void {
+  let group: GanttRow | null = null;
+  const close = () => {
+    if (group && group.start === Infinity) group.start = null;
+    if (group && group.end === -Infinity) group.end = null;
+  };
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    if (row.kind === "group") {
+      close();
+      group = { ...row, start: Infinity, end: -Infinity };
+      rows[i] = group;
+    } else if (group) {
+      if (row.start !== null && row.start < group.start!) group.start = row.start;
+      if (row.end !== null && row.end > group.end!) group.end = row.end;
     }
-  });
+  }
+  close();
+}
+
+function linksOf(schedule: Schedule, rowOf: Map<string, number>): GanttLink[] {
   const links: GanttLink[] = [];
   for (const dep of schedule.deps) {
-    const from = rowOfTask.get(dep.from);
-    const to = rowOfTask.get(dep.to);
+    const from = rowOf.get(dep.from);
+    const to = rowOf.get(dep.to);
     if (from !== undefined && to !== undefined) links.push({ from, to, kind: dep.kind });
   }
+  return links;
+}
+
+/** A schedule as Gantt rows: a header row per wave, then its tasks in plan order. */
+export function rowsFromSchedule(schedule: Schedule): PlanRows {
+  const rows: GanttRow[] = [];
+  const rowOf = new Map<string, number>();
+  const conflicted = new Set(schedule.conflicts.map((c) => c.task));
+  const byWave: ScheduledTask[][] = schedule.waves.map(() => []);
+  for (const task of schedule.tasks) byWave[task.wave]?.push(task);
+  schedule.waves.forEach((wave, w) => {
+    rows.push({ id: `wave-${w}`, kind: "group", label: wave.name, start: null, end: null });
+    for (const task of byWave[w]!) {
+      rowOf.set(task.key, rows.length);
+      rows.push(taskRow(task, conflicted));
+    }
+  });
+  spanWaves(rows);
+  const links = linksOf(schedule, rowOf);
   const { start, end } = extent(rows, Date.parse(schedule.starts_at));
-  return { rows, links, linksOfRow: withLinkIndex(rows, links), start, end };
+  return { rows, links, linksOfRow: withLinkIndex(rows, links), start, end, rowOf };
+}
+
+/**
+ * `data` after an edit that kept every task in its row: the rows of the `changed` tasks made
+ * again from `schedule`, the waves' spans and the extent after them, and the links again only
+ * when the dependencies changed. Null when a changed task has no row: make them all again.
+ */
+export function patchRows(data: PlanRows, schedule: Schedule, changed: Set<string>, relink: boolean): PlanRows | null {
+  const rows = data.rows.slice();
+  const conflicted = new Set(schedule.conflicts.map((c) => c.task));
+  const byKey = new Map<string, ScheduledTask>();
+  for (const task of schedule.tasks) if (changed.has(task.key)) byKey.set(task.key, task);
+  for (const key of changed) {
+    const row = data.rowOf.get(key);
+    const task = byKey.get(key);
+    if (row === undefined || task === undefined) return null;
+    rows[row] = taskRow(task, conflicted);
+  }
+  spanWaves(rows);
+  const { start, end } = extent(rows, Date.parse(schedule.starts_at));
+  if (!relink) return { ...data, rows, start, end };
+  const links = linksOf(schedule, data.rowOf);
+  return { rows, links, linksOfRow: withLinkIndex(rows, links), start, end, rowOf: data.rowOf };
 }
 
 /** Maps time to x and back for a chart starting at `origin`. */

@@ -4,10 +4,11 @@
 //!
 //! One file per idea: `model` (reusable templates), `release_plan` (a release's plan, its
 //! waves and how it is made from a model), `layout` (a plan through the scheduler, with its
-//! own conflicts), `overlaps` (releases on the same CI at once), `slots`, `rollback`,
+//! own conflicts), `changes` (what an edit changed, for the window), `overlaps` (releases on the same CI at once), `slots`, `rollback`,
 //! `calendar_view`.
 
 mod calendar_view;
+mod changes;
 mod layout;
 mod model;
 mod overlaps;
@@ -16,6 +17,7 @@ mod rollback;
 mod slots;
 
 pub use calendar_view::*;
+pub use changes::*;
 pub use layout::*;
 pub use model::*;
 pub use overlaps::*;

@@ -438,6 +438,7 @@ export const de: Record<MessageKey, string> = {
   "plan.task.edit": "Aufgabe bearbeiten",
   "plan.task.saved": "{task} gespeichert",
   "plan.task.after": "Wartet auf",
+  "plan.task.after.hint": "ein Aufgabenschlüssel, z. B. 1.deploy",
   "plan.task.dep.remove": "Nicht mehr auf {from} warten",
   "plan.task.removed": "{task} entfernt",
   "plan.marker.latest": "spätestes Go/No-Go",

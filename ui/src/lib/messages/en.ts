@@ -435,6 +435,7 @@ export const en = {
   "plan.task.edit": "Edit task",
   "plan.task.saved": "Saved {task}",
   "plan.task.after": "Waits for",
+  "plan.task.after.hint": "a task key, e.g. 1.deploy",
   "plan.task.dep.remove": "No longer wait for {from}",
   "plan.task.removed": "Removed {task}",
   "plan.marker.latest": "latest go/no-go",
