@@ -105,6 +105,7 @@ const COMMANDS: &[&str] = &[
     "record_run",
     "close_defect",
     "import_inventory",
+    "cancel_work",
     "update_environment",
     "get_test_policy",
     "set_test_policy",

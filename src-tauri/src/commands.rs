@@ -1,6 +1,8 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use relman_core::after::{Activity, ActivityState, ElsPolicy, Incident, KpiFilter, Kpis};
@@ -26,12 +28,16 @@ use relman_core::testing::{
     Booking, BookingPurpose, Defect, Environment, EnvironmentView, JudgedRun, RunDraft, TestPolicy,
     TestingView,
 };
+use relman_core::work::{Work, WorkProgress};
 use relman_core::{
     AppStatus, Error, ErrorReport, FieldError, Release, ReleaseDraft, ReleaseFilter,
     Result as CoreResult, Store,
 };
 use serde::Serialize;
-use tauri::State;
+use tauri::{AppHandle, Emitter, State};
+
+/// The event that carries long work's progress to the window.
+pub const PROGRESS: &str = "relman://progress";
 
 /// The one open database (Relman has a single writer) and the OS user to fall back on.
 pub struct AppState {
@@ -49,6 +55,8 @@ pub struct AppState {
     /// The schedule of each release as the window last received it, so that a plan edit
     /// answers with what changed since (a few rows) instead of the whole plan.
     shown: Mutex<HashMap<String, Schedule>>,
+    /// Set by the window's Cancel while long work runs; the work stops at its next step.
+    stop: AtomicBool,
 }
 
 /// A database file, or a team database's `postgres://` address (never as its owner).
@@ -106,6 +114,7 @@ impl AppState {
             pending_import: Mutex::new(None),
             pending_restore: Mutex::new(None),
             shown: Mutex::new(HashMap::new()),
+            stop: AtomicBool::new(false),
         }
     }
 
@@ -144,6 +153,27 @@ impl AppState {
         let update = ScheduleUpdate::since(shown.get(&after.release), base_version, &after);
         shown.insert(after.release.clone(), after);
         Ok(update)
+    }
+
+    /// Long work, reporting its progress to the window (`relman://progress`, ten times a
+    /// second at most) and stopping, with nothing written, when the window cancels it. Runs
+    /// from an async command, so that the main thread stays free for Cancel.
+    fn long_work<T: Send>(
+        &self,
+        app: &AppHandle,
+        f: impl FnOnce(&mut Store, &str, Work<'_>) -> CoreResult<T> + Send,
+    ) -> CommandResult<T> {
+        self.stop.store(false, Ordering::Relaxed);
+        let shown: Mutex<Option<Instant>> = Mutex::new(None);
+        let progress = |done: usize, total: usize| {
+            let mut shown = lock(&shown);
+            if shown.is_none_or(|at| at.elapsed() >= Duration::from_millis(100)) || done == total {
+                let _ = app.emit(PROGRESS, WorkProgress { done, total });
+                *shown = Some(Instant::now());
+            }
+        };
+        let work = Work::new(&progress, &self.stop);
+        self.acting(|store, actor| f(store, actor, work))
     }
 
     /// Another database, or this one restored: the window's copies say nothing about it.
@@ -1018,18 +1048,26 @@ pub fn close_defect(
     state.acting(|s, actor| s.close_defect(&key, &defect, (!reopen).then_some(now), actor, now))
 }
 
-/// Imports inventory files the window read (RVTools CSV, libvirt XML, Proxmox JSON).
+/// Imports inventory files the window read (RVTools CSV, libvirt XML, Proxmox JSON), with
+/// progress, and Cancel.
 #[tauri::command]
-pub fn import_inventory(
+pub async fn import_inventory(
+    app: AppHandle,
     state: State<'_, AppState>,
     contents: Vec<InventoryFile>,
     date_order: Option<DateOrder>,
 ) -> CommandResult<InventorySummary> {
-    state.acting(|s, actor| {
+    state.long_work(&app, |s, actor, work| {
         let files: Vec<(String, String)> = contents.into_iter().map(|f| (f.name, f.text)).collect();
         let inventory = relman_core::inventory::read(&files, date_order)?;
-        s.import_inventory(&inventory, actor, crate::now())
+        s.import_inventory_with(&inventory, actor, crate::now(), work)
     })
+}
+
+/// The window's Cancel: the long work running stops at its next step, writing nothing.
+#[tauri::command]
+pub fn cancel_work(state: State<'_, AppState>) {
+    state.stop.store(true, Ordering::Relaxed);
 }
 
 #[tauri::command]

@@ -213,6 +213,7 @@ pub fn run() {
             commands::record_run,
             commands::close_defect,
             commands::import_inventory,
+            commands::cancel_work,
             commands::update_environment,
             commands::get_test_policy,
             commands::set_test_policy,

@@ -513,6 +513,20 @@ pub fn deploying_release(
     "REL-1"
 }
 
+/// An RVTools vInfo export of `vms` test VMs (`test-00000`…), as `(file name, contents)`.
+pub fn rvtools_export(vms: usize) -> Vec<(String, String)> {
+    let mut info = String::from(
+        "VM,Powerstate,Template,CPUs,Memory,Provisioned MiB,Cluster,Host,OS according to the VMware Tools,VM UUID,VI SDK UUID,Annotation\n",
+    );
+    for i in 0..vms {
+        info.push_str(&format!(
+            "test-{i:05},poweredOn,False,4,8192,61440,Test,esx-{:02}.lab,Ubuntu 24.04,uuid-{i},vc-1,\"clone of prod-{i}\"\n",
+            i % 40
+        ));
+    }
+    vec![("RVTools_tabvInfo.csv".into(), info)]
+}
+
 /// A release whose plan has `tasks` tasks in chains of 100 (so it is many rows but about a day
 /// long), for the benchmarks of plan edits.
 pub fn seed_large_plan(store: &mut relman_core::Store, key: &str, tasks: usize) {

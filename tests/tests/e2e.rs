@@ -2121,3 +2121,39 @@ async fn a_changes_authorized_window_is_edited_on_the_changes_page() -> WebDrive
     );
     app.quit().await
 }
+
+/// Importing a whole vCenter (50,000 VMs, seconds of work) shows how far it got, and Cancel
+/// stops it with nothing written: no environment, no audit record.
+#[tokio::test]
+async fn a_long_import_shows_its_progress_and_cancel_writes_nothing() -> WebDriverResult<()> {
+    let db = temp_db();
+    let audit = Store::open(&db.path)
+        .unwrap()
+        .verify_audit()
+        .unwrap()
+        .records;
+    let file = db.path.with_file_name("RVTools_tabvInfo.csv");
+    std::fs::write(&file, &relman_tests::rvtools_export(50_000)[0].1).unwrap();
+    let app = App::launch(&db.path).await?;
+    app.click("#nav-environments").await?;
+    app.find("#inventory-files")
+        .await?
+        .send_keys(file.display().to_string())
+        .await?;
+    let count = app.wait_text("#work-count", "of 50,000").await?;
+    assert!(count.contains('%'), "{count}");
+    app.click("#work-cancel").await?;
+    let toast = app.wait_text("#toast-message", "cancelled").await?;
+    assert!(toast.contains("nothing was changed"), "{toast}");
+    app.gone("#work-dialog").await?;
+    app.quit().await?;
+    let store = Store::open(&db.path).unwrap();
+    assert!(
+        store
+            .list_environments(Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap())
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.verify_audit().unwrap().records, audit);
+    Ok(())
+}

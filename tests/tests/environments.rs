@@ -1,10 +1,14 @@
 //! Test environments and runs through the store: reverts seen in an inventory, runs that stop
 //! counting, snapshot age and its exemption, and CAB approvals bound to the evidence.
 
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use relman_core::approval::{Decision, Role};
+use relman_core::error::ErrorKind;
 use relman_core::inventory::read_files;
 use relman_core::testing::{RunDraft, TestKind, TestResult};
+use relman_core::work::Work;
 use relman_core::{Stage, Store};
 use relman_tests::{ReadyRelease, give_test_evidence, read, repo_root, seed_ready_release};
 
@@ -335,4 +339,38 @@ fn a_vsnapshot_without_uuid_columns_is_matched_to_the_vinfo_vms_by_name() {
             .any(|p| p.contains("2 VMs are named 'test-web-01'")),
         "{twice:?}"
     );
+}
+
+/// Stopping an import of a whole vCenter while it runs writes nothing: no environment and no
+/// audit record, whether it stops midway or at the last VM.
+#[test]
+fn an_import_stopped_while_it_runs_writes_nothing() {
+    let mut store = relman_tests::fresh_store();
+    let inventory = read_files(&relman_tests::rvtools_export(300), None).unwrap();
+    let audit = store.verify_audit().unwrap().records;
+    for stop_after in [150, 299] {
+        let stop = AtomicBool::new(false);
+        let progress = |done: usize, total: usize| {
+            assert_eq!(total, 300);
+            if done == stop_after {
+                stop.store(true, Ordering::Relaxed);
+            }
+        };
+        let error = store
+            .import_inventory_with(&inventory, "rita", now(), Work::new(&progress, &stop))
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Cancelled, "{error}");
+        assert!(store.list_environments(now()).unwrap().is_empty());
+        assert_eq!(store.verify_audit().unwrap().records, audit);
+    }
+    // Not stopped: every VM, reported to the end.
+    let never = AtomicBool::new(false);
+    let last = AtomicUsize::new(0);
+    let progress = |done: usize, _| last.store(done, Ordering::Relaxed);
+    let summary = store
+        .import_inventory_with(&inventory, "rita", now(), Work::new(&progress, &never))
+        .unwrap();
+    assert_eq!(summary.created.len(), 300);
+    assert_eq!(last.load(Ordering::Relaxed), 300);
+    assert_eq!(store.list_environments(now()).unwrap().len(), 300);
 }

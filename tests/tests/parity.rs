@@ -149,6 +149,10 @@ const PARITY: &[(&str, Twin)] = &[
     ("record_run", Cli("test record")),
     ("close_defect", Cli("test defect")),
     ("import_inventory", Cli("env import")),
+    (
+        "cancel_work",
+        WindowOnly("the window's Cancel of long work; the CLI stops with Ctrl+C"),
+    ),
     ("update_environment", Cli("env edit")),
     ("get_test_policy", Cli("test policy")),
     ("set_test_policy", Cli("test policy")),

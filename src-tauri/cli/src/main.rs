@@ -28,6 +28,7 @@ mod data;
 mod db;
 mod people;
 mod planning;
+mod progress;
 mod report;
 mod rollback;
 mod testing;
@@ -666,7 +667,8 @@ fn main() -> ExitCode {
                 | ErrorKind::NotFound
                 | ErrorKind::Conflict
                 | ErrorKind::Rule
-                | ErrorKind::Forbidden => ExitCode::from(EXIT_REFUSED),
+                | ErrorKind::Forbidden
+                | ErrorKind::Cancelled => ExitCode::from(EXIT_REFUSED),
                 ErrorKind::Storage | ErrorKind::Internal => ExitCode::from(EXIT_STORAGE),
             }
         }

@@ -447,7 +447,13 @@ pub fn env(
                 texts.push((name, text));
             }
             let inventory = relman_core::inventory::read(&texts, date_order)?;
-            let summary = store.import_inventory(&inventory, actor, now)?;
+            let progress = crate::progress::Progress::on_terminal("Importing VMs and snapshots");
+            let report = |done, total| progress.report(done, total);
+            // Ctrl+C ends the process, and with it the transaction: nothing to stop here.
+            let never = std::sync::atomic::AtomicBool::new(false);
+            let work = relman_core::work::Work::new(&report, &never);
+            let summary = store.import_inventory_with(&inventory, actor, now, work)?;
+            drop(progress);
             let text = format!("Imported: {}\n", summary.describe());
             Ok(Output::new(summary, text))
         }

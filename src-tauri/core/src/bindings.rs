@@ -40,6 +40,7 @@ use crate::testing::{
     Snapshot, SnapshotView, Source, TestKind, TestPolicy, TestResult, TestRun, TestingView,
     VersionChange,
 };
+use crate::work::WorkProgress;
 
 /// `(file name, contents)` for each exported type.
 pub fn typescript() -> Vec<(String, String)> {
@@ -99,6 +100,7 @@ pub fn typescript() -> Vec<(String, String)> {
         Strategy,
         DepKind,
         PlanDep,
+        WorkProgress,
         Schedule,
         ScheduleChanges,
         ScheduleUpdate,

@@ -75,6 +75,10 @@ pub enum Error {
         holds: Vec<crate::people::TeamRole>,
     },
 
+    /// The person stopped long work before it was saved.
+    #[error("cancelled: nothing was changed")]
+    Cancelled,
+
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -90,6 +94,8 @@ pub enum ErrorKind {
     Rule,
     /// The person's roles do not allow it.
     Forbidden,
+    /// The person stopped it; nothing was written.
+    Cancelled,
     Storage,
     Internal,
 }
@@ -134,6 +140,7 @@ impl Error {
             Error::Conflict { .. } => ErrorKind::Conflict,
             Error::Rules { .. } => ErrorKind::Rule,
             Error::Forbidden { .. } => ErrorKind::Forbidden,
+            Error::Cancelled => ErrorKind::Cancelled,
             Error::NewerDatabase { .. }
             | Error::Storage(_)
             | Error::Migration(_)

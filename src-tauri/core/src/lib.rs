@@ -32,6 +32,7 @@ pub mod schedule;
 pub mod store;
 pub mod testing;
 pub mod transfer;
+pub mod work;
 
 pub use error::{Error, ErrorKind, ErrorReport, FieldError, Result};
 pub use release::{Release, ReleaseDraft, ReleaseType, Risk, Stage};

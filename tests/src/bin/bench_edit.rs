@@ -1,73 +1,42 @@
-//! `make bench-edit`: the round trip of one plan edit at 10,000 tasks in the real window — a
-//! task moved with Shift+→ in the Plan tab until its successor shows its new start on screen
-//! (IPC, store transaction, scheduler, the returned schedule, re-render). Prints the median of
-//! ten edits. Runs under an X display (xvfb-run).
+//! `make bench-edit`: plan edits in the real window at 1,000, 10,000 and 50,000 tasks — a move
+//! (Shift+→), a resize (dragging a bar's end), an undo (Ctrl+Z) and adding a task — each timed
+//! from the key press, the mouse's release or the click until the frame that shows its effect
+//! (IPC, the store's transaction, the scheduler, the changes, the patched rows, paint).
+//! Prints the median of each and where one edit's time goes. `RELMAN_BENCH_SIZES=10000` picks
+//! the sizes. Runs under an X display (xvfb-run).
+
+use std::time::Duration;
 
 use relman_core::Store;
 use relman_core::plan::ScheduleUpdate;
 use relman_tests::app::App;
 use thirtyfour::prelude::*;
 
-const TASKS: usize = 10_000;
+/// Between two edits the window settles: the checklist and the rollback markers that follow
+/// an edit are read again after it (500 and 600 ms), and are not what is measured here.
+const SETTLE: Duration = Duration::from_millis(1200);
 
-/// The plan on a team database when `RELMAN_TEST_POSTGRES` names a server (`make bench-team`),
-/// else in a file.
-fn seed(db: &std::path::Path) {
-    let mut store = Store::open_any(&db.to_string_lossy()).unwrap();
-    relman_tests::seed_large_plan(&mut store, "REL-BENCH", TASKS);
-    time_the_store(&mut store);
-}
+/// Sets up the measurement of the next edit: remembers the successor's start as shown.
+const PREPARE: &str = r#"
+window.__bench = {
+  before: document.querySelector(".trow[data-row='1.t1'] .cell:nth-child(2)").textContent,
+  rows: document.querySelector(".gantt").getAttribute("aria-rowcount"),
+  mark: null,
+};
+document.addEventListener("pointerup", () => (window.__bench.mark = performance.now()), { capture: true, once: true });
+"#;
 
-/// For the breakdown: the same edit without the window, in the store (its transaction and the
-/// scheduler), then what the app adds (the changes against the schedule shown, as JSON).
-fn time_the_store(store: &mut Store) {
-    let now = chrono::Utc::now();
-    let mut shown = store.schedule("REL-BENCH").unwrap();
-    let (mut edits, mut answers, mut bytes) = (Vec::new(), Vec::new(), 0);
-    for i in 0..10 {
-        let start = shown.task("1.t0").unwrap().start.unwrap() + chrono::Duration::minutes(15);
-        let started = std::time::Instant::now();
-        let after = store
-            .move_task(
-                "REL-BENCH",
-                "1.t0",
-                (i < 9).then_some(start),
-                shown.version,
-                "bench",
-                now,
-            )
-            .unwrap();
-        edits.push(started.elapsed().as_secs_f64() * 1000.0);
-        let started = std::time::Instant::now();
-        let update = ScheduleUpdate::since(Some(&shown), shown.version, &after);
-        bytes = serde_json::to_string(&update).unwrap().len();
-        answers.push(started.elapsed().as_secs_f64() * 1000.0);
-        shown = after;
-    }
-    let (mid, low, high) = median(edits);
-    println!("the edit in the store: median {mid:.0} ms, min {low:.0} ms, max {high:.0} ms");
-    let (mid, low, high) = median(answers);
-    println!(
-        "its changes against the schedule shown, as JSON ({} kB): median {mid:.1} ms, min {low:.1} ms, max {high:.1} ms",
-        bytes / 1000
-    );
-}
-
-/// Presses Shift+→ on the selected task and waits, in the page, for the next frame after its
-/// successor's start cell changed. Returns the milliseconds from the key press to that frame.
-const MEASURE: &str = r#"
+/// Waits for the frame after the edit shows (the successor's start, or the number of rows,
+/// changed) and answers the milliseconds since the edit began (`__bench.mark`).
+const WAIT: &str = r#"
 const done = arguments[arguments.length - 1];
-const cell = document.querySelector(".trow[data-row='1.t1'] .cell:nth-child(2)");
-const before = cell.textContent;
-const started = performance.now();
-const grid = document.querySelector(".gantt");
-grid.focus();
-grid.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", shiftKey: true, bubbles: true }));
 const poll = () => {
-  const now = document.querySelector(".trow[data-row='1.t1'] .cell:nth-child(2)");
-  if (now && now.textContent !== before) {
-    requestAnimationFrame(() => done(performance.now() - started));
-  } else if (performance.now() - started > 20000) {
+  const b = window.__bench;
+  const cell = document.querySelector(".trow[data-row='1.t1'] .cell:nth-child(2)");
+  const rows = document.querySelector(".gantt").getAttribute("aria-rowcount");
+  if (b.mark !== null && ((cell && cell.textContent !== b.before) || rows !== b.rows)) {
+    requestAnimationFrame(() => done(performance.now() - b.mark));
+  } else if (b.mark !== null && performance.now() - b.mark > 30000) {
     done(-1);
   } else {
     requestAnimationFrame(poll);
@@ -76,7 +45,22 @@ const poll = () => {
 requestAnimationFrame(poll);
 "#;
 
-/// For the breakdown: reading the whole schedule over IPC, without an edit or a render.
+/// A key on the chart, marked as the edit's beginning.
+const KEY: &str = r#"
+const [key, shift, ctrl] = arguments;
+const grid = document.querySelector(".gantt");
+grid.focus();
+window.__bench.mark = performance.now();
+grid.dispatchEvent(new KeyboardEvent("keydown", { key, shiftKey: shift, ctrlKey: ctrl, bubbles: true }));
+"#;
+
+/// The add form's button, marked as the edit's beginning.
+const SUBMIT: &str = r#"
+window.__bench.mark = performance.now();
+document.querySelector('#plan-task-submit').click();
+"#;
+
+/// Reading the whole schedule over IPC, without an edit or a render.
 const READ: &str = r#"
 const done = arguments[arguments.length - 1];
 const started = performance.now();
@@ -84,79 +68,206 @@ window.__TAURI_INTERNALS__.invoke("get_schedule", { key: "REL-BENCH" })
   .then(() => done(performance.now() - started), () => done(-1));
 "#;
 
+/// One edit with each call the window makes and when its frame came, for the breakdown.
 const TRACE: &str = r#"
 const done = arguments[arguments.length - 1];
 window.__relmanCalls = [];
-const log = [];
 const started = performance.now();
-const cell = document.querySelector(".trow[data-row='1.t1'] .cell:nth-child(2)");
-const before = cell.textContent;
+const cell = () => document.querySelector(".trow[data-row='1.t1'] .cell:nth-child(2)").textContent;
+const before = cell();
 const grid = document.querySelector(".gantt");
 grid.focus();
 grid.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowRight", shiftKey: true, bubbles: true }));
 const poll = () => {
-  const now = document.querySelector(".trow[data-row='1.t1'] .cell:nth-child(2)");
-  if (now && now.textContent !== before) {
-    requestAnimationFrame(() => {
-      log.push(`  painted at ${(performance.now() - started).toFixed(0)} ms`);
-      setTimeout(() => {
-        for (const c of window.__relmanCalls) log.push(`  ${c.command}: ${(c.start - started).toFixed(0)}..${(c.end - started).toFixed(0)} ms`);
-        window.__relmanCalls = undefined;
-        done(log.join("\n"));
-      }, 1500);
-    });
-  } else requestAnimationFrame(poll);
+  if (cell() === before) return requestAnimationFrame(poll);
+  requestAnimationFrame(() => {
+    const log = [`  the moved successor painted at ${(performance.now() - started).toFixed(0)} ms`];
+    setTimeout(() => {
+      for (const c of window.__relmanCalls) {
+        log.push(`  ${c.command}: ${(c.start - started).toFixed(0)}..${(c.end - started).toFixed(0)} ms`);
+      }
+      window.__relmanCalls = undefined;
+      done(log.join("\n"));
+    }, 1500);
+  });
 };
 requestAnimationFrame(poll);
 "#;
 
-fn median(mut times: Vec<f64>) -> (f64, f64, f64) {
+fn median(mut times: Vec<f64>) -> f64 {
     times.sort_by(f64::total_cmp);
-    (times[times.len() / 2], times[0], times[times.len() - 1])
+    times[times.len() / 2]
 }
 
-#[tokio::main]
-async fn main() -> WebDriverResult<()> {
+fn ms(times: Vec<f64>) -> String {
+    let (low, high) = times
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(l, h), t| (l.min(*t), h.max(*t)));
+    format!("{:.0} ({low:.0}–{high:.0})", median(times))
+}
+
+/// What the store does for one move, without the window: the transaction with the scheduler,
+/// then what the app adds (the changes against the schedule shown, as JSON).
+struct StoreTimes {
+    edit: Vec<f64>,
+    changes: Vec<f64>,
+    changes_kb: usize,
+}
+
+/// The plan on a team database when `RELMAN_TEST_POSTGRES` names a server (`make bench-team`),
+/// else in a file.
+fn seed(db: &str, tasks: usize) -> StoreTimes {
+    let mut store = Store::open_any(db).unwrap();
+    relman_tests::seed_large_plan(&mut store, "REL-BENCH", tasks);
+    let now = chrono::Utc::now();
+    let mut shown = store.schedule("REL-BENCH").unwrap();
+    let mut times = StoreTimes {
+        edit: vec![],
+        changes: vec![],
+        changes_kb: 0,
+    };
+    for i in 0..8 {
+        let start = shown.task("1.t0").unwrap().start.unwrap() + chrono::Duration::minutes(15);
+        let started = std::time::Instant::now();
+        let pin = (i < 7).then_some(start);
+        let after = store
+            .move_task("REL-BENCH", "1.t0", pin, shown.version, "bench", now)
+            .unwrap();
+        times.edit.push(started.elapsed().as_secs_f64() * 1000.0);
+        let started = std::time::Instant::now();
+        let update = ScheduleUpdate::since(Some(&shown), shown.version, &after);
+        times.changes_kb = serde_json::to_string(&update).unwrap().len() / 1000;
+        times.changes.push(started.elapsed().as_secs_f64() * 1000.0);
+        shown = after;
+    }
+    times
+}
+
+async fn measure_key(app: &App, key: &str, shift: bool, ctrl: bool) -> WebDriverResult<f64> {
+    app.driver.execute(PREPARE, vec![]).await?;
+    let args = vec![key.into(), shift.into(), ctrl.into()];
+    app.driver.execute(KEY, args).await?;
+    finish(app).await
+}
+
+async fn finish(app: &App) -> WebDriverResult<f64> {
+    let ms: f64 = app.driver.execute_async(WAIT, vec![]).await?.convert()?;
+    assert!(ms >= 0.0, "the edit never showed");
+    tokio::time::sleep(SETTLE).await;
+    Ok(ms)
+}
+
+struct Line {
+    tasks: usize,
+    store: StoreTimes,
+    moves: Vec<f64>,
+    resizes: Vec<f64>,
+    undos: Vec<f64>,
+    adds: Vec<f64>,
+    reads: Vec<f64>,
+    trace: Option<String>,
+}
+
+async fn bench(tasks: usize) -> WebDriverResult<Line> {
     let dir = tempfile::tempdir()?;
     let db = match relman_tests::server_database() {
-        Some(url) => std::path::PathBuf::from(url),
-        None => dir.path().join("relman.db"),
+        Some(url) => url,
+        None => dir.path().join("relman.db").to_string_lossy().into_owned(),
     };
     // The synchronous PostgreSQL client may not run on this async main's thread.
-    std::thread::scope(|s| s.spawn(|| seed(&db)).join().unwrap());
-    let app = App::launch(&db).await?;
+    let store = std::thread::scope(|s| s.spawn(|| seed(&db, tasks)).join().unwrap());
+    let app = App::launch(std::path::Path::new(&db)).await?;
     app.click("#release-table tr[data-key='REL-BENCH'] .row-open")
         .await?;
     app.click("#tab-plan").await?;
     app.find(".gantt .bar").await?;
     app.click("#zoom-hour").await?;
     app.pointer_click(".trow[data-row='1.t0']").await?;
-    let mut times = Vec::new();
-    for _ in 0..10 {
-        let ms: f64 = app.driver.execute_async(MEASURE, vec![]).await?.convert()?;
-        assert!(ms >= 0.0, "the successor never moved");
-        times.push(ms);
-        tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
+    let mut line = Line {
+        tasks,
+        store,
+        moves: vec![],
+        resizes: vec![],
+        undos: vec![],
+        adds: vec![],
+        reads: vec![],
+        trace: None,
+    };
+    for _ in 0..7 {
+        line.moves
+            .push(measure_key(&app, "ArrowRight", true, false).await?);
     }
-    let (mid, low, high) = median(times);
-    println!(
-        "edit round trip at {TASKS} tasks: median {mid:.0} ms, min {low:.0} ms, max {high:.0} ms"
-    );
-    let mut reads = Vec::new();
+    for _ in 0..7 {
+        line.undos.push(measure_key(&app, "z", false, true).await?);
+    }
+    for i in 0..6 {
+        app.driver.execute(PREPARE, vec![]).await?;
+        let dx = if i % 2 == 0 { 60 } else { -60 };
+        app.pointer_drag(".bar[data-bar='1.t0'] .handle", dx)
+            .await?;
+        line.resizes.push(finish(&app).await?);
+    }
+    for i in 0..3 {
+        app.click("#add-plan-task").await?;
+        app.fill("#plan-task-key", &format!("bench{i}")).await?;
+        app.fill("#plan-task-name", &format!("Added {i}")).await?;
+        app.driver.execute(PREPARE, vec![]).await?;
+        app.driver.execute(SUBMIT, vec![]).await?;
+        line.adds.push(finish(&app).await?);
+    }
     for _ in 0..5 {
-        reads.push(
-            app.driver
-                .execute_async(READ, vec![])
-                .await?
-                .convert::<f64>()?,
+        let read: f64 = app.driver.execute_async(READ, vec![]).await?.convert()?;
+        line.reads.push(read);
+    }
+    if tasks == 10_000 {
+        line.trace = Some(app.driver.execute_async(TRACE, vec![]).await?.convert()?);
+    }
+    app.quit().await?;
+    Ok(line)
+}
+
+#[tokio::main]
+async fn main() -> WebDriverResult<()> {
+    let sizes: Vec<usize> = std::env::var("RELMAN_BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,10000,50000".into())
+        .split(',')
+        .map(|n| {
+            n.trim()
+                .parse()
+                .expect("RELMAN_BENCH_SIZES: numbers, e.g. 1000,10000")
+        })
+        .collect();
+    let mut lines = Vec::new();
+    for tasks in sizes {
+        eprintln!("{tasks} tasks…");
+        lines.push(bench(tasks).await?);
+    }
+    println!(
+        "\nPlan edits in the window, ms from the input to the frame that shows it: median (min–max)\n"
+    );
+    println!(
+        "| tasks | move | resize | undo | add a task | the move in the store | its changes as JSON | whole schedule over IPC |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for line in lines.iter_mut() {
+        let s = &mut line.store;
+        println!(
+            "| {} | {} | {} | {} | {} | {} | {} ({} kB) | {} |",
+            line.tasks,
+            ms(std::mem::take(&mut line.moves)),
+            ms(std::mem::take(&mut line.resizes)),
+            ms(std::mem::take(&mut line.undos)),
+            ms(std::mem::take(&mut line.adds)),
+            ms(std::mem::take(&mut s.edit)),
+            ms(std::mem::take(&mut s.changes)),
+            s.changes_kb,
+            ms(std::mem::take(&mut line.reads)),
         );
     }
-    let (mid, low, high) = median(reads);
-    println!(
-        "of which reading the whole schedule over IPC: median {mid:.0} ms, min {low:.0} ms, max {high:.0} ms"
-    );
-    let trace: String = app.driver.execute_async(TRACE, vec![]).await?.convert()?;
-    println!("one edit, traced:\n{trace}");
-    app.quit().await?;
+    for line in &lines {
+        if let Some(trace) = &line.trace {
+            println!("\nOne move at {} tasks, traced:\n{trace}", line.tasks);
+        }
+    }
     Ok(())
 }

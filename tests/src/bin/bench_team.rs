@@ -33,19 +33,6 @@ fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
     times[times.len() / 2]
 }
 
-fn rvtools() -> Vec<(String, String)> {
-    let mut info = String::from(
-        "VM,Powerstate,Template,CPUs,Memory,Provisioned MiB,Cluster,Host,OS according to the VMware Tools,VM UUID,VI SDK UUID,Annotation\n",
-    );
-    for i in 0..VMS {
-        info.push_str(&format!(
-            "test-{i:05},poweredOn,False,4,8192,61440,Test,esx-{:02}.lab,Ubuntu 24.04,uuid-{i},vc-1,\"clone of prod-{i}\"\n",
-            i % 40
-        ));
-    }
-    vec![("RVTools_tabvInfo.csv".into(), info)]
-}
-
 /// Where each measurement runs: a new database of its own on the engine.
 trait Engine {
     /// A new, empty database, and how to open it again (for more writers).
@@ -116,7 +103,7 @@ fn measure(engine: &dyn Engine) -> Vec<(&'static str, f64)> {
         }),
     ));
 
-    let files = rvtools();
+    let files = relman_tests::rvtools_export(VMS);
     results.push((
         "import 5,000 VMs",
         median_ms(3, || {

@@ -3,4 +3,4 @@
 /**
  * The small, stable classification that crosses to the UI and decides CLI exit codes.
  */
-export type ErrorKind = "validation" | "not_found" | "conflict" | "rule" | "forbidden" | "storage" | "internal";
+export type ErrorKind = "validation" | "not_found" | "conflict" | "rule" | "forbidden" | "cancelled" | "storage" | "internal";

@@ -101,6 +101,7 @@ const KIND_NAMES: Record<ErrorKind, true> = {
   conflict: true,
   rule: true,
   forbidden: true,
+  cancelled: true,
   storage: true,
   internal: true,
 };
@@ -298,4 +299,5 @@ export const api = {
   printDocument: (request: DocumentRequest) => call<string>("print_document", { request }),
   importInventory: (contents: InventoryFile[], dateOrder: DateOrder | null) =>
     call<InventorySummary>("import_inventory", { contents, dateOrder }),
+  cancelWork: () => call<void>("cancel_work"),
 };

@@ -18,6 +18,7 @@ use crate::testing::{
     expected_versions, snapshot_view, versions_at, warnings,
 };
 use crate::transfer::{BookingRecord, EnvironmentRecord};
+use crate::work::Work;
 
 pub(super) fn env_not_found(name: &str) -> Error {
     Error::NotFound {
@@ -673,6 +674,20 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<InventorySummary> {
+        self.import_inventory_with(inventory, actor, now, Work::quiet())
+    }
+
+    /// The same, reporting each VM and snapshot to `work`, and stopping, with nothing
+    /// written, when it is told to.
+    pub fn import_inventory_with(
+        &mut self,
+        inventory: &Inventory,
+        actor: &str,
+        now: DateTime<Utc>,
+        work: Work<'_>,
+    ) -> Result<InventorySummary> {
+        let total = inventory.vms.len() + inventory.snapshots.len();
+        work.step(0, total)?;
         let tx = self.write(TeamRole::Tester)?;
         let mut summary = InventorySummary {
             notes: inventory.notes.clone(),
@@ -684,7 +699,8 @@ impl Store {
         let mut reverted: Vec<(i64, String, Option<String>)> = Vec::new();
         // Looked up once, not once a VM: each lookup is a round trip to a server.
         let mut known = KnownEnvironments::read(&tx)?;
-        for vm in &inventory.vms {
+        for (done, vm) in inventory.vms.iter().enumerate() {
+            work.step(done, total)?;
             let source = vm.env.source.as_ref().expect("an imported VM has a source");
             let id = match known.by_source(source) {
                 Some(id) => {
@@ -737,7 +753,8 @@ impl Store {
                 }
             }
         }
-        for s in &inventory.snapshots {
+        for (done, s) in inventory.snapshots.iter().enumerate() {
+            work.step(inventory.vms.len() + done, total)?;
             let Some(id) = known.by_source(&s.source) else {
                 problems.push(format!(
                     "{}: VM '{}' ({}) is neither in this import nor in Relman; import its vInfo / domain XML too",
@@ -785,6 +802,8 @@ impl Store {
         }
         entries.push(Entry::new("inventory", "import", "import").after(summary.describe()));
         audit::append(&tx, actor, now, entries)?;
+        // The last moment to stop: after this, all of it is saved.
+        work.step(total, total)?;
         tx.commit()?;
         Ok(summary)
     }

@@ -1032,4 +1032,9 @@ export const de: Record<MessageKey, string> = {
   "calendar.export.save": "Exportieren…",
   "calendar.export.done": "Kalender exportiert nach {file}",
   "database.read_only": "Diese Datenbank ist schreibgeschützt geöffnet: Die Datei {file} kann nicht geschrieben werden; Relman zeigt sie an, ändert aber nichts. Öffnen Sie eine Kopie (Datei ▸ Öffnen…), um daran zu arbeiten.",
+  "work.import_inventory": "Inventar wird importiert",
+  "work.count": "{done} von {total} ({percent} %)",
+  "work.starting": "Wird gestartet …",
+  "work.cancelling": "Wird abgebrochen …",
+  "work.cancelled": "Import abgebrochen: Es wurde nichts geändert.",
 };

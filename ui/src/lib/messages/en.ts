@@ -1028,6 +1028,11 @@ export const en = {
   "calendar.export.save": "Export…",
   "calendar.export.done": "Calendar exported to {file}",
   "database.read_only": "This database is open read-only: the file {file} cannot be written, so Relman shows it but changes nothing. Open a copy (File ▸ Open…) to work on it.",
+  "work.import_inventory": "Importing the inventory",
+  "work.count": "{done} of {total} ({percent}%)",
+  "work.starting": "Starting…",
+  "work.cancelling": "Cancelling…",
+  "work.cancelled": "Import cancelled: nothing was changed.",
 } as const;
 
 export type MessageKey = keyof typeof en;
