@@ -1,3 +1,8 @@
+//! The window's commands: each locks the store, calls the core and answers `{kind, message}`
+//! on failure. Reads that take long on a large database are `async`: a plain command runs on
+//! the main thread, where WebKitGTK also presents the window's frames, so a 100 ms read after
+//! a plan edit held the edit's frame back by as long.
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -373,7 +378,10 @@ pub fn load_demo_data(state: State<'_, AppState>) -> CommandResult<Vec<Release>>
 }
 
 #[tauri::command]
-pub fn release_workspace(state: State<'_, AppState>, key: String) -> CommandResult<Workspace> {
+pub async fn release_workspace(
+    state: State<'_, AppState>,
+    key: String,
+) -> CommandResult<Workspace> {
     state.with_store(|s| s.workspace(&key, crate::now()))
 }
 
@@ -493,7 +501,7 @@ pub fn record_review(
 }
 
 #[tauri::command]
-pub fn kpis(state: State<'_, AppState>, filter: KpiFilter) -> CommandResult<Kpis> {
+pub async fn kpis(state: State<'_, AppState>, filter: KpiFilter) -> CommandResult<Kpis> {
     state.with_store(|s| s.kpis(&filter))
 }
 
@@ -551,7 +559,7 @@ pub fn set_fullscreen(window: tauri::Window, on: bool) -> CommandResult<()> {
 }
 
 #[tauri::command]
-pub fn list_changes(
+pub async fn list_changes(
     state: State<'_, AppState>,
     status: Option<ChangeStatus>,
 ) -> CommandResult<Vec<Change>> {
@@ -569,7 +577,7 @@ pub fn authorize_change(state: State<'_, AppState>, key: String) -> CommandResul
 }
 
 #[tauri::command]
-pub fn list_cis(state: State<'_, AppState>) -> CommandResult<Vec<Ci>> {
+pub async fn list_cis(state: State<'_, AppState>) -> CommandResult<Vec<Ci>> {
     state.with_store(|s| s.list_cis())
 }
 
@@ -605,12 +613,12 @@ pub fn set_profile(state: State<'_, AppState>, profile: Profile) -> CommandResul
 // ---- deployment planning ----
 
 #[tauri::command]
-pub fn get_schedule(state: State<'_, AppState>, key: String) -> CommandResult<Schedule> {
+pub async fn get_schedule(state: State<'_, AppState>, key: String) -> CommandResult<Schedule> {
     Ok(state.show(state.with_store(|s| s.schedule(&key))?))
 }
 
 #[tauri::command]
-pub fn calendar_view(state: State<'_, AppState>) -> CommandResult<CalendarView> {
+pub async fn calendar_view(state: State<'_, AppState>) -> CommandResult<CalendarView> {
     state.with_store(|s| s.calendar_view())
 }
 
@@ -728,7 +736,7 @@ pub fn set_rendering(state: State<'_, AppState>, mode: RenderingMode) -> Command
 }
 
 #[tauri::command]
-pub fn check_all_rules(state: State<'_, AppState>, key: String) -> CommandResult<AllRules> {
+pub async fn check_all_rules(state: State<'_, AppState>, key: String) -> CommandResult<AllRules> {
     state.with_store(|s| s.check_all_rules(&key, crate::now()))
 }
 
@@ -833,12 +841,12 @@ pub fn delete_model(state: State<'_, AppState>, name: String) -> CommandResult<D
 }
 
 #[tauri::command]
-pub fn get_rollback(state: State<'_, AppState>, key: String) -> CommandResult<RollbackPlan> {
+pub async fn get_rollback(state: State<'_, AppState>, key: String) -> CommandResult<RollbackPlan> {
     state.with_store(|s| s.rollback(&key))
 }
 
 #[tauri::command]
-pub fn rollback_from_task(
+pub async fn rollback_from_task(
     state: State<'_, AppState>,
     key: String,
     task: String,
@@ -935,7 +943,7 @@ pub fn remove_plan_dep(
 // ---- Test environments and test runs ----
 
 #[tauri::command]
-pub fn list_environments(state: State<'_, AppState>) -> CommandResult<Vec<EnvironmentView>> {
+pub async fn list_environments(state: State<'_, AppState>) -> CommandResult<Vec<EnvironmentView>> {
     state.with_store(|s| s.list_environments(crate::now()))
 }
 

@@ -256,10 +256,15 @@ impl App {
 
     /// Presses the mouse on the element's centre, moves `dx` pixels right in steps, releases.
     pub async fn pointer_drag(&self, css: &str, dx: i64) -> WebDriverResult<()> {
+        self.pointer_drag_in(css, dx, 4).await
+    }
+
+    /// The same drag in `steps` moves of the mouse.
+    pub async fn pointer_drag_in(&self, css: &str, dx: i64, steps: i64) -> WebDriverResult<()> {
         let (x, y) = self.centre(css).await?;
         let mut chain = self.driver.action_chain().move_to(x, y).click_and_hold();
-        for step in 1..=4 {
-            chain = chain.move_to(x + dx * step / 4, y);
+        for step in 1..=steps {
+            chain = chain.move_to(x + dx * step / steps, y);
         }
         chain.release().perform().await
     }

@@ -60,6 +60,21 @@ window.__bench.mark = performance.now();
 document.querySelector('#plan-task-submit').click();
 "#;
 
+/// Records the time between frames until the mouse is released: a drag paints at 60 fps when
+/// every interval is near 16.7 ms.
+const FRAMES: &str = r#"
+window.__frames = [];
+window.__framesDone = false;
+let last = null;
+const tick = (t) => {
+  if (last !== null) window.__frames.push(t - last);
+  last = t;
+  if (!window.__framesDone) requestAnimationFrame(tick);
+};
+document.addEventListener("pointerup", () => (window.__framesDone = true), { capture: true, once: true });
+requestAnimationFrame(tick);
+"#;
+
 /// Reading the whole schedule over IPC, without an edit or a render.
 const READ: &str = r#"
 const done = arguments[arguments.length - 1];
@@ -97,6 +112,20 @@ requestAnimationFrame(poll);
 fn median(mut times: Vec<f64>) -> f64 {
     times.sort_by(f64::total_cmp);
     times[times.len() / 2]
+}
+
+/// "N at M fps, longest L ms" for the intervals between frames.
+fn frames(intervals: &[f64]) -> String {
+    if intervals.is_empty() {
+        return "—".into();
+    }
+    let total: f64 = intervals.iter().sum();
+    let longest = intervals.iter().cloned().fold(0.0, f64::max);
+    let fps = intervals.len() as f64 * 1000.0 / total;
+    format!(
+        "{} at {fps:.0} fps, longest {longest:.0} ms",
+        intervals.len()
+    )
 }
 
 fn ms(times: Vec<f64>) -> String {
@@ -165,6 +194,8 @@ struct Line {
     undos: Vec<f64>,
     adds: Vec<f64>,
     reads: Vec<f64>,
+    /// Intervals between frames while a bar is dragged.
+    frames: Vec<f64>,
     trace: Option<String>,
 }
 
@@ -191,6 +222,7 @@ async fn bench(tasks: usize) -> WebDriverResult<Line> {
         undos: vec![],
         adds: vec![],
         reads: vec![],
+        frames: vec![],
         trace: None,
     };
     for _ in 0..7 {
@@ -215,6 +247,17 @@ async fn bench(tasks: usize) -> WebDriverResult<Line> {
         app.driver.execute(SUBMIT, vec![]).await?;
         line.adds.push(finish(&app).await?);
     }
+    // A slow drag of a bar across two hours, 60 moves of the mouse, then the drop (a move).
+    app.driver.execute(FRAMES, vec![]).await?;
+    app.driver.execute(PREPARE, vec![]).await?;
+    app.pointer_drag_in(".bar[data-bar='1.t0'] .body", 180, 60)
+        .await?;
+    finish(&app).await?;
+    line.frames = app
+        .driver
+        .execute("return window.__frames", vec![])
+        .await?
+        .convert()?;
     for _ in 0..5 {
         let read: f64 = app.driver.execute_async(READ, vec![]).await?.convert()?;
         line.reads.push(read);
@@ -246,13 +289,13 @@ async fn main() -> WebDriverResult<()> {
         "\nPlan edits in the window, ms from the input to the frame that shows it: median (min–max)\n"
     );
     println!(
-        "| tasks | move | resize | undo | add a task | the move in the store | its changes as JSON | whole schedule over IPC |"
+        "| tasks | move | resize | undo | add a task | the move in the store | its changes as JSON | whole schedule over IPC | frames while dragging |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for line in lines.iter_mut() {
         let s = &mut line.store;
         println!(
-            "| {} | {} | {} | {} | {} | {} | {} ({} kB) | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} ({} kB) | {} | {} |",
             line.tasks,
             ms(std::mem::take(&mut line.moves)),
             ms(std::mem::take(&mut line.resizes)),
@@ -262,6 +305,7 @@ async fn main() -> WebDriverResult<()> {
             ms(std::mem::take(&mut s.changes)),
             s.changes_kb,
             ms(std::mem::take(&mut line.reads)),
+            frames(&line.frames),
         );
     }
     for line in &lines {

@@ -222,8 +222,13 @@ describe("an edit's changes", () => {
   it("make every row again when tasks came or went", () => {
     const added = task("1.c", 0, 3, 4);
     const applied = applyUpdate(base, changes({ tasks: [added], order: ["1.a", "1.b", "1.c", "2.a"] }))!;
-    expect(applied.changed).toBeNull();
+    expect(applied.reordered).toBe(true);
     expect(applied.schedule.tasks.map((x) => x.key)).toEqual(["1.a", "1.b", "1.c", "2.a"]);
+    // The rows of the tasks that stayed are kept, the rest made: the same as all made again.
+    const before = rowsFromSchedule(base);
+    const after = rowsFromSchedule(applied.schedule, { data: before, changed: applied.changed! });
+    expect(after).toEqual(rowsFromSchedule(applied.schedule));
+    expect(after.rows[after.rowOf.get("1.a")!]).toBe(before.rows[before.rowOf.get("1.a")!]);
   });
 
   it("refuse changes to another version than the one shown, and take a whole schedule as it is", () => {
@@ -232,5 +237,6 @@ describe("an edit's changes", () => {
     const whole = applyUpdate(null, { whole: base })!;
     expect(whole.schedule).toBe(base);
     expect(whole.changed).toBeNull();
+    expect(whole.reordered).toBe(true);
   });
 });

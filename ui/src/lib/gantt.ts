@@ -151,18 +151,27 @@ function linksOf(schedule: Schedule, rowOf: Map<string, number>): GanttLink[] {
   return links;
 }
 
-/** A schedule as Gantt rows: a header row per wave, then its tasks in plan order. */
-export function rowsFromSchedule(schedule: Schedule): PlanRows {
+/**
+ * A schedule as Gantt rows: a header row per wave, then its tasks in plan order. With
+ * `previous`, the rows of tasks not `changed` are taken from it as they are (at 10,000 tasks,
+ * making them again costs most of an added task's time).
+ */
+export function rowsFromSchedule(schedule: Schedule, previous?: { data: PlanRows; changed: Set<string> }): PlanRows {
   const rows: GanttRow[] = [];
   const rowOf = new Map<string, number>();
   const conflicted = new Set(schedule.conflicts.map((c) => c.task));
   const byWave: ScheduledTask[][] = schedule.waves.map(() => []);
   for (const task of schedule.tasks) byWave[task.wave]?.push(task);
+  const reuse = (task: ScheduledTask): GanttRow | undefined => {
+    if (!previous || previous.changed.has(task.key)) return undefined;
+    const at = previous.data.rowOf.get(task.key);
+    return at === undefined ? undefined : previous.data.rows[at];
+  };
   schedule.waves.forEach((wave, w) => {
     rows.push({ id: `wave-${w}`, kind: "group", label: wave.name, start: null, end: null });
     for (const task of byWave[w]!) {
       rowOf.set(task.key, rows.length);
-      rows.push(taskRow(task, conflicted));
+      rows.push(reuse(task) ?? taskRow(task, conflicted));
     }
   });
   spanWaves(rows);

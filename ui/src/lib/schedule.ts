@@ -7,8 +7,10 @@ import type { ScheduleUpdate } from "../bindings/ScheduleUpdate";
 
 export interface Applied {
   schedule: Schedule;
-  /** The tasks whose rows must be drawn again; null: every row (tasks came, went or moved rows). */
+  /** The tasks whose rows must be made again; null: every row. */
   changed: Set<string> | null;
+  /** Tasks came, went or changed places, or a wave changed: the rows are laid out again. */
+  reordered: boolean;
   /** The dependencies changed: the links must be drawn again. */
   relink: boolean;
 }
@@ -16,7 +18,7 @@ export interface Applied {
 /** The schedule `update` makes of `current`; null when the changes are not to `current`'s
  * version (read the whole schedule again). */
 export function applyUpdate(current: Schedule | null, update: ScheduleUpdate): Applied | null {
-  if ("whole" in update) return { schedule: update.whole, changed: null, relink: true };
+  if ("whole" in update) return { schedule: update.whole, changed: null, reordered: true, relink: true };
   const c = update.changes;
   if (!current || current.version !== c.base_version) return null;
   const changed = new Set<string>();
@@ -36,7 +38,7 @@ export function applyUpdate(current: Schedule | null, update: ScheduleUpdate): A
     return { ...task, slack_minutes: shift.minutes, critical: shift.critical };
   };
   let tasks: ScheduledTask[];
-  let rowsMoved = false;
+  let reordered = false;
   if (c.order) {
     const old = new Map(current.tasks.map((task) => [task.key, task]));
     tasks = [];
@@ -45,7 +47,7 @@ export function applyUpdate(current: Schedule | null, update: ScheduleUpdate): A
       if (!task) return null;
       tasks.push(next(task));
     }
-    rowsMoved = true;
+    reordered = true;
   } else {
     tasks = current.tasks.map(next);
   }
@@ -66,6 +68,6 @@ export function applyUpdate(current: Schedule | null, update: ScheduleUpdate): A
     version: c.version,
   };
   // A wave renamed or added changes the header rows.
-  if (JSON.stringify(current.waves) !== JSON.stringify(c.waves)) rowsMoved = true;
-  return { schedule, changed: rowsMoved ? null : changed, relink: c.deps !== null };
+  if (JSON.stringify(current.waves) !== JSON.stringify(c.waves)) reordered = true;
+  return { schedule, changed, reordered, relink: c.deps !== null };
 }
