@@ -26,7 +26,7 @@ help:
 	@echo "make bindings    regenerate ui/src/bindings from the Rust types"
 	@echo "make bench       criterion benchmarks of the core"
 	@echo "make bench-ui    the Gantt benchmark in WebKitGTK and Chromium"
-	@echo "make bench-edit  one plan edit at 10,000 tasks in the real window"
+	@echo "make bench-edit  plan edits at 1,000 to 50,000 tasks in the real window"
 	@echo "make bench-team  the store on SQLite and on PostgreSQL side by side, and the edit on the server"
 	@echo "make dist        the release build and its Debian package (target/release/bundle/deb)"
 	@echo "make bench-start cold start and idle memory of the release build (after make dist)"
@@ -138,7 +138,7 @@ bench-ui: setup-test ui
 	cargo build $(CARGO_FEATURES)
 	$(XVFB) ./target/debug/bench_ui
 
-# One plan edit at 10,000 tasks, from the key press to the moved successor on screen.
+# Plan edits at 1,000 / 10,000 / 50,000 tasks, from the input to the frame that shows them.
 bench-edit: setup-test ui
 	cargo build $(CARGO_FEATURES)
 	$(XVFB) ./target/debug/bench_edit
@@ -147,7 +147,7 @@ bench-edit: setup-test ui
 # window's edit round trip with its plan on that server.
 bench-team: setup-test ui
 	cargo build $(CARGO_FEATURES)
-	pg_virtualenv -t env RELMAN_TEST_POSTGRES=postgres:// \
+	pg_virtualenv -t env RELMAN_TEST_POSTGRES=postgres:// RELMAN_BENCH_SIZES=10000 \
 		bash -c './target/debug/bench_team && $(XVFB) ./target/debug/bench_edit'
 
 # Tauri's bundler (the npm CLI in ui/) builds the release binary and the .deb with the icon,
