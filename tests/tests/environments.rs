@@ -374,3 +374,49 @@ fn an_import_stopped_while_it_runs_writes_nothing() {
     assert_eq!(last.load(Ordering::Relaxed), 300);
     assert_eq!(store.list_environments(now()).unwrap().len(), 300);
 }
+
+/// The inventory list, read a table at a time, shows each environment as its own view does:
+/// versions, snapshots, reverts, bookings and runs on the right one.
+#[test]
+fn the_list_shows_each_environment_as_its_view_does() {
+    let mut store = relman_tests::fresh_store();
+    ready(&mut store);
+    give_test_evidence(&mut store, "REL-1", now());
+    let files = [
+        fixture("RVTools_tabvInfo.csv"),
+        fixture("RVTools_tabvSnapshot.csv"),
+        fixture("test-db-01.xml"),
+        fixture("test-db-01-snapshot.xml"),
+    ];
+    store
+        .import_inventory(&read_files(&files, None).unwrap(), "rita", now())
+        .unwrap();
+    let t = now() - Duration::days(10);
+    store
+        .take_snapshot("test-REL-1", "base", "", t, "rita", t)
+        .unwrap();
+    store
+        .revert_snapshot("test-REL-1", "base", t + Duration::hours(30), "rita", t)
+        .unwrap();
+    store
+        .book_environment(
+            "test-db-01",
+            "REL-1",
+            t + Duration::days(2),
+            t + Duration::days(9),
+            relman_core::testing::BookingPurpose::CodeChange,
+            "rita",
+            t,
+        )
+        .unwrap();
+    let listed = store.list_environments(now()).unwrap();
+    assert!(listed.len() >= 4, "{}", listed.len());
+    assert!(listed.iter().any(|e| !e.runs.is_empty()));
+    assert!(listed.iter().any(|e| !e.reverts.is_empty()));
+    assert!(listed.iter().any(|e| !e.bookings.is_empty()));
+    assert!(listed.iter().any(|e| !e.snapshots.is_empty()));
+    for view in &listed {
+        let one = store.environment(&view.env.name, None, now()).unwrap();
+        assert_eq!(*view, one, "{}", view.env.name);
+    }
+}
