@@ -15,7 +15,7 @@ APT_BUILD := libwebkit2gtk-4.1-dev build-essential file libxdo-dev libssl-dev \
 APT_TEST := xvfb xauth x11-utils webkit2gtk-driver imagemagick poppler-utils qpdf fonts-dejavu-core \
 	postgresql postgresql-client
 
-.PHONY: help run test test-postgres test-dates setup-run setup-test ui ui-deps tauri-driver bindings screenshot bench bench-ui bench-edit bench-team bench-start dist stress fmt clean
+.PHONY: help run test test-postgres test-dates setup-run setup-test ui ui-deps tauri-driver bindings screenshot bench bench-ui bench-edit bench-pages bench-team bench-start dist stress fmt clean
 
 help:
 	@echo "make run   build Relman and start it on its embedded default database"
@@ -27,6 +27,7 @@ help:
 	@echo "make bench       criterion benchmarks of the core"
 	@echo "make bench-ui    the Gantt benchmark in WebKitGTK and Chromium"
 	@echo "make bench-edit  plan edits at 1,000 to 50,000 tasks in the real window"
+	@echo "make bench-pages every page with 5,000 releases, 50,000 changes, 20,000 CIs, 50,000 VMs, 100,000 tasks"
 	@echo "make bench-team  the store on SQLite and on PostgreSQL side by side, and the edit on the server"
 	@echo "make dist        the release build and its Debian package (target/release/bundle/deb)"
 	@echo "make bench-start cold start and idle memory of the release build (after make dist)"
@@ -142,6 +143,11 @@ bench-ui: setup-test ui
 bench-edit: setup-test ui
 	cargo build $(CARGO_FEATURES)
 	$(XVFB) ./target/debug/bench_edit
+
+# Every page at the size of a large shop: opening, searching and scrolling, in the real window.
+bench-pages: setup-test ui
+	cargo build $(CARGO_FEATURES)
+	$(XVFB) ./target/debug/bench_pages
 
 # The same store operations on SQLite and on a throwaway PostgreSQL, with their ratio; then the
 # window's edit round trip with its plan on that server.

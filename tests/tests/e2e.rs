@@ -2157,3 +2157,82 @@ async fn a_long_import_shows_its_progress_and_cancel_writes_nothing() -> WebDriv
     assert_eq!(store.verify_audit().unwrap().records, audit);
     Ok(())
 }
+
+/// 2,000 changes render as a window of rows between spacers: the end of the table is reached
+/// by scrolling and shows the last change in view, and the search narrows while typing.
+#[tokio::test]
+async fn a_long_table_scrolls_to_its_end_and_searches_while_typing() -> WebDriverResult<()> {
+    use relman_core::transfer::{ChangeRecord, Document};
+    let db = temp_db();
+    let document = Document {
+        format: "relman".into(),
+        version: 4,
+        cis: vec![],
+        changes: (0..2000)
+            .map(|i| ChangeRecord {
+                key: format!("CHG{i:05}"),
+                title: format!("Change number {i}"),
+                description: String::new(),
+                status: relman_core::change::ChangeStatus::Draft,
+                risk: None,
+                kind: None,
+                cis: vec![],
+                incident_refs: vec![],
+                problem_refs: vec![],
+                cab_decision_date: None,
+                window: None,
+            })
+            .collect(),
+        releases: vec![],
+        windows: vec![],
+        freezes: vec![],
+        service_hours: vec![],
+        models: vec![],
+        environments: vec![],
+    };
+    Store::open(&db.path)
+        .unwrap()
+        .import(&document, "test", relman_tests::now())
+        .unwrap();
+    let app = App::launch(&db.path).await?;
+    app.click("#nav-changes").await?;
+    app.wait_text("#change-count", "2,000 of 2,000").await?;
+    let rendered = app.driver.find_all(thirtyfour::By::Css("#change-table tr[data-change]")).await?;
+    assert!(
+        rendered.len() < 200,
+        "{} rows rendered of 2,000",
+        rendered.len()
+    );
+    // To the end, as a user drags the scrollbar down.
+    app.driver
+        .execute(
+            "const s = document.querySelector('.rows:has(#change-table)'); s.scrollTop = s.scrollHeight;",
+            vec![],
+        )
+        .await?;
+    let last = app.find("#change-table tr[data-change='CHG01999']").await?;
+    let in_view: bool = app
+        .driver
+        .execute(
+            "const r = arguments[0].getBoundingClientRect(); \
+             const s = document.querySelector('.rows:has(#change-table)').getBoundingClientRect(); \
+             return r.top >= s.top && r.bottom <= s.bottom + 1;",
+            vec![last.to_json()?],
+        )
+        .await?
+        .convert()?;
+    assert!(in_view, "the last change is rendered but not in view");
+    app.fill("#change-search", "number 1234").await?;
+    app.wait_text("#change-count", "1 of 2,000").await?;
+    let keys: Vec<String> = app
+        .driver
+        .execute(
+            "return [...document.querySelectorAll('#change-table tr[data-change]')].map((r) => r.dataset.change)",
+            vec![],
+        )
+        .await?
+        .convert()?;
+    assert_eq!(keys, ["CHG01234"]);
+    app.quit().await?;
+    Ok(())
+}

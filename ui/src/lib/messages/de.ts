@@ -1037,4 +1037,8 @@ export const de: Record<MessageKey, string> = {
   "work.starting": "Wird gestartet …",
   "work.cancelling": "Wird abgebrochen …",
   "work.cancelled": "Import abgebrochen: Es wurde nichts geändert.",
+  "changes.search": "Nach Schlüssel, Titel oder CI suchen",
+  "changes.count": "{shown} von {total} Changes",
+  "cis.search": "Nach Name, Verantwortlichem oder Beziehung suchen",
+  "cis.count": "{shown} von {total} CIs",
 };

@@ -1033,6 +1033,10 @@ export const en = {
   "work.starting": "Starting…",
   "work.cancelling": "Cancelling…",
   "work.cancelled": "Import cancelled: nothing was changed.",
+  "changes.search": "Search by key, title or CI",
+  "changes.count": "{shown} of {total} changes",
+  "cis.search": "Search by name, owner or relation",
+  "cis.count": "{shown} of {total} CIs",
 } as const;
 
 export type MessageKey = keyof typeof en;
