@@ -2197,7 +2197,10 @@ async fn a_long_table_scrolls_to_its_end_and_searches_while_typing() -> WebDrive
     let app = App::launch(&db.path).await?;
     app.click("#nav-changes").await?;
     app.wait_text("#change-count", "2,000 of 2,000").await?;
-    let rendered = app.driver.find_all(thirtyfour::By::Css("#change-table tr[data-change]")).await?;
+    let rendered = app
+        .driver
+        .find_all(thirtyfour::By::Css("#change-table tr[data-change]"))
+        .await?;
     assert!(
         rendered.len() < 200,
         "{} rows rendered of 2,000",

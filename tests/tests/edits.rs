@@ -157,3 +157,55 @@ fn relations_travel_in_exports_even_to_a_ci_later_in_the_file() {
     target.import(&document, "importer", now()).unwrap();
     assert_eq!(target.list_cis().unwrap()[0].runs_on, ["srv-01"]);
 }
+
+/// The lists read a table at a time (50,000 changes, 20,000 CIs): each listed change is the
+/// change as it is read on its own, each CI carries its own relations and no other's.
+#[test]
+fn the_lists_show_each_change_and_ci_as_they_are_read_alone() {
+    let mut store = store();
+    let mut api = Ci::new("payroll-api", CiKind::Application, Some("1.0"));
+    api.runs_on = vec!["srv-01".into()];
+    api.depends_on = vec!["payroll-db".into()];
+    store.update_ci("payroll-api", &api, "anna", now()).unwrap();
+    let mut db = Ci::new("payroll-db", CiKind::Application, Some("1.0"));
+    db.runs_on = vec!["srv-01".into()];
+    store.update_ci("payroll-db", &db, "anna", now()).unwrap();
+    for (key, cis, status) in [
+        ("CHG2", vec!["srv-01", "payroll-db"], ChangeStatus::Assessed),
+        ("CHG3", vec![], ChangeStatus::Assessed),
+    ] {
+        let draft = ChangeDraft {
+            key: key.into(),
+            title: format!("{key} title"),
+            status: Some(status),
+            cis: cis.into_iter().map(String::from).collect(),
+            ..Default::default()
+        };
+        store.create_change(&draft, "anna", now()).unwrap();
+    }
+
+    let listed = store.list_changes(None).unwrap();
+    let keys: Vec<&str> = listed.iter().map(|c| c.key.as_str()).collect();
+    assert_eq!(keys, ["CHG1", "CHG2", "CHG3"]);
+    for change in &listed {
+        assert_eq!(change, &store.change(&change.key).unwrap());
+    }
+    assert_eq!(listed[1].cis, ["payroll-db", "srv-01"]);
+    assert!(listed[2].cis.is_empty());
+    let assessed: Vec<String> = store
+        .list_changes(Some(ChangeStatus::Assessed))
+        .unwrap()
+        .into_iter()
+        .map(|c| c.key)
+        .collect();
+    assert_eq!(assessed, ["CHG2", "CHG3"]);
+
+    let cis = store.list_cis().unwrap();
+    let names: Vec<&str> = cis.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["payroll-api", "payroll-db", "srv-01"]);
+    assert_eq!(cis[0].runs_on, ["srv-01"]);
+    assert_eq!(cis[0].depends_on, ["payroll-db"]);
+    assert_eq!(cis[1].runs_on, ["srv-01"]);
+    assert!(cis[1].depends_on.is_empty());
+    assert!(cis[2].runs_on.is_empty() && cis[2].depends_on.is_empty());
+}

@@ -67,6 +67,37 @@ const step = (t) => {
 requestAnimationFrame(step);
 "#;
 
+/// Answers the milliseconds one command takes over IPC, with its answer parsed.
+const READ: &str = r#"
+const [command, args] = arguments;
+const done = arguments[arguments.length - 1];
+const started = performance.now();
+window.__TAURI_INTERNALS__.invoke(command, args)
+  .then((answer) => done([performance.now() - started, JSON.stringify(answer).length]), () => done([-1, 0]));
+"#;
+
+/// Clicks `arguments[0]` and, once `arguments[1]` is painted, lists each call the window made
+/// and when it came back, for where the time of opening goes.
+const TRACE: &str = r#"
+const [click, ready] = arguments;
+const done = arguments[arguments.length - 1];
+window.__relmanCalls = [];
+const started = performance.now();
+document.querySelector(click).click();
+const poll = () => {
+  if (!document.querySelector(ready)) return requestAnimationFrame(poll);
+  requestAnimationFrame(() => {
+    const log = [`  painted at ${(performance.now() - started).toFixed(0)} ms`];
+    for (const c of window.__relmanCalls) {
+      log.push(`  ${c.command}: ${(c.start - started).toFixed(0)}..${(c.end - started).toFixed(0)} ms`);
+    }
+    window.__relmanCalls = undefined;
+    done(log.join("\n"));
+  });
+};
+requestAnimationFrame(poll);
+"#;
+
 fn fixed_now() -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::parse_from_rfc3339("2026-11-02T09:00:00Z")
         .unwrap()
@@ -113,12 +144,13 @@ fn seed(db: &str) {
             .collect(),
         releases: (0..RELEASES)
             .map(|i| {
+                let kind = ["minor", "major", "emergency"][i % 3];
                 let start = chrono::NaiveDate::from_ymd_opt(2022, 1, 3).unwrap()
                     + chrono::Days::new((i * 5 * 365 / RELEASES) as u64);
                 serde_json::from_value::<ReleaseRecord>(serde_json::json!({
                     "key": format!("REL-{i:05}"),
                     "title": format!("Quarterly update {i} of the payroll services"),
-                    "type": ["minor", "major", "emergency"][i % 3],
+                    "type": kind,
                     "planned_start": start,
                     "planned_end": start + chrono::Days::new(2),
                     "owner": format!("owner-{}", i % 25),
@@ -169,6 +201,7 @@ fn frames(intervals: &[f64]) -> String {
 }
 
 async fn open(app: &App, click: &str, ready: &str) -> WebDriverResult<f64> {
+    eprintln!("{click}");
     let ms: f64 = app
         .driver
         .execute_async(OPEN, vec![click.into(), ready.into()])
@@ -179,6 +212,7 @@ async fn open(app: &App, click: &str, ready: &str) -> WebDriverResult<f64> {
 }
 
 async fn search(app: &App, field: &str, count: &str, text: &str) -> WebDriverResult<f64> {
+    eprintln!("{text:?} in {field}");
     let ms: f64 = app
         .driver
         .execute_async(SEARCH, vec![field.into(), count.into(), text.into()])
@@ -226,13 +260,15 @@ async fn main() -> WebDriverResult<()> {
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("relman.db");
     let path = db.to_string_lossy().into_owned();
-    eprintln!("seeding {RELEASES} releases, {CHANGES} changes, {CIS} CIs, {VMS} VMs, a {PLAN_TASKS}-task plan…");
+    eprintln!(
+        "seeding {RELEASES} releases, {CHANGES} changes, {CIS} CIs, {VMS} VMs, a {PLAN_TASKS}-task plan…"
+    );
     let started = std::time::Instant::now();
     // The synchronous PostgreSQL client may not run on this async main's thread.
     std::thread::scope(|s| s.spawn(|| seed(&path)).join().unwrap());
     eprintln!("seeded in {:.0} s", started.elapsed().as_secs_f64());
     let app = App::launch_at(&db, "2026-11-02T09:00:00Z").await?;
-    app.find("#release-table tr[data-key]").await?;
+    app.wait_text("#release-count", "5,001").await?;
     let mut lines: Vec<(String, String)> = vec![];
 
     let releases = open_page(&app, "releases", "#release-table tr[data-key]").await?;
@@ -300,13 +336,53 @@ async fn main() -> WebDriverResult<()> {
         plan.push(open(&app, "#tab-plan", ".gantt .bar").await?);
     }
     lines.push((format!("Plan tab ({PLAN_TASKS} tasks): open"), ms(&plan)));
+    app.click("#tab-overview").await?;
+    app.gone(".gantt .bar").await?;
+    let trace: String = app
+        .driver
+        .execute_async(TRACE, vec!["#tab-plan".into(), ".gantt .bar".into()])
+        .await?
+        .convert()?;
+    let reads = [
+        ("list_releases", serde_json::json!({ "filter": {} })),
+        ("calendar_view", serde_json::json!({})),
+        ("list_changes", serde_json::json!({ "status": null })),
+        ("list_cis", serde_json::json!({})),
+        ("list_environments", serde_json::json!({})),
+        ("get_schedule", serde_json::json!({ "key": "REL-HUGE" })),
+        (
+            "release_workspace",
+            serde_json::json!({ "key": "REL-HUGE" }),
+        ),
+    ];
+    for (command, args) in reads {
+        let mut times = vec![];
+        let mut size = 0.0;
+        for _ in 0..3 {
+            let [ms, bytes]: [f64; 2] = app
+                .driver
+                .execute_async(READ, vec![command.into(), args.clone()])
+                .await?
+                .convert()?;
+            assert!(ms >= 0.0, "{command} failed");
+            times.push(ms);
+            size = bytes;
+        }
+        lines.push((
+            format!("IPC: {command} ({:.0} kB as JSON)", size / 1000.0),
+            ms(&times),
+        ));
+    }
     app.quit().await?;
 
-    println!("\nPages in the window, ms from the click or the typed text to the frame that shows it: median (min–max) of three\n");
+    println!(
+        "\nPages in the window, ms from the click or the typed text to the frame that shows it: median (min–max) of three\n"
+    );
     println!("| what | time |");
     println!("|---|---|");
     for (what, time) in lines {
         println!("| {what} | {time} |");
     }
+    println!("\nThe Plan tab opened on {PLAN_TASKS} tasks, traced:\n{trace}");
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! CMDB, changes, release scope and package, lifecycle moves and CAB approvals.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::sql::{Conn, Engine, OptionalExtension, Tx, params};
 use chrono::{DateTime, Utc};
@@ -41,13 +41,30 @@ impl Store {
         Ok(ci)
     }
 
+    /// Every CI with its relations: two statements, not two per CI (a CMDB has 20,000).
     pub fn list_cis(&self) -> Result<Vec<Ci>> {
-        let names: Vec<String> = {
-            let mut stmt = self.conn.prepare("SELECT name FROM cis ORDER BY name")?;
-            stmt.query_map((), |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
-        };
-        names.iter().map(|n| load_ci(&self.conn, n)).collect()
+        let mut stmt = self.conn.prepare(&format!("{CI_COLUMNS} ORDER BY name"))?;
+        let mut cis: Vec<(i64, Ci)> = stmt
+            .query_map((), ci_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        let at: HashMap<i64, usize> = cis
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (*id, i))
+            .collect();
+        let mut stmt = self.conn.prepare(
+            "SELECT ci_relations.from_ci, target.name, ci_relations.kind FROM ci_relations
+             JOIN cis target ON target.id = ci_relations.to_ci ORDER BY target.name",
+        )?;
+        for row in stmt.query_map((), |r| {
+            Ok((r.get::<i64>(0)?, r.get::<String>(1)?, r.get::<String>(2)?))
+        })? {
+            let (from, target, kind) = row?;
+            if let Some(&i) = at.get(&from) {
+                relate(&mut cis[i].1, target, &kind);
+            }
+        }
+        Ok(cis.into_iter().map(|(_, ci)| ci).collect())
     }
 
     /// Saves new values for a CI (its name stays: requirements and changes refer to it).
@@ -109,15 +126,30 @@ impl Store {
         load_change(&self.conn, key)?.ok_or_else(|| change_not_found(key))
     }
 
+    /// The changes (of one status) with their CIs: two statements, not two per change.
     pub fn list_changes(&self, status: Option<ChangeStatus>) -> Result<Vec<Change>> {
-        let keys: Vec<String> = {
-            let mut stmt = self
-                .conn
-                .prepare("SELECT key FROM changes WHERE CAST(?1 AS TEXT) IS NULL OR status = ?1 ORDER BY key")?;
-            stmt.query_map([status], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
-        };
-        keys.iter().map(|k| self.change(k)).collect()
+        let mut stmt = self.conn.prepare(&format!(
+            "{CHANGE_COLUMNS} WHERE CAST(?1 AS TEXT) IS NULL OR status = ?1 ORDER BY key"
+        ))?;
+        let mut changes: Vec<(i64, Change)> = stmt
+            .query_map([status], change_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        let at: HashMap<i64, usize> = changes
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (*id, i))
+            .collect();
+        let mut stmt = self.conn.prepare(
+            "SELECT change_cis.change_id, cis.name FROM change_cis JOIN cis ON cis.id = change_cis.ci_id
+             ORDER BY cis.name",
+        )?;
+        for row in stmt.query_map((), |r| Ok((r.get::<i64>(0)?, r.get::<String>(1)?)))? {
+            let (change, ci) = row?;
+            if let Some(&i) = at.get(&change) {
+                changes[i].1.cis.push(ci);
+            }
+        }
+        Ok(changes.into_iter().map(|(_, change)| change).collect())
     }
 
     /// Records change management's authorization of a change.
@@ -758,22 +790,34 @@ pub(super) fn set_relations(tx: &Tx<'_>, ci: &Ci) -> Result<()> {
     }
 }
 
+const CI_COLUMNS: &str = "SELECT id, name, kind, owner, prod_version FROM cis";
+
+/// A row of [`CI_COLUMNS`]: the CI's id and the CI, without its relations.
+fn ci_row(r: &super::sql::Row<'_>) -> rusqlite::Result<(i64, Ci)> {
+    Ok((
+        r.get::<i64>(0)?,
+        Ci {
+            name: r.get(1)?,
+            kind: r.get(2)?,
+            owner: r.get(3)?,
+            prod_version: r.get(4)?,
+            runs_on: Vec::new(),
+            depends_on: Vec::new(),
+        },
+    ))
+}
+
+fn relate(ci: &mut Ci, target: String, kind: &str) {
+    if kind == "runs_on" {
+        ci.runs_on.push(target);
+    } else {
+        ci.depends_on.push(target);
+    }
+}
+
 fn load_ci(conn: &Conn, name: &str) -> Result<Ci> {
-    let mut ci = conn
-        .query_row(
-            "SELECT name, kind, owner, prod_version FROM cis WHERE name = ?1",
-            [name],
-            |r| {
-                Ok(Ci {
-                    name: r.get(0)?,
-                    kind: r.get(1)?,
-                    owner: r.get(2)?,
-                    prod_version: r.get(3)?,
-                    runs_on: Vec::new(),
-                    depends_on: Vec::new(),
-                })
-            },
-        )
+    let (id, mut ci) = conn
+        .query_row(&format!("{CI_COLUMNS} WHERE name = ?1"), [name], ci_row)
         .optional()?
         .ok_or_else(|| Error::NotFound {
             what: "CI",
@@ -781,19 +825,14 @@ fn load_ci(conn: &Conn, name: &str) -> Result<Ci> {
         })?;
     let mut stmt = conn.prepare(
         "SELECT target.name, ci_relations.kind FROM ci_relations
-         JOIN cis source ON source.id = ci_relations.from_ci
          JOIN cis target ON target.id = ci_relations.to_ci
-         WHERE source.name = ?1 ORDER BY target.name",
+         WHERE ci_relations.from_ci = ?1 ORDER BY target.name",
     )?;
     let rows: Vec<(String, String)> = stmt
-        .query_map([name], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (target, kind) in rows {
-        if kind == "runs_on" {
-            ci.runs_on.push(target);
-        } else {
-            ci.depends_on.push(target);
-        }
+        relate(&mut ci, target, &kind);
     }
     Ok(ci)
 }
@@ -1175,36 +1214,40 @@ fn json_list(text: String) -> Vec<String> {
     serde_json::from_str(&text).unwrap_or_default()
 }
 
+const CHANGE_COLUMNS: &str = "SELECT id, key, title, description, status, risk, kind, incident_refs,
+     problem_refs, cab_decision_date, updated_at, updated_by, planned_start, planned_end FROM changes";
+
+/// A row of [`CHANGE_COLUMNS`]: the change's id and the change, without its CIs.
+fn change_row(r: &super::sql::Row<'_>) -> rusqlite::Result<(i64, Change)> {
+    Ok((
+        r.get::<i64>(0)?,
+        Change {
+            key: r.get(1)?,
+            title: r.get(2)?,
+            description: r.get(3)?,
+            status: r.get(4)?,
+            risk: r.get(5)?,
+            kind: r.get(6)?,
+            cis: Vec::new(),
+            incident_refs: json_list(r.get(7)?),
+            problem_refs: json_list(r.get(8)?),
+            cab_decision_date: r.get(9)?,
+            window: match (r.get(12)?, r.get(13)?) {
+                (Some(start), Some(end)) => Some(ChangeWindow { start, end }),
+                _ => None,
+            },
+            updated_at: r.get(10)?,
+            updated_by: r.get(11)?,
+        },
+    ))
+}
+
 fn load_change(conn: &Conn, key: &str) -> Result<Option<Change>> {
     let row = conn
         .query_row(
-            "SELECT id, key, title, description, status, risk, kind, incident_refs, problem_refs,
-                 cab_decision_date, updated_at, updated_by, planned_start, planned_end
-             FROM changes WHERE key = ?1",
+            &format!("{CHANGE_COLUMNS} WHERE key = ?1"),
             [key],
-            |r| {
-                Ok((
-                    r.get::<i64>(0)?,
-                    Change {
-                        key: r.get(1)?,
-                        title: r.get(2)?,
-                        description: r.get(3)?,
-                        status: r.get(4)?,
-                        risk: r.get(5)?,
-                        kind: r.get(6)?,
-                        cis: Vec::new(),
-                        incident_refs: json_list(r.get(7)?),
-                        problem_refs: json_list(r.get(8)?),
-                        cab_decision_date: r.get(9)?,
-                        window: match (r.get(12)?, r.get(13)?) {
-                            (Some(start), Some(end)) => Some(ChangeWindow { start, end }),
-                            _ => None,
-                        },
-                        updated_at: r.get(10)?,
-                        updated_by: r.get(11)?,
-                    },
-                ))
-            },
+            change_row,
         )
         .optional()?;
     let Some((id, mut change)) = row else {
