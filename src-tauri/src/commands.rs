@@ -39,10 +39,13 @@ use relman_core::{
     Result as CoreResult, Store,
 };
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, State};
+use tauri::{AppHandle, Emitter, Runtime, State};
 
 /// The event that carries long work's progress to the window.
 pub const PROGRESS: &str = "relman://progress";
+/// The event that says long work ended (done, failed or cancelled), for the window's progress
+/// dialog of work it did not start itself (File ▸ Import).
+pub const WORK_DONE: &str = "relman://work-done";
 
 /// The one open database (Relman has a single writer) and the OS user to fall back on.
 pub struct AppState {
@@ -163,9 +166,9 @@ impl AppState {
     /// Long work, reporting its progress to the window (`relman://progress`, ten times a
     /// second at most) and stopping, with nothing written, when the window cancels it. Runs
     /// from an async command, so that the main thread stays free for Cancel.
-    fn long_work<T: Send>(
+    pub(crate) fn long_work<R: Runtime, T: Send>(
         &self,
-        app: &AppHandle,
+        app: &AppHandle<R>,
         f: impl FnOnce(&mut Store, &str, Work<'_>) -> CoreResult<T> + Send,
     ) -> CommandResult<T> {
         self.stop.store(false, Ordering::Relaxed);
@@ -178,7 +181,9 @@ impl AppState {
             }
         };
         let work = Work::new(&progress, &self.stop);
-        self.acting(|store, actor| f(store, actor, work))
+        let outcome = self.acting(|store, actor| f(store, actor, work));
+        let _ = app.emit(WORK_DONE, ());
+        outcome
     }
 
     /// Another database, or this one restored: the window's copies say nothing about it.
@@ -802,7 +807,7 @@ pub fn restore_ci(state: State<'_, AppState>, name: String) -> CommandResult<Ci>
 /// Imports the CSV file the menu put aside, with the statuses the user mapped. The path never
 /// comes from the webview: only the mapping does.
 #[tauri::command]
-pub fn import_pending_csv(
+pub async fn import_pending_csv(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
     options: CsvOptions,

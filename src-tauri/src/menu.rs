@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use relman_core::csv_import::{self, CsvOptions, MappingRequest};
+use relman_core::error::ErrorKind;
 use relman_core::store::ImportSummary;
 use relman_core::transfer;
 use relman_core::{Error, ErrorReport};
@@ -11,7 +12,7 @@ use tauri::menu::{Menu, MenuEvent, PredefinedMenuItem, SubmenuBuilder};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_dialog::{DialogExt, MessageDialogKind};
 
-use crate::commands::AppState;
+use crate::commands::{AppState, CommandError};
 
 /// Tells the window that data changed outside it, so it loads again.
 pub const DATA_CHANGED: &str = "relman://data-changed";
@@ -121,11 +122,13 @@ pub fn on_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
                 .add_filter("Relman export or CSV", &["json", "csv"])
                 .pick_file(move |picked| {
                     if let Some(path) = picked.and_then(|p| p.into_path().ok()) {
-                        match import(&handle, &path) {
+                        // Off the main thread, so the window paints the progress and its
+                        // Cancel gets through.
+                        std::thread::spawn(move || match import(&handle, &path) {
                             Ok(None) => {}
                             Ok(Some(text)) => report(&handle, Ok(text)),
                             Err(error) => report(&handle, Err(error)),
-                        }
+                        });
                     }
                 });
         }
@@ -145,8 +148,10 @@ pub fn on_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
                         .filter_map(|p| p.into_path().ok())
                         .collect();
                     if !paths.is_empty() {
-                        let outcome = import_environments(&handle, &paths);
-                        report(&handle, outcome);
+                        std::thread::spawn(move || {
+                            let outcome = import_environments(&handle, &paths);
+                            report(&handle, outcome);
+                        });
                     }
                 });
         }
@@ -206,8 +211,12 @@ fn import<R: Runtime>(app: &AppHandle<R>, path: &Path) -> Result<Option<String>,
         let summary = import_csv_file(app, &state, path, &CsvOptions::default())?;
         return Ok(Some(imported(&summary, path)));
     }
-    let summary =
-        state.run(|store, actor| store.import(&transfer::parse(&text)?, actor, crate::now()))?;
+    let document = transfer::parse(&text).map_err(|e| ErrorReport::from(&e))?;
+    let summary = state
+        .long_work(app, |store, actor, work| {
+            store.import_with_work(&document, actor, crate::now(), work)
+        })
+        .map_err(|CommandError(report)| report)?;
     let _ = app.emit(DATA_CHANGED, ());
     Ok(Some(imported(&summary, path)))
 }
@@ -226,10 +235,13 @@ fn import_environments<R: Runtime>(
         files.push((name, read(path)?));
     }
     let state = app.state::<AppState>();
-    let summary = state.run(|store, actor| {
-        let inventory = relman_core::inventory::read(&files, None)?;
-        store.import_inventory(&inventory, actor, crate::now())
-    })?;
+    let inventory =
+        relman_core::inventory::read(&files, None).map_err(|e| ErrorReport::from(&e))?;
+    let summary = state
+        .long_work(app, |store, actor, work| {
+            store.import_inventory_with(&inventory, actor, crate::now(), work)
+        })
+        .map_err(|CommandError(report)| report)?;
     let _ = app.emit(DATA_CHANGED, ());
     Ok(format!("{}.", summary.describe()))
 }
@@ -246,8 +258,11 @@ pub fn import_csv_file<R: Runtime>(
     options: &CsvOptions,
 ) -> Result<ImportSummary, ErrorReport> {
     let text = read(path)?;
-    let summary =
-        state.run(|store, actor| store.import_csv(&text, options, actor, crate::now()))?;
+    let summary = state
+        .long_work(app, |store, actor, work| {
+            store.import_csv_with(&text, options, actor, crate::now(), work)
+        })
+        .map_err(|CommandError(report)| report)?;
     let _ = app.emit(DATA_CHANGED, ());
     Ok(summary)
 }
@@ -275,6 +290,10 @@ fn export<R: Runtime>(app: &AppHandle<R>, path: &Path) -> Result<String, ErrorRe
 fn report<R: Runtime>(app: &AppHandle<R>, outcome: Result<String, ErrorReport>) {
     let (text, kind) = match outcome {
         Ok(text) => (text, MessageDialogKind::Info),
+        Err(report) if report.kind == ErrorKind::Cancelled => (
+            "Import cancelled: nothing was changed.".to_string(),
+            MessageDialogKind::Info,
+        ),
         Err(report) if report.fields.is_empty() => (report.message, MessageDialogKind::Error),
         Err(report) => {
             let lines: Vec<String> = report

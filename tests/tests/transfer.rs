@@ -257,3 +257,100 @@ fn the_published_schema_matches_the_rust_types() {
     assert_eq!(parsed["title"], "Document");
     assert!(parsed["properties"]["releases"].is_object());
 }
+
+/// An import stopped midway, or at its last step before the commit, writes nothing: no CI,
+/// change or release, and no audit record. Not stopped, it reports every record to the end.
+#[test]
+fn an_import_stopped_while_it_runs_writes_nothing() {
+    use relman_core::error::ErrorKind;
+    use relman_core::transfer::{ChangeRecord, CiRecord};
+    use relman_core::work::Work;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    let store = populated();
+    let mut document = store.export(None).unwrap();
+    let mut empty = relman_tests::fresh_store();
+    document.cis.extend((0..40).map(|i| CiRecord {
+        name: format!("app-{i:02}"),
+        kind: CiKind::Application,
+        owner: None,
+        prod_version: None,
+        runs_on: vec![],
+        depends_on: vec![],
+    }));
+    document.changes.extend((0..40).map(|i| ChangeRecord {
+        key: format!("CHG9{i:03}"),
+        title: format!("Change {i}"),
+        description: String::new(),
+        status: ChangeStatus::Draft,
+        risk: None,
+        kind: None,
+        cis: vec![format!("app-{i:02}")],
+        incident_refs: vec![],
+        problem_refs: vec![],
+        cab_decision_date: None,
+        window: None,
+    }));
+    let total = document.cis.len() + document.changes.len() + document.releases.len();
+    let csv: String = std::iter::once("number,short_description,state,cmdb_ci\n".to_string())
+        .chain((0..50).map(|i| format!("CHG7{i:03},Change {i},New,svc-{i:02}\n")))
+        .collect();
+    let audit = empty.verify_audit().unwrap().records;
+    for stop_at in [total / 2, total] {
+        let stop = AtomicBool::new(false);
+        let progress = |done: usize, of: usize| {
+            assert_eq!(of, total);
+            if done == stop_at {
+                stop.store(true, Ordering::Relaxed);
+            }
+        };
+        let error = empty
+            .import_with_work(&document, "rita", now(), Work::new(&progress, &stop))
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Cancelled, "{error}");
+        assert!(empty.list_cis().unwrap().is_empty());
+        assert!(empty.list_changes(None).unwrap().is_empty());
+        assert!(
+            empty
+                .list_releases(&ReleaseFilter::default())
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(empty.verify_audit().unwrap().records, audit);
+
+        // A CSV file of changes naming CIs the CMDB lacks: neither the changes nor the CIs.
+        let stop = AtomicBool::new(false);
+        let progress = |done: usize, of: usize| {
+            let at = if stop_at == total { of } else { of / 2 };
+            if done == at {
+                stop.store(true, Ordering::Relaxed);
+            }
+        };
+        let error = empty
+            .import_csv_with(
+                &csv,
+                &CsvOptions::default(),
+                "rita",
+                now(),
+                Work::new(&progress, &stop),
+            )
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Cancelled, "{error}");
+        assert!(empty.list_cis().unwrap().is_empty());
+        assert!(empty.list_changes(None).unwrap().is_empty());
+        assert_eq!(empty.verify_audit().unwrap().records, audit);
+    }
+
+    let never = AtomicBool::new(false);
+    let last = AtomicUsize::new(0);
+    let progress = |done: usize, _| last.store(done, Ordering::Relaxed);
+    let summary = empty
+        .import_with_work(&document, "rita", now(), Work::new(&progress, &never))
+        .unwrap();
+    assert_eq!(last.load(Ordering::Relaxed), total);
+    assert_eq!(summary.changes as usize, document.changes.len());
+    assert_eq!(
+        empty.list_changes(None).unwrap().len(),
+        document.changes.len()
+    );
+}

@@ -15,6 +15,7 @@ use relman_core::paths::{default_db_path, os_user_name};
 use relman_core::plan::Schedule;
 use relman_core::rules::{AllRules, Checklist};
 use relman_core::store::{Engine, Workspace};
+use relman_core::work::Work;
 use relman_core::{
     Error, ErrorKind, ErrorReport, Release, ReleaseDraft, ReleaseFilter, ReleaseType, Risk, Stage,
     Store,
@@ -29,6 +30,10 @@ mod db;
 mod people;
 mod planning;
 mod progress;
+
+/// Ctrl+C ends the process, and with it the transaction: the CLI's long work is never told
+/// to stop.
+static NEVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 mod report;
 mod rollback;
 mod testing;
@@ -913,9 +918,14 @@ fn run(cli: Cli) -> Result<Output, Error> {
                     })?;
                     options.status_map.insert(from, to);
                 }
-                store.import_csv(&text, &options, &actor, now)?
+                let progress = progress::Progress::on_terminal("Importing");
+                let report = |done, total| progress.report(done, total);
+                store.import_csv_with(&text, &options, &actor, now, Work::new(&report, &NEVER))?
             } else {
-                store.import(&relman_core::transfer::parse(&text)?, &actor, now)?
+                let document = relman_core::transfer::parse(&text)?;
+                let progress = progress::Progress::on_terminal("Importing");
+                let report = |done, total| progress.report(done, total);
+                store.import_with_work(&document, &actor, now, Work::new(&report, &NEVER))?
             };
             let text = format!("{}\n", summary.describe());
             Ok(Output::new(summary, text))

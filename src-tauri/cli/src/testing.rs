@@ -449,9 +449,7 @@ pub fn env(
             let inventory = relman_core::inventory::read(&texts, date_order)?;
             let progress = crate::progress::Progress::on_terminal("Importing VMs and snapshots");
             let report = |done, total| progress.report(done, total);
-            // Ctrl+C ends the process, and with it the transaction: nothing to stop here.
-            let never = std::sync::atomic::AtomicBool::new(false);
-            let work = relman_core::work::Work::new(&report, &never);
+            let work = relman_core::work::Work::new(&report, &crate::NEVER);
             let summary = store.import_inventory_with(&inventory, actor, now, work)?;
             drop(progress);
             let text = format!("Imported: {}\n", summary.describe());

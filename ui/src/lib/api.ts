@@ -15,6 +15,7 @@ import type { Component } from "../bindings/Component";
 import type { CsvOptions } from "../bindings/CsvOptions";
 import type { ImportSummary } from "../bindings/ImportSummary";
 import type { MappingRequest } from "../bindings/MappingRequest";
+import type { WorkProgress } from "../bindings/WorkProgress";
 import type { Decision } from "../bindings/Decision";
 import type { Profile } from "../bindings/Profile";
 import type { Person } from "../bindings/Person";
@@ -153,6 +154,16 @@ export function onDataChanged(callback: () => void): Promise<() => void> {
 /** Calls `callback` when File ▸ Import picked a CSV file whose statuses must be mapped first. */
 export function onImportMapping(callback: (request: MappingRequest) => void): Promise<() => void> {
   return listen<MappingRequest>("relman://import-mapping", (event) => callback(event.payload));
+}
+
+/** Calls `callback` with long work's progress (an import), ten times a second at most. */
+export function onProgress(callback: (progress: WorkProgress) => void): Promise<() => void> {
+  return listen<WorkProgress>("relman://progress", (event) => callback(event.payload));
+}
+
+/** Calls `callback` when long work ended: done, refused or cancelled. */
+export function onWorkDone(callback: () => void): Promise<() => void> {
+  return listen("relman://work-done", callback);
 }
 
 /** The File menu items the window carries out (see `menu.rs`). */

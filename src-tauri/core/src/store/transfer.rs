@@ -25,6 +25,7 @@ use crate::transfer::{
     ApprovalRecord, ChangeRecord, CiRecord, ComponentRecord, Document, FORMAT, ReleaseRecord,
     VERSION,
 };
+use crate::work::Work;
 
 /// What an import brought in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -225,7 +226,19 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<ImportSummary> {
-        self.import_with(document, None, actor, now)
+        self.import_with(document, None, actor, now, Work::quiet())
+    }
+
+    /// [`Store::import`], reporting each CI, change and release to `work` and stopping, with
+    /// nothing written, when it is told to.
+    pub fn import_with_work(
+        &mut self,
+        document: &Document,
+        actor: &str,
+        now: DateTime<Utc>,
+        work: Work<'_>,
+    ) -> Result<ImportSummary> {
+        self.import_with(document, None, actor, now, work)
     }
 
     fn import_with(
@@ -234,7 +247,11 @@ impl Store {
         create_missing: Option<CreateMissing>,
         actor: &str,
         now: DateTime<Utc>,
+        work: Work<'_>,
     ) -> Result<ImportSummary> {
+        let total = document.cis.len() + document.changes.len() + document.releases.len();
+        let mut done = 0;
+        work.step(done, total)?;
         let tx = self.write(TeamRole::Planner)?;
         let mut problems = Vec::new();
         let mut document = std::borrow::Cow::Borrowed(document);
@@ -286,6 +303,8 @@ impl Store {
                 insert_ci(&tx, &ci, actor, now),
                 &mut problems,
             )?;
+            done += 1;
+            work.step(done, total)?;
             if added.is_some() {
                 let related = Ci {
                     runs_on: record.runs_on.clone(),
@@ -350,8 +369,12 @@ impl Store {
                 insert_change(&tx, &draft, actor, now),
                 &mut problems,
             )?;
+            done += 1;
+            work.step(done, total)?;
         }
         for (i, r) in document.releases.iter().enumerate() {
+            done += 1;
+            work.step(done, total)?;
             let path = format!("$.releases[{i}]");
             let draft = ReleaseDraft {
                 key: r.key.clone(),
@@ -449,6 +472,8 @@ impl Store {
         if !problems.is_empty() {
             return Err(Error::Validation(problems));
         }
+        // The last word before the commit: a Cancel up to here writes nothing.
+        work.step(total, total)?;
         tx.commit()?;
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Ok(ImportSummary {
@@ -480,6 +505,18 @@ impl Store {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<ImportSummary> {
+        self.import_csv_with(text, options, actor, now, Work::quiet())
+    }
+
+    /// [`Store::import_csv`], reporting to `work` and stopping when it is told to.
+    pub fn import_csv_with(
+        &mut self,
+        text: &str,
+        options: &CsvOptions,
+        actor: &str,
+        now: DateTime<Utc>,
+        work: Work<'_>,
+    ) -> Result<ImportSummary> {
         let (shape, _) = crate::csv_import::unknown_statuses(text, &options.status_map)?;
         let mut map = self.status_map(shape.source())?;
         map.extend(options.status_map.clone());
@@ -495,7 +532,7 @@ impl Store {
             },
         });
         let summary = self
-            .import_with(&read.document, create, actor, now)
+            .import_with(&read.document, create, actor, now, work)
             .map_err(|error| match error {
                 Error::Validation(fields) => Error::Validation(
                     fields

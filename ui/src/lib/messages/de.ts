@@ -1037,6 +1037,7 @@ export const de: Record<MessageKey, string> = {
   "work.starting": "Wird gestartet …",
   "work.cancelling": "Wird abgebrochen …",
   "work.cancelled": "Import abgebrochen: Es wurde nichts geändert.",
+  "work.importing": "Wird importiert …",
   "changes.search": "Nach Schlüssel, Titel oder CI suchen",
   "changes.count": "{shown} von {total} Changes",
   "cis.search": "Nach Name, Verantwortlichem oder Beziehung suchen",

@@ -1033,6 +1033,7 @@ export const en = {
   "work.starting": "Starting…",
   "work.cancelling": "Cancelling…",
   "work.cancelled": "Import cancelled: nothing was changed.",
+  "work.importing": "Importing…",
   "changes.search": "Search by key, title or CI",
   "changes.count": "{shown} of {total} changes",
   "cis.search": "Search by name, owner or relation",
