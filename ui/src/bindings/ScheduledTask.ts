@@ -3,7 +3,9 @@ import type { BackoutStep } from "./BackoutStep";
 import type { Milestone } from "./Milestone";
 
 /**
- * One task of a scheduled plan.
+ * One task of a scheduled plan. Its defaults (none, false, empty) are left out of its JSON:
+ * a 100,000-task schedule crosses to the window as half the bytes. The window's IPC seam
+ * (`ui/src/lib/api.ts`) puts them back, so the TypeScript type stays whole.
  */
 export type ScheduledTask = { key: string, wave: number, name: string, team: string | null, minutes: number, downtime: boolean, milestone: Milestone | null, target: string | null, backout: Array<BackoutStep>, nothing_to_undo: string | null, point_of_no_return: boolean, 
 /**

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import { ApiError, toErrorReport } from "./api";
+import type { Schedule } from "../bindings/Schedule";
+import type { ScheduleChanges } from "../bindings/ScheduleChanges";
+import { ApiError, toErrorReport, wholeSchedule, wholeUpdate } from "./api";
 
 describe("toErrorReport", () => {
   it("keeps a report from the Rust side as it is", () => {
@@ -41,5 +43,34 @@ describe("ApiError", () => {
     });
     expect(error.fieldMessages()).toEqual({ key: "REL-1 already exists" });
     expect(error.message).toBe("REL-1 already exists");
+  });
+});
+
+describe("a schedule from the wire", () => {
+  // As `plan/layout.rs` writes it: a task's defaults left out.
+  const wire = () =>
+    ({
+      tasks: [
+        { key: "t1", wave: 0, name: "Stop", minutes: 15 },
+        { key: "t2", wave: 0, name: "Copy", minutes: 30, team: "ops", critical: true, cis: ["db"], start: "2026-12-01T08:00:00Z" },
+      ],
+    }) as unknown as Schedule;
+
+  it("gets its tasks' defaults back, and keeps what was sent", () => {
+    const [bare, sent] = wholeSchedule(wire()).tasks;
+    expect(bare).toEqual({
+      key: "t1", wave: 0, name: "Stop", minutes: 15, team: null, downtime: false, milestone: null, target: null,
+      backout: [], nothing_to_undo: null, point_of_no_return: false, cis: [], pinned: false, start: null, end: null,
+      slack_minutes: null, critical: false, unplaced: null, baseline_start: null, baseline_end: null,
+      actual_start: null, actual_end: null, variance_minutes: null,
+    });
+    expect(sent).toMatchObject({ team: "ops", critical: true, cis: ["db"], start: "2026-12-01T08:00:00Z", end: null });
+  });
+
+  it("whole or as changes", () => {
+    const whole = wholeUpdate({ whole: wire() });
+    expect("whole" in whole && whole.whole.tasks[0]?.unplaced).toBeNull();
+    const changes = wholeUpdate({ changes: wire() as unknown as ScheduleChanges });
+    expect("changes" in changes && changes.changes.tasks[0]?.downtime).toBe(false);
   });
 });

@@ -38,6 +38,7 @@ import type { Progress } from "../bindings/Progress";
 import type { RenderingMode } from "../bindings/RenderingMode";
 import type { Schedule } from "../bindings/Schedule";
 import type { ScheduleUpdate } from "../bindings/ScheduleUpdate";
+import type { ScheduledTask } from "../bindings/ScheduledTask";
 import type { Slot } from "../bindings/Slot";
 import type { Window } from "../bindings/Window";
 import type { Booking } from "../bindings/Booking";
@@ -174,6 +175,45 @@ export function onMenuAction(callback: (action: MenuAction) => void): Promise<()
   return listen<MenuAction>("relman://menu", (event) => callback(event.payload));
 }
 
+/** A scheduled task's fields that cross IPC only when they differ from these (see
+ * `plan/layout.rs`: a 100,000-task schedule is half the bytes). */
+const TASK_DEFAULTS = {
+  team: null,
+  downtime: false,
+  milestone: null,
+  target: null,
+  nothing_to_undo: null,
+  point_of_no_return: false,
+  pinned: false,
+  start: null,
+  end: null,
+  slack_minutes: null,
+  critical: false,
+  unplaced: null,
+  baseline_start: null,
+  baseline_end: null,
+  actual_start: null,
+  actual_end: null,
+  variance_minutes: null,
+} satisfies Omit<ScheduledTask, "key" | "wave" | "name" | "minutes" | "backout" | "cis">;
+
+/** Puts back the fields a task left out, so the window sees whole `ScheduledTask`s. */
+function wholeTasks(tasks: ScheduledTask[]) {
+  tasks.forEach((task, i) => {
+    tasks[i] = { ...TASK_DEFAULTS, ...task, backout: task.backout ?? [], cis: task.cis ?? [] };
+  });
+}
+
+export function wholeSchedule(schedule: Schedule): Schedule {
+  wholeTasks(schedule.tasks);
+  return schedule;
+}
+
+export function wholeUpdate(update: ScheduleUpdate): ScheduleUpdate {
+  wholeTasks("whole" in update ? update.whole.tasks : update.changes.tasks);
+  return update;
+}
+
 export const api = {
   appStatus: () => call<AppStatus>("app_status"),
   exportCalendar: (range: CalendarRange) => call<string | null>("export_calendar", { range }),
@@ -232,7 +272,7 @@ export const api = {
   grantRole: (login: string, role: TeamRole) => call<Person>("grant_role", { login, role }),
   revokeRole: (login: string, role: TeamRole) => call<Person>("revoke_role", { login, role }),
   setProfile: (profile: Profile) => call<Profile>("set_profile", { profile }),
-  getSchedule: (key: string) => call<Schedule>("get_schedule", { key }),
+  getSchedule: (key: string) => call<Schedule>("get_schedule", { key }).then(wholeSchedule),
   calendarView: () => call<CalendarView>("calendar_view"),
   listModels: () => call<DeploymentModel[]>("list_models"),
   listWindows: () => call<Window[]>("list_windows"),
@@ -241,17 +281,17 @@ export const api = {
   listFreezes: () => call<Freeze[]>("list_freezes"),
   createFreeze: (freeze: Freeze) => call<Freeze>("create_freeze", { freeze }),
   deleteFreeze: (name: string) => call<Freeze>("delete_freeze", { name }),
-  instantiatePlan: (key: string, request: PlanRequest) => call<Schedule>("instantiate_plan", { key, request }),
+  instantiatePlan: (key: string, request: PlanRequest) => call<Schedule>("instantiate_plan", { key, request }).then(wholeSchedule),
   /** Pins a task to `start` (ISO), or unpins it with null. */
   moveTask: (key: string, task: string, start: string | null, version: number) =>
-    call<ScheduleUpdate>("move_task", { key, task, start, version }),
+    call<ScheduleUpdate>("move_task", { key, task, start, version }).then(wholeUpdate),
   resizeTask: (key: string, task: string, minutes: number, version: number) =>
-    call<ScheduleUpdate>("resize_task", { key, task, minutes, version }),
-  saveBaseline: (key: string) => call<Schedule>("save_baseline", { key }),
+    call<ScheduleUpdate>("resize_task", { key, task, minutes, version }).then(wholeUpdate),
+  saveBaseline: (key: string) => call<Schedule>("save_baseline", { key }).then(wholeSchedule),
   recordProgress: (key: string, task: string, progress: Progress) =>
-    call<Schedule>("record_progress", { key, task, progress }),
+    call<Schedule>("record_progress", { key, task, progress }).then(wholeSchedule),
   findSlots: (key: string, weeks: number) => call<Slot[]>("find_slots", { key, weeks }),
-  pickSlot: (key: string, start: string, version: number) => call<Schedule>("pick_slot", { key, start, version }),
+  pickSlot: (key: string, start: string, version: number) => call<Schedule>("pick_slot", { key, start, version }).then(wholeSchedule),
   setRendering: (mode: RenderingMode) => call<null>("set_rendering", { mode }),
   checkAllRules: (key: string) => call<AllRules>("check_all_rules", { key }),
   removeComponent: (key: string, ci: string) => call<Component>("remove_component", { key, ci }),
@@ -270,16 +310,16 @@ export const api = {
   rollbackFromTask: (key: string, task: string) => call<RollbackFrom>("rollback_from_task", { key, task }),
   /** Adds a task to one wave (0-based) or, with null, to every wave. */
   addPlanTask: (key: string, task: ModelTask, wave: number | null, after: string[], version: number) =>
-    call<ScheduleUpdate>("add_plan_task", { key, task, wave, after, version }),
+    call<ScheduleUpdate>("add_plan_task", { key, task, wave, after, version }).then(wholeUpdate),
   removePlanTask: (key: string, task: string, version: number) =>
-    call<ScheduleUpdate>("remove_plan_task", { key, task, version }),
+    call<ScheduleUpdate>("remove_plan_task", { key, task, version }).then(wholeUpdate),
   updatePlanTask: (key: string, task: string, fields: ModelTask, version: number) =>
-    call<ScheduleUpdate>("update_plan_task", { key, task, fields, version }),
-  addPlanDep: (key: string, dep: PlanDep, version: number) => call<ScheduleUpdate>("add_plan_dep", { key, dep, version }),
+    call<ScheduleUpdate>("update_plan_task", { key, task, fields, version }).then(wholeUpdate),
+  addPlanDep: (key: string, dep: PlanDep, version: number) => call<ScheduleUpdate>("add_plan_dep", { key, dep, version }).then(wholeUpdate),
   removePlanDep: (key: string, from: string, to: string, version: number) =>
-    call<ScheduleUpdate>("remove_plan_dep", { key, from, to, version }),
-  runStep: (key: string, step: string, progress: Progress) => call<Schedule>("run_step", { key, step, progress }),
-  abortRelease: (key: string, reason: string) => call<Schedule>("abort_release", { key, reason }),
+    call<ScheduleUpdate>("remove_plan_dep", { key, from, to, version }).then(wholeUpdate),
+  runStep: (key: string, step: string, progress: Progress) => call<Schedule>("run_step", { key, step, progress }).then(wholeSchedule),
+  abortRelease: (key: string, reason: string) => call<Schedule>("abort_release", { key, reason }).then(wholeSchedule),
   listEnvironments: () => call<EnvironmentView[]>("list_environments"),
   /** Drift against `release`'s targets, or production's versions with null. */
   getEnvironment: (name: string, release: string | null) => call<EnvironmentView>("get_environment", { name, release }),

@@ -12,43 +12,64 @@ pub struct Calendar {
     pub related: HashMap<String, Vec<String>>,
 }
 
-/// One task of a scheduled plan.
+/// One task of a scheduled plan. Its defaults (none, false, empty) are left out of its JSON:
+/// a 100,000-task schedule crosses to the window as half the bytes. The window's IPC seam
+/// (`ui/src/lib/api.ts`) puts them back, so the TypeScript type stays whole.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ScheduledTask {
     pub key: String,
     pub wave: usize,
     pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub team: Option<String>,
     #[ts(type = "number")]
     pub minutes: i64,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub downtime: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub milestone: Option<Milestone>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub backout: Vec<BackoutStep>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nothing_to_undo: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub point_of_no_return: bool,
     /// What it touches, for conflicts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cis: Vec<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub pinned: bool,
     #[ts(type = "string | null")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub start: Option<DateTime<Utc>>,
     #[ts(type = "string | null")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<DateTime<Utc>>,
     #[ts(type = "number | null")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub slack_minutes: Option<i64>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub critical: bool,
     /// Why it could not be placed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub unplaced: Option<String>,
     #[ts(type = "string | null")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline_start: Option<DateTime<Utc>>,
     #[ts(type = "string | null")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline_end: Option<DateTime<Utc>>,
     #[ts(type = "string | null")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_start: Option<DateTime<Utc>>,
     #[ts(type = "string | null")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub actual_end: Option<DateTime<Utc>>,
     /// Finish (actual, else planned) minus baseline finish; positive is late.
     #[ts(type = "number | null")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub variance_minutes: Option<i64>,
 }
 
