@@ -10,6 +10,14 @@ export interface RowWindow {
   after: number;
 }
 
+/** The rows one of whose `texts` contains what was typed, in any case; all of them when
+ * nothing was typed. */
+export function matching<T>(rows: T[], typed: string, texts: (row: T) => (string | null)[]): T[] {
+  const needle = typed.trim().toLowerCase();
+  if (!needle) return rows;
+  return rows.filter((row) => texts(row).some((text) => text !== null && text.toLowerCase().includes(needle)));
+}
+
 /** Tables up to this many rows render every row. */
 export const ALL_ROWS = 300;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { ALL_ROWS, rowWindow } from "./rows.svelte";
+import { ALL_ROWS, matching, rowWindow } from "./rows.svelte";
 
 describe("the rows a long table renders", () => {
   it("are all of a short table", () => {
@@ -20,5 +20,24 @@ describe("the rows a long table renders", () => {
     expect(end.to).toBe(1000);
     expect(end.after).toBe(0);
     expect(end.from).toBeLessThanOrEqual(end.to);
+  });
+});
+
+describe("a search of a long table", () => {
+  const cis = [
+    { name: "payroll-api", owner: "Team Pay" },
+    { name: "payroll-db", owner: null },
+    { name: "crm", owner: "sales" },
+  ];
+  const texts = (c: { name: string; owner: string | null }) => [c.name, c.owner];
+
+  it("finds what was typed in any of a row's texts, in any case", () => {
+    expect(matching(cis, " PAY ", texts).map((c) => c.name)).toEqual(["payroll-api", "payroll-db"]);
+    expect(matching(cis, "sales", texts).map((c) => c.name)).toEqual(["crm"]);
+    expect(matching(cis, "nothing", texts)).toEqual([]);
+  });
+
+  it("keeps every row when nothing was typed", () => {
+    expect(matching(cis, "  ", texts)).toBe(cis);
   });
 });
