@@ -50,7 +50,7 @@ requestAnimationFrame(poll);
 "#;
 
 /// Scrolls `arguments[0]` by 240 px a frame for 120 frames; answers the intervals between
-/// frames (60 fps is 16.7 ms each) and whether rows were shown at the end.
+/// frames (60 fps is 16.7 ms each).
 const SCROLL: &str = r#"
 const [scroller] = arguments;
 const done = arguments[arguments.length - 1];
