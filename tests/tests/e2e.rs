@@ -2238,3 +2238,26 @@ async fn a_long_table_scrolls_to_its_end_and_searches_while_typing() -> WebDrive
     app.quit().await?;
     Ok(())
 }
+
+/// The release list sorts by the header clicked, then the other way round, and says so to a
+/// screen reader.
+#[tokio::test]
+async fn the_release_list_sorts_by_the_header_clicked() -> WebDriverResult<()> {
+    let db = temp_db();
+    for (key, title) in [("REL-2", "beta"), ("REL-10", "Alpha"), ("REL-1", "gamma")] {
+        seed(&db, key, title);
+    }
+    let app = App::launch(&db.path).await?;
+    app.wait_text("#release-count", "3").await?;
+    app.click("#sort-title").await?;
+    app.find("th[aria-sort='ascending'] #sort-title").await?;
+    assert_eq!(app.listed_keys().await?, ["REL-10", "REL-2", "REL-1"]);
+    app.click("#sort-title").await?;
+    app.find("th[aria-sort='descending'] #sort-title").await?;
+    assert_eq!(app.listed_keys().await?, ["REL-1", "REL-2", "REL-10"]);
+    app.click("#sort-key").await?;
+    app.find("th[aria-sort='ascending'] #sort-key").await?;
+    assert_eq!(app.listed_keys().await?, ["REL-1", "REL-2", "REL-10"]);
+    app.quit().await?;
+    Ok(())
+}

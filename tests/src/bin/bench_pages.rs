@@ -49,6 +49,23 @@ const poll = () => {
 requestAnimationFrame(poll);
 "#;
 
+/// Clicks the header `arguments[0]` and answers the milliseconds until the frame after the
+/// list's first row changed.
+const SORT: &str = r#"
+const [header] = arguments;
+const done = arguments[arguments.length - 1];
+const first = () => document.querySelector('#release-table tr[data-key]')?.dataset.key;
+const before = first();
+const started = performance.now();
+document.querySelector(header).click();
+const poll = () => {
+  if (first() !== before) requestAnimationFrame(() => done(performance.now() - started));
+  else if (performance.now() - started > 30000) done(-1);
+  else requestAnimationFrame(poll);
+};
+requestAnimationFrame(poll);
+"#;
+
 /// Scrolls `arguments[0]` by 240 px a frame for 120 frames; answers the intervals between
 /// frames (60 fps is 16.7 ms each).
 const SCROLL: &str = r#"
@@ -283,6 +300,17 @@ async fn main() -> WebDriverResult<()> {
         by_type.push(search(&app, "#type-filter", "#release-count", "").await?);
     }
     lines.push(("Releases: filter by type".into(), ms(&by_type)));
+    let mut sorts = vec![];
+    for _ in 0..4 {
+        let ms: f64 = app
+            .driver
+            .execute_async(SORT, vec!["#sort-title".into()])
+            .await?
+            .convert()?;
+        assert!(ms >= 0.0, "the list never sorted");
+        sorts.push(ms);
+    }
+    lines.push(("Releases: sort by title (each way)".into(), ms(&sorts)));
     lines.push((
         "Releases: scrolling".into(),
         frames(&scroll(&app, ".table-card.rows").await?),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { Release } from "../bindings/Release";
-import { draftFrom, searchReleases } from "./releases";
+import { draftFrom, searchReleases, sortReleases } from "./releases";
 
 function release(key: string, title: string, owner: string | null = null): Release {
   return {
@@ -62,5 +62,31 @@ describe("draftFrom", () => {
       dev_docs: "https://wiki/dev",
       ops_docs: null,
     });
+  });
+});
+
+describe("sorting the release list", () => {
+  const list: Release[] = [
+    { ...release("REL-10", "beta", "Carl"), stage: "test", planned_start: "2026-05-01" },
+    { ...release("REL-9", "Alpha", null), stage: "planning", planned_start: "2026-04-01" },
+    { ...release("REL-11", "gamma", "anna"), stage: "closed", planned_start: "2026-06-01" },
+  ];
+  const keys = (sorted: Release[]) => sorted.map((r) => r.key);
+
+  it("orders keys by their numbers and titles without regard to case", () => {
+    expect(keys(sortReleases(list, "key", false))).toEqual(["REL-9", "REL-10", "REL-11"]);
+    expect(keys(sortReleases(list, "title", false))).toEqual(["REL-9", "REL-10", "REL-11"]);
+    expect(keys(sortReleases(list, "title", true))).toEqual(["REL-11", "REL-10", "REL-9"]);
+  });
+
+  it("orders stages along the lifecycle and dates by their start", () => {
+    expect(keys(sortReleases(list, "stage", false))).toEqual(["REL-9", "REL-10", "REL-11"]);
+    expect(keys(sortReleases(list, "planned", true))).toEqual(["REL-11", "REL-10", "REL-9"]);
+  });
+
+  it("puts releases without an owner last either way, and leaves the list it was given", () => {
+    expect(keys(sortReleases(list, "owner", false))).toEqual(["REL-11", "REL-10", "REL-9"]);
+    expect(keys(sortReleases(list, "owner", true))).toEqual(["REL-10", "REL-11", "REL-9"]);
+    expect(keys(list)).toEqual(["REL-10", "REL-9", "REL-11"]);
   });
 });

@@ -32,6 +32,29 @@ export function searchReleases(releases: Release[], query: string): Release[] {
 }
 
 /** The form's starting values: a release's own, or blanks for a new one. */
+/** The columns the release list sorts by. */
+export type SortColumn = "key" | "title" | "type" | "stage" | "planned" | "owner";
+
+/** `releases` ordered by `column` (stages in lifecycle order, dates by start, releases without
+ * an owner last), ties kept in their order; a new list. */
+export function sortReleases(releases: Release[], column: SortColumn, descending: boolean): Release[] {
+  const text = (a: string | null, b: string | null) =>
+    a === b ? 0 : a === null ? 1 : b === null ? -1 : a.localeCompare(b, undefined, { numeric: true, sensitivity: "base" });
+  const compare: Record<SortColumn, (a: Release, b: Release) => number> = {
+    key: (a, b) => text(a.key, b.key),
+    title: (a, b) => text(a.title, b.title),
+    type: (a, b) => TYPES.indexOf(a.type) - TYPES.indexOf(b.type),
+    stage: (a, b) => STAGES.indexOf(a.stage) - STAGES.indexOf(b.stage),
+    planned: (a, b) => text(a.planned_start, b.planned_start),
+    owner: (a, b) => text(a.owner, b.owner),
+  };
+  const sign = descending ? -1 : 1;
+  return [...releases].sort((a, b) => {
+    if (column === "owner" && (a.owner === null) !== (b.owner === null)) return a.owner === null ? 1 : -1;
+    return sign * compare[column](a, b);
+  });
+}
+
 export function draftFrom(release: Release | null): ReleaseDraft {
   if (!release) {
     return {
