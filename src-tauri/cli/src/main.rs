@@ -30,13 +30,13 @@ mod db;
 mod people;
 mod planning;
 mod progress;
+mod report;
+mod rollback;
+mod testing;
 
 /// Ctrl+C ends the process, and with it the transaction: the CLI's long work is never told
 /// to stop.
 static NEVER: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-mod report;
-mod rollback;
-mod testing;
 
 #[derive(Parser)]
 #[command(

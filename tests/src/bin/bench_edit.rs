@@ -148,7 +148,8 @@ struct StoreTimes {
 fn seed(db: &str, tasks: usize) -> StoreTimes {
     let mut store = Store::open_any(db).unwrap();
     relman_tests::seed_large_plan(&mut store, "REL-BENCH", tasks);
-    let now = chrono::Utc::now();
+    // The moment App::launch gives the window, not the wall clock.
+    let now = relman_tests::now();
     let mut shown = store.schedule("REL-BENCH").unwrap();
     let mut times = StoreTimes {
         edit: vec![],
