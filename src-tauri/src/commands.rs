@@ -291,7 +291,7 @@ impl AppState {
     }
 }
 
-/// An error as the UI receives it: `{kind, message, fields, rules}`. The chain goes to the log.
+/// An error as the UI receives it: `{kind, message, says, fields, rules}`. The chain goes to the log.
 #[derive(Debug, Serialize)]
 #[serde(transparent)]
 pub struct CommandError(pub ErrorReport);

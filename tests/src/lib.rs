@@ -217,7 +217,11 @@ pub fn cli_command(db: &Path) -> std::process::Command {
         .arg("--db")
         .arg(db)
         .env("USER", "ci-user")
-        .env("RELMAN_NOW", now_text());
+        .env("RELMAN_NOW", now_text())
+        // The CLI speaks the locale's language: the tests read English unless they ask.
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env("LANG", "C.UTF-8");
     command
 }
 

@@ -176,7 +176,7 @@ fn closure_waits_for_the_period_the_incidents_the_activities_and_the_review() {
     let rule = store.workspace(key, after).unwrap().checklist;
     let els_rule = rule.rules.iter().find(|r| r.code == "ELS-DONE").unwrap();
     assert!(
-        !els_rule.ok && els_rule.message.contains("INC0012345"),
+        !els_rule.ok && els_rule.message.to_string().contains("INC0012345"),
         "{}",
         els_rule.message
     );

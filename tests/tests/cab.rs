@@ -309,15 +309,14 @@ fn documents_in_german_give_each_rule_in_german_with_its_particulars() {
     };
     let de = text(Lang::De);
     for expected in [
-        "Jeder Change im Umfang ist genehmigt",
-        "CHG8",
+        "Nicht genehmigt: CHG8 (Bewertet)",
         "Lassen Sie sie vom Change Management",
     ] {
         assert!(de.contains(expected), "{expected} missing: {de}");
     }
     let en = text(Lang::En);
     assert!(
-        en.contains("Not authorized: CHG8") && !en.contains("Jeder Change"),
+        en.contains("Not authorized: CHG8 (assessed)") && !en.contains("Nicht genehmigt"),
         "{en}"
     );
 }

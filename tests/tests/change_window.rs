@@ -160,8 +160,12 @@ fn rule(store: &Store) -> (bool, String, String) {
         .expect("the rule is listed");
     (
         r.result.ok,
-        r.result.message.clone(),
-        r.result.remedy.clone(),
+        r.result.message.to_string(),
+        r.result
+            .remedy
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
     )
 }
 

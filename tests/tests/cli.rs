@@ -426,6 +426,64 @@ fn check_explains_and_advance_refuses_with_exit_1() {
     assert_eq!(cli.json(&["release", "advance", "REL-1"])["stage"], "build");
 }
 
+/// The core's messages in German with `--lang de` or a German locale; the JSON keeps its
+/// shape (strings where the contract has strings), and English stays the default.
+#[test]
+fn the_cli_speaks_german_when_asked() {
+    let cli = Cli::new();
+    domain(&cli);
+    let failing = |check: &Value| {
+        check["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["ok"] == false)
+            .unwrap()
+            .clone()
+    };
+    let english = failing(&cli.json(&["release", "check", "REL-1"]));
+    assert!(
+        english["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Not authorized: CHG0031416 ("),
+        "{english}"
+    );
+    let german = failing(&cli.json(&["release", "check", "REL-1", "--lang", "de"]));
+    assert_eq!(
+        german["message"].as_str().unwrap(),
+        "Nicht genehmigt: CHG0031416 (Entwurf)"
+    );
+    assert!(
+        german["remedy"]
+            .as_str()
+            .unwrap()
+            .starts_with("Lassen Sie sie vom Change Management"),
+        "{german}"
+    );
+
+    let out = relman_tests::cli_command(&cli.db)
+        .env("LANG", "de_DE.UTF-8")
+        .args(["release", "advance", "REL-1"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    let said = stderr(&out);
+    assert!(
+        said.contains("REL-1 kann nicht nach „Build“ wechseln")
+            && said.contains("SCOPE-AUTHORIZED: Nicht genehmigt: CHG0031416"),
+        "{said}"
+    );
+    assert!(!said.contains("Not authorized"), "{said}");
+    // --lang wins over the locale.
+    let out = relman_tests::cli_command(&cli.db)
+        .env("LANG", "de_DE.UTF-8")
+        .args(["release", "check", "REL-1", "--lang", "en"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Not authorized"));
+}
+
 /// Tests `key` on its own environment with `installed` on it, early in January: booked,
 /// functional, installation and a rollback rehearsal passed, long enough ago for any
 /// problem-free period.
@@ -566,7 +624,7 @@ fn the_requester_cannot_approve_and_a_cab_member_can() {
     assert_eq!(code(&out), 1);
     assert!(
         stderr(&out).contains("AUTH-VALID: Changed after carl's approval")
-            && stderr(&out).contains("a deployment plan of 1 task(s) was added"),
+            && stderr(&out).contains("a deployment plan of 1 task was added"),
         "{}",
         stderr(&out)
     );
@@ -1881,7 +1939,7 @@ fn a_run_on_a_drifted_environment_does_not_count_and_the_problem_free_period_giv
         open["message"]
             .as_str()
             .unwrap()
-            .contains("Open defect(s): BUG-1 (high)"),
+            .contains("Open defects: BUG-1 (high)"),
         "{open}"
     );
     cli.json(&[

@@ -463,3 +463,115 @@ fn an_authorized_release_is_no_draft_and_its_sign_off_is_valid() {
         "the decision is valid for the content shown"
     );
 }
+
+/// The sentences Relman writes in English, as pieces that hold no value: the core's message
+/// catalogue split at its placeholders, and the documents' own words. A piece the German text
+/// of the same entry also contains (a command, a term German keeps) is not English.
+fn english_sentences() -> Vec<String> {
+    use relman_core::message::{Lang as L, catalogue};
+    let (en, de) = (catalogue(L::En), catalogue(L::De));
+    let mut pieces: Vec<String> = Vec::new();
+    let mut keep = |piece: &str, german: &str| {
+        let piece = piece.trim_matches(|c: char| !c.is_alphanumeric());
+        if piece.split_whitespace().count() >= 3 && !german.contains(piece) {
+            pieces.push(piece.to_string());
+        }
+    };
+    for (key, text) in en {
+        for piece in text.split(['{', '}']).step_by(2) {
+            keep(piece, &de[key]);
+        }
+    }
+    for (_, english, german) in report::words::WORDS {
+        for piece in english.split("{}") {
+            keep(piece, german);
+        }
+    }
+    pieces.sort();
+    pieces.dedup();
+    pieces
+}
+
+/// The text of a PDF as one line, so that a sentence wrapped over two lines is still found.
+fn flowing_text(path: &Path) -> String {
+    let text = tool("pdftotext", &[path.to_str().unwrap(), "-"]);
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A German CAB holds the dossier of the demo's blocked release, the CAB pack and the minutes:
+/// none of them may say anything in English.
+#[test]
+fn german_documents_of_the_demo_say_nothing_in_english() {
+    use relman_core::approval::Decision;
+    use relman_core::cab::MeetingDecision;
+    let mut store = demo();
+    let sentences = english_sentences();
+    assert!(sentences.len() > 150, "{} sentences", sentences.len());
+    assert!(sentences.iter().any(|s| s == "No change is in scope"));
+
+    let agenda = store.cab_agenda(false, now()).unwrap();
+    let blocked = agenda
+        .iter()
+        .find(|c| !c.blocking.is_empty())
+        .expect("a demo release awaiting authorization that a rule blocks");
+    let options = options(Lang::De);
+    let out = dir("german-only");
+    let mut files = Vec::new();
+
+    let facts = store.release_facts(&blocked.release.key, now()).unwrap();
+    let path = out.join("dossier.pdf");
+    write_and_check(&report::dossier(&facts, &options, &made()), &path);
+    files.push(path);
+
+    let path = out.join("cab-pack.pdf");
+    let pack = report::cab_pack(&store.cab_facts(now()).unwrap(), &options, &made());
+    write_and_check(&pack, &path);
+    files.push(path);
+
+    let meeting = store
+        .start_meeting(&["Carla".into(), "Ben".into()], "anna", now())
+        .unwrap();
+    store
+        .decide_in_meeting(
+            &MeetingDecision {
+                meeting: meeting.id,
+                release: blocked.release.key.clone(),
+                decision: Decision::Defer,
+                comment: "Erst nach der Rollback-Probe".into(),
+                decider: "Carla".into(),
+                content_hash: blocked.content_hash.clone(),
+            },
+            "anna",
+            now(),
+        )
+        .unwrap();
+    let minutes = store
+        .end_meeting(meeting.id, "anna", now() + Duration::hours(1))
+        .unwrap();
+    let path = out.join("minutes.pdf");
+    write_and_check(
+        &report::minutes(&minutes, "Europe/Berlin", &options, &made()),
+        &path,
+    );
+    files.push(path);
+
+    for path in &files {
+        let text = flowing_text(path);
+        let english: Vec<&String> = sentences
+            .iter()
+            .filter(|s| text.contains(s.as_str()))
+            .collect();
+        assert!(
+            english.is_empty(),
+            "{} says in English: {english:?}",
+            path.display()
+        );
+    }
+    // The blocked release's verdicts are there, in German.
+    let dossier = flowing_text(&files[0]);
+    for rule in &blocked.blocking {
+        let said = rule.message.render(relman_core::message::Lang::De);
+        let start: String = said.chars().take(30).collect();
+        assert!(dossier.contains(&start), "{start} missing from the dossier");
+    }
+}

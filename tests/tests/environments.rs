@@ -124,10 +124,9 @@ fn a_revert_during_a_run_and_an_old_snapshot_keep_it_from_counting() {
         .unwrap();
     assert!(!judged.counts);
     assert!(
-        judged
-            .why_not
-            .iter()
-            .any(|w| w.contains("reverted to snapshot 'base' during the run")),
+        judged.why_not.iter().any(|w| w
+            .to_string()
+            .contains("reverted to snapshot 'base' during the run")),
         "{:?}",
         judged.why_not
     );
@@ -160,7 +159,7 @@ fn a_revert_during_a_run_and_an_old_snapshot_keep_it_from_counting() {
     assert!(
         late.why_not
             .iter()
-            .any(|w| w.contains("snapshot 'base' was 72 h old")),
+            .any(|w| w.to_string().contains("snapshot 'base' was 72 h old")),
         "{:?}",
         late.why_not
     );
@@ -168,7 +167,7 @@ fn a_revert_during_a_run_and_an_old_snapshot_keep_it_from_counting() {
     assert!(
         view.warnings
             .iter()
-            .any(|w| w.contains("snapshot 'base' is 240 h old")),
+            .any(|w| w.to_string().contains("snapshot 'base' is 240 h old")),
         "{:?}",
         view.warnings
     );
@@ -235,7 +234,7 @@ fn the_cab_approval_is_bound_to_the_evidence_it_saw() {
     let auth = rule("AUTH-VALID");
     assert!(!auth.ok);
     assert!(
-        auth.message.contains(&format!(
+        auth.message.to_string().contains(&format!(
             "test evidence: run #{} functional failed on test-REL-1",
             judged.run.id
         )),

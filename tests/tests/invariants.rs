@@ -349,39 +349,28 @@ fn the_gantt_model_math_stays_out_of_the_dom() {
     }
 }
 
-/// The documents' rule sentences (Rust) and the window's (`rule.CODE` in the catalogues) are
-/// the same words, in both languages, for every rule.
+/// The error type knows no domain: it imports only the message and verdict modules, which
+/// import nothing of the domain themselves, so no circle runs through `error.rs`.
 #[test]
-fn rule_words_are_the_same_in_the_documents_and_the_window() {
-    use relman_core::report::words::RULE_WORDS;
-    let catalogue = |lang: &str| -> std::collections::HashMap<String, String> {
-        let text = read(&repo_root().join(format!("ui/src/lib/messages/{lang}.ts")));
-        regex::Regex::new(r#"(?m)^\s*"(rule\.[A-Z-]+(?:\.remedy)?)":\s*"((?:[^"\\]|\\.)*)",?$"#)
-            .unwrap()
-            .captures_iter(&text)
-            .map(|c| (c[1].to_string(), c[2].to_string()))
-            .collect()
-    };
-    let (en, de) = (catalogue("en"), catalogue("de"));
-    for rule in relman_core::rules::RULES {
-        let (_, [en_s, de_s, en_r, de_r]) = RULE_WORDS
-            .iter()
-            .find(|(c, _)| *c == rule.code)
-            .unwrap_or_else(|| panic!("{} has no words in RULE_WORDS", rule.code));
-        let key = format!("rule.{}", rule.code);
-        assert_eq!(en.get(&key).map(String::as_str), Some(*en_s), "{key} (en)");
-        assert_eq!(de.get(&key).map(String::as_str), Some(*de_s), "{key} (de)");
-        let remedy = format!("{key}.remedy");
-        assert_eq!(
-            en.get(&remedy).map(String::as_str),
-            Some(*en_r),
-            "{remedy} (en)"
-        );
-        assert_eq!(
-            de.get(&remedy).map(String::as_str),
-            Some(*de_r),
-            "{remedy} (de)"
-        );
+fn the_error_type_does_not_know_the_domain() {
+    let core = repo_root().join("src-tauri/core/src");
+    for (file, allowed) in [
+        ("error.rs", &["crate::message", "crate::verdict"][..]),
+        ("message.rs", &[][..]),
+        ("verdict.rs", &["crate::message"][..]),
+    ] {
+        let text = read(&core.join(file));
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (at, _) in code.match_indices("crate::") {
+            let path: String = code[at..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                .collect();
+            assert!(
+                allowed.iter().any(|a| path.starts_with(a)),
+                "{file} uses {path}; it may only use {allowed:?}"
+            );
+        }
     }
 }
 

@@ -53,7 +53,7 @@ fn auth_valid(store: &Store, key: &str) -> (bool, String) {
         .iter()
         .find(|r| r.result.code == "AUTH-VALID")
         .unwrap();
-    (rule.result.ok, rule.result.message.clone())
+    (rule.result.ok, rule.result.message.to_string())
 }
 
 #[test]
@@ -69,13 +69,17 @@ fn an_approval_given_without_a_plan_does_not_cover_the_plan_added_later() {
     assert!(!ok, "the CAB never saw this plan");
     assert!(
         message.contains("bob's approval on Thu 03 Dec 2026 14:02")
-            && message.contains("a deployment plan of 1 task(s) was added"),
+            && message.contains("a deployment plan of 1 task was added"),
         "{message}"
     );
     let workspace = store.workspace("REL-1", now()).unwrap();
     assert_eq!(
-        workspace.approvals[0].changed_since,
-        ["a deployment plan of 1 task(s) was added"],
+        workspace.approvals[0]
+            .changed_since
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        ["a deployment plan of 1 task was added"],
         "the Approvals tab shows what changed"
     );
 }
@@ -315,7 +319,11 @@ fn every_rule_is_visible_in_planning_a_cycle_among_them() {
     assert!(!cycle.next_move);
     assert_eq!((cycle.from, cycle.until), (Stage::Test, Stage::Deploying));
     assert!(
-        cycle.result.message.contains("payroll-api → payroll-db"),
+        cycle
+            .result
+            .message
+            .to_string()
+            .contains("payroll-api → payroll-db"),
         "{}",
         cycle.result.message
     );

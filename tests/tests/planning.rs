@@ -97,12 +97,12 @@ fn two_releases_on_the_same_service_at_the_same_time_conflict_on_both_sides() {
     assert!(!overlaps.is_empty());
     assert!(overlaps.iter().all(|c| c.with == demo_key(104)));
     assert!(
-        overlaps[0].message.contains(&demo_key(102))
-            && overlaps[0].message.contains(&demo_key(104)),
+        overlaps[0].message.to_string().contains(&demo_key(102))
+            && overlaps[0].message.to_string().contains(&demo_key(104)),
         "{}",
         overlaps[0].message
     );
-    assert!(overlaps[0].message.contains("customer-portal"));
+    assert!(overlaps[0].message.to_string().contains("customer-portal"));
     let agents = store.schedule(&demo_key(104)).unwrap();
     assert!(
         agents
@@ -142,7 +142,10 @@ fn a_conflict_blocks_authorization_with_its_rule() {
     assert!(rule("SCHED-IN-WINDOWS").ok);
     assert!(!rule("SCHED-NO-CONFLICT").ok);
     assert!(
-        rule("SCHED-NO-CONFLICT").message.contains(&demo_key(102)),
+        rule("SCHED-NO-CONFLICT")
+            .message
+            .to_string()
+            .contains(&demo_key(102)),
         "{}",
         rule("SCHED-NO-CONFLICT").message
     );

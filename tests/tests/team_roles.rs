@@ -58,7 +58,7 @@ fn raw_approval(server: &str, login: &str, approver: &str) -> Result<String, Str
 
 fn forbidden(error: &Error, role: TeamRole) {
     match error {
-        Error::Forbidden { needed, .. } => assert_eq!(*needed, role, "{error}"),
+        Error::Forbidden { needed, .. } => assert_eq!(*needed, role.as_str(), "{error}"),
         other => panic!("expected a refusal needing {role}, got: {other}"),
     }
     assert_eq!(error.kind(), ErrorKind::Forbidden);

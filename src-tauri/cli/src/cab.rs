@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use clap::Subcommand;
 use relman_core::approval::Decision;
 use relman_core::cab::MeetingDecision;
-use relman_core::report::{self, DocumentOptions, Lang, Made, Paper};
+use relman_core::report::{self, DocumentOptions, Made, Paper};
 use relman_core::{Error, Store};
 use serde_json::json;
 
@@ -46,8 +46,6 @@ pub enum CabCommand {
     End {
         #[arg(long, value_name = "FILE.pdf")]
         minutes: Option<PathBuf>,
-        #[arg(long, default_value = "en", value_parser = parse_enum::<Lang>)]
-        lang: Lang,
         #[arg(long, default_value = "a4", value_parser = parse_enum::<Paper>)]
         paper: Paper,
     },
@@ -106,7 +104,7 @@ pub fn cab(
                     r.content_hash
                 ));
                 for b in &r.blocking {
-                    text.push_str(&format!("    {} {}\n", b.code, b.message));
+                    text.push_str(&format!("    {} {}\n", b.code, crate::say(&b.message)));
                 }
             }
             Ok(Output::new(json!(json), text))
@@ -169,11 +167,7 @@ pub fn cab(
             );
             Ok(Output::new(approval, text))
         }
-        CabCommand::End {
-            minutes,
-            lang,
-            paper,
-        } => {
+        CabCommand::End { minutes, paper, .. } => {
             let meeting = store.running_meeting()?.ok_or_else(no_meeting)?;
             let ended = store.end_meeting(meeting.id, actor, now)?;
             let mut text = format!(
@@ -184,7 +178,7 @@ pub fn cab(
             if let Some(out) = &minutes {
                 let zone = crate::user_zone().name().to_string();
                 let options = DocumentOptions {
-                    lang,
+                    lang: crate::lang(),
                     paper,
                     ..Default::default()
                 };

@@ -10,6 +10,7 @@ use relman_core::after::{Activity, ActivityState};
 use relman_core::approval::{Decision, Role};
 use relman_core::change::{Change, ChangeDraft, ChangeKind, ChangeStatus, Ci, CiKind};
 use relman_core::csv_import::{CsvOptions, parse_status_mapping};
+use relman_core::message::{Lang, Message};
 use relman_core::package::parse_requirement_spec;
 use relman_core::paths::{default_db_path, os_user_name};
 use relman_core::plan::Schedule;
@@ -64,8 +65,59 @@ struct Cli {
     #[arg(long, global = true, value_name = "DATETIME", env = "RELMAN_NOW")]
     now: Option<String>,
 
+    /// The language of messages and documents [default: German when LC_ALL, LC_MESSAGES or
+    /// LANG asks for it, else English]
+    #[arg(long, global = true, value_name = "en|de", value_parser = parse_enum::<Lang>)]
+    lang: Option<Lang>,
+
     #[command(subcommand)]
     command: Command,
+}
+
+static LANGUAGE: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
+
+/// The language the CLI speaks: `--lang`, else the locale's, else English.
+pub fn lang() -> Lang {
+    *LANGUAGE.get_or_init(|| {
+        ["LC_ALL", "LC_MESSAGES", "LANG"]
+            .iter()
+            .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+            .map(|locale| Lang::from_locale(&locale))
+            .unwrap_or_default()
+    })
+}
+
+/// A core message in the CLI's language.
+pub fn say(message: &Message) -> String {
+    message.render(lang())
+}
+
+/// Every core message in a JSON document becomes its sentence in the CLI's language: the
+/// contract's `message`, `remedy` and `reason` fields are strings.
+fn render_messages(value: &mut Value) {
+    let is_message = |map: &serde_json::Map<String, Value>| {
+        map.len() == 2 && map.contains_key("key") && map.contains_key("params")
+    };
+    if let Value::Object(map) = value
+        && is_message(map)
+        && let Ok(message) = serde_json::from_value::<Message>(value.clone())
+    {
+        *value = Value::String(say(&message));
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            for (name, field) in map.iter_mut() {
+                // A rule that holds has no remedy; the contract has always given "".
+                if name == "remedy" && field.is_null() {
+                    *field = Value::String(String::new());
+                }
+                render_messages(field);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(render_messages),
+        _ => {}
+    }
 }
 
 #[derive(Subcommand)]
@@ -636,6 +688,9 @@ impl Output {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(lang) = cli.lang {
+        let _ = LANGUAGE.set(lang);
+    }
     let json = cli.json;
     let on_server = cli
         .db
@@ -655,7 +710,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(output) => {
             if json {
-                emit(&format!("{}\n", output.json));
+                let mut value = output.json;
+                render_messages(&mut value);
+                emit(&format!("{value}\n"));
             } else {
                 emit(&with_newline(output.text));
             }
@@ -1460,12 +1517,13 @@ fn report(error: &Error, json: bool) {
         field.field = flag_for(&field.field);
     }
     if !report.rules.is_empty() {
-        eprintln!("error: {}", error_headline(error));
+        eprintln!("error: {}:", say(&report.says));
         for rule in &report.rules {
-            eprintln!("  {}: {}. {}", rule.code, rule.message, rule.remedy);
+            let remedy = rule.remedy.as_ref().map(say).unwrap_or_default();
+            eprintln!("  {}: {}. {remedy}", rule.code, say(&rule.message));
         }
     } else if report.fields.is_empty() {
-        eprintln!("error: {}", report.message);
+        eprintln!("error: {}", say(&report.says));
     } else {
         for field in &report.fields {
             eprintln!("error: {}: {}", field.field, field.message);
@@ -1475,16 +1533,9 @@ fn report(error: &Error, json: bool) {
         eprintln!("detail: {}", error.chain());
     }
     if json {
-        emit(&format!("{}\n", json!({ "error": report })));
-    }
-}
-
-fn error_headline(error: &Error) -> String {
-    match error {
-        Error::Rules {
-            release, target, ..
-        } => format!("{release} cannot move to {target}; these rules are not met:"),
-        other => other.user_message(),
+        let mut value = json!({ "error": report });
+        render_messages(&mut value);
+        emit(&format!("{value}\n"));
     }
 }
 
@@ -1498,9 +1549,13 @@ fn describe_checklist(list: &Checklist) -> String {
     let mut out = format!("{}: {} → {}\n", list.release, list.stage, next);
     for rule in &list.rules {
         let mark = if rule.ok { "ok  " } else { "FAIL" };
-        out.push_str(&format!("  {mark} {:<20} {}\n", rule.code, rule.message));
-        if !rule.ok {
-            out.push_str(&format!("       {:<20} → {}\n", "", rule.remedy));
+        out.push_str(&format!(
+            "  {mark} {:<20} {}\n",
+            rule.code,
+            say(&rule.message)
+        ));
+        if let Some(remedy) = &rule.remedy {
+            out.push_str(&format!("       {:<20} → {}\n", "", say(remedy)));
         }
     }
     out
@@ -1637,7 +1692,7 @@ fn describe_workspace(w: &Workspace, schedule: Option<&Schedule>) -> String {
             }
             out.push_str(&format!("  Conflicts     {}\n", s.conflicts.len()));
             for c in s.conflicts.iter().take(5) {
-                out.push_str(&format!("    {}\n", c.message));
+                out.push_str(&format!("    {}\n", crate::say(&c.message)));
             }
         }
     }
@@ -1659,7 +1714,7 @@ fn describe_workspace(w: &Workspace, schedule: Option<&Schedule>) -> String {
             }
         ));
         for change in &a.changed_since {
-            out.push_str(&format!("    changed since: {change}\n"));
+            out.push_str(&format!("    changed since: {}\n", say(change)));
         }
     }
     out
@@ -1680,10 +1735,13 @@ fn describe_all_rules(all: &AllRules) -> String {
         let next = if rule.next_move { "*" } else { " " };
         out.push_str(&format!(
             "  {mark}{next} {:<26} into {} … {}: {}\n",
-            r.code, rule.from, rule.until, r.message
+            r.code,
+            rule.from,
+            rule.until,
+            say(&r.message)
         ));
-        if !r.ok {
-            out.push_str(&format!("        {:<26} → {}\n", "", r.remedy));
+        if let Some(remedy) = &r.remedy {
+            out.push_str(&format!("        {:<26} → {}\n", "", say(remedy)));
         }
     }
     out.push_str("  (* guards the next move)\n");

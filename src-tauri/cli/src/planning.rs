@@ -208,7 +208,7 @@ pub fn schedule(store: &Store, key: &str) -> Result<Output, Error> {
                 "{:<14} {:<28} not placed: {}\n",
                 t.key,
                 t.name,
-                t.unplaced.as_deref().unwrap_or_default()
+                t.unplaced.as_ref().map(crate::say).unwrap_or_default()
             )),
         }
     }
@@ -276,7 +276,7 @@ pub fn conflicts(store: &Store, key: &str) -> Result<Output, Error> {
     } else {
         conflicts
             .iter()
-            .map(|c| format!("{:<15} {}\n", c.kind.as_str(), c.message))
+            .map(|c| format!("{:<15} {}\n", c.kind.as_str(), crate::say(&c.message)))
             .collect()
     };
     Ok(Output::new(conflicts, text))

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use clap::Subcommand;
-use relman_core::report::{self, DocumentOptions, Lang, Made, Paper, Section};
+use relman_core::report::{self, DocumentOptions, Made, Paper, Section};
 use relman_core::{Error, Store};
 use serde_json::json;
 
@@ -17,8 +17,6 @@ pub enum ReportCommand {
         key: String,
         #[arg(long, value_name = "FILE.pdf")]
         out: PathBuf,
-        #[arg(long, default_value = "en", value_parser = parse_enum::<Lang>)]
-        lang: Lang,
         #[arg(long, default_value = "a4", value_parser = parse_enum::<Paper>)]
         paper: Paper,
         /// Only these sections, comma-separated [default: all]
@@ -29,8 +27,6 @@ pub enum ReportCommand {
     CabPack {
         #[arg(long, value_name = "FILE.pdf")]
         out: PathBuf,
-        #[arg(long, default_value = "en", value_parser = parse_enum::<Lang>)]
-        lang: Lang,
         #[arg(long, default_value = "a4", value_parser = parse_enum::<Paper>)]
         paper: Paper,
     },
@@ -50,7 +46,6 @@ pub fn report(
         ReportCommand::Dossier {
             key,
             out,
-            lang,
             paper,
             sections,
         } => {
@@ -61,15 +56,15 @@ pub fn report(
             };
             let options = DocumentOptions {
                 sections,
-                lang,
+                lang: crate::lang(),
                 paper,
             };
             let facts = store.release_facts(&key, now)?;
             (report::dossier(&facts, &options, &made), out)
         }
-        ReportCommand::CabPack { out, lang, paper } => {
+        ReportCommand::CabPack { out, paper } => {
             let options = DocumentOptions {
-                lang,
+                lang: crate::lang(),
                 paper,
                 ..Default::default()
             };

@@ -309,7 +309,14 @@ pub fn env(
                     if e.warnings.is_empty() {
                         String::new()
                     } else {
-                        format!(" — {}", e.warnings.join("; "))
+                        format!(
+                            " — {}",
+                            e.warnings
+                                .iter()
+                                .map(crate::say)
+                                .collect::<Vec<_>>()
+                                .join("; ")
+                        )
                     },
                 ));
             }
@@ -534,7 +541,7 @@ fn describe_env(view: &EnvironmentView) -> String {
         }
     }
     for w in &view.warnings {
-        text.push_str(&format!("Warning: {w}\n"));
+        text.push_str(&format!("Warning: {}\n", crate::say(w)));
     }
     text
 }
@@ -692,7 +699,7 @@ fn run_json(r: &JudgedRun) -> Value {
         "from": iso(r.run.from),
         "to": iso(r.run.to),
         "counts": r.counts,
-        "why_not": if r.counts { Value::Null } else { json!(r.why_not.join("; ")) },
+        "why_not": if r.counts { Value::Null } else { json!(why_not(r)) },
         "defects": r.run.defects,
         "versions": r.run.versions,
     })
@@ -721,7 +728,14 @@ fn describe_run(r: &JudgedRun) -> String {
     if r.counts {
         text.push_str("\n    counts as evidence");
     } else {
-        text.push_str(&format!("\n    does not count: {}", r.why_not.join("; ")));
+        text.push_str(&format!("\n    does not count: {}", why_not(r)));
     }
     text
+}
+
+fn why_not(r: &JudgedRun) -> String {
+    crate::say(
+        &relman_core::message::Message::new("list")
+            .with("items", relman_core::message::lines(r.why_not.clone())),
+    )
 }

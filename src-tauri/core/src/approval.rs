@@ -6,6 +6,7 @@ use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use crate::calendar::local_time;
+use crate::message::{Message, Param, time, word};
 use crate::package::Component;
 use crate::plan::{Schedule, Strategy, Wave};
 use crate::release::Release;
@@ -46,7 +47,7 @@ pub struct Approval {
     pub content_hash: String,
     /// What has changed since this decision, in words; empty while the content is as decided
     /// (or for decisions recorded before Relman kept their content).
-    pub changed_since: Vec<String>,
+    pub changed_since: Vec<Message>,
     /// The content decided on (canonical JSON of [`Content`]); `None` for old decisions.
     #[serde(skip)]
     #[ts(skip)]
@@ -196,68 +197,70 @@ impl Content {
     }
 
     /// What differs from `before` to `self`, in words, most important first.
-    pub fn differences(&self, before: &Content) -> Vec<String> {
+    pub fn differences(&self, before: &Content) -> Vec<Message> {
         let mut out = Vec::new();
+        let m = Message::new;
         for key in &before.scope {
             if !self.scope.contains(key) {
-                out.push(format!("{key} was taken out of the scope"));
+                out.push(m("changed.scope_removed").with("key", key));
             }
         }
         for key in &self.scope {
             if !before.scope.contains(key) {
-                out.push(format!("{key} was added to the scope"));
+                out.push(m("changed.scope_added").with("key", key));
             }
         }
-        let version = |v: &Option<String>| v.clone().unwrap_or_else(|| "no version".into());
+        let version = |v: &Option<String>| match v {
+            Some(v) => Param::Text(v.clone()),
+            None => word("changed.no_version"),
+        };
         for old in &before.package {
             match self.package.iter().find(|c| c.ci == old.ci) {
-                None => out.push(format!("component {} was removed from the package", old.ci)),
-                Some(new) if new.to_version != old.to_version => out.push(format!(
-                    "component {} now goes to {} instead of {}",
-                    old.ci,
-                    version(&new.to_version),
-                    version(&old.to_version)
-                )),
-                Some(new) if new.requires != old.requires => out.push(format!(
-                    "the requirements of {} changed from [{}] to [{}]",
-                    old.ci,
-                    old.requires.join(", "),
-                    new.requires.join(", ")
-                )),
+                None => out.push(m("changed.component_removed").with("ci", &old.ci)),
+                Some(new) if new.to_version != old.to_version => out.push(
+                    m("changed.component_version")
+                        .with("ci", &old.ci)
+                        .with("to", version(&new.to_version))
+                        .with("from", version(&old.to_version)),
+                ),
+                Some(new) if new.requires != old.requires => out.push(
+                    m("changed.requirements")
+                        .with("ci", &old.ci)
+                        .with("from", old.requires.join(", "))
+                        .with("to", new.requires.join(", ")),
+                ),
                 Some(_) => {}
             }
         }
         for new in &self.package {
             if !before.package.iter().any(|c| c.ci == new.ci) {
-                out.push(format!(
-                    "component {} {} was added to the package",
-                    new.ci,
-                    version(&new.to_version)
-                ));
+                out.push(
+                    m("changed.component_added")
+                        .with("ci", &new.ci)
+                        .with("version", version(&new.to_version)),
+                );
             }
         }
         if self.window != before.window {
-            out.push(format!(
-                "the planned window moved from {} – {} to {} – {}",
-                before.window.0, before.window.1, self.window.0, self.window.1
-            ));
+            out.push(
+                m("changed.window")
+                    .with("from", format!("{} – {}", before.window.0, before.window.1))
+                    .with("to", format!("{} – {}", self.window.0, self.window.1)),
+            );
         }
         for line in &self.evidence {
             if !before.evidence.contains(line) {
-                out.push(format!("test evidence: {line}"));
+                out.push(m("changed.evidence_new").with("line", line));
             }
         }
         for line in &before.evidence {
             if !self.evidence.contains(line) {
-                out.push(format!("test evidence no longer as decided: {line}"));
+                out.push(m("changed.evidence_gone").with("line", line));
             }
         }
         match (&before.plan, &self.plan) {
-            (None, Some(plan)) => out.push(format!(
-                "a deployment plan of {} task(s) was added",
-                plan.tasks.len()
-            )),
-            (Some(_), None) => out.push("the deployment plan was removed".into()),
+            (None, Some(plan)) => out.push(m("changed.plan_added").with("count", plan.tasks.len())),
+            (Some(_), None) => out.push(m("changed.plan_removed")),
             (Some(old), Some(new)) => plan_differences(old, new, &mut out),
             (None, None) => {}
         }
@@ -265,26 +268,25 @@ impl Content {
     }
 }
 
-fn plan_differences(old: &PlanContent, new: &PlanContent, out: &mut Vec<String>) {
+fn plan_differences(old: &PlanContent, new: &PlanContent, out: &mut Vec<Message>) {
+    let m = Message::new;
     if old.strategy != new.strategy {
-        out.push(format!(
-            "the rollout changed from {} to {}",
-            old.strategy, new.strategy
-        ));
+        out.push(
+            m("changed.strategy")
+                .with("from", word(format!("strategy.{}", old.strategy)))
+                .with("to", word(format!("strategy.{}", new.strategy))),
+        );
     }
     for wave in &old.waves {
         match new.waves.iter().find(|w| w.name == wave.name) {
-            None => out.push(format!("wave '{}' was removed", wave.name)),
-            Some(w) if w != wave => out.push(format!(
-                "wave '{}' changed (zone, window, targets or observation)",
-                wave.name
-            )),
+            None => out.push(m("changed.wave_removed").with("wave", &wave.name)),
+            Some(w) if w != wave => out.push(m("changed.wave_edited").with("wave", &wave.name)),
             Some(_) => {}
         }
     }
     for wave in &new.waves {
         if !old.waves.iter().any(|w| w.name == wave.name) {
-            out.push(format!("wave '{}' was added", wave.name));
+            out.push(m("changed.wave_added").with("wave", &wave.name));
         }
     }
     let tz = |plan: &PlanContent, wave: usize| {
@@ -293,39 +295,51 @@ fn plan_differences(old: &PlanContent, new: &PlanContent, out: &mut Vec<String>)
             .map(|w| w.tz.clone())
             .unwrap_or_else(|| "UTC".into())
     };
-    let time = |t: Option<DateTime<Utc>>, tz: &str| {
-        t.map(|t| local_time(t, tz))
-            .unwrap_or_else(|| "no time".into())
+    let at = |t: Option<DateTime<Utc>>, tz: &str| match t {
+        Some(t) => time(t, tz),
+        None => word("changed.no_time"),
     };
     for task in &old.tasks {
         let Some(now) = new.tasks.iter().find(|t| t.key == task.key) else {
-            out.push(format!("task {} '{}' was removed", task.key, task.name));
+            out.push(
+                m("changed.task_removed")
+                    .with("key", &task.key)
+                    .with("name", &task.name),
+            );
             continue;
         };
         if now.start != task.start {
-            out.push(format!(
-                "task {} moved from {} to {}",
-                task.key,
-                time(task.start, &tz(old, task.wave)),
-                time(now.start, &tz(new, now.wave))
-            ));
+            out.push(
+                m("changed.task_moved")
+                    .with("key", &task.key)
+                    .with("from", at(task.start, &tz(old, task.wave)))
+                    .with("to", at(now.start, &tz(new, now.wave))),
+            );
         } else if now.minutes != task.minutes {
-            out.push(format!(
-                "task {} now takes {} min instead of {}",
-                task.key, now.minutes, task.minutes
-            ));
+            out.push(
+                m("changed.task_minutes")
+                    .with("key", &task.key)
+                    .with("now", now.minutes)
+                    .with("before", task.minutes),
+            );
         } else if now.undo != task.undo {
-            out.push(format!(
-                "the rollback of task {} changed from \"{}\" to \"{}\"",
-                task.key, task.undo, now.undo
-            ));
+            out.push(
+                m("changed.task_undo")
+                    .with("key", &task.key)
+                    .with("from", &task.undo)
+                    .with("to", &now.undo),
+            );
         } else if now.name != task.name || now.downtime != task.downtime {
-            out.push(format!("task {} was edited", task.key));
+            out.push(m("changed.task_edited").with("key", &task.key));
         }
     }
     for task in &new.tasks {
         if !old.tasks.iter().any(|t| t.key == task.key) {
-            out.push(format!("task {} '{}' was added", task.key, task.name));
+            out.push(
+                m("changed.task_added")
+                    .with("key", &task.key)
+                    .with("name", &task.name),
+            );
         }
     }
 }

@@ -16,6 +16,7 @@ use crate::csv_import::{CsvOptions, MappingRequest};
 use crate::error::{ErrorKind, ErrorReport, FieldError};
 use crate::ics::Range;
 use crate::inventory::{DateOrder, InventoryFile, InventorySummary};
+use crate::message::{Lang, Message, Moment, Param};
 use crate::package::{Component, PackageAnalysis, Requirement, Unsatisfied};
 use crate::people::{Person, Session, TeamRole};
 use crate::plan::{
@@ -27,7 +28,7 @@ use crate::plan::{
 use crate::profile::Profile;
 use crate::release::{Release, ReleaseDraft, ReleaseType, Risk, Stage};
 use crate::rendering::{Rendering, RenderingMode};
-use crate::report::{DocumentOptions, DocumentRequest, Lang, Paper, Preview, Section};
+use crate::report::{DocumentOptions, DocumentRequest, Paper, Preview, Section};
 use crate::rules::{AllRules, Area, Checklist, GuardedRule, RuleResult};
 use crate::schedule::DepKind;
 use crate::store::{
@@ -185,8 +186,37 @@ pub fn typescript() -> Vec<(String, String)> {
         Range,
         RestoreChoice,
         Restored,
-        ServerForm
+        ServerForm,
+        Message,
+        Param,
+        Moment
     );
+    files.push(("coreMessages.ts".into(), core_messages()));
     files.sort();
     files
+}
+
+/// The core's catalogues and rendered samples, for the window's renderer (`lib/say.ts`): one
+/// set of words for the window and the documents.
+fn core_messages() -> String {
+    use crate::message::{CATALOGUE_FILES, samples};
+    let mut out = String::from(
+        "// Generated from src-tauri/core/messages/*.json by `make bindings`. Do not edit.\n\n",
+    );
+    for (lang, text) in CATALOGUE_FILES {
+        out.push_str(&format!(
+            "export const {}: Record<string, string> = {};\n\n",
+            lang.code(),
+            text.trim_end()
+        ));
+    }
+    let samples: Vec<serde_json::Value> = samples()
+        .into_iter()
+        .map(|(message, [en, de])| serde_json::json!({ "message": message, "en": en, "de": de }))
+        .collect();
+    out.push_str(&format!(
+        "/** What Rust renders for each sample, in each language. */\nexport const samples = {};\n",
+        serde_json::to_string_pretty(&samples).expect("samples serialize")
+    ));
+    out
 }

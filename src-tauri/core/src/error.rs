@@ -1,6 +1,9 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::message::{Lang, Message, word};
+use crate::verdict::RuleResult;
+
 /// Everything the core can refuse or fail with. The app and the CLI only look at
 /// [`Error::kind`], [`Error::fields`] and [`Error::user_message`]; the full chain goes to the log.
 #[derive(Debug, thiserror::Error)]
@@ -21,11 +24,11 @@ pub enum Error {
     },
 
     /// A stage move refused by the lifecycle rules; every failing rule is listed.
-    #[error("{release} cannot move to {target}: {}", join_rules(.failing))]
+    #[error("{message}: {}", join_rules(.failing))]
     Rules {
-        release: String,
-        target: crate::release::Stage,
-        failing: Vec<crate::rules::RuleResult>,
+        /// "REL-1 cannot move to authorized".
+        message: Message,
+        failing: Vec<RuleResult>,
     },
 
     #[error(
@@ -63,16 +66,12 @@ pub enum Error {
     OlderDatabase { found: usize, supported: usize },
 
     /// The login's roles do not allow the write; nothing was attempted.
-    #[error(
-        "{login} may not do this: it needs the {} role ({}), and {login} holds {}. \
-         An administrator grants roles in Settings ▸ People or with \
-         `relman-cli people grant {login} {needed}`",
-        .needed.label(), .needed.allows(), crate::people::describe(.holds)
-    )]
+    #[error("{message}")]
     Forbidden {
-        login: String,
-        needed: crate::people::TeamRole,
-        holds: Vec<crate::people::TeamRole>,
+        /// Names the login, the role it needs, what that role allows and what it holds.
+        message: Message,
+        /// The role's code (`planner`).
+        needed: String,
     },
 
     /// The person stopped long work before it was saved.
@@ -116,10 +115,10 @@ impl FieldError {
     }
 }
 
-fn join_rules(rules: &[crate::rules::RuleResult]) -> String {
+fn join_rules(rules: &[RuleResult]) -> String {
     rules
         .iter()
-        .map(|r| format!("{} {}", r.code, r.message))
+        .map(|r| format!("{} {}", r.code, r.message.render(Lang::En)))
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -164,51 +163,62 @@ impl Error {
         }
     }
 
-    /// What a user may be shown. Storage and internal failures get a generic sentence; their
-    /// details (SQL, paths) belong in the log, not in a dialog.
+    /// What a user may be shown, in English. Storage and internal failures get a generic
+    /// sentence; their details (SQL, paths) belong in the log, not in a dialog.
     pub fn user_message(&self) -> String {
         match self {
-            Error::Storage(e) if out_of_space(e) => {
-                "The database file could not be written: the disk is full (or the file may not \
-                 grow). Nothing was changed; free some space and try again."
-                    .to_string()
+            Error::Validation(_) | Error::Conflict { .. } | Error::Rules { .. } => self.to_string(),
+            _ => self.says().render(Lang::En),
+        }
+    }
+
+    /// What a user may be shown, for rendering in their language. Messages the core has not
+    /// given a key yet (validation and clashes) come as they are written, in English.
+    pub fn says(&self) -> Message {
+        let m = Message::new;
+        match self {
+            Error::NotFound { what, key } => m("error.not_found")
+                .with("what", word(format!("thing.{}", what.replace(' ', "_"))))
+                .with("key", key),
+            Error::Rules { message, .. } => message.clone(),
+            Error::Forbidden { message, .. } => message.clone(),
+            Error::Cancelled => m("error.cancelled"),
+            Error::NewerDatabase { found, supported } => m("error.newer_database")
+                .with("found", *found)
+                .with("supported", *supported),
+            Error::OlderDatabase { found, supported } => m("error.older_database")
+                .with("found", *found)
+                .with("supported", *supported),
+            Error::Unconfirmed => m("error.unconfirmed"),
+            Error::ReadOnly { path, why } => {
+                m("error.read_only").with("path", path).with("why", why)
             }
+            Error::Storage(e) if out_of_space(e) => m("error.disk_full"),
             // Closed, refused, or ended by the server (57P01: it is shutting down; class 08:
             // the connection failed).
-            Error::Server(e) if e.is_closed() || connection_ended(e) => {
-                "The connection to the database server was lost. Nothing was changed; \
-                 reconnecting at the next action."
-                    .to_string()
-            }
+            Error::Server(e) if e.is_closed() || connection_ended(e) => m("error.server_lost"),
             // Refusals meant for a person: missing privileges, and the database's own rules.
             Error::Server(e)
                 if e.as_db_error().is_some_and(|d| {
                     matches!(d.code().code(), "42501" | "P0001" | "40001" | "40P01")
                 }) =>
             {
-                format!(
-                    "The database server refused this: {}. Nothing was changed.",
-                    e.as_db_error().map(|d| d.message()).unwrap_or_default()
+                m("error.server_refused").with(
+                    "detail",
+                    e.as_db_error().map(|d| d.message()).unwrap_or_default(),
                 )
             }
             Error::Server(e) if e.as_db_error().is_none() => {
                 let detail = std::error::Error::source(e)
                     .map(|cause| format!("{e}: {cause}"))
                     .unwrap_or_else(|| e.to_string());
-                format!(
-                    "The connection to the database server was lost or could not be made \
-                     ({detail}). Nothing was changed; reconnecting at the next action."
-                )
+                m("error.server_unreachable").with("detail", detail)
             }
-            Error::Storage(_) | Error::Migration(_) | Error::Server(_) => {
-                "The database could not be read or written. Nothing was changed; \
-                 the details are in the log."
-                    .to_string()
+            Error::Storage(_) | Error::Migration(_) | Error::Server(_) => m("error.storage"),
+            Error::Internal(_) => m("error.internal"),
+            Error::Validation(_) | Error::Conflict { .. } => {
+                m("error.as_written").with("text", self.to_string())
             }
-            Error::Internal(_) => "Something went wrong inside Relman. Nothing was changed; \
-                 the details are in the log."
-                .to_string(),
-            other => other.to_string(),
         }
     }
 
@@ -249,10 +259,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct ErrorReport {
     pub kind: ErrorKind,
+    /// In English, for logs and scripts.
     pub message: String,
+    /// The same for a person, in their language.
+    pub says: Message,
     pub fields: Vec<FieldError>,
     /// The failing lifecycle rules, when a move was refused by them.
-    pub rules: Vec<crate::rules::RuleResult>,
+    pub rules: Vec<RuleResult>,
 }
 
 impl From<&Error> for ErrorReport {
@@ -260,6 +273,7 @@ impl From<&Error> for ErrorReport {
         ErrorReport {
             kind: error.kind(),
             message: error.user_message(),
+            says: error.says(),
             fields: error.fields(),
             rules: match error {
                 Error::Rules { failing, .. } => failing.clone(),

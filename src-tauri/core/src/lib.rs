@@ -19,6 +19,7 @@ pub mod error;
 pub mod ics;
 pub mod inventory;
 pub mod lifecycle;
+pub mod message;
 pub mod package;
 pub mod paths;
 pub mod people;
@@ -32,6 +33,7 @@ pub mod schedule;
 pub mod store;
 pub mod testing;
 pub mod transfer;
+pub mod verdict;
 pub mod work;
 
 pub use error::{Error, ErrorKind, ErrorReport, FieldError, Result};

@@ -6,6 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::message::Message;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Requirement {
     /// The CI that must be present…
@@ -27,7 +29,7 @@ pub struct Unsatisfied {
     pub component: String,
     pub requires: String,
     pub requirement: String,
-    pub reason: String,
+    pub reason: Message,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -138,35 +140,33 @@ fn unmet(
     req: &Requirement,
     in_package: &BTreeMap<&str, &Component>,
     production: &BTreeMap<String, Option<String>>,
-) -> Option<String> {
-    let wanted = match parse_requirement(&req.requirement) {
-        Ok(wanted) => wanted,
-        Err(e) => return Some(e),
+) -> Option<Message> {
+    let Ok(wanted) = parse_requirement(&req.requirement) else {
+        return Some(Message::new("package.bad_requirement").with("text", &req.requirement));
     };
     let (version, source) = if let Some(component) = in_package.get(req.ci.as_str()) {
         match &component.to_version {
-            Some(v) => (v.clone(), "the package brings"),
-            None => return Some(format!("{} in the package has no target version", req.ci)),
+            Some(v) => (v.clone(), "package.brings"),
+            None => return Some(Message::new("package.no_target").with("ci", &req.ci)),
         }
     } else {
         match production.get(&req.ci) {
-            None => return Some(format!("{} is not in the CMDB", req.ci)),
+            None => return Some(Message::new("package.not_in_cmdb").with("ci", &req.ci)),
             Some(None) => {
-                return Some(format!(
-                    "{} is not in the package and no production version is recorded",
-                    req.ci
-                ));
+                return Some(Message::new("package.no_production").with("ci", &req.ci));
             }
-            Some(Some(v)) => (v.clone(), "production runs"),
+            Some(Some(v)) => (v.clone(), "package.production_runs"),
         }
     };
     match parse_version(&version) {
         Ok(v) if wanted.matches(&v) => None,
-        Ok(_) => Some(format!(
-            "{source} {} {version}, which is not {wanted}",
-            req.ci
-        )),
-        Err(e) => Some(e),
+        Ok(_) => Some(
+            Message::new(source)
+                .with("ci", &req.ci)
+                .with("version", &version)
+                .with("wanted", wanted.to_string()),
+        ),
+        Err(_) => Some(Message::new("package.bad_version").with("text", &version)),
     }
 }
 
@@ -335,7 +335,7 @@ mod tests {
         let reasons: Vec<String> = analyse(&components, &production)
             .unsatisfied
             .into_iter()
-            .map(|u| u.reason)
+            .map(|u| u.reason.to_string())
             .collect();
         assert_eq!(
             reasons,
@@ -355,7 +355,7 @@ mod tests {
         ];
         let analysis = analyse(&components, &prod(&[("api", Some("2.0"))]));
         assert_eq!(
-            analysis.unsatisfied[0].reason,
+            analysis.unsatisfied[0].reason.to_string(),
             "api in the package has no target version"
         );
     }

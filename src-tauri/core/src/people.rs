@@ -5,6 +5,8 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::message::{Message, Param, word};
+
 text_enum!(
     /// What a person may do in Relman. Each write needs one of them (see `Store::write`).
     TeamRole {
@@ -86,6 +88,29 @@ impl Session {
 }
 
 /// "planner, CAB member", or "no role" when there are none.
+/// The refusal of a write that needs `needed`, which `login` does not hold.
+pub fn refusal(login: &str, needed: TeamRole, holds: &[TeamRole]) -> crate::Error {
+    let holds = if holds.is_empty() {
+        word("team_role.none")
+    } else {
+        Param::List(
+            holds
+                .iter()
+                .map(|r| word(format!("team_role.{r}")))
+                .collect(),
+        )
+    };
+    crate::Error::Forbidden {
+        message: Message::new("error.forbidden")
+            .with("login", login)
+            .with("role", word(format!("team_role.{needed}")))
+            .with("allows", word(format!("team_role.{needed}.allows")))
+            .with("holds", holds)
+            .with("needed", needed.as_str()),
+        needed: needed.as_str().to_string(),
+    }
+}
+
 pub fn describe(roles: &[TeamRole]) -> String {
     if roles.is_empty() {
         return "no Relman role".into();

@@ -6,26 +6,14 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::approval::{Approval, Content, Decision};
-use crate::calendar::local_time;
 use crate::change::{Change, ChangeStatus};
+use crate::message::{Message, Param, lines, span, time, word};
 use crate::package::{Component, PackageAnalysis};
 use crate::plan::{Conflict, ConflictKind, Schedule, WaveRollback, rollback_plan};
 use crate::release::{Release, Stage};
-use crate::testing::{TestKind, TestResult, TestingFacts, kind_name, problem_free};
+use crate::testing::{TestKind, TestResult, TestingFacts, problem_free};
 
-text_enum!(
-    /// Where in the release workspace a rule is satisfied, so the UI can link to it.
-    Area {
-        Scope = "scope",
-        Package = "package",
-        Documents = "documents",
-        Approvals = "approvals",
-        Plan = "plan",
-        Rollback = "rollback",
-        Testing = "testing",
-        After = "after",
-    }
-);
+pub use crate::verdict::{Area, RuleResult};
 
 /// Everything the rules look at, gathered by the store.
 pub struct Facts<'a> {
@@ -53,8 +41,8 @@ pub struct Facts<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct PlanFacts {
     pub tasks: usize,
-    /// "key: reason" of each task that could not be placed.
-    pub unplaced: Vec<String>,
+    /// Each task that could not be placed, with why.
+    pub unplaced: Vec<Message>,
     pub conflicts: Vec<Conflict>,
     /// Each wave's rollback.
     pub rollback: Vec<WaveRollback>,
@@ -98,7 +86,14 @@ impl PlanFacts {
             tasks: schedule.tasks.len(),
             unplaced: schedule
                 .unplaced()
-                .map(|t| format!("{}: {}", t.key, t.unplaced.as_deref().unwrap_or_default()))
+                .filter_map(|t| {
+                    let why = t.unplaced.clone()?;
+                    Some(
+                        Message::new("unplaced.item")
+                            .with("task", &t.key)
+                            .with("why", why),
+                    )
+                })
                 .collect(),
             conflicts: schedule.conflicts.clone(),
             rollback: rollback_plan(schedule).waves,
@@ -120,15 +115,23 @@ impl Facts<'_> {
 }
 
 pub enum Verdict {
-    Pass(String),
-    Fail { message: String, remedy: String },
+    Pass(Message),
+    Fail { message: Message, remedy: Message },
 }
 
-fn fail(message: impl Into<String>, remedy: impl Into<String>) -> Verdict {
+fn fail(message: Message, remedy: &str) -> Verdict {
     Verdict::Fail {
-        message: message.into(),
-        remedy: remedy.into(),
+        message,
+        remedy: m(remedy),
     }
+}
+
+fn pass(key: &str) -> Verdict {
+    Verdict::Pass(m(key))
+}
+
+fn m(key: &str) -> Message {
+    Message::new(key)
 }
 
 pub struct Rule {
@@ -144,16 +147,6 @@ impl Rule {
     pub fn guards(&self, target: Stage) -> bool {
         target.at_or_after(self.from) && self.until.at_or_after(target)
     }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct RuleResult {
-    pub code: String,
-    pub ok: bool,
-    pub message: String,
-    /// What would satisfy the rule (empty when it holds).
-    pub remedy: String,
-    pub area: Area,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -210,9 +203,9 @@ pub fn evaluate_all(facts: &Facts) -> AllRules {
     }
 }
 
-/// What changed since `approval` was given, in words; empty while nothing did, and for an old
-/// approval that kept no content (only its hash can tell, see `AUTH-VALID`).
-pub fn changed_since(approval: &Approval, now: &Content) -> Vec<String> {
+/// What changed since `approval` was given; empty while nothing did, and for an old approval
+/// that kept no content (only its hash can tell, see `AUTH-VALID`).
+pub fn changed_since(approval: &Approval, now: &Content) -> Vec<Message> {
     if approval.content_hash == now.hash() {
         return Vec::new();
     }
@@ -406,61 +399,64 @@ pub const RULES: &[Rule] = &[
 
 fn els_done(f: &Facts) -> Verdict {
     let Some(ends) = f.after.els_ends() else {
-        return fail(
-            "The release has not been in early life support",
-            "Finish the deployment's last task to begin early life support",
-        );
+        return fail(m("rule.ELS-DONE.never"), "rule.ELS-DONE.remedy.begin");
     };
-    let open: Vec<String> = f
+    let open: Vec<Message> = f
         .after
         .incidents
         .iter()
         .filter(|i| i.severity <= 2 && i.open_at(f.now))
-        .map(|i| format!("{} (severity {})", i.key, i.severity))
+        .map(|i| {
+            m("item.incident")
+                .with("key", &i.key)
+                .with("severity", i64::from(i.severity))
+        })
         .collect();
-    let at = crate::calendar::local_time(ends, "UTC");
+    let at = time(ends, "UTC");
     match (f.now >= ends, open.is_empty()) {
-        (true, true) => Verdict::Pass(format!(
-            "Early life support ended {at}; no severity 1 or 2 incident is open"
-        )),
+        (true, true) => Verdict::Pass(m("rule.ELS-DONE.pass").with("ended", at)),
         (false, _) => fail(
-            format!("Early life support lasts until {at}"),
-            "Wait until the period ends, resolving the incidents the release caused",
+            m("rule.ELS-DONE.waiting").with("until", at),
+            "rule.ELS-DONE.remedy",
         ),
         (true, false) => fail(
-            format!("Open incident(s) of severity 1 or 2: {}", list(&open)),
-            "Resolve them, and record when they were resolved",
+            m("rule.ELS-DONE.open").with("incidents", open),
+            "rule.ELS-DONE.remedy.resolve",
         ),
     }
 }
 
 fn activities_settled(f: &Facts) -> Verdict {
-    let open: Vec<String> = f
+    let open: Vec<Param> = f
         .after
         .activities
         .iter()
         .filter(|(_, state)| state.is_none())
-        .map(|(a, _)| a.to_string())
+        .map(|(a, _)| word(format!("activity.{a}")))
         .collect();
     if open.is_empty() {
-        Verdict::Pass("Every accompanying activity is done or not needed".into())
+        pass("rule.CLOSE-ACTIVITIES.pass")
     } else {
         fail(
-            format!("Not recorded yet: {}", list(&open)),
-            "Mark each activity done, or not needed with the reason",
+            m("rule.CLOSE-ACTIVITIES.fail").with("activities", Param::List(open)),
+            "rule.CLOSE-ACTIVITIES.remedy",
         )
     }
 }
 
 fn reviewed(f: &Facts) -> Verdict {
     if f.after.reviewed {
-        Verdict::Pass("The closure review is recorded".into())
+        pass("rule.CLOSE-REVIEW.pass")
     } else {
-        fail(
-            "No closure review recorded",
-            "Record the service owner's satisfaction and the lessons learned",
-        )
+        fail(m("rule.CLOSE-REVIEW.fail"), "rule.CLOSE-REVIEW.remedy")
     }
+}
+
+/// "REL-1 cannot move to Authorized", for a refusal by the rules.
+pub fn refused(release: &str, target: Stage) -> Message {
+    m("rules.refused")
+        .with("release", release)
+        .with("target", word(format!("stage.{target}")))
 }
 
 /// The checklist for the release's next advance.
@@ -486,8 +482,8 @@ pub fn evaluate(facts: &Facts) -> Checklist {
 
 fn run(rule: &Rule, facts: &Facts) -> RuleResult {
     let (ok, message, remedy) = match (rule.check)(facts) {
-        Verdict::Pass(message) => (true, message, String::new()),
-        Verdict::Fail { message, remedy } => (false, message, remedy),
+        Verdict::Pass(message) => (true, message, None),
+        Verdict::Fail { message, remedy } => (false, message, Some(remedy)),
     };
     RuleResult {
         code: rule.code.to_string(),
@@ -498,22 +494,18 @@ fn run(rule: &Rule, facts: &Facts) -> RuleResult {
     }
 }
 
-fn list(items: &[String]) -> String {
-    items.join(", ")
-}
-
 fn scope_not_empty(f: &Facts) -> Verdict {
     match f.changes.len() {
         0 => fail(
-            "No change is in scope",
-            "Add the authorized changes this release delivers",
+            m("rule.SCOPE-NOT-EMPTY.fail"),
+            "rule.SCOPE-NOT-EMPTY.remedy",
         ),
-        n => Verdict::Pass(format!("{n} change(s) in scope")),
+        n => Verdict::Pass(m("rule.SCOPE-NOT-EMPTY.pass").with("count", n)),
     }
 }
 
 fn scope_authorized(f: &Facts) -> Verdict {
-    let unauthorized: Vec<String> = f
+    let unauthorized: Vec<Message> = f
         .changes
         .iter()
         .filter(|c| {
@@ -522,14 +514,18 @@ fn scope_authorized(f: &Facts) -> Verdict {
                 ChangeStatus::Authorized | ChangeStatus::Implemented
             )
         })
-        .map(|c| format!("{} ({})", c.key, c.status))
+        .map(|c| {
+            m("item.change_status")
+                .with("key", &c.key)
+                .with("status", word(format!("change_status.{}", c.status)))
+        })
         .collect();
     if unauthorized.is_empty() {
-        Verdict::Pass("Every change in scope is authorized".into())
+        pass("rule.SCOPE-AUTHORIZED.pass")
     } else {
         fail(
-            format!("Not authorized: {}", list(&unauthorized)),
-            "Have change management authorize them, or remove them from the scope",
+            m("rule.SCOPE-AUTHORIZED.fail").with("changes", unauthorized),
+            "rule.SCOPE-AUTHORIZED.remedy",
         )
     }
 }
@@ -547,11 +543,11 @@ fn cis_covered(f: &Facts) -> Verdict {
         })
         .collect();
     if missing.is_empty() {
-        Verdict::Pass("Every CI the changes touch has a component in the package".into())
+        pass("rule.SCOPE-CIS-COVERED.pass")
     } else {
         fail(
-            format!("No component in the package for {}", list(&missing)),
-            "Add a component with its target version for each of these CIs",
+            m("rule.SCOPE-CIS-COVERED.fail").with("cis", missing),
+            "rule.SCOPE-CIS-COVERED.remedy",
         )
     }
 }
@@ -559,8 +555,8 @@ fn cis_covered(f: &Facts) -> Verdict {
 fn target_versions(f: &Facts) -> Verdict {
     if f.components.is_empty() {
         return fail(
-            "The package has no components",
-            "Add the components that go live together",
+            m("rule.PKG-TARGET-VERSIONS.empty"),
+            "rule.PKG-TARGET-VERSIONS.remedy.empty",
         );
     }
     let missing: Vec<String> = f
@@ -570,87 +566,74 @@ fn target_versions(f: &Facts) -> Verdict {
         .map(|c| c.ci.clone())
         .collect();
     if missing.is_empty() {
-        Verdict::Pass("Every component has a target version".into())
+        pass("rule.PKG-TARGET-VERSIONS.pass")
     } else {
         fail(
-            format!("No target version for {}", list(&missing)),
-            "Set the version each component goes live in",
+            m("rule.PKG-TARGET-VERSIONS.fail").with("cis", missing),
+            "rule.PKG-TARGET-VERSIONS.remedy",
         )
     }
 }
 
 fn no_cycle(f: &Facts) -> Verdict {
     match &f.analysis.cycle {
-        None => Verdict::Pass(format!(
-            "Deployment order: {}",
-            f.analysis.order.join(" → ")
-        )),
+        None => {
+            Verdict::Pass(m("rule.PKG-NO-CYCLE.pass").with("order", f.analysis.order.join(" → ")))
+        }
         Some(cycle) => fail(
-            format!(
-                "The components need each other in a circle: {}",
-                cycle.join(" → ")
-            ),
-            "Remove one of these requirements so there is an order to deploy in",
+            m("rule.PKG-NO-CYCLE.fail").with("cycle", cycle.join(" → ")),
+            "rule.PKG-NO-CYCLE.remedy",
         ),
     }
 }
 
 fn deps_satisfied(f: &Facts) -> Verdict {
-    let unmet: Vec<String> = f
+    let unmet: Vec<Message> = f
         .analysis
         .unsatisfied
         .iter()
         .map(|u| {
-            format!(
-                "{} needs {} {}: {}",
-                u.component, u.requires, u.requirement, u.reason
-            )
+            m("item.unmet")
+                .with("component", &u.component)
+                .with("requires", &u.requires)
+                .with("requirement", &u.requirement)
+                .with("why", u.reason.clone())
         })
         .collect();
     if unmet.is_empty() {
-        Verdict::Pass("Every requirement is met by the package or by production".into())
+        pass("rule.PKG-DEPS-SATISFIED.pass")
     } else {
         fail(
-            unmet.join("; "),
-            "Add or upgrade the needed components in the package, or correct the requirement",
+            m("list").with("items", lines(unmet)),
+            "rule.PKG-DEPS-SATISFIED.remedy",
         )
     }
 }
 
 fn docs_linked(f: &Facts) -> Verdict {
-    let mut missing = Vec::new();
-    if f.release.dev_docs.is_none() {
-        missing.push("development".to_string());
-    }
-    if f.release.ops_docs.is_none() {
-        missing.push("operations".to_string());
-    }
-    if missing.is_empty() {
-        Verdict::Pass("Development and operations documentation are linked".into())
-    } else {
-        fail(
-            format!("No {} documentation linked", missing.join(" or ")),
-            "Link the documentation for development and for operations",
-        )
-    }
+    let key = match (f.release.dev_docs.is_none(), f.release.ops_docs.is_none()) {
+        (false, false) => return pass("rule.DOCS-LINKED.pass"),
+        (true, true) => "rule.DOCS-LINKED.neither",
+        (true, false) => "rule.DOCS-LINKED.no_dev",
+        (false, true) => "rule.DOCS-LINKED.no_ops",
+    };
+    fail(m(key), "rule.DOCS-LINKED.remedy")
 }
 
 fn approved(f: &Facts) -> Verdict {
     match f.latest_decision() {
-        Some(a) if a.decision == Decision::Approve => {
-            Verdict::Pass(format!("Approved by {} ({})", a.approver, a.role))
-        }
+        Some(a) if a.decision == Decision::Approve => Verdict::Pass(
+            m("rule.AUTH-APPROVED.pass")
+                .with("who", &a.approver)
+                .with("role", word(format!("role.{}", a.role))),
+        ),
         Some(a) => fail(
-            format!(
-                "The latest CAB decision is {} by {}",
-                a.decision, a.approver
-            ),
-            "Have the CAB approve the release",
+            m("rule.AUTH-APPROVED.other")
+                .with("decision", word(format!("decision.{}", a.decision)))
+                .with("who", &a.approver),
+            "rule.AUTH-APPROVED.remedy",
         ),
-        None => fail(
-            "No CAB decision is recorded",
-            "Have the CAB approve the release",
-        ),
+        None => fail(m("rule.AUTH-APPROVED.none"), "rule.AUTH-APPROVED.remedy"),
     }
 }
 
@@ -658,12 +641,10 @@ fn segregation(f: &Facts) -> Verdict {
     let requester = f.requester();
     match f.latest_decision() {
         Some(a) if a.decision == Decision::Approve && a.approver == requester => fail(
-            format!("{requester} requested the release and cannot also authorize it"),
-            "Have a CAB member other than the requester approve it",
+            m("rule.AUTH-SEGREGATION.fail").with("who", requester),
+            "rule.AUTH-SEGREGATION.remedy",
         ),
-        _ => Verdict::Pass(format!(
-            "The requester ({requester}) has not authorized their own release"
-        )),
+        _ => Verdict::Pass(m("rule.AUTH-SEGREGATION.pass").with("who", requester)),
     }
 }
 
@@ -672,22 +653,15 @@ fn authorization_valid(f: &Facts) -> Verdict {
         .latest_decision()
         .filter(|a| a.decision == Decision::Approve)
     else {
-        return fail(
-            "There is no approval to be valid",
-            "Have the CAB approve the release",
-        );
+        return fail(m("rule.AUTH-VALID.none"), "rule.AUTH-APPROVED.remedy");
     };
     let current = a.content_hash == f.content.hash();
     let legacy_current = a.content.is_none() && a.content_hash == f.legacy_hash;
     if current {
-        return Verdict::Pass(
-            "Scope, package and deployment plan are as the CAB approved them".into(),
-        );
+        return pass("rule.AUTH-VALID.pass");
     }
     if legacy_current {
-        return Verdict::Pass(
-            "Scope, package and planned window are as the CAB approved them".into(),
-        );
+        return pass("rule.AUTH-VALID.pass_legacy");
     }
     let tz = f
         .content
@@ -696,23 +670,24 @@ fn authorization_valid(f: &Facts) -> Verdict {
         .and_then(|p| p.waves.first())
         .map(|w| w.tz.as_str())
         .unwrap_or("UTC");
-    let when = crate::calendar::local_time(a.at, tz);
     let mut changes = changed_since(a, f.content);
     let what = if changes.is_empty() {
-        "scope, package or plan changed".to_string()
+        m("approval.changed_unknown")
     } else {
         const SHOWN: usize = 5;
         let more = changes.len().saturating_sub(SHOWN);
         changes.truncate(SHOWN);
-        let mut text = changes.join("; ");
         if more > 0 {
-            text.push_str(&format!("; and {more} more"));
+            changes.push(m("approval.and_more").with("count", more));
         }
-        text
+        m("list").with("items", lines(changes))
     };
     fail(
-        format!("Changed after {}'s approval on {when}: {what}", a.approver),
-        "Have the CAB approve the release as it is now",
+        m("rule.AUTH-VALID.fail")
+            .with("who", &a.approver)
+            .with("at", time(a.at, tz))
+            .with("what", what),
+        "rule.AUTH-VALID.remedy",
     )
 }
 
@@ -721,22 +696,24 @@ fn waves<'a>(f: &Facts<'a>) -> &'a [WaveRollback] {
 }
 
 /// "run #3 on test-01" for the messages.
-fn run_label(r: &crate::testing::TestRun) -> String {
-    format!("run #{} on {}", r.id, r.env)
+fn run_label(r: &crate::testing::TestRun) -> Message {
+    m("item.run").with("id", r.id).with("env", &r.env)
+}
+
+fn kind_word(kind: TestKind) -> Param {
+    word(format!("test_kind.{kind}"))
 }
 
 /// Why the runs of `kind` that passed do not count, for the message.
-fn not_counted(f: &Facts, kind: TestKind) -> Vec<String> {
+fn not_counted(f: &Facts, kind: TestKind) -> Vec<Message> {
     f.testing
         .runs
         .iter()
         .filter(|r| r.run.kind == kind && r.run.result == TestResult::Passed && !r.counts)
         .map(|r| {
-            format!(
-                "{} does not count: {}",
-                run_label(&r.run),
-                r.why_not.join("; ")
-            )
+            m("item.not_counted")
+                .with("run", run_label(&r.run))
+                .with("why", lines(r.why_not.clone()))
         })
         .collect()
 }
@@ -759,34 +736,36 @@ fn runs_passed(f: &Facts) -> Verdict {
             .filter(|r| r.counts && r.run.kind == kind && r.run.result == TestResult::Passed)
             .max_by_key(|r| r.run.to)
         {
-            Some(r) => found.push(format!("{} ({})", kind_name(kind), run_label(&r.run))),
+            Some(r) => found.push(
+                m("item.kind_run")
+                    .with("kind", kind_word(kind))
+                    .with("run", run_label(&r.run)),
+            ),
             None => {
                 let why = not_counted(f, kind);
                 missing.push(if why.is_empty() {
-                    kind_name(kind).to_string()
+                    m("item.kind").with("kind", kind_word(kind))
                 } else {
-                    format!("{} — {}", kind_name(kind), why.join("; "))
+                    m("item.kind_why")
+                        .with("kind", kind_word(kind))
+                        .with("why", lines(why))
                 });
             }
         }
     }
+    let release_type = word(format!("release_type.{}", f.release.release_type));
     if missing.is_empty() {
         Verdict::Pass(if found.is_empty() {
-            format!(
-                "A {} release needs no particular tests",
-                f.release.release_type
-            )
+            m("rule.TEST-RUNS-PASSED.none_needed").with("type", release_type)
         } else {
-            format!("Passed and counting: {}", list(&found))
+            m("rule.TEST-RUNS-PASSED.pass").with("runs", found)
         })
     } else {
         fail(
-            format!(
-                "No passing run that counts for a {} release: {}",
-                f.release.release_type,
-                missing.join("; ")
-            ),
-            "Record a passing run of each on an environment booked for the release, without drift",
+            m("rule.TEST-RUNS-PASSED.fail")
+                .with("type", release_type)
+                .with("missing", lines(missing)),
+            "rule.TEST-RUNS-PASSED.remedy",
         )
     }
 }
@@ -795,9 +774,7 @@ fn rollback_rehearsed(f: &Facts) -> Verdict {
     let Some(current) = f.testing.rollback.as_deref() else {
         // SCHED-PLANNED asks for the plan before authorization; once it exists this rule
         // asks for its rehearsal.
-        return Verdict::Pass(
-            "No deployment plan yet: its rollback is rehearsed once it exists".into(),
-        );
+        return pass("rule.TEST-ROLLBACK-REHEARSED.no_plan");
     };
     let rehearsals: Vec<_> = f
         .testing
@@ -810,63 +787,58 @@ fn rollback_rehearsed(f: &Facts) -> Verdict {
         .filter(|r| r.counts && r.run.rollback.as_deref() == Some(current))
         .max_by_key(|r| r.run.to)
     {
-        return Verdict::Pass(format!(
-            "The rollback was rehearsed: {}, {}",
-            run_label(&r.run),
-            local_time(r.run.to, "UTC")
-        ));
+        return Verdict::Pass(
+            m("rule.TEST-ROLLBACK-REHEARSED.pass")
+                .with("run", run_label(&r.run))
+                .with("at", time(r.run.to, "UTC")),
+        );
     }
-    let mut why: Vec<String> = not_counted(f, TestKind::RollbackRehearsal);
+    let mut why: Vec<Message> = not_counted(f, TestKind::RollbackRehearsal);
     why.extend(
         rehearsals
             .iter()
             .filter(|r| r.counts && r.run.rollback.as_deref() != Some(current))
-            .map(|r| format!("the rollback plan changed after {}", run_label(&r.run))),
+            .map(|r| m("item.rollback_changed_after").with("run", run_label(&r.run))),
     );
     fail(
         if why.is_empty() {
-            "No passing rollback rehearsal is recorded".to_string()
+            m("rule.TEST-ROLLBACK-REHEARSED.none")
         } else {
-            format!("No passing rollback rehearsal counts: {}", why.join("; "))
+            m("rule.TEST-ROLLBACK-REHEARSED.fail").with("why", lines(why))
         },
-        "Rehearse the rollback plan as it is now on a booked environment and record the run",
+        "rule.TEST-ROLLBACK-REHEARSED.remedy",
     )
 }
 
 fn problem_free_period(f: &Facts) -> Verdict {
     let pf = problem_free(f.testing, f.release.release_type, f.now);
     if !pf.open_defects.is_empty() {
-        return fail(
-            format!("Open defect(s): {}", list(&pf.open_defects)),
-            format!(
-                "Close them; the {}-day problem-free period starts when the last one closes",
-                pf.days
-            ),
-        );
+        return Verdict::Fail {
+            message: m("rule.TEST-PROBLEM-FREE.defects").with("defects", pf.open_defects),
+            remedy: m("rule.TEST-PROBLEM-FREE.remedy.defects").with("days", pf.days),
+        };
     }
+    let since_what = pf
+        .since_what
+        .clone()
+        .unwrap_or_else(|| m("problem_free.testing_began"));
     match (pf.since, pf.ends) {
-        (Some(_), Some(ends)) if pf.elapsed => Verdict::Pass(format!(
-            "Problem-free for {} day(s) since {} (period ended {})",
-            pf.days,
-            pf.since_what,
-            local_time(ends, "UTC")
-        )),
-        (Some(_), Some(ends)) => fail(
-            format!(
-                "The {}-day problem-free period ends {} ({} days after {})",
-                pf.days,
-                local_time(ends, "UTC"),
-                pf.days,
-                pf.since_what
-            ),
-            format!(
-                "Wait until {} with no failed run and no open defect",
-                local_time(ends, "UTC")
-            ),
+        (Some(_), Some(ends)) if pf.elapsed => Verdict::Pass(
+            m("rule.TEST-PROBLEM-FREE.pass")
+                .with("days", pf.days)
+                .with("since", since_what)
+                .with("ended", time(ends, "UTC")),
         ),
+        (Some(_), Some(ends)) => Verdict::Fail {
+            message: m("rule.TEST-PROBLEM-FREE.waiting")
+                .with("days", pf.days)
+                .with("ends", time(ends, "UTC"))
+                .with("since", since_what),
+            remedy: m("rule.TEST-PROBLEM-FREE.remedy.wait").with("until", time(ends, "UTC")),
+        },
         _ => fail(
-            "No test run is recorded, so the problem-free period has not begun",
-            "Record the test runs on a booked environment",
+            m("rule.TEST-PROBLEM-FREE.no_runs"),
+            "rule.TEST-PROBLEM-FREE.remedy.record",
         ),
     }
 }
@@ -874,11 +846,11 @@ fn problem_free_period(f: &Facts) -> Verdict {
 fn environments_booked(f: &Facts) -> Verdict {
     if f.testing.bookings.is_empty() {
         return fail(
-            format!("No test environment is booked for {}", f.release.key),
-            "Book an environment for the release for the time its tests run",
+            m("rule.TEST-ENV-BOOKED.none").with("release", &f.release.key),
+            "rule.TEST-ENV-BOOKED.remedy.book",
         );
     }
-    let unbooked: Vec<String> = f
+    let unbooked: Vec<Message> = f
         .testing
         .runs
         .iter()
@@ -894,15 +866,15 @@ fn environments_booked(f: &Facts) -> Verdict {
         let mut envs: Vec<&str> = f.testing.bookings.iter().map(|b| b.env.as_str()).collect();
         envs.sort_unstable();
         envs.dedup();
-        Verdict::Pass(format!(
-            "{} run(s), each within a booking of {}",
-            f.testing.runs.len(),
-            envs.join(", ")
-        ))
+        Verdict::Pass(
+            m("rule.TEST-ENV-BOOKED.pass")
+                .with("count", f.testing.runs.len())
+                .with("envs", envs.join(", ")),
+        )
     } else {
         fail(
-            format!("Outside every booking: {}", list(&unbooked)),
-            "Book the environment for the time of these runs, or record them again on a booked one",
+            m("rule.TEST-ENV-BOOKED.fail").with("runs", unbooked),
+            "rule.TEST-ENV-BOOKED.remedy",
         )
     }
 }
@@ -913,11 +885,11 @@ fn rollback_covered(f: &Facts) -> Verdict {
         .flat_map(|w| w.uncovered.iter().cloned())
         .collect();
     if uncovered.is_empty() {
-        Verdict::Pass("Every downtime task says how it is undone".into())
+        pass("rule.ROLLBACK-COVERED.pass")
     } else {
         fail(
-            format!("No backout steps for {}", list(&uncovered)),
-            "Give each of these tasks its backout steps, mark it nothing to undo with a reason, or mark it the point of no return",
+            m("rule.ROLLBACK-COVERED.fail").with("tasks", uncovered),
+            "rule.ROLLBACK-COVERED.remedy",
         )
     }
 }
@@ -925,34 +897,41 @@ fn rollback_covered(f: &Facts) -> Verdict {
 fn rollback_fits(f: &Facts) -> Verdict {
     let mut problems = Vec::new();
     for w in waves(f).iter().filter(|w| w.downtime) {
-        let at = |t| local_time(t, &w.tz);
+        let at = |t| time(t, &w.tz);
         let window = w
             .window_end
             .map(at)
-            .unwrap_or_else(|| "its window closes".into());
+            .unwrap_or_else(|| word("rollback.window_closes"));
         match (w.go_no_go, w.latest_go_no_go) {
-            (None, _) => problems.push(format!("wave '{}' has no go/no-go milestone", w.name)),
-            (Some(_), None) => problems.push(format!(
-                "wave '{}': even a rollback from its start does not end before {window}",
-                w.name
-            )),
-            (Some(go), Some(latest)) if go > latest => problems.push(format!(
-                "wave '{}': the go/no-go at {} is after the latest go/no-go {}; a rollback from it takes {} min and ends {}, after the window closes {window}",
-                w.name,
-                at(go),
-                at(latest),
-                w.go_no_go_rollback_minutes.unwrap_or(0),
-                w.go_no_go_rollback_end.map(at).unwrap_or_default()
-            )),
+            (None, _) => problems.push(m("rollback.no_go_no_go").with("wave", &w.name)),
+            (Some(_), None) => problems.push(
+                m("rollback.never_fits")
+                    .with("wave", &w.name)
+                    .with("window", window),
+            ),
+            (Some(go), Some(latest)) if go > latest => problems.push(
+                m("rollback.go_too_late")
+                    .with("wave", &w.name)
+                    .with("go", at(go))
+                    .with("latest", at(latest))
+                    .with("minutes", w.go_no_go_rollback_minutes.unwrap_or(0))
+                    .with(
+                        "ends",
+                        w.go_no_go_rollback_end
+                            .map(at)
+                            .unwrap_or(Param::Text(String::new())),
+                    )
+                    .with("window", window),
+            ),
             _ => {}
         }
     }
     if problems.is_empty() {
-        Verdict::Pass("A rollback decided at each go/no-go still ends inside its window".into())
+        pass("rule.ROLLBACK-FITS-WINDOW.pass")
     } else {
         fail(
-            problems.join("; "),
-            "Move the go/no-go milestone earlier, shorten the backout steps, or use a longer window",
+            m("list").with("items", lines(problems)),
+            "rule.ROLLBACK-FITS-WINDOW.remedy",
         )
     }
 }
@@ -964,25 +943,27 @@ fn no_return_after_go(f: &Facts) -> Verdict {
             continue;
         };
         match w.go_no_go {
-            None => problems.push(format!(
-                "wave '{}' reaches its point of no return ({ponr}) without a go/no-go milestone",
-                w.name
-            )),
-            Some(go) if ponr_at < go => problems.push(format!(
-                "wave '{}': the point of no return ({ponr}, {}) comes before the go/no-go ({})",
-                w.name,
-                local_time(ponr_at, &w.tz),
-                local_time(go, &w.tz)
-            )),
+            None => problems.push(
+                m("rollback.no_return_without_go")
+                    .with("wave", &w.name)
+                    .with("task", ponr),
+            ),
+            Some(go) if ponr_at < go => problems.push(
+                m("rollback.no_return_before_go")
+                    .with("wave", &w.name)
+                    .with("task", ponr)
+                    .with("at", time(ponr_at, &w.tz))
+                    .with("go", time(go, &w.tz)),
+            ),
             _ => {}
         }
     }
     if problems.is_empty() {
-        Verdict::Pass("No point of no return comes before its go/no-go".into())
+        pass("rule.ROLLBACK-NO-RETURN-AFTER-GO.pass")
     } else {
         fail(
-            problems.join("; "),
-            "Schedule the go/no-go decision before the point of no return",
+            m("list").with("items", lines(problems)),
+            "rule.ROLLBACK-NO-RETURN-AFTER-GO.remedy",
         )
     }
 }
@@ -990,22 +971,22 @@ fn no_return_after_go(f: &Facts) -> Verdict {
 fn planned(f: &Facts) -> Verdict {
     match f.plan {
         None => fail(
-            "The release has no deployment plan",
-            "Create the plan from a deployment model",
+            m("rule.SCHED-PLANNED.no_plan"),
+            "rule.SCHED-PLANNED.remedy.create",
         ),
         Some(p) if p.tasks == 0 => fail(
-            "The deployment plan has no tasks",
-            "Add the deployment tasks",
+            m("rule.SCHED-PLANNED.no_tasks"),
+            "rule.SCHED-PLANNED.remedy.tasks",
         ),
         Some(p) if !p.unplaced.is_empty() => fail(
-            format!("Not scheduled: {}", p.unplaced.join("; ")),
-            "Fix the dependencies, lengthen the window or split the task so every task has a place",
+            m("rule.SCHED-PLANNED.fail").with("tasks", lines(p.unplaced.clone())),
+            "rule.SCHED-PLANNED.remedy",
         ),
-        Some(p) => Verdict::Pass(format!("All {} task(s) are scheduled", p.tasks)),
+        Some(p) => Verdict::Pass(m("rule.SCHED-PLANNED.pass").with("count", p.tasks)),
     }
 }
 
-fn conflicts_of(f: &Facts, kind: ConflictKind) -> Vec<String> {
+fn conflicts_of(f: &Facts, kind: ConflictKind) -> Vec<Message> {
     f.plan
         .map(|p| {
             p.conflicts
@@ -1020,11 +1001,11 @@ fn conflicts_of(f: &Facts, kind: ConflictKind) -> Vec<String> {
 fn in_windows(f: &Facts) -> Verdict {
     let outside = conflicts_of(f, ConflictKind::OutsideWindow);
     if outside.is_empty() {
-        Verdict::Pass("Every downtime task is inside its maintenance window".into())
+        pass("rule.SCHED-IN-WINDOWS.pass")
     } else {
         fail(
-            outside.join("; "),
-            "Move these tasks into their wave's maintenance window",
+            m("list").with("items", lines(outside)),
+            "rule.SCHED-IN-WINDOWS.remedy",
         )
     }
 }
@@ -1032,11 +1013,11 @@ fn in_windows(f: &Facts) -> Verdict {
 fn outside_freezes(f: &Facts) -> Verdict {
     let frozen = conflicts_of(f, ConflictKind::Freeze);
     if frozen.is_empty() {
-        Verdict::Pass("No task is scheduled inside a freeze".into())
+        pass("rule.SCHED-NO-FREEZE.pass")
     } else {
         fail(
-            frozen.join("; "),
-            "Move these tasks out of the freeze, or pick another slot",
+            m("list").with("items", lines(frozen)),
+            "rule.SCHED-NO-FREEZE.remedy",
         )
     }
 }
@@ -1044,7 +1025,7 @@ fn outside_freezes(f: &Facts) -> Verdict {
 /// Change management authorized each change for a window: its CIs are deployed inside it.
 fn in_change_windows(f: &Facts) -> Verdict {
     let Some(plan) = f.plan else {
-        return Verdict::Pass("No plan yet: nothing is deployed outside a change's window".into());
+        return pass("rule.SCHED-IN-CHANGE-WINDOW.no_plan");
     };
     let mut outside = Vec::new();
     let mut changes = Vec::new();
@@ -1058,14 +1039,14 @@ fn in_change_windows(f: &Facts) -> Verdict {
             .filter(|t| t.cis.iter().any(|ci| change.cis.contains(ci)))
         {
             if !window.contains(task.start, task.end) {
-                outside.push(format!(
-                    "{} is authorized for {}, but '{}' ({}) runs {}",
-                    change.key,
-                    crate::calendar::local_span(window.start, window.end, &task.tz),
-                    task.name,
-                    task.key,
-                    crate::calendar::local_span(task.start, task.end, &task.tz)
-                ));
+                outside.push(
+                    m("item.outside_change_window")
+                        .with("change", &change.key)
+                        .with("window", span(window.start, window.end, &task.tz))
+                        .with("task", &task.name)
+                        .with("key", &task.key)
+                        .with("runs", span(task.start, task.end, &task.tz)),
+                );
                 if !changes.contains(&change.key) {
                     changes.push(change.key.clone());
                 }
@@ -1073,28 +1054,23 @@ fn in_change_windows(f: &Facts) -> Verdict {
         }
     }
     if outside.is_empty() {
-        Verdict::Pass(
-            "Every change's CIs are deployed inside the window it was authorized for".into(),
-        )
+        pass("rule.SCHED-IN-CHANGE-WINDOW.pass")
     } else {
-        fail(
-            outside.join("; "),
-            format!(
-                "Move the plan into the authorized window, or ask change management for a new window for {}",
-                changes.join(", ")
-            ),
-        )
+        Verdict::Fail {
+            message: m("list").with("items", lines(outside)),
+            remedy: m("rule.SCHED-IN-CHANGE-WINDOW.remedy.changes").with("changes", changes),
+        }
     }
 }
 
 fn no_conflict(f: &Facts) -> Verdict {
     let overlaps = conflicts_of(f, ConflictKind::Overlap);
     if overlaps.is_empty() {
-        Verdict::Pass("No other release works on the same CIs or services at the same time".into())
+        pass("rule.SCHED-NO-CONFLICT.pass")
     } else {
         fail(
-            overlaps.join("; "),
-            "Move this release or the other one to a slot where they do not overlap",
+            m("list").with("items", lines(overlaps)),
+            "rule.SCHED-NO-CONFLICT.remedy",
         )
     }
 }
@@ -1186,7 +1162,7 @@ mod tests {
                 (TestCase::Unbooked, TestKind::Functional) => {
                     run.from = Utc.with_ymd_and_hms(2026, 3, 11, 0, 0, 0).unwrap();
                     run.to = Utc.with_ymd_and_hms(2026, 3, 12, 0, 0, 0).unwrap();
-                    why_not.push("no booking of test-01 for REL-1 covers it".into());
+                    why_not.push(Message::new("run.not_booked"));
                 }
                 (TestCase::StaleRehearsal, TestKind::RollbackRehearsal) => {
                     run.rollback = Some("plan-then".into())
@@ -1370,7 +1346,7 @@ mod tests {
             }),
             PlanCase::Unplaced => Some(PlanFacts {
                 tasks: 3,
-                unplaced: vec!["1.deploy: it needs 8.0 h of downtime".into()],
+                unplaced: vec![Message::new("unplaced.cycle")],
                 ..PlanFacts::default()
             }),
             PlanCase::Conflict(kind) => Some(PlanFacts {
@@ -1378,7 +1354,7 @@ mod tests {
                 unplaced: vec![],
                 conflicts: vec![Conflict {
                     kind,
-                    message: "m".into(),
+                    message: Message::new("conflict.freeze"),
                     with: "REL-2".into(),
                     task: "1.deploy".into(),
                 }],
@@ -1411,7 +1387,11 @@ mod tests {
         );
         for rule in list.failing() {
             assert!(
-                !rule.message.is_empty() && !rule.remedy.is_empty(),
+                !rule.message.to_string().is_empty()
+                    && rule
+                        .remedy
+                        .as_ref()
+                        .is_some_and(|r| !r.to_string().is_empty()),
                 "{} explains itself",
                 rule.code
             );

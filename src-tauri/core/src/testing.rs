@@ -11,6 +11,7 @@ use ts_rs::TS;
 
 use crate::calendar::local_time;
 use crate::error::{FieldError, Result};
+use crate::message::{Message, Param, time, word};
 use crate::plan::Schedule;
 use crate::release::ReleaseType;
 
@@ -303,48 +304,52 @@ pub struct RunContext<'a> {
 }
 
 /// Why a run does not count as evidence; empty when it counts.
-pub fn why_not_counted(run: &TestRun, cx: &RunContext) -> Vec<String> {
+pub fn why_not_counted(run: &TestRun, cx: &RunContext) -> Vec<Message> {
     let mut why = Vec::new();
     if !cx
         .bookings
         .iter()
         .any(|b| b.env == run.env && b.release == run.release && b.covers(run.from, run.to))
     {
-        why.push(format!(
-            "no booking of {} for {} covers it",
-            run.env, run.release
-        ));
+        why.push(
+            Message::new("run.not_booked")
+                .with("env", &run.env)
+                .with("release", &run.release),
+        );
     }
     for d in drift(&run.versions, cx.expected) {
-        why.push(format!("drift when it started: {}", d.describe()));
+        why.push(Message::new("run.drift").with("drift", d.says()));
     }
     if let Some(lineage) = cx.lineage
         && let Some(stale) = stale_clone(lineage, run.from, cx.policy)
     {
-        why.push(format!("when it started, {stale}"));
+        why.push(Message::new("run.when_started").with("what", stale));
     }
     for c in cx
         .changes
         .iter()
         .filter(|c| c.revert_to.is_none() && run.from < c.at && c.at < run.to)
     {
-        why.push(format!(
-            "{} {} was installed during the run ({})",
-            c.ci,
-            c.version.as_deref().unwrap_or("(removed)"),
-            local_time(c.at, "UTC")
-        ));
+        why.push(match &c.version {
+            Some(version) => Message::new("run.installed_during")
+                .with("ci", &c.ci)
+                .with("version", version)
+                .with("at", time(c.at, "UTC")),
+            None => Message::new("run.removed_during")
+                .with("ci", &c.ci)
+                .with("at", time(c.at, "UTC")),
+        });
     }
     for r in cx
         .reverts
         .iter()
         .filter(|r| run.from < r.at && r.at < run.to)
     {
-        why.push(format!(
-            "the environment was reverted to snapshot '{}' during the run ({})",
-            r.snapshot,
-            local_time(r.at, "UTC")
-        ));
+        why.push(
+            Message::new("run.reverted_during")
+                .with("snapshot", &r.snapshot)
+                .with("at", time(r.at, "UTC")),
+        );
     }
     for s in cx
         .snapshots
@@ -353,10 +358,12 @@ pub fn why_not_counted(run: &TestRun, cx: &RunContext) -> Vec<String> {
     {
         let age = s.age_hours(run.from);
         if age >= i64::from(cx.policy.snapshot_age_hours) {
-            why.push(format!(
-                "snapshot '{}' was {age} h old when it started (limit {} h; exempt it if it is a baseline)",
-                s.name, cx.policy.snapshot_age_hours
-            ));
+            why.push(
+                Message::new("run.old_snapshot")
+                    .with("snapshot", &s.name)
+                    .with("hours", age)
+                    .with("limit", cx.policy.snapshot_age_hours),
+            );
         }
     }
     why
@@ -371,6 +378,17 @@ pub struct Drift {
 }
 
 impl Drift {
+    pub fn says(&self) -> Message {
+        let version = |v: &Option<String>, none: &str| match v {
+            Some(v) => Param::Text(v.clone()),
+            None => word(none),
+        };
+        Message::new("drift.differs")
+            .with("ci", &self.ci)
+            .with("installed", version(&self.installed, "drift.not_installed"))
+            .with("expected", version(&self.expected, "drift.absent"))
+    }
+
     pub fn describe(&self) -> String {
         format!(
             "{} is {} but should be {}",
@@ -419,14 +437,14 @@ pub fn expected_versions(
     out
 }
 
-/// "cloned from X 120 days ago (limit 90)" when the clone is older than the policy allows.
-pub fn stale_clone(lineage: &Lineage, at: DateTime<Utc>, policy: &TestPolicy) -> Option<String> {
+/// "its clone of X is 120 days old (limit 90)" when the clone is older than the policy allows.
+pub fn stale_clone(lineage: &Lineage, at: DateTime<Utc>, policy: &TestPolicy) -> Option<Message> {
     let days = (at - lineage.at).num_days();
     (days >= i64::from(policy.clone_age_days)).then(|| {
-        format!(
-            "its clone of {} was {days} days old (limit {} days; clone it again from production)",
-            lineage.ci, policy.clone_age_days
-        )
+        Message::new("env.stale_clone")
+            .with("ci", &lineage.ci)
+            .with("days", days)
+            .with("limit", policy.clone_age_days)
     })
 }
 
@@ -505,7 +523,7 @@ pub struct JudgedRun {
     #[serde(flatten)]
     pub run: TestRun,
     pub counts: bool,
-    pub why_not: Vec<String>,
+    pub why_not: Vec<Message>,
 }
 
 /// Everything the testing rules look at for one release.
@@ -526,7 +544,7 @@ pub struct ProblemFree {
     #[ts(type = "string | null")]
     pub since: Option<DateTime<Utc>>,
     /// What started the period: "run #3 failed" or "defect BUG-1 closed" or "testing began".
-    pub since_what: String,
+    pub since_what: Option<Message>,
     #[ts(type = "string | null")]
     pub ends: Option<DateTime<Utc>>,
     pub open_defects: Vec<String>,
@@ -546,12 +564,12 @@ pub fn problem_free(
         .get(&release_type)
         .copied()
         .unwrap_or(0);
-    let mut since: Option<(DateTime<Utc>, String)> = facts
+    let mut since: Option<(DateTime<Utc>, Message)> = facts
         .runs
         .iter()
-        .map(|r| (r.run.from, "testing began".to_string()))
+        .map(|r| (r.run.from, Message::new("problem_free.testing_began")))
         .min_by_key(|(at, _)| *at);
-    let mut later = |at: DateTime<Utc>, what: String| {
+    let mut later = |at: DateTime<Utc>, what: Message| {
         if since.as_ref().is_none_or(|(s, _)| at >= *s) {
             since = Some((at, what));
         }
@@ -560,12 +578,17 @@ pub fn problem_free(
         if r.run.result == TestResult::Failed {
             later(
                 r.run.to,
-                format!("run #{} ({}) failed", r.run.id, r.run.kind),
+                Message::new("problem_free.run_failed")
+                    .with("id", r.run.id)
+                    .with("kind", word(format!("test_kind.{}", r.run.kind))),
             );
         }
         for d in &r.run.defects {
             if let Some(closed) = d.closed_at {
-                later(closed, format!("defect {} was closed", d.id));
+                later(
+                    closed,
+                    Message::new("problem_free.defect_closed").with("id", &d.id),
+                );
             }
         }
     }
@@ -588,7 +611,7 @@ pub fn problem_free(
     ProblemFree {
         days,
         since: since.as_ref().map(|(at, _)| *at),
-        since_what: since.map(|(_, what)| what).unwrap_or_default(),
+        since_what: since.map(|(_, what)| what),
         ends,
         elapsed: open_defects.is_empty() && ends.is_some_and(|e| now >= e),
         open_defects,
@@ -641,8 +664,8 @@ pub struct EnvironmentView {
     pub reverts: Vec<Revert>,
     pub bookings: Vec<Booking>,
     pub runs: Vec<JudgedRun>,
-    /// Old snapshots, a long chain, a stale clone: in words.
-    pub warnings: Vec<String>,
+    /// Old snapshots, a long chain, a stale clone.
+    pub warnings: Vec<Message>,
 }
 
 impl EnvironmentView {
@@ -657,23 +680,23 @@ pub fn warnings(
     snapshots: &[SnapshotView],
     policy: &TestPolicy,
     now: DateTime<Utc>,
-) -> Vec<String> {
-    let mut out: Vec<String> = snapshots
+) -> Vec<Message> {
+    let mut out: Vec<Message> = snapshots
         .iter()
         .filter(|s| s.too_old)
         .map(|s| {
-            format!(
-                "snapshot '{}' is {} h old (limit {} h)",
-                s.snapshot.name, s.age_hours, policy.snapshot_age_hours
-            )
+            Message::new("env.snapshot_old")
+                .with("snapshot", &s.snapshot.name)
+                .with("hours", s.age_hours)
+                .with("limit", policy.snapshot_age_hours)
         })
         .collect();
     if snapshots.len() > policy.snapshot_chain as usize {
-        out.push(format!(
-            "{} snapshots in the chain (more than {} slows the VM down)",
-            snapshots.len(),
-            policy.snapshot_chain
-        ));
+        out.push(
+            Message::new("env.long_chain")
+                .with("count", snapshots.len())
+                .with("limit", policy.snapshot_chain),
+        );
     }
     if let Some(stale) = env
         .lineage
@@ -911,7 +934,8 @@ mod tests {
         };
         assert!(why_not_counted(&run(10, 12, TestResult::Passed), &cx).is_empty());
         // Outside the booking.
-        let why = why_not_counted(&run(40, 50, TestResult::Passed), &cx);
+        let said = |why: Vec<Message>| why.iter().map(Message::to_string).collect::<Vec<_>>();
+        let why = said(why_not_counted(&run(40, 50, TestResult::Passed), &cx));
         assert_eq!(
             why,
             vec!["no booking of test-01 for REL-1 covers it".to_string()]
@@ -923,7 +947,7 @@ mod tests {
             bookings: std::slice::from_ref(&long),
             ..cx
         };
-        let why = why_not_counted(&run(72, 80, TestResult::Passed), &cx2);
+        let why = said(why_not_counted(&run(72, 80, TestResult::Passed), &cx2));
         assert!(why[0].contains("72 h old"), "{why:?}");
         assert!(why_not_counted(&run(71, 80, TestResult::Passed), &cx2).is_empty());
         // An install during the run.
@@ -937,7 +961,7 @@ mod tests {
             changes: std::slice::from_ref(&change),
             ..cx2
         };
-        let why = why_not_counted(&run(10, 12, TestResult::Passed), &cx3);
+        let why = said(why_not_counted(&run(10, 12, TestResult::Passed), &cx3));
         assert!(
             why[0].contains("api 2.3 was installed during the run"),
             "{why:?}"
@@ -945,7 +969,7 @@ mod tests {
         // Drift at the start.
         let mut drifted = run(10, 12, TestResult::Passed);
         drifted.versions.insert("api".into(), "2.1".into());
-        let why = why_not_counted(&drifted, &cx2);
+        let why = said(why_not_counted(&drifted, &cx2));
         assert_eq!(
             why,
             vec!["drift when it started: api is 2.1 but should be 2.2".to_string()]
@@ -967,7 +991,10 @@ mod tests {
         let pf = problem_free(&facts, ReleaseType::Minor, at(26 + 71));
         assert_eq!(pf.ends, Some(at(26 + 72)));
         assert!(!pf.elapsed);
-        assert_eq!(pf.since_what, "run #2 (functional) failed");
+        assert_eq!(
+            pf.since_what.unwrap().to_string(),
+            "run #2 (functional) failed"
+        );
         assert!(problem_free(&facts, ReleaseType::Minor, at(26 + 72)).elapsed);
         // An open defect holds it back; closing it restarts the period.
         let mut with_defect = run(30, 31, TestResult::Passed);
@@ -985,7 +1012,10 @@ mod tests {
         facts.runs[2].run.defects[0].closed_at = Some(at(40));
         let pf = problem_free(&facts, ReleaseType::Minor, at(100));
         assert_eq!(pf.ends, Some(at(40 + 72)));
-        assert_eq!(pf.since_what, "defect BUG-1 was closed");
+        assert_eq!(
+            pf.since_what.unwrap().to_string(),
+            "defect BUG-1 was closed"
+        );
         // Emergency: no period, but a run is needed.
         assert!(problem_free(&facts, ReleaseType::Emergency, at(41)).elapsed);
         assert!(!problem_free(&TestingFacts::default(), ReleaseType::Emergency, at(41)).elapsed);

@@ -4,6 +4,7 @@ import type { Drift } from "./Drift";
 import type { EnvState } from "./EnvState";
 import type { JudgedRun } from "./JudgedRun";
 import type { Lineage } from "./Lineage";
+import type { Message } from "./Message";
 import type { Revert } from "./Revert";
 import type { SnapshotView } from "./SnapshotView";
 import type { Source } from "./Source";
@@ -26,9 +27,9 @@ drift: Array<Drift>,
  */
 drift_for: string | null, snapshots: Array<SnapshotView>, history: Array<VersionChange>, reverts: Array<Revert>, bookings: Array<Booking>, runs: Array<JudgedRun>, 
 /**
- * Old snapshots, a long chain, a stale clone: in words.
+ * Old snapshots, a long chain, a stale clone.
  */
-warnings: Array<string>, name: string, 
+warnings: Array<Message>, name: string, 
 /**
  * test, staging, training, ...
  */

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-import { ApiError, api } from "../lib/api";
+import { ApiError, api, asWritten } from "../lib/api";
 import ReleaseForm from "./ReleaseForm.svelte";
 
 function props() {
@@ -20,6 +20,7 @@ describe("ReleaseForm", () => {
       new ApiError({
         kind: "validation",
         message: "…",
+        says: asWritten("…"),
         fields: [
           { field: "title", message: "must not be empty" },
           { field: "planned_end", message: "must not be before the planned start (2026-03-14)" },

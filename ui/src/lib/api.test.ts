@@ -2,13 +2,14 @@ import { describe, expect, it } from "vitest";
 
 import type { Schedule } from "../bindings/Schedule";
 import type { ScheduleChanges } from "../bindings/ScheduleChanges";
-import { ApiError, toErrorReport, wholeSchedule, wholeUpdate } from "./api";
+import { ApiError, asWritten, toErrorReport, wholeSchedule, wholeUpdate } from "./api";
 
 describe("toErrorReport", () => {
   it("keeps a report from the Rust side as it is", () => {
     const report = {
       kind: "validation",
       message: "title: must not be empty",
+      says: { key: "error.as_written", params: { text: { text: "title: must not be empty" } } },
       fields: [{ field: "title", message: "must not be empty" }],
       rules: [],
     };
@@ -19,6 +20,7 @@ describe("toErrorReport", () => {
     expect(toErrorReport("command not allowed")).toEqual({
       kind: "internal",
       message: "command not allowed",
+      says: asWritten("command not allowed"),
       fields: [],
       rules: [],
     });
@@ -28,7 +30,8 @@ describe("toErrorReport", () => {
   });
 
   it("keeps a refusal by role, with its words", () => {
-    const report = { kind: "forbidden", message: "vera may not do this: it needs the planner role", fields: [], rules: [] };
+    const says = { key: "error.forbidden", params: { login: { text: "vera" }, role: { word: "team_role.planner" } } };
+    const report = { kind: "forbidden", message: "vera may not do this: it needs the planner role", says, fields: [], rules: [] };
     expect(toErrorReport(report)).toEqual(report);
   });
 });
@@ -38,6 +41,7 @@ describe("ApiError", () => {
     const error = new ApiError({
       kind: "conflict",
       message: "REL-1 already exists",
+      says: asWritten("REL-1 already exists"),
       fields: [{ field: "key", message: "REL-1 already exists" }],
       rules: [],
     });

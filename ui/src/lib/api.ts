@@ -73,13 +73,15 @@ import type { Review } from "../bindings/Review";
 import type { CalendarRange } from "../bindings/CalendarRange";
 import type { RestoreChoice } from "../bindings/RestoreChoice";
 import type { Restored } from "../bindings/Restored";
+import type { Message } from "../bindings/Message";
+import { say } from "./say";
 
 /** A refusal or failure from the core, with the fields at fault. */
 export class ApiError extends Error {
   readonly report: ErrorReport;
 
   constructor(report: ErrorReport) {
-    super(report.message);
+    super(say(report.says));
     this.name = "ApiError";
     this.report = report;
   }
@@ -112,11 +114,12 @@ const KINDS = new Set(Object.keys(KIND_NAMES));
 /** Whatever `invoke` rejected with, as an ErrorReport. */
 export function toErrorReport(error: unknown): ErrorReport {
   if (typeof error === "object" && error !== null) {
-    const { kind, message, fields, rules } = error as Record<string, unknown>;
+    const { kind, message, says, fields, rules } = error as Record<string, unknown>;
     if (typeof kind === "string" && KINDS.has(kind) && typeof message === "string") {
       return {
         kind: kind as ErrorReport["kind"],
         message,
+        says: isMessage(says) ? says : asWritten(message),
         fields: Array.isArray(fields) ? (fields as ErrorReport["fields"]) : [],
         rules: Array.isArray(rules) ? (rules as ErrorReport["rules"]) : [],
       };
@@ -124,7 +127,16 @@ export function toErrorReport(error: unknown): ErrorReport {
   }
   const said = typeof error === "object" && error !== null ? (error as Record<string, unknown>).message : undefined;
   const message = typeof said === "string" ? said : String(error);
-  return { kind: "internal", message, fields: [], rules: [] };
+  return { kind: "internal", message, says: asWritten(message), fields: [], rules: [] };
+}
+
+/** A sentence that did not come with a key (from outside the core), shown as it is. */
+export function asWritten(text: string): Message {
+  return { key: "error.as_written", params: { text: { text } } };
+}
+
+function isMessage(value: unknown): value is Message {
+  return typeof value === "object" && value !== null && typeof (value as Message).key === "string" && typeof (value as Message).params === "object";
 }
 
 declare global {

@@ -17,12 +17,12 @@ describe("CAB mode", () => {
 
   it("says where a release stands, never by colour alone", () => {
     expect(verdict(item({}))).toEqual({ tone: "ok", count: 0 });
-    expect(verdict(item({ blocking: [{ code: "X", ok: false, message: "", remedy: "", area: "plan" }] }))).toEqual({ tone: "bad", count: 1 });
+    expect(verdict(item({ blocking: [{ code: "X", ok: false, message: { key: "error.as_written", params: { text: { text: "" } } }, remedy: null, area: "plan" }] }))).toEqual({ tone: "bad", count: 1 });
     expect(verdict(item({ for_information: true })).tone).toBe("info");
   });
 
   it("colours a line by the decision taken, else by the rules", () => {
-    const blocked = item({ blocking: [{ code: "X", ok: false, message: "", remedy: "", area: "plan" }], approvals: [] });
+    const blocked = item({ blocking: [{ code: "X", ok: false, message: { key: "error.as_written", params: { text: { text: "" } } }, remedy: null, area: "plan" }], approvals: [] });
     expect(standingTone(blocked)).toBe("bad");
     expect(standingTone({ ...blocked, approvals: [{ decision: "approve" } as never] })).toBe("ok");
     expect(standingTone({ ...blocked, approvals: [{ decision: "defer" } as never] })).toBe("info");

@@ -4,6 +4,7 @@ import type { Schedule } from "../bindings/Schedule";
 import type { ScheduledTask } from "../bindings/ScheduledTask";
 import type { ScheduleChanges } from "../bindings/ScheduleChanges";
 import type { ScheduleUpdate } from "../bindings/ScheduleUpdate";
+import { asWritten } from "./api";
 import { applyUpdate } from "./schedule";
 import {
   fitPxPerHour,
@@ -77,7 +78,7 @@ const schedule: Schedule = {
   ],
   windows: [],
   freezes: [],
-  conflicts: [{ kind: "freeze", message: "m", with: "Year end", task: "2.b" }],
+  conflicts: [{ kind: "freeze", message: asWritten("m"), with: "Year end", task: "2.b" }],
   version: 1,
   abort: null,
 };
@@ -208,9 +209,9 @@ describe("an edit's changes", () => {
   });
 
   it("flag the tasks of conflicts that came and went, and link again when the dependencies changed", () => {
-    const conflicted = { ...base, conflicts: [{ kind: "freeze" as const, message: "in a freeze", with: "Year end", task: "1.a" }] };
+    const conflicted = { ...base, conflicts: [{ kind: "freeze" as const, message: asWritten("in a freeze"), with: "Year end", task: "1.a" }] };
     const deps = [{ from: "1.a", to: "2.b", kind: "fs" as const, lag_minutes: 0 }];
-    const conflicts = [{ kind: "overlap" as const, message: "REL-2 too", with: "REL-2", task: "2.a" }];
+    const conflicts = [{ kind: "overlap" as const, message: asWritten("REL-2 too"), with: "REL-2", task: "2.a" }];
     const applied = applyUpdate(conflicted, changes({ conflicts, deps }))!;
     expect(applied.relink).toBe(true);
     const patched = patchRows(rowsFromSchedule(conflicted), applied.schedule, applied.changed!, applied.relink)!;

@@ -2,6 +2,7 @@
 // The catalogues against each other and against the glossary.
 import { describe, expect, it } from "vitest";
 
+import { de as coreDe, en as coreEn } from "../bindings/coreMessages";
 import { de } from "./messages/de";
 import { en, type MessageKey } from "./messages/en";
 import glossary from "./messages/glossary.md?raw";
@@ -42,6 +43,24 @@ describe("the German catalogue", () => {
         if (!german.some((g) => text.includes(g.toLowerCase()))) misses.push(`${key}: "${english}" → ${german.join(" / ")}: ${de[key]}`);
       }
     }
+    expect(misses).toEqual([]);
+  });
+});
+
+describe("the core's German catalogue", () => {
+  it("uses the glossary's German term wherever the English text uses its term", () => {
+    const misses: string[] = [];
+    let checked = 0;
+    for (const { english, german } of terms()) {
+      const pattern = new RegExp(`\\b${english.replace(/[/-]/g, "\\$&")}`, "i");
+      for (const [key, text] of Object.entries(coreEn)) {
+        if (!pattern.test(text)) continue;
+        checked += 1;
+        const said = (coreDe[key] ?? "").toLowerCase();
+        if (!german.some((g) => said.includes(g.toLowerCase()))) misses.push(`${key}: "${english}" → ${german.join(" / ")}: ${coreDe[key]}`);
+      }
+    }
+    expect(checked).toBeGreaterThan(20);
     expect(misses).toEqual([]);
   });
 });

@@ -1,18 +1,13 @@
-// A lifecycle rule in the reader's language. The core words each verdict in English with the
-// particulars (which change, which CI); in another language the rule's own sentence and
-// remedy come from the catalogue, and the particulars follow as details.
+// A lifecycle rule's verdict in the reader's language: the core sends each verdict and remedy
+// as a message with its particulars (which change, which CI), rendered by `say`.
 import type { RuleResult } from "../bindings/RuleResult";
-import { locale, t } from "./i18n.svelte";
-import { en, type MessageKey } from "./messages/en";
+import { say } from "./say";
 
 export interface RuleWords {
   message: string;
   remedy: string;
-  details: string | null;
 }
 
 export function ruleWords(rule: RuleResult): RuleWords {
-  const key = `rule.${rule.code}` as MessageKey;
-  if (locale() === "en" || !(key in en)) return { message: rule.message, remedy: rule.remedy, details: null };
-  return { message: t(key), remedy: t(`${key}.remedy` as MessageKey), details: rule.message };
+  return { message: say(rule.message), remedy: rule.remedy ? say(rule.remedy) : "" };
 }

@@ -3,10 +3,11 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import type { JudgedRun } from "../bindings/JudgedRun";
 import type { TestingView } from "../bindings/TestingView";
-import { ApiError, api } from "../lib/api";
+import type { Message } from "../bindings/Message";
+import { ApiError, api, asWritten } from "../lib/api";
 import TestingTab from "./TestingTab.svelte";
 
-const run = (id: number, counts: boolean, why: string[] = []): JudgedRun => ({
+const run = (id: number, counts: boolean, why: Message[] = []): JudgedRun => ({
   id,
   release: "REL-1",
   env: "lab-1",
@@ -28,20 +29,30 @@ const view: TestingView = {
   release: "REL-1",
   bookings: [{ id: 1, env: "lab-1", release: "REL-1", from: "2026-12-01T08:00:00Z", to: "2026-12-03T08:00:00Z", purpose: "code_change", by: "rita" }],
   environments: [{ env: "lab-1", drift: [{ ci: "api", installed: "2.1", expected: "2.2" }] }],
-  runs: [run(1, false, ["drift when it started: api is 2.1 but should be 2.2"]), run(2, true)],
+  runs: [
+    run(1, false, [
+      {
+        key: "run.drift",
+        params: {
+          drift: { message: { key: "drift.differs", params: { ci: { text: "api" }, installed: { text: "2.1" }, expected: { text: "2.2" } } } },
+        },
+      },
+    ]),
+    run(2, true),
+  ],
   required: ["functional", "installation"],
   problem_free: {
     days: 3,
     since: "2026-12-01T10:00:00Z",
-    since_what: "run #2 (functional) failed",
+    since_what: { key: "problem_free.run_failed", params: { id: { count: 2 }, kind: { word: "test_kind.functional" } } },
     ends: "2026-12-04T10:00:00Z",
     open_defects: ["BUG-7 (high)"],
     progress: 0,
     elapsed: false,
   },
   rules: [
-    { code: "TEST-RUNS-PASSED", ok: false, message: "No passing run that counts", remedy: "Record one", area: "testing" },
-    { code: "TEST-ENV-BOOKED", ok: true, message: "1 run(s), each within a booking of lab-1", remedy: "", area: "testing" },
+    { code: "TEST-RUNS-PASSED", ok: false, message: asWritten("No passing run that counts"), remedy: asWritten("Record one"), area: "testing" },
+    { code: "TEST-ENV-BOOKED", ok: true, message: { key: "rule.TEST-ENV-BOOKED.pass", params: { count: { count: 1 }, envs: { text: "lab-1" } } }, remedy: null, area: "testing" },
   ],
 };
 
@@ -69,7 +80,7 @@ describe("TestingTab", () => {
   it("records a run with its defects and shows a refusal next to the form", async () => {
     vi.spyOn(api, "getTesting").mockResolvedValue({ ...view, runs: [] });
     const recording = vi.spyOn(api, "recordRun").mockRejectedValueOnce(
-      new ApiError({ kind: "validation", message: "the run cannot end before it starts", fields: [{ field: "to", message: "the run cannot end before it starts" }], rules: [] }),
+      new ApiError({ kind: "validation", message: "the run cannot end before it starts", says: asWritten("the run cannot end before it starts"), fields: [{ field: "to", message: "the run cannot end before it starts" }], rules: [] }),
     );
     const notify = vi.fn();
     render(TestingTab, { key: "REL-1", releaseType: "minor", notify, onchanged: vi.fn() });

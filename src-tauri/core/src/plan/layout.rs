@@ -54,7 +54,7 @@ pub struct ScheduledTask {
     pub critical: bool,
     /// Why it could not be placed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unplaced: Option<String>,
+    pub unplaced: Option<Message>,
     #[ts(type = "string | null")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline_start: Option<DateTime<Utc>>,
@@ -88,7 +88,7 @@ pub struct Band {
 pub struct Conflict {
     pub kind: ConflictKind,
     /// Names both sides.
-    pub message: String,
+    pub message: Message,
     /// The other side: a release key, a freeze or a window name.
     pub with: String,
     /// The task of this plan it concerns.
@@ -129,29 +129,25 @@ impl Schedule {
     }
 }
 
-fn describe_reason(reason: &Unplaced, plan: &Plan, window: Option<&str>) -> String {
-    let hours = |m: i64| format!("{:.1} h", m as f64 / 60.0);
-    let window = window
-        .map(|w| format!("'{w}'"))
-        .unwrap_or_else(|| "any maintenance window".into());
+fn describe_reason(reason: &Unplaced, plan: &Plan, window: Option<&str>) -> Message {
+    let hours = |m: i64| format!("{:.1}", m as f64 / 60.0);
+    let window = match window {
+        Some(w) => Param::Text(format!("'{w}'")),
+        None => word("unplaced.any_window"),
+    };
     match reason {
-        Unplaced::Cycle => "it is part of a dependency cycle".into(),
-        Unplaced::WindowTooShort { needed, longest } => {
-            format!(
-                "it needs {} of downtime but {window} is open at most {}",
-                hours(*needed),
-                hours(*longest)
-            )
-        }
-        Unplaced::NoWindow { needed } => {
-            format!(
-                "{window} has no opening of {} in the next {HORIZON_DAYS} days outside freezes",
-                hours(*needed)
-            )
-        }
+        Unplaced::Cycle => Message::new("unplaced.cycle"),
+        Unplaced::WindowTooShort { needed, longest } => Message::new("unplaced.window_too_short")
+            .with("needed", hours(*needed))
+            .with("window", window)
+            .with("longest", hours(*longest)),
+        Unplaced::NoWindow { needed } => Message::new("unplaced.no_window")
+            .with("window", window)
+            .with("needed", hours(*needed))
+            .with("days", HORIZON_DAYS),
         Unplaced::Waits { on } => match plan.tasks.get(*on) {
-            Some(t) => format!("it waits for '{}', which could not be placed", t.key),
-            None => "it waits for a task that could not be placed".into(),
+            Some(t) => Message::new("unplaced.waits").with("task", &t.key),
+            None => Message::new("unplaced.waits_unknown"),
         },
     }
 }
@@ -358,8 +354,8 @@ pub(super) fn lay_out_from(
 }
 
 /// A span in the wave's own zone, as its Gantt and runbook show it.
-pub(super) fn when(span: Span, tz: &str) -> String {
-    crate::calendar::local_span(from_minute(span.start), from_minute(span.end), tz)
+pub(super) fn when(span: Span, tz: &str) -> Param {
+    crate::message::span(from_minute(span.start), from_minute(span.end), tz)
 }
 
 /// Work inside a freeze and downtime outside a window (only pinned or started tasks can end
@@ -380,13 +376,12 @@ fn own_conflicts(s: &Schedule, p: &Prepared) -> Vec<Conflict> {
                 if f.span.overlaps(&span) && f.applies_to(&p.tasks[i].scope) {
                     conflicts.push(Conflict {
                         kind: ConflictKind::Freeze,
-                        message: format!(
-                            "'{}' ({}) is scheduled {} inside the freeze '{name}' ({})",
-                            task.name,
-                            task.key,
-                            when(span, tz),
-                            when(f.span, tz)
-                        ),
+                        message: Message::new("conflict.freeze")
+                            .with("task", &task.name)
+                            .with("key", &task.key)
+                            .with("when", when(span, tz))
+                            .with("freeze", name)
+                            .with("frozen", when(f.span, tz)),
                         with: name.clone(),
                         task: task.key.clone(),
                     });
@@ -401,12 +396,11 @@ fn own_conflicts(s: &Schedule, p: &Prepared) -> Vec<Conflict> {
                 .unwrap_or_else(|| "maintenance windows".into());
             conflicts.push(Conflict {
                 kind: ConflictKind::OutsideWindow,
-                message: format!(
-                    "'{}' ({}) needs downtime but is scheduled {} outside '{window}'",
-                    task.name,
-                    task.key,
-                    when(span, tz)
-                ),
+                message: Message::new("conflict.outside_window")
+                    .with("task", &task.name)
+                    .with("key", &task.key)
+                    .with("when", when(span, tz))
+                    .with("window", &window),
                 with: window,
                 task: task.key.clone(),
             });

@@ -34,6 +34,7 @@ use ts_rs::TS;
 
 use crate::calendar::{self, Freeze, HORIZON_DAYS, ServiceHours, Window, from_minute, to_minute};
 use crate::error::{Error, FieldError, Result};
+use crate::message::{Message, Param, word};
 use crate::schedule::{self, Dep, DepKind, Minute, Placement, Problem, Span, Unplaced};
 
 text_enum!(

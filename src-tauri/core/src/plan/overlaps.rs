@@ -56,16 +56,15 @@ pub fn add_overlaps(schedules: &mut [Schedule]) {
                         me.release,
                         Conflict {
                             kind: ConflictKind::Overlap,
-                            message: format!(
-                                "'{}' ({} {}) and '{}' ({} {}) both work on {ci} {}",
-                                mt.name,
-                                mine.release,
-                                mt.key,
-                                tt.name,
-                                theirs.release,
-                                tt.key,
-                                when(overlap, &mine.waves[mt.wave].tz)
-                            ),
+                            message: Message::new("conflict.overlap")
+                                .with("task", &mt.name)
+                                .with("release", &mine.release)
+                                .with("key", &mt.key)
+                                .with("other_task", &tt.name)
+                                .with("other_release", &theirs.release)
+                                .with("other_key", &tt.key)
+                                .with("ci", ci.to_string())
+                                .with("when", when(overlap, &mine.waves[mt.wave].tz)),
                             with: theirs.release.clone(),
                             task: mt.key.clone(),
                         },

@@ -328,7 +328,7 @@ fn release_page(w: &mut Writer, facts: &ReleaseFacts, lang: Lang) {
             .unwrap_or_default();
         let lines: Vec<String> = conflicts
             .iter()
-            .map(|c| format!("⚠ {}", c.message))
+            .map(|c| format!("⚠ {}", c.message.render(lang)))
             .collect();
         p.list(&lines, 4, t(lang, "no_conflicts"));
     }

@@ -429,7 +429,12 @@ fn runbook(w: &mut Writer, facts: &ReleaseFacts, lang: Lang) {
                     format!("{} ({})", task.name, task.key),
                     task.team.clone().unwrap_or_default(),
                     task.start.map_or_else(
-                        || task.unplaced.clone().unwrap_or_default(),
+                        || {
+                            task.unplaced
+                                .as_ref()
+                                .map(|m| m.render(lang))
+                                .unwrap_or_default()
+                        },
                         |s| words::short(lang, s, tz),
                     ),
                     task.end
@@ -602,7 +607,7 @@ fn evidence(w: &mut Writer, facts: &ReleaseFacts, lang: Lang, tz: &str) {
                     })
                     .collect::<Vec<_>>()
                     .join("; "),
-                e.warnings.join("; "),
+                crate::message::lines(e.warnings.clone()).render(lang),
             ]
         })
         .collect();
@@ -643,7 +648,7 @@ fn evidence(w: &mut Writer, facts: &ReleaseFacts, lang: Lang, tz: &str) {
                     } else {
                         format!("✗ {}", t(lang, "no"))
                     },
-                    j.why_not.join("; "),
+                    crate::message::lines(j.why_not.clone()).render(lang),
                 ]
             })
             .collect();
@@ -710,7 +715,7 @@ fn evidence(w: &mut Writer, facts: &ReleaseFacts, lang: Lang, tz: &str) {
                     "not_rehearsed"
                 }
             ),
-            rule.map_or(String::new(), |r| format!("— {}", r.message))
+            rule.map_or(String::new(), |r| format!("— {}", r.message.render(lang)))
         ),
         BODY,
         false,
@@ -730,7 +735,10 @@ fn evidence(w: &mut Writer, facts: &ReleaseFacts, lang: Lang, tz: &str) {
             "{} {} · {} · {}",
             pf.days,
             t(lang, "days"),
-            pf.since_what,
+            pf.since_what
+                .as_ref()
+                .map(|m| m.render(lang))
+                .unwrap_or_default(),
             state
         ),
         BODY,
@@ -768,7 +776,11 @@ fn signoff(w: &mut Writer, facts: &ReleaseFacts, lang: Lang, tz: &str) {
                     if a.changed_since.is_empty() {
                         t(lang, "valid_yes").to_string()
                     } else {
-                        format!("{} {}", t(lang, "valid_no"), a.changed_since.join("; "))
+                        format!(
+                            "{} {}",
+                            t(lang, "valid_no"),
+                            crate::message::lines(a.changed_since.clone()).render(lang)
+                        )
                     },
                     if a.comment.is_empty() {
                         String::new()
@@ -822,13 +834,13 @@ fn signoff(w: &mut Writer, facts: &ReleaseFacts, lang: Lang, tz: &str) {
     }
 }
 
-/// A rule's verdict in `lang`: in English the core's own words; in German the rule's sentence
-/// and remedy from the table, with the particulars (names, versions) after it.
+/// A rule's verdict and remedy in `lang`, with the particulars (names, versions, times).
 pub(crate) fn rule_text(rule: &crate::rules::RuleResult, lang: Lang) -> (String, String) {
-    match (lang, super::words::rule_words(&rule.code, lang)) {
-        (Lang::De, Some((sentence, remedy))) => {
-            (format!("{sentence} ({})", rule.message), remedy.to_string())
-        }
-        _ => (rule.message.clone(), rule.remedy.clone()),
-    }
+    (
+        rule.message.render(lang),
+        rule.remedy
+            .as_ref()
+            .map(|r| r.render(lang))
+            .unwrap_or_default(),
+    )
 }

@@ -160,7 +160,10 @@ pub fn chart(schedule: &Schedule, rollback: Option<&RollbackPlan>, lang: Lang) -
             .unwrap_or_else(|| "UTC".into()),
         unplaced: schedule
             .unplaced()
-            .map(|t| format!("{}: {}", t.name, t.unplaced.clone().unwrap_or_default()))
+            .map(|t| {
+                let why = t.unplaced.as_ref().map(|m| m.render(lang));
+                format!("{}: {}", t.name, why.unwrap_or_default())
+            })
             .collect(),
     }
 }

@@ -22,11 +22,11 @@ use crate::release::Release;
 use crate::rules::Checklist;
 use crate::testing::{EnvironmentView, TestingView};
 
+pub use crate::message::Lang;
 pub use cab::{cab_pack, minutes};
 pub use dossier::dossier;
 pub(crate) use dossier::home_zone;
 pub use page::{Document, Paper};
-pub use words::Lang;
 
 text_enum! {
     /// The sections of the dossier, in their order.

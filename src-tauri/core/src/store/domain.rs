@@ -11,6 +11,7 @@ use crate::approval::{Approval, Content, Decision, Role, legacy_hash};
 use crate::change::{Change, ChangeDraft, ChangeStatus, ChangeWindow, Ci};
 use crate::error::{Error, Result};
 use crate::lifecycle::{Move, target};
+use crate::message::Message;
 use crate::package::{
     Component, PackageAnalysis, Requirement, analyse, parse_requirement, parse_version,
 };
@@ -540,8 +541,7 @@ impl Store {
         let failing: Vec<RuleResult> = list.failing().cloned().collect();
         if !failing.is_empty() {
             return Err(Error::Rules {
-                release: key.to_string(),
-                target: next,
+                message: crate::rules::refused(key, next),
                 failing,
             });
         }
@@ -1357,13 +1357,14 @@ pub(super) fn record_decision(
         .unwrap_or_else(|| release.created_by.clone());
     if requester == actor {
         return Err(Error::Rules {
-            release: key.to_string(),
-            target: Stage::Authorized,
+            message: crate::rules::refused(key, Stage::Authorized),
             failing: vec![RuleResult {
                 code: "AUTH-SEGREGATION".into(),
                 ok: false,
-                message: format!("{actor} requested {key} and cannot also decide on it"),
-                remedy: "Have a CAB member other than the requester decide".into(),
+                message: Message::new("rule.AUTH-SEGREGATION.own_decision")
+                    .with("who", actor)
+                    .with("release", key),
+                remedy: Some(Message::new("rule.AUTH-SEGREGATION.remedy")),
                 area: crate::rules::Area::Approvals,
             }],
         });

@@ -14,11 +14,7 @@ use crate::people::{Person, Session, TeamRole};
 /// The refusal of a write that needs `role`, which the session's login does not hold.
 pub(super) fn refusal(tx: &Tx, role: TeamRole) -> Result<Error> {
     let login = session_login(tx)?;
-    Ok(Error::Forbidden {
-        holds: roles_of(tx, &login)?,
-        login,
-        needed: role,
-    })
+    Ok(crate::people::refusal(&login, role, &roles_of(tx, &login)?))
 }
 
 fn session_login(conn: &Conn) -> Result<String> {

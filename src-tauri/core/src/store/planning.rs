@@ -797,7 +797,7 @@ fn refuse_bad_placement(schedule: &Schedule, key: &str, pin: Option<DateTime<Utc
     if let Some(c) = schedule.conflicts.iter().find(|c| {
         c.task == key && matches!(c.kind, ConflictKind::Freeze | ConflictKind::OutsideWindow)
     }) {
-        return refuse(c.message.clone());
+        return refuse(c.message.to_string());
     }
     Ok(())
 }

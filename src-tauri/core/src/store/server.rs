@@ -351,11 +351,11 @@ impl Store {
             Err(Error::Server(e))
                 if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) =>
             {
-                return Err(Error::Forbidden {
-                    login: store.login()?,
-                    needed: crate::people::TeamRole::Viewer,
-                    holds: Vec::new(),
-                });
+                return Err(crate::people::refusal(
+                    &store.login()?,
+                    crate::people::TeamRole::Viewer,
+                    &[],
+                ));
             }
             other => other?,
         };
