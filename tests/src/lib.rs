@@ -653,3 +653,49 @@ pub fn try_psql(db: &str, sql: &str) -> Result<String, String> {
 pub fn psql(db: &str, sql: &str) -> String {
     try_psql(db, sql).unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
+
+/// The sentences Relman writes in English, as pieces that hold no value: the core's message
+/// catalogue split at its placeholders and the documents' own words, with `window` the
+/// window's catalogue too. A piece the German of the same entry also contains (a command, a
+/// term German keeps) is not English. For tests that a German reader meets no English.
+pub fn english_sentences(window: bool) -> Vec<String> {
+    use relman_core::message::{Lang, catalogue};
+    let (en, de) = (catalogue(Lang::En), catalogue(Lang::De));
+    let mut pieces: Vec<String> = Vec::new();
+    let mut keep = |text: &str, german: &str| {
+        for piece in text.split(['{', '}']).step_by(2) {
+            let piece = piece.trim_matches(|c: char| !c.is_alphanumeric());
+            let words = piece
+                .split_whitespace()
+                .filter(|w| w.chars().any(char::is_alphabetic))
+                .count();
+            if words >= 3 && !german.contains(piece) {
+                pieces.push(piece.to_string());
+            }
+        }
+    };
+    for (key, text) in en {
+        keep(text, &de[key]);
+    }
+    for (_, english, german) in relman_core::report::words::WORDS {
+        keep(&english.replace("{}", "{x}"), german);
+    }
+    if window {
+        let entries = |lang: &str| -> std::collections::HashMap<String, String> {
+            let text = read(&repo_root().join(format!("ui/src/lib/messages/{lang}.ts")));
+            regex::Regex::new(r#"(?m)^\s*"([^"]+)":\s*"((?:[^"\\]|\\.)*)",?$"#)
+                .unwrap()
+                .captures_iter(&text)
+                .map(|c| (c[1].to_string(), c[2].replace("\\\"", "\"")))
+                .collect()
+        };
+        let (en, de) = (entries("en"), entries("de"));
+        assert!(en.len() > 500, "the window's catalogue was not read");
+        for (key, text) in &en {
+            keep(text, de.get(key).map(String::as_str).unwrap_or_default());
+        }
+    }
+    pieces.sort();
+    pieces.dedup();
+    pieces
+}

@@ -464,34 +464,6 @@ fn an_authorized_release_is_no_draft_and_its_sign_off_is_valid() {
     );
 }
 
-/// The sentences Relman writes in English, as pieces that hold no value: the core's message
-/// catalogue split at its placeholders, and the documents' own words. A piece the German text
-/// of the same entry also contains (a command, a term German keeps) is not English.
-fn english_sentences() -> Vec<String> {
-    use relman_core::message::{Lang as L, catalogue};
-    let (en, de) = (catalogue(L::En), catalogue(L::De));
-    let mut pieces: Vec<String> = Vec::new();
-    let mut keep = |piece: &str, german: &str| {
-        let piece = piece.trim_matches(|c: char| !c.is_alphanumeric());
-        if piece.split_whitespace().count() >= 3 && !german.contains(piece) {
-            pieces.push(piece.to_string());
-        }
-    };
-    for (key, text) in en {
-        for piece in text.split(['{', '}']).step_by(2) {
-            keep(piece, &de[key]);
-        }
-    }
-    for (_, english, german) in report::words::WORDS {
-        for piece in english.split("{}") {
-            keep(piece, german);
-        }
-    }
-    pieces.sort();
-    pieces.dedup();
-    pieces
-}
-
 /// The text of a PDF as one line, so that a sentence wrapped over two lines is still found.
 fn flowing_text(path: &Path) -> String {
     let text = tool("pdftotext", &[path.to_str().unwrap(), "-"]);
@@ -505,7 +477,7 @@ fn german_documents_of_the_demo_say_nothing_in_english() {
     use relman_core::approval::Decision;
     use relman_core::cab::MeetingDecision;
     let mut store = demo();
-    let sentences = english_sentences();
+    let sentences = relman_tests::english_sentences(false);
     assert!(sentences.len() > 150, "{} sentences", sentences.len());
     assert!(sentences.iter().any(|s| s == "No change is in scope"));
 

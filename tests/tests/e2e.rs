@@ -2261,3 +2261,74 @@ async fn the_release_list_sorts_by_the_header_clicked() -> WebDriverResult<()> {
     app.quit().await?;
     Ok(())
 }
+
+/// The demo in German: every page, every tab of the release in testing, an environment and
+/// the CAB screens of a meeting show no English sentence the catalogues know.
+#[tokio::test]
+async fn the_demo_in_german_says_nothing_in_english() -> WebDriverResult<()> {
+    use thirtyfour::Key;
+    let db = temp_db();
+    let now = relman_tests::now();
+    Store::open(&db.path)
+        .unwrap()
+        .load_demo_data("Anna Berg", now)
+        .unwrap();
+    let payroll = format!("REL-{}-101", now.format("%Y"));
+    let sentences = relman_tests::english_sentences(true);
+    let app = App::launch(&db.path).await?;
+    app.resize(1024, 768).await?;
+    app.find("#release-table tr[data-key]").await?;
+    app.click("#nav-settings").await?;
+    app.select("#language", "de").await?;
+    app.wait_text("#nav-settings", "Einstellungen").await?;
+
+    let mut english = Vec::new();
+    let mut seen = 0;
+    let mut read = async |place: &str| -> WebDriverResult<()> {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let text = app.content("body").await?;
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        for s in sentences.iter().filter(|s| text.contains(s.as_str())) {
+            english.push(format!("{place}: {s}"));
+        }
+        seen += 1;
+        Ok(())
+    };
+    for page in relman_tests::app::PAGES {
+        app.click(&format!("#nav-{page}")).await?;
+        read(page).await?;
+    }
+    app.click("#nav-environments").await?;
+    app.click("#environments tr[data-env='test-payroll-01'] .link-button")
+        .await?;
+    app.find("#env-detail").await?;
+    read("environment").await?;
+    open_release(&app, &payroll).await?;
+    for tab in [
+        "overview",
+        "scope",
+        "package",
+        "plan",
+        "rollback",
+        "testing",
+        "after",
+        "approvals",
+        "documents",
+        "history",
+    ] {
+        app.click(&format!("#tab-{tab}")).await?;
+        read(&format!("release {tab}")).await?;
+    }
+    app.click("#nav-cab").await?;
+    app.find("#cab-members").await?;
+    app.press(Key::Escape).await?;
+    app.start_cab_meeting(&["Carla"]).await?;
+    read("cab agenda").await?;
+    for step in 0..4 {
+        app.press(Key::Right).await?;
+        read(&format!("cab screen {step}")).await?;
+    }
+    assert!(seen >= 24, "{seen} screens read");
+    assert!(english.is_empty(), "{}", english.join("\n"));
+    app.quit().await
+}
