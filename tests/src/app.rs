@@ -222,6 +222,16 @@ impl App {
         found
     }
 
+    /// Whether an element matching `css` is on screen now (without waiting for one).
+    pub async fn visible(&self, css: &str) -> WebDriverResult<bool> {
+        for element in self.driver.find_all(By::Css(css)).await? {
+            if element.is_displayed().await? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// Waits until no element matches `css`; fails if one is still there after the timeout.
     pub async fn gone(&self, css: &str) -> WebDriverResult<()> {
         let gone = self

@@ -2031,16 +2031,27 @@ async fn a_read_only_database_opens_and_the_window_says_so() -> WebDriverResult<
         "{banner}"
     );
     assert_eq!(app.listed_keys().await?, vec!["REL-2026-001".to_string()]);
-    // An edit is refused with the reason, not a generic failure.
+    // No control offers an edit it would refuse: they are not shown at all.
+    let hidden = async |css: &str| -> WebDriverResult<()> {
+        assert!(!app.visible(css).await?, "{css} is shown read-only");
+        Ok(())
+    };
+    hidden("#new-release").await?;
     app.click("#release-table tr[data-key='REL-2026-001'] .row-open")
         .await?;
-    app.click("#edit-release").await?;
-    app.click("#delete-release").await?;
-    let said = app.wait_text("body", "Nothing was changed").await?;
-    assert!(
-        said.contains("is open read-only: the file cannot be written"),
-        "{said}"
-    );
+    app.find("#tab-scope").await?;
+    hidden("#edit-release").await?;
+    hidden("#delete-release").await?;
+    hidden("#advance").await?;
+    app.click("#tab-scope").await?;
+    app.find("#scope").await?;
+    hidden("#add-change").await?;
+    app.click("#tab-approvals").await?;
+    app.find("#approvals").await?;
+    hidden("#record-decision").await?;
+    // Reading goes on: the tabs and the documents work.
+    app.click("#tab-documents").await?;
+    assert!(app.find("#save-document").await?.is_displayed().await?);
     assert_eq!(stored_keys(&db), vec!["REL-2026-001".to_string()]);
     app.quit().await
 }

@@ -222,5 +222,13 @@ async fn a_planner_sees_no_decision_and_is_told_why_when_her_role_goes() -> WebD
         .output()
         .expect("psql runs");
     assert_eq!(String::from_utf8_lossy(&listed.stdout).trim(), "1");
+    app.quit().await?;
+
+    // Opened again with no role left, the window says so once and offers no edit.
+    let app = App::launch(Path::new(&petra)).await?;
+    let banner = app.wait_text("#read-only", "viewer role").await?;
+    assert!(banner.contains("petra"), "{banner}");
+    app.find("#release-table tr[data-key='REL-1']").await?;
+    assert!(!app.visible("#new-release").await?);
     app.quit().await
 }
