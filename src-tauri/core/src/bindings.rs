@@ -192,6 +192,7 @@ pub fn typescript() -> Vec<(String, String)> {
         Moment
     );
     files.push(("coreMessages.ts".into(), core_messages()));
+    files.push(("zoneNames.ts".into(), zone_names()));
     files.sort();
     files
 }
@@ -219,4 +220,14 @@ fn core_messages() -> String {
         serde_json::to_string_pretty(&samples).expect("samples serialize")
     ));
     out
+}
+
+/// The tz database's abbreviation of each zone at each offset, for the window's zone labels.
+fn zone_names() -> String {
+    format!(
+        "// Generated from the tz database (chrono-tz) by `make bindings`. Do not edit.\n\n\
+         /** Zone → UTC offset (\"+01:00\") → the tz database's abbreviation (\"CET\"). */\n\
+         export const zoneNames: Record<string, Record<string, string>> = {};\n",
+        serde_json::to_string(&crate::message::zone_abbreviations()).expect("names serialize")
+    )
 }

@@ -332,6 +332,32 @@ pub fn span(from: DateTime<Utc>, to: DateTime<Utc>, tz: &str) -> Param {
     }
 }
 
+/// For every zone of the tz database, the abbreviation it uses at each UTC offset (2020–2040),
+/// for the window: WebKitGTK's `Intl` names zones "GMT+1" where the tz database says "CET".
+/// Zones the database knows only by number are left out; they are written as their offset.
+pub fn zone_abbreviations() -> std::collections::BTreeMap<&'static str, BTreeMap<String, String>> {
+    use chrono::TimeZone;
+    let start = Utc
+        .with_ymd_and_hms(2020, 1, 1, 0, 0, 0)
+        .single()
+        .expect("a valid moment");
+    let mut out = std::collections::BTreeMap::new();
+    for zone in chrono_tz::TZ_VARIANTS {
+        let mut names = BTreeMap::new();
+        // Weekly samples meet every offset a zone keeps for more than a week.
+        for week in 0..(21 * 53) {
+            let at = Moment::new(start + chrono::Duration::weeks(week), zone.name());
+            if !at.abbr.is_empty() {
+                names.entry(at.offset).or_insert(at.abbr);
+            }
+        }
+        if !names.is_empty() {
+            out.insert(zone.name(), names);
+        }
+    }
+    out
+}
+
 /// The catalogue files as they are committed, for the window's generated copy.
 pub const CATALOGUE_FILES: [(Lang, &str); 2] = [
     (Lang::En, include_str!("../messages/en.json")),
@@ -573,6 +599,18 @@ mod tests {
             }
         }
         assert_eq!(missing, Vec::<String>::new(), "not in messages/en.json");
+    }
+
+    #[test]
+    fn zones_are_named_as_the_tz_database_names_them() {
+        let names = zone_abbreviations();
+        let berlin = &names["Europe/Berlin"];
+        assert_eq!(berlin["+01:00"], "CET");
+        assert_eq!(berlin["+02:00"], "CEST");
+        assert_eq!(names["America/New_York"]["-05:00"], "EST");
+        assert_eq!(names["UTC"]["+00:00"], "UTC");
+        // Known only by number: written as an offset.
+        assert!(!names.contains_key("America/Sao_Paulo"));
     }
 
     #[test]

@@ -145,12 +145,22 @@ describe("time scale and geometry", () => {
 
   it("labels ticks at least 80 px apart and only in the visible range", () => {
     const scale = new TimeScale(T0, PX_PER_HOUR.hour);
-    const marks = ticks(scale, 0, 900, "en");
+    const marks = ticks(scale, 0, 900, "en", "UTC");
     expect(marks.length).toBeGreaterThan(5);
     expect(marks.length).toBeLessThanOrEqual(12);
     for (let i = 1; i < marks.length; i++) expect(marks[i]!.x - marks[i - 1]!.x).toBeGreaterThanOrEqual(80);
     // At month zoom the ticks are whole days (weeks), without a time of day.
-    expect(ticks(new TimeScale(T0, PX_PER_HOUR.month), 0, 1000, "en")[0]!.label).not.toContain(":");
+    expect(ticks(new TimeScale(T0, PX_PER_HOUR.month), 0, 1000, "en", "UTC")[0]!.label).not.toContain(":");
+  });
+
+  it("draws the axis on the wall clock of the plan's zone, across a change of the clocks", () => {
+    // Berlin's clocks go forward on 28 March 2027: midnight is 23:00 UTC before, 22:00 after.
+    const start = Date.parse("2027-03-26T12:00:00Z");
+    const scale = new TimeScale(start, PX_PER_HOUR.day);
+    const days = ticks(scale, 0, scale.x(Date.parse("2027-03-31T00:00:00Z")), "en", "Europe/Berlin").map((m) => new Date(scale.t(m.x)).toISOString());
+    expect(days).toEqual(["2027-03-25T23:00:00.000Z", "2027-03-26T23:00:00.000Z", "2027-03-27T23:00:00.000Z", "2027-03-28T22:00:00.000Z", "2027-03-29T22:00:00.000Z", "2027-03-30T22:00:00.000Z"]);
+    const inTokyo = ticks(scale, 0, 400, "en", "Asia/Tokyo").map((m) => new Date(scale.t(m.x)).toISOString());
+    expect(inTokyo[0]).toBe("2027-03-25T15:00:00.000Z");
   });
 
   it("snaps to 15 minutes, fits a span and steps through zoom levels", () => {

@@ -3,6 +3,7 @@
 // plan of 50,000 tasks costs no more to draw than the 20 rows on screen.
 
 import type { DepKind } from "../bindings/DepKind";
+import { offsetMinutes } from "./zones";
 import type { Schedule } from "../bindings/Schedule";
 import type { ScheduledTask } from "../bindings/ScheduledTask";
 
@@ -269,44 +270,60 @@ const STEPS: [number, Intl.DateTimeFormatOptions][] = [
   [30 * 24 * HOUR, { month: "short", year: "numeric" }],
 ];
 
-/** `t` rounded down to the start of its step in local time (hour, 6 h, day, Monday, month). */
-function floorTo(t: number, step: number): Date {
-  const d = new Date(t);
-  d.setMinutes(0, 0, 0);
-  if (step >= 6 * HOUR) d.setHours(step === 6 * HOUR ? d.getHours() - (d.getHours() % 6) : 0);
-  if (step === 7 * 24 * HOUR) d.setDate(d.getDate() - ((d.getDay() + 6) % 7));
-  if (step >= 30 * 24 * HOUR) d.setDate(1);
+// The axis is drawn on the wall clock of one zone: a "wall" time is that clock's reading kept
+// in a Date's UTC fields, so that day and month arithmetic needs no zone of its own.
+
+/** The wall-clock reading of `t` in `zone` rounded down to its step (hour, 6 h, day, Monday, month). */
+function floorTo(t: number, step: number, zone: string): Date {
+  const d = new Date(t + offsetMinutes(t, zone) * MINUTE);
+  d.setUTCMinutes(0, 0, 0);
+  if (step >= 6 * HOUR) d.setUTCHours(step === 6 * HOUR ? d.getUTCHours() - (d.getUTCHours() % 6) : 0);
+  if (step === 7 * 24 * HOUR) d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  if (step >= 30 * 24 * HOUR) d.setUTCDate(1);
   return d;
 }
 
 function advance(d: Date, step: number): void {
-  if (step >= 30 * 24 * HOUR) d.setMonth(d.getMonth() + 1);
-  else if (step >= 24 * HOUR) d.setDate(d.getDate() + step / (24 * HOUR));
+  if (step >= 30 * 24 * HOUR) d.setUTCMonth(d.getUTCMonth() + 1);
+  else if (step >= 24 * HOUR) d.setUTCDate(d.getUTCDate() + step / (24 * HOUR));
   else d.setTime(d.getTime() + step);
+}
+
+/** The instant a wall-clock reading in `zone` stands for (the later one in a repeated hour). */
+function instantOf(wall: number, zone: string): number {
+  const guess = wall - offsetMinutes(wall, zone) * MINUTE;
+  return wall - offsetMinutes(guess, zone) * MINUTE;
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** Formatters are costly to make (milliseconds in WebKit): one per locale and step. */
-function formatterFor(locale: string, step: number, format: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale}/${step}`;
+/** Formatters are costly to make (milliseconds in WebKit): one per locale, zone and step. */
+function formatterFor(locale: string, zone: string, step: number, format: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}/${zone}/${step}`;
   let formatter = formatters.get(key);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat(locale, format);
+    formatter = new Intl.DateTimeFormat(locale, { ...format, hourCycle: "h23", timeZone: zone });
     formatters.set(key, formatter);
   }
   return formatter;
 }
 
-/** Ticks for the visible time range only, at least ~80 px apart, on local boundaries. */
-export function ticks(scale: TimeScale, fromX: number, toX: number, locale: string): Tick[] {
+/** Ticks for the visible time range only, at least ~80 px apart, on the boundaries of `zone`'s
+ * wall clock (the plan's zone: its first wave's). */
+export function ticks(scale: TimeScale, fromX: number, toX: number, locale: string, zone: string): Tick[] {
   const [step, format] = STEPS.find(([ms]) => ms * scale.pxPerMs >= 80) ?? STEPS[STEPS.length - 1]!;
-  const formatter = formatterFor(locale, step, format);
+  const formatter = formatterFor(locale, zone, step, format);
   const to = scale.t(toX);
   const result: Tick[] = [];
-  for (const d = floorTo(scale.t(fromX), step); d.getTime() <= to && result.length < 400; advance(d, step)) {
-    const major = step >= 24 * HOUR || (d.getHours() === 0 && d.getMinutes() === 0);
-    result.push({ x: scale.x(d.getTime()), label: formatter.format(d), major });
+  let last = -Infinity;
+  for (const wall = floorTo(scale.t(fromX), step, zone); result.length < 400; advance(wall, step)) {
+    const at = instantOf(wall.getTime(), zone);
+    if (at > to) break;
+    // A wall-clock hour that happens twice (DST's end) is drawn once.
+    if (at <= last) continue;
+    last = at;
+    const major = step >= 24 * HOUR || (wall.getUTCHours() === 0 && wall.getUTCMinutes() === 0);
+    result.push({ x: scale.x(at), label: formatter.format(at), major });
   }
   return result;
 }

@@ -3,6 +3,7 @@
 // Written by hand because it is small and its keys are checked by the compiler.
 import { de } from "./messages/de";
 import { en, type MessageKey } from "./messages/en";
+import { zoneAbbreviation, zoneLabel } from "./zones";
 
 export type Locale = "en" | "de";
 export type Params = Record<string, string | number>;
@@ -110,39 +111,54 @@ export function formatShortDateTime(iso: string): string {
   }).format(date);
 }
 
-/** An instant as people in `timeZone` read it, with the zone: "Sat, Dec 5, 22:00 CET". */
+/** An instant as people in `timeZone` read it, with the zone as the tz database names it:
+ * "Sat, Dec 5, 22:00 CET (UTC+01:00)". */
 export function formatInZone(iso: string, timeZone: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   try {
-    return new Intl.DateTimeFormat(current, {
-      weekday: "short",
-      month: "short",
-      day: "numeric",
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-      timeZone,
-      timeZoneName: "short",
-    }).format(date);
+    return `${dayAndTime(timeZone).format(date)} ${zoneLabel(date.getTime(), timeZone)}`;
   } catch {
     return formatShortDateTime(iso);
   }
 }
 
-/** A span in one zone, the end's date left out when it is the start's: "Sat, Dec 5, 22:00 – 23:30 CET". */
+/** An instant in `timeZone`, short, with the zone's abbreviation: "Sat, Dec 5, 22:00 CET". */
+export function formatShortInZone(iso: string, timeZone: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  try {
+    return `${dayAndTime(timeZone).format(date)} ${zoneAbbreviation(date.getTime(), timeZone)}`;
+  } catch {
+    return formatShortDateTime(iso);
+  }
+}
+
+const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Costly to make in WebKit: one per language and zone. */
+function dayAndTime(timeZone: string, withDay = true): Intl.DateTimeFormat {
+  const key = `${current}/${timeZone}/${withDay}`;
+  let format = zoneFormatters.get(key);
+  if (!format) {
+    const day: Intl.DateTimeFormatOptions = withDay ? { weekday: "short", month: "short", day: "numeric" } : {};
+    format = new Intl.DateTimeFormat(current, { ...day, hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone });
+    zoneFormatters.set(key, format);
+  }
+  return format;
+}
+
+/** A span in one zone, the end's date left out when it is the start's:
+ * "Sat, Dec 5, 22:00 – 23:30 CET (UTC+01:00)". */
 export function formatSpanInZone(startIso: string, endIso: string, timeZone: string): string {
   const start = new Date(startIso);
   const end = new Date(endIso);
   if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return `${startIso} – ${endIso}`;
   try {
     const day = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
-    if (day.format(start) !== day.format(end)) {
-      return `${formatInZone(startIso, timeZone)} – ${formatInZone(endIso, timeZone)}`;
-    }
-    const from = new Intl.DateTimeFormat(current, { weekday: "short", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone });
-    const to = new Intl.DateTimeFormat(current, { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone, timeZoneName: "short" });
-    return `${from.format(start)} – ${to.format(end)}`;
+    const sameDay = day.format(start) === day.format(end);
+    const to = dayAndTime(timeZone, !sameDay).format(end);
+    return `${dayAndTime(timeZone).format(start)} – ${to} ${zoneLabel(end.getTime(), timeZone)}`;
   } catch {
     return `${formatShortDateTime(startIso)} – ${formatShortDateTime(endIso)}`;
   }

@@ -979,6 +979,8 @@ export const de: Record<MessageKey, string> = {
   "calendar.export.to": "Bis",
   "calendar.export.save": "Exportieren…",
   "calendar.export.done": "Kalender exportiert nach {file}",
+  "plan.own_time": "Ihre Zeit: {start} → {end}",
+  "gantt.zone": "Achse in {zone}",
   "access.viewer_only": "{login} hat auf dieser Team-Datenbank nur die Rolle Leser, daher zeigt Relman alles an, bietet aber keine Änderungen an. Ein Administrator vergibt Rollen unter Einstellungen ▸ Personen.",
   "database.read_only": "Diese Datenbank ist schreibgeschützt geöffnet: Die Datei {file} kann nicht geschrieben werden; Relman zeigt sie an, ändert aber nichts. Öffnen Sie eine Kopie (Datei ▸ Öffnen…), um daran zu arbeiten.",
   "work.import_inventory": "Inventar wird importiert",

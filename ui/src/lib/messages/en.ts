@@ -976,6 +976,8 @@ export const en = {
   "calendar.export.to": "To",
   "calendar.export.save": "Export…",
   "calendar.export.done": "Calendar exported to {file}",
+  "plan.own_time": "Your time: {start} → {end}",
+  "gantt.zone": "Axis in {zone}",
   "access.viewer_only": "{login} holds only the viewer role on this team database, so Relman shows everything but offers no edits. An administrator grants roles in Settings ▸ People.",
   "database.read_only": "This database is open read-only: the file {file} cannot be written, so Relman shows it but changes nothing. Open a copy (File ▸ Open…) to work on it.",
   "work.import_inventory": "Importing the inventory",
