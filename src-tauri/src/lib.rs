@@ -5,6 +5,7 @@ mod commands;
 mod database;
 mod documents;
 mod menu;
+mod room;
 
 use std::path::PathBuf;
 
@@ -102,6 +103,7 @@ pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(state)
+        .manage(room::Room::default())
         .setup(|app| {
             let state = app.state::<commands::AppState>();
             database::show_in_title(app.handle(), &state);
@@ -112,6 +114,9 @@ pub fn run() {
         .on_menu_event(menu::on_event)
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
+            room::open_audience,
+            room::show_room,
+            room::close_audience,
             database::export_calendar,
             database::backup_database,
             database::choose_restore,

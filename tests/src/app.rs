@@ -98,7 +98,112 @@ fn save_screen(what: &str) {
     }
 }
 
+/// An X server with two 1280×800 monitors side by side, for the CAB room's two windows. Xorg
+/// with the dummy driver, because GTK counts monitors by RandR outputs and Xvfb has one.
+pub struct TwoMonitors {
+    server: Child,
+    pub display: String,
+    _dir: tempfile::TempDir,
+}
+
+const DUMMY_CONF: &str = r#"Section "Device"
+  Identifier "dummy"
+  Driver "dummy"
+  VideoRam 256000
+EndSection
+Section "Monitor"
+  Identifier "monitor"
+  HorizSync 5.0 - 1000.0
+  VertRefresh 5.0 - 200.0
+EndSection
+Section "Screen"
+  Identifier "screen"
+  Device "dummy"
+  Monitor "monitor"
+  DefaultDepth 24
+  SubSection "Display"
+    Depth 24
+    Virtual 2560 800
+  EndSubSection
+EndSection
+"#;
+
+impl TwoMonitors {
+    pub fn start() -> TwoMonitors {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let conf = dir.path().join("two-monitors.conf");
+        std::fs::write(&conf, DUMMY_CONF).unwrap();
+        let number = (90..200)
+            .find(|n| !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists())
+            .expect("a free display number");
+        let display = format!(":{number}");
+        let server = Command::new("Xorg")
+            .args([display.as_str(), "-noreset", "-nolisten", "tcp", "-config"])
+            .arg(&conf)
+            .arg("-logfile")
+            .arg(dir.path().join("xorg.log"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xorg is not installed (`make test` installs it with its dummy driver)");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !Path::new(&format!("/tmp/.X11-unix/X{number}")).exists() {
+            assert!(Instant::now() < deadline, "Xorg {display} did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let monitors = TwoMonitors {
+            server,
+            display,
+            _dir: dir,
+        };
+        for args in [
+            &[
+                "--fb", "2560x800", "--output", "DUMMY0", "--mode", "1280x800", "--pos", "0x0",
+            ][..],
+            &["--addmode", "DUMMY1", "1280x800"][..],
+            &[
+                "--output", "DUMMY1", "--mode", "1280x800", "--pos", "1280x0",
+            ][..],
+        ] {
+            let status = Command::new("xrandr")
+                .env("DISPLAY", &monitors.display)
+                .args(args)
+                .status()
+                .expect("xrandr is installed by `make test`");
+            assert!(status.success(), "xrandr {args:?} failed");
+        }
+        // The server answers for two monitors before a client is started on it.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let listed = Command::new("xrandr")
+                .env("DISPLAY", &monitors.display)
+                .arg("--listmonitors")
+                .output()
+                .expect("xrandr runs");
+            let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
+            if listed.starts_with("Monitors: 2") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "not two monitors: {listed}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        monitors
+    }
+}
+
+impl Drop for TwoMonitors {
+    fn drop(&mut self) {
+        let _ = kill(Pid::from_raw(self.server.id() as i32), Signal::SIGTERM);
+        let _ = self.server.wait();
+    }
+}
+
 impl App {
+    /// Starts Relman on the X display `display` (e.g. [`TwoMonitors`]).
+    pub async fn launch_on(db: &Path, display: &str) -> WebDriverResult<App> {
+        App::launch_with(db, &[], &[("DISPLAY", display)]).await
+    }
+
     /// Starts Relman on the database at `db` and waits for its window.
     pub async fn launch(db: &Path) -> WebDriverResult<App> {
         App::launch_with(db, &[], &[]).await

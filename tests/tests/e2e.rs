@@ -2343,3 +2343,74 @@ async fn the_demo_in_german_says_nothing_in_english() -> WebDriverResult<()> {
     assert!(english.is_empty(), "{}", english.join("\n"));
     app.quit().await
 }
+
+/// The CAB room on a laptop with a projector: the audience window opens full screen on the
+/// second monitor with no control in it; the presenter drives from the laptop, and a decision
+/// recorded there shows in the room.
+#[tokio::test]
+async fn the_cab_room_on_two_screens_shows_the_audience_what_the_presenter_decides()
+-> WebDriverResult<()> {
+    use thirtyfour::Key;
+    let db = temp_db();
+    let (first, _) = seed_cab_meeting(&db);
+    let monitors = relman_tests::app::TwoMonitors::start();
+    let app = App::launch_on(&db.path, &monitors.display).await?;
+    app.find("#release-table tr[data-key]").await?;
+    app.start_cab_meeting(&["Carla", "Ben"]).await?;
+    app.find("#cab-presenter").await?;
+
+    let main = app.driver.window().await?;
+    let audience = async || -> WebDriverResult<thirtyfour::WindowHandle> {
+        for _ in 0..100 {
+            if let Some(other) = app.driver.windows().await?.into_iter().find(|w| *w != main) {
+                return Ok(other);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no audience window opened");
+    };
+    let room = audience().await?;
+    app.driver.switch_to_window(room.clone()).await?;
+    app.wait_text("#audience-room", "Payroll for Austria")
+        .await?;
+    // On the second monitor, filling it.
+    let rect = app.driver.get_window_rect().await?;
+    assert!(rect.x >= 1280 && rect.width >= 1200, "{rect:?}");
+    // Nothing in it can be used: no control at all.
+    let controls = app
+        .driver
+        .execute(
+            "return document.querySelectorAll('button, input, select, textarea, a[href], [tabindex]:not([tabindex=\"-1\"])').length",
+            vec![],
+        )
+        .await?
+        .json()
+        .as_u64();
+    assert_eq!(controls, Some(0));
+    let violations = app.axe(true).await?;
+    assert!(violations.is_empty(), "audience: {}", violations.join("\n"));
+
+    // The presenter steps to the first release and approves it.
+    app.driver.switch_to_window(main.clone()).await?;
+    app.press(Key::Right).await?;
+    app.wait_text("#cab-release-title", &first).await?;
+    app.find("#presenter-slot-left").await?;
+    let violations = app.axe(true).await?;
+    assert!(
+        violations.is_empty(),
+        "presenter: {}",
+        violations.join("\n")
+    );
+    app.driver.switch_to_window(room.clone()).await?;
+    app.wait_text("#cab-release-title", &first).await?;
+    app.driver.switch_to_window(main.clone()).await?;
+    app.press("a").await?;
+    app.find("#cab-decision").await?;
+    app.click("#cab-confirm").await?;
+    app.wait_text("#cab-verdict", "Carla").await?;
+    app.driver.switch_to_window(room).await?;
+    let said = app.wait_text("#room-decision", "Carla").await?;
+    assert!(said.contains("Carla"), "{said}");
+    app.driver.switch_to_window(main).await?;
+    app.quit().await
+}

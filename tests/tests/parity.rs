@@ -22,6 +22,18 @@ const PARITY: &[(&str, Twin)] = &[
         WindowOnly("the window's start-up facts; `--version` and `--db` say the same"),
     ),
     ("export_calendar", Cli("calendar export")),
+    (
+        "open_audience",
+        WindowOnly("the CAB room's projector window; the CLI has no screen to show the room on"),
+    ),
+    (
+        "show_room",
+        WindowOnly("what the projector window shows next; `cab agenda` lists the same releases"),
+    ),
+    (
+        "close_audience",
+        WindowOnly("closes the projector window the window opened"),
+    ),
     ("backup_database", Cli("backup")),
     (
         "choose_restore",
@@ -177,7 +189,7 @@ fn tauri_commands() -> BTreeSet<String> {
         .find("generate_handler![")
         .expect("the app registers its commands");
     let list = &lib[start..start + lib[start..].find(']').unwrap()];
-    let name = Regex::new(r"(?:commands|database|documents)::([a-z_]+)").unwrap();
+    let name = Regex::new(r"(?:commands|database|documents|room)::([a-z_]+)").unwrap();
     name.captures_iter(list).map(|c| c[1].to_string()).collect()
 }
 

@@ -122,12 +122,59 @@ fn capabilities_grant_exactly_the_commands_the_window_uses() {
     let handler = read(&repo_root().join("src-tauri/src/lib.rs"));
     for command in &commands {
         assert!(
-            ["commands", "documents", "database"]
+            ["commands", "documents", "database", "room"]
                 .iter()
                 .any(|module| handler.contains(&format!("{module}::{command},"))),
             "{command} is not registered in lib.rs"
         );
     }
+}
+
+/// The CAB room's audience window (on the projector) is in no capability, so it can call no
+/// command and listen to no event: what it shows comes only from the shell. Its page imports
+/// nothing that calls Rust.
+#[test]
+fn the_audience_window_can_call_nothing() {
+    for path in source_files("src-tauri/capabilities", &[".json"]) {
+        let capability: Value = serde_json::from_str(&read(&path)).unwrap();
+        let windows = capability["windows"].as_array().unwrap();
+        assert_eq!(windows, &[Value::from("main")], "{}", path.display());
+    }
+    let room = read(&repo_root().join("src-tauri/src/room.rs"));
+    assert!(room.contains(r#"pub const AUDIENCE: &str = "audience";"#));
+    let imports = Regex::new(r#"from "(\.[^"]+)""#).unwrap();
+    let mut seen = Vec::new();
+    let mut files = vec![repo_root().join("ui/src/audience.ts")];
+    while let Some(file) = files.pop() {
+        if seen.contains(&file) {
+            continue;
+        }
+        let text = read(&file);
+        assert!(
+            !text.contains("@tauri-apps/api")
+                && !text.contains("/lib/api")
+                && !text.contains("./api\""),
+            "{} (imported by the audience window) reaches the IPC seam",
+            file.display()
+        );
+        for import in imports.captures_iter(&text) {
+            let next = file.parent().unwrap().join(&import[1]);
+            for candidate in [
+                next.clone(),
+                next.with_extension("ts"),
+                next.with_extension("svelte.ts"),
+            ] {
+                if candidate.is_file() {
+                    files.push(candidate);
+                }
+            }
+        }
+        seen.push(file);
+    }
+    assert!(
+        seen.len() > 5,
+        "the audience's imports were not followed: {seen:?}"
+    );
 }
 
 #[test]
@@ -149,7 +196,7 @@ fn no_shell_fs_or_http_plugins() {
 #[test]
 fn no_command_takes_a_file_path_from_the_webview() {
     let command = Regex::new(r"#\[tauri::command\]\s*pub (?:async )?fn \w+\(([^)]*)\)").unwrap();
-    let sources: String = ["commands.rs", "documents.rs", "database.rs"]
+    let sources: String = ["commands.rs", "documents.rs", "database.rs", "room.rs"]
         .iter()
         .map(|file| read(&repo_root().join("src-tauri/src").join(file)))
         .collect();

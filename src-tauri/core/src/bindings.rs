@@ -9,7 +9,10 @@ use crate::after::{
     StageTime,
 };
 use crate::approval::{Approval, Decision, Role};
-use crate::cab::{CabRelease, Evidence, Meeting, MeetingDecision, Minute, Minutes, WaveBar};
+use crate::cab::{
+    AudienceShown, CabRelease, Evidence, Meeting, MeetingDecision, Minute, Minutes, RoomScreen,
+    RoomView, WaveBar,
+};
 use crate::calendar::{Freeze, ServiceHours, Window};
 use crate::change::{Change, ChangeDraft, ChangeKind, ChangeStatus, ChangeWindow, Ci, CiKind};
 use crate::csv_import::{CsvOptions, MappingRequest};
@@ -189,7 +192,10 @@ pub fn typescript() -> Vec<(String, String)> {
         ServerForm,
         Message,
         Param,
-        Moment
+        Moment,
+        RoomScreen,
+        RoomView,
+        AudienceShown
     );
     files.push(("coreMessages.ts".into(), core_messages()));
     files.push(("zoneNames.ts".into(), zone_names()));

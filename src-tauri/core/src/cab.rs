@@ -2,7 +2,7 @@
 //! one release's screen shows, and the minutes of the decisions taken.
 
 use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::approval::Approval;
@@ -243,4 +243,37 @@ pub struct MeetingDecision {
     pub decider: String,
     /// The content hash shown on screen: a release edited since is not decided blind.
     pub content_hash: String,
+}
+
+text_enum!(
+    /// Which of the room's screens is shown.
+    RoomScreen {
+        Agenda = "agenda",
+        Release = "release",
+        Minutes = "minutes",
+    }
+);
+
+/// What the CAB room sees on the projector. The presenter's window sends it at every step;
+/// the shell keeps the last one and shows it in the audience window, whole, whenever that
+/// window (re)opens. The agenda and minutes are passed through as the presenter holds them
+/// (frozen when the meeting started), not read again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RoomView {
+    pub screen: RoomScreen,
+    pub index: u32,
+    pub members: Vec<String>,
+    #[ts(type = "Array<import(\"./CabRelease\").CabRelease>")]
+    pub agenda: serde_json::Value,
+    #[ts(type = "import(\"./Minutes\").Minutes | null")]
+    pub minutes: serde_json::Value,
+    pub lang: crate::message::Lang,
+}
+
+/// Where the audience window went: on which monitor, or why it did not open.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct AudienceShown {
+    pub shown: bool,
+    /// The monitor's name, when the system gives one.
+    pub monitor: Option<String>,
 }

@@ -73,7 +73,9 @@ import type { Review } from "../bindings/Review";
 import type { CalendarRange } from "../bindings/CalendarRange";
 import type { RestoreChoice } from "../bindings/RestoreChoice";
 import type { Restored } from "../bindings/Restored";
+import type { AudienceShown } from "../bindings/AudienceShown";
 import type { Message } from "../bindings/Message";
+import type { RoomView } from "../bindings/RoomView";
 import { say } from "./say";
 
 /** A refusal or failure from the core, with the fields at fault. */
@@ -261,6 +263,9 @@ export const api = {
   decideInMeeting: (decision: MeetingDecision) => call<Approval>("decide_in_meeting", { decision }),
   endMeeting: (id: number) => call<Minutes>("end_meeting", { id }),
   setFullscreen: (on: boolean) => call<null>("set_fullscreen", { on }),
+  openAudience: () => call<AudienceShown>("open_audience"),
+  showRoom: (view: RoomView) => call<null>("show_room", { view }),
+  closeAudience: () => call<null>("close_audience"),
   afterDeployment: (key: string) => call<AfterView>("after_deployment", { key }),
   addIncident: (key: string, incident: Incident) => call<Incident>("add_incident", { key, incident }),
   setActivity: (key: string, activity: Activity, done: ActivityState, note: string) =>
