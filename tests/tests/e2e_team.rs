@@ -224,7 +224,8 @@ async fn a_planner_sees_no_decision_and_is_told_why_when_her_role_goes() -> WebD
     assert_eq!(String::from_utf8_lossy(&listed.stdout).trim(), "1");
     app.quit().await?;
 
-    // Opened again with no role left, the window says so once and offers no edit.
+    // Made a viewer and opened again, the window says so once and offers no edit.
+    psql(&server, "GRANT relman_viewer TO petra");
     let app = App::launch(Path::new(&petra)).await?;
     let banner = app.wait_text("#read-only", "viewer role").await?;
     assert!(banner.contains("petra"), "{banner}");
