@@ -475,6 +475,31 @@ fn the_cli_speaks_german_when_asked() {
         "{said}"
     );
     assert!(!said.contains("Not authorized"), "{said}");
+    // A refused field in German, the field named as the flag.
+    let out = cli.run(&[
+        "release",
+        "create",
+        "--key",
+        "rel 9",
+        "--title",
+        " ",
+        "--type",
+        "minor",
+        "--start",
+        "2026-03-01",
+        "--end",
+        "2026-02-01",
+        "--lang",
+        "de",
+    ]);
+    assert_eq!(code(&out), 1);
+    let said = stderr(&out);
+    assert!(
+        said.contains("--title: darf nicht leer sein")
+            && said.contains("--end: darf nicht vor dem geplanten Beginn liegen (2026-03-01)")
+            && said.contains("z. B. REL-2026-014"),
+        "{said}"
+    );
     // --lang wins over the locale.
     let out = relman_tests::cli_command(&cli.db)
         .env("LANG", "de_DE.UTF-8")

@@ -1526,7 +1526,12 @@ fn report(error: &Error, json: bool) {
         eprintln!("error: {}", say(&report.says));
     } else {
         for field in &report.fields {
-            eprintln!("error: {}: {}", field.field, field.message);
+            let said = field.says.as_ref().map(say);
+            eprintln!(
+                "error: {}: {}",
+                field.field,
+                said.as_ref().unwrap_or(&field.message)
+            );
         }
     }
     if matches!(error.kind(), ErrorKind::Storage | ErrorKind::Internal) {

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, FieldError, Result};
+use crate::message::Message;
 use crate::release::{ReleaseType, Stage};
 
 text_enum!(
@@ -104,15 +105,15 @@ impl Incident {
             ));
         }
         if !(1..=4).contains(&self.severity) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::said(
                 "severity",
-                "must be 1 (critical) to 4 (low)",
+                Message::new("incident.severity"),
             ));
         }
         if self.resolved.is_some_and(|r| r < self.opened) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::said(
                 "resolved",
-                "must not be before it was opened",
+                Message::new("incident.resolved_early"),
             ));
         }
         if !errors.is_empty() {
@@ -137,7 +138,7 @@ impl Incident {
 
 /// An amount of money as typed ("1200", "1,200.50", "99.9") in the minor unit (cents).
 pub fn parse_amount(text: &str) -> std::result::Result<i64, FieldError> {
-    let bad = || FieldError::new("amount", format!("'{text}' is not an amount like 1200.50"));
+    let bad = || FieldError::said("amount", Message::new("cost.not_amount").with("text", text));
     let clean: String = text
         .trim()
         .chars()
@@ -167,9 +168,9 @@ pub fn parse_currency(text: &str) -> std::result::Result<String, FieldError> {
     if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
         Ok(code)
     } else {
-        Err(FieldError::new(
+        Err(FieldError::said(
             "currency",
-            format!("'{text}' is not a currency code like EUR or USD"),
+            Message::new("cost.not_currency").with("text", text),
         ))
     }
 }

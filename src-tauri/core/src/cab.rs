@@ -8,6 +8,7 @@ use ts_rs::TS;
 use crate::approval::Approval;
 use crate::change::Change;
 use crate::error::{Error, FieldError, Result};
+use crate::message::Message;
 use crate::plan::{Band, Conflict, WaveRollback};
 use crate::release::{OWNER_MAX, Release, Stage};
 use crate::report::ReleaseFacts;
@@ -38,29 +39,31 @@ pub fn check_members(members: &[String]) -> Result<Vec<String>> {
     let mut clean: Vec<String> = Vec::new();
     for name in members.iter().map(|m| m.trim()).filter(|m| !m.is_empty()) {
         if name.chars().count() > OWNER_MAX {
-            return Err(Error::Validation(vec![FieldError::new(
+            return Err(Error::Validation(vec![FieldError::said(
                 "members",
-                format!("'{name}' is longer than {OWNER_MAX} characters"),
+                Message::new("cab.member_too_long")
+                    .with("name", name)
+                    .with("max", OWNER_MAX),
             )]));
         }
         if clean.iter().any(|c| c.eq_ignore_ascii_case(name)) {
-            return Err(Error::Validation(vec![FieldError::new(
+            return Err(Error::Validation(vec![FieldError::said(
                 "members",
-                format!("'{name}' is listed twice"),
+                Message::new("cab.member_twice").with("name", name),
             )]));
         }
         clean.push(name.to_string());
     }
     if clean.is_empty() {
-        return Err(Error::Validation(vec![FieldError::new(
+        return Err(Error::Validation(vec![FieldError::said(
             "members",
-            "name at least one CAB member present",
+            Message::new("cab.no_members"),
         )]));
     }
     if clean.len() > MEMBERS_MAX {
-        return Err(Error::Validation(vec![FieldError::new(
+        return Err(Error::Validation(vec![FieldError::said(
             "members",
-            format!("at most {MEMBERS_MAX} members"),
+            Message::new("cab.too_many_members").with("max", MEMBERS_MAX),
         )]));
     }
     Ok(clean)

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, FieldError, Result};
+use crate::message::Message;
 use crate::schedule::{Minute, Span};
 
 /// A recurring maintenance window, e.g. Saturdays 22:00 for 6 hours, Europe/Berlin.
@@ -72,12 +73,8 @@ pub fn from_minute(m: Minute) -> DateTime<Utc> {
 }
 
 pub fn parse_tz(field: &str, text: &str) -> std::result::Result<Tz, FieldError> {
-    text.parse::<Tz>().map_err(|_| {
-        FieldError::new(
-            field,
-            format!("'{text}' is not a time zone; use an IANA name such as Europe/Berlin or UTC"),
-        )
-    })
+    text.parse::<Tz>()
+        .map_err(|_| FieldError::said(field, Message::new("field.not_zone").with("text", text)))
 }
 
 /// A moment as people in `tz` read it, with the zone and its UTC offset, so that the CAB reads
@@ -142,40 +139,29 @@ pub fn parse_datetime(
                 .map(|d| d.and_time(NaiveTime::MIN))
         });
     let Some(naive) = naive else {
-        return Err(FieldError::new(
+        return Err(FieldError::said(
             field,
-            format!(
-                "'{text}' is not a date-time; use ISO 8601 like 2026-12-19T22:00+01:00, or 2026-12-19T22:00 with --tz"
-            ),
+            Message::new("field.not_datetime").with("text", text),
         ));
     };
     match tz {
         Some(tz) => Ok(local(parse_tz("tz", tz)?, naive)),
-        None => Err(FieldError::new(
+        None => Err(FieldError::said(
             field,
-            format!(
-                "'{text}' has no UTC offset; add one (e.g. +01:00 or Z) or name the zone with --tz"
-            ),
+            Message::new("field.no_offset").with("text", text),
         )),
     }
 }
 
 fn parse_time(field: &str, text: &str) -> std::result::Result<NaiveTime, FieldError> {
-    NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| {
-        FieldError::new(
-            field,
-            format!("'{text}' is not a time; use HH:MM, e.g. 22:00"),
-        )
-    })
+    NaiveTime::parse_from_str(text.trim(), "%H:%M")
+        .map_err(|_| FieldError::said(field, Message::new("field.not_time").with("text", text)))
 }
 
 fn parse_weekday(field: &str, text: &str) -> std::result::Result<Weekday, FieldError> {
-    text.trim().parse::<Weekday>().map_err(|_| {
-        FieldError::new(
-            field,
-            format!("'{text}' is not a weekday; use mon, tue, … sun"),
-        )
-    })
+    text.trim()
+        .parse::<Weekday>()
+        .map_err(|_| FieldError::said(field, Message::new("field.not_weekday").with("text", text)))
 }
 
 fn byday(day: Weekday) -> &'static str {
@@ -263,16 +249,13 @@ impl Window {
             }
         };
         if parse_time("weekly", at).is_err() && errors.is_empty() {
-            errors.push(FieldError::new(
+            errors.push(FieldError::said(
                 "weekly",
-                format!("'{weekly}' is not a day and a time; use e.g. \"sat 22:00\""),
+                Message::new("field.not_weekly").with("text", weekly),
             ));
         }
         if !(hours > 0.0 && hours <= 168.0) {
-            errors.push(FieldError::new(
-                "hours",
-                "must be more than 0 and at most 168",
-            ));
+            errors.push(FieldError::said("hours", Message::new("field.hours")));
         }
         if !errors.is_empty() {
             return Err(Error::Validation(errors));
@@ -291,25 +274,25 @@ impl Window {
     pub fn validate(&self) -> Result<()> {
         let mut errors = Vec::new();
         if self.name.trim().is_empty() {
-            errors.push(FieldError::new("name", "is required"));
+            errors.push(FieldError::said("name", Message::new("field.required")));
         }
         let tz = parse_tz("tz", &self.tz).map_err(|e| errors.push(e)).ok();
         let at = parse_time("at", &self.at).map_err(|e| errors.push(e)).ok();
         if !(1..=7 * 24 * 60).contains(&self.minutes) {
-            errors.push(FieldError::new(
+            errors.push(FieldError::said(
                 "minutes",
-                "must be from 1 to 10080 (one week)",
+                Message::new("field.minutes_week"),
             ));
         }
         if let (Some(tz), Some(at)) = (tz, at)
             && let Err(e) = recurrence(&self.rule, anchor().and_time(at), tz)
         {
-            errors.push(FieldError::new(
+            errors.push(FieldError::said(
                 "rule",
-                format!(
-                    "'{}' is not a recurrence rule ({e}); use e.g. FREQ=WEEKLY;BYDAY=SA",
-                    self.rule
-                ),
+                Message::new("field.not_rrule")
+                    .with("text", &self.rule)
+                    .with("why", e.to_string())
+                    .with("example", "FREQ=WEEKLY;BYDAY=SA"),
             ));
         }
         if errors.is_empty() {
@@ -361,17 +344,20 @@ impl Freeze {
     pub fn validate(&self) -> Result<()> {
         let mut errors = Vec::new();
         if self.name.trim().is_empty() {
-            errors.push(FieldError::new("name", "is required"));
+            errors.push(FieldError::said("name", Message::new("field.required")));
         }
         if self.to <= self.from {
-            errors.push(FieldError::new("to", "must be after the start (from)"));
+            errors.push(FieldError::said("to", Message::new("field.after_from")));
         }
         if let Some(rule) = &self.rule
             && let Err(e) = recurrence(rule, self.from.naive_utc(), Tz::UTC)
         {
-            errors.push(FieldError::new(
+            errors.push(FieldError::said(
                 "rule",
-                format!("'{rule}' is not a recurrence rule ({e}); use e.g. FREQ=YEARLY"),
+                Message::new("field.not_rrule")
+                    .with("text", rule)
+                    .with("why", e.to_string())
+                    .with("example", "FREQ=YEARLY"),
             ));
         }
         if errors.is_empty() {
@@ -444,7 +430,10 @@ impl ServiceHours {
             errors.push(e);
         }
         if self.users < 0 {
-            errors.push(FieldError::new("users", "must be 0 or more"));
+            errors.push(FieldError::said(
+                "users",
+                Message::new("field.not_negative"),
+            ));
         }
         if errors.is_empty() {
             Ok(())

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, FieldError, Result};
+use crate::message::{Message, time};
 use crate::release::{Risk, check_key};
 
 text_enum!(ChangeStatus {
@@ -92,19 +93,17 @@ impl ChangeWindow {
     /// The end must come after the start; a window longer than a year is a typo.
     pub fn check(&self) -> std::result::Result<(), FieldError> {
         if self.end <= self.start {
-            return Err(FieldError::new(
+            return Err(FieldError::said(
                 "window.end",
-                format!(
-                    "the planned end ({}) must come after the planned start ({})",
-                    self.end.format("%Y-%m-%d %H:%M UTC"),
-                    self.start.format("%Y-%m-%d %H:%M UTC")
-                ),
+                Message::new("field.window_backwards")
+                    .with("end", time(self.end, "UTC"))
+                    .with("start", time(self.start, "UTC")),
             ));
         }
         if self.end - self.start > chrono::Duration::days(366) {
-            return Err(FieldError::new(
+            return Err(FieldError::said(
                 "window.end",
-                "a change's planned window is at most a year long",
+                Message::new("field.window_too_long"),
             ));
         }
         Ok(())
@@ -120,11 +119,8 @@ impl ChangeDraft {
     pub fn validate(&self) -> Result<ChangeDraft> {
         let mut errors = Vec::new();
         let key = self.key.trim().to_string();
-        if let Err(message) = check_key(&key) {
-            errors.push(FieldError::new(
-                "key",
-                message.replace("REL-2026-014", "CHG0031415"),
-            ));
+        if let Err(message) = check_key(&key, "CHG0031415") {
+            errors.push(FieldError::said("key", message));
         }
         let title = crate::release::check_title(&self.title, &mut errors);
         if let Some(Err(e)) = self.window.map(|w| w.check()) {
@@ -197,12 +193,9 @@ impl Ci {
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
         if name.is_empty() {
-            errors.push(FieldError::new("name", "must not be empty"));
+            errors.push(FieldError::said("name", Message::new("field.empty")));
         } else if !plain || name.chars().count() > 64 {
-            errors.push(FieldError::new(
-                "name",
-                "use up to 64 letters, digits, '-', '_' and '.', e.g. payroll-api",
-            ));
+            errors.push(FieldError::said("name", Message::new("field.ci_name")));
         }
         let prod_version = self
             .prod_version
@@ -219,7 +212,7 @@ impl Ci {
         let depends_on = clean_names(&self.depends_on);
         for (field, list) in [("runs_on", &runs_on), ("depends_on", &depends_on)] {
             if list.contains(&name) {
-                errors.push(FieldError::new(field, "a CI cannot relate to itself"));
+                errors.push(FieldError::said(field, Message::new("field.ci_self")));
             }
         }
         if !errors.is_empty() {

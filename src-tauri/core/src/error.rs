@@ -42,7 +42,7 @@ pub enum Error {
 
     /// The database file cannot be written; nothing was attempted.
     #[error("{path} is open read-only: {why}. Nothing was changed")]
-    ReadOnly { path: String, why: String },
+    ReadOnly { path: String, why: Message },
 
     #[error("database migration failed")]
     Migration(#[from] rusqlite_migration::Error),
@@ -103,14 +103,31 @@ pub enum ErrorKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct FieldError {
     pub field: String,
+    /// In English, for logs and scripts.
     pub message: String,
+    /// The same for a person, in their language; none where the core still writes it in
+    /// English only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub says: Option<Message>,
 }
 
 impl FieldError {
+    /// A refusal written in English only.
     pub fn new(field: &str, message: impl Into<String>) -> Self {
         FieldError {
             field: field.to_string(),
             message: message.into(),
+            says: None,
+        }
+    }
+
+    /// A refusal as a message, rendered in the reader's language.
+    pub fn said(field: &str, says: Message) -> Self {
+        FieldError {
+            field: field.to_string(),
+            message: says.render(Lang::En),
+            says: Some(says),
         }
     }
 }
@@ -190,9 +207,9 @@ impl Error {
                 .with("found", *found)
                 .with("supported", *supported),
             Error::Unconfirmed => m("error.unconfirmed"),
-            Error::ReadOnly { path, why } => {
-                m("error.read_only").with("path", path).with("why", why)
-            }
+            Error::ReadOnly { path, why } => m("error.read_only")
+                .with("path", path)
+                .with("why", why.clone()),
             Error::Storage(e) if out_of_space(e) => m("error.disk_full"),
             // Closed, refused, or ended by the server (57P01: it is shutting down; class 08:
             // the connection failed).

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, FieldError, Result};
+use crate::message::Message;
 
 text_enum!(
     /// How big and how urgent a release is.
@@ -119,12 +120,9 @@ pub const LINK_MAX: usize = 500;
 pub(crate) fn check_title(text: &str, errors: &mut Vec<FieldError>) -> String {
     let title = text.trim().to_string();
     if title.is_empty() {
-        errors.push(FieldError::new("title", "must not be empty"));
+        errors.push(FieldError::said("title", Message::new("field.empty")));
     } else if title.chars().count() > TITLE_MAX {
-        errors.push(FieldError::new(
-            "title",
-            format!("must be at most {TITLE_MAX} characters"),
-        ));
+        errors.push(FieldError::said("title", too_long(TITLE_MAX)));
     }
     title
 }
@@ -138,10 +136,7 @@ fn optional_text(
 ) -> Option<String> {
     let text = text.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
     if text.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            format!("must be at most {max} characters"),
-        ));
+        errors.push(FieldError::said(field, too_long(max)));
     }
     Some(text.to_string())
 }
@@ -152,8 +147,8 @@ impl ReleaseDraft {
         let mut errors = Vec::new();
 
         let key = self.key.trim().to_string();
-        if let Err(message) = check_key(&key) {
-            errors.push(FieldError::new("key", message));
+        if let Err(message) = check_key(&key, "REL-2026-014") {
+            errors.push(FieldError::said("key", message));
         }
 
         let title = check_title(&self.title, &mut errors);
@@ -163,9 +158,9 @@ impl ReleaseDraft {
         if let (Some(start), Some(end)) = (start, end)
             && end < start
         {
-            errors.push(FieldError::new(
+            errors.push(FieldError::said(
                 "planned_end",
-                format!("must not be before the planned start ({start})"),
+                Message::new("field.end_before_start").with("start", start.to_string()),
             ));
         }
 
@@ -194,37 +189,40 @@ impl ReleaseDraft {
 
 /// Keys are what people and scripts refer to a release by, so they stay plain: an upper-case
 /// letter, then upper-case letters, digits and single hyphens, like `REL-2026-014`.
-pub(crate) fn check_key(key: &str) -> std::result::Result<(), String> {
-    const ALLOWED: &str = "use upper-case letters, digits and hyphens, starting with a letter, \
-                           e.g. REL-2026-014";
+pub(crate) fn check_key(key: &str, example: &str) -> std::result::Result<(), Message> {
     if key.is_empty() {
-        return Err("must not be empty".into());
+        return Err(Message::new("field.empty"));
     }
     if key.len() > KEY_MAX {
-        return Err(format!("must be at most {KEY_MAX} characters"));
+        return Err(too_long(KEY_MAX));
     }
     let first_is_letter = key.chars().next().is_some_and(|c| c.is_ascii_uppercase());
     let chars_ok = key
         .chars()
         .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
     if !first_is_letter || !chars_ok || key.ends_with('-') || key.contains("--") {
-        return Err(ALLOWED.into());
+        return Err(Message::new("field.key_format").with("example", example));
     }
     Ok(())
+}
+
+/// "must be at most 200 characters".
+pub(crate) fn too_long(max: usize) -> Message {
+    Message::new("field.too_long").with("max", max)
 }
 
 fn parse_date(field: &str, text: &str, errors: &mut Vec<FieldError>) -> Option<NaiveDate> {
     let text = text.trim();
     if text.is_empty() {
-        errors.push(FieldError::new(field, "must not be empty"));
+        errors.push(FieldError::said(field, Message::new("field.empty")));
         return None;
     }
     match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         Ok(date) => Some(date),
         Err(_) => {
-            errors.push(FieldError::new(
+            errors.push(FieldError::said(
                 field,
-                format!("'{text}' is not a date; use YYYY-MM-DD, e.g. 2026-03-14"),
+                Message::new("field.not_date").with("text", text),
             ));
             None
         }
@@ -291,7 +289,7 @@ mod tests {
             ("R-0123456789012345678901234567890", false),
         ];
         for (key, ok) in cases {
-            assert_eq!(check_key(key).is_ok(), ok, "key {key:?}");
+            assert_eq!(check_key(key, "REL-1").is_ok(), ok, "key {key:?}");
         }
     }
 

@@ -117,22 +117,16 @@ impl Environment {
     pub fn validate(&self) -> Result<()> {
         let mut errors = Vec::new();
         if self.name.trim().is_empty() {
-            errors.push(FieldError::new("name", "an environment needs a name"));
+            errors.push(FieldError::said("name", Message::new("env.name_needed")));
         }
         if self.name.len() > 120 {
-            errors.push(FieldError::new("name", "at most 120 characters"));
+            errors.push(FieldError::said("name", crate::release::too_long(120)));
         }
         if self.capacity == 0 {
-            errors.push(FieldError::new(
-                "capacity",
-                "at least 1 (1 means one booking at a time)",
-            ));
+            errors.push(FieldError::said("capacity", Message::new("env.capacity")));
         }
         if self.purpose.trim().is_empty() {
-            errors.push(FieldError::new(
-                "purpose",
-                "say what it is for: test, staging, training, ...",
-            ));
+            errors.push(FieldError::said("purpose", Message::new("env.purpose")));
         }
         if errors.is_empty() {
             Ok(())
@@ -762,20 +756,23 @@ impl RunDraft {
     pub fn validate(&self) -> Result<()> {
         let mut errors = Vec::new();
         if self.to < self.from {
-            errors.push(FieldError::new("to", "the run cannot end before it starts"));
+            errors.push(FieldError::said(
+                "to",
+                Message::new("run.ends_before_start"),
+            ));
         }
         for d in &self.defects {
             if d.id.trim().is_empty() {
-                errors.push(FieldError::new(
-                    "defects",
-                    "every defect needs an id, e.g. BUG-12",
-                ));
+                errors.push(FieldError::said("defects", Message::new("run.defect_id")));
             }
         }
         let mut ids: Vec<&str> = self.defects.iter().map(|d| d.id.as_str()).collect();
         ids.sort_unstable();
         if ids.windows(2).any(|w| w[0] == w[1]) {
-            errors.push(FieldError::new("defects", "a defect is named twice"));
+            errors.push(FieldError::said(
+                "defects",
+                Message::new("run.defect_twice"),
+            ));
         }
         if errors.is_empty() {
             Ok(())

@@ -78,3 +78,23 @@ describe("a schedule from the wire", () => {
     expect("changes" in changes && changes.changes.tasks[0]?.downtime).toBe(false);
   });
 });
+
+describe("a refused field", () => {
+  it("reads in the window's language when the core sent it as a message", async () => {
+    const { setLocale } = await import("./i18n.svelte");
+    setLocale("de", false);
+    const error = new ApiError({
+      kind: "validation",
+      message: "title: must not be empty",
+      says: asWritten("title: must not be empty"),
+      fields: [
+        { field: "title", message: "must not be empty", says: { key: "field.empty", params: {} } },
+        { field: "owner", message: "only in English" },
+      ],
+      rules: [],
+    });
+    expect(error.fieldMessages()).toEqual({ title: "darf nicht leer sein", owner: "only in English" });
+    setLocale("en", false);
+  });
+});
+

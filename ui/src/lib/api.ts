@@ -85,7 +85,8 @@ export class ApiError extends Error {
   constructor(report: ErrorReport) {
     super(say(report.says));
     this.name = "ApiError";
-    this.report = report;
+    // Each field's message in the reader's language, where the core sent it as a message.
+    this.report = { ...report, fields: report.fields.map((f) => (f.says ? { ...f, message: say(f.says) } : f)) };
   }
 
   /** field name → message, for showing each next to its input. */

@@ -11,6 +11,7 @@ use super::planning::parse_json;
 use super::{Store, live_release, not_found};
 use crate::error::{Error, FieldError, Result};
 use crate::inventory::{Inventory, InventorySummary};
+use crate::message::{Message, time};
 use crate::people::TeamRole;
 use crate::testing::{
     Booking, BookingPurpose, Drift, EnvState, Environment, EnvironmentView, JudgedRun, Lineage,
@@ -48,9 +49,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         if policy.snapshot_age_hours == 0 || policy.clone_age_days == 0 {
-            return Err(Error::Validation(vec![FieldError::new(
+            return Err(Error::Validation(vec![FieldError::said(
                 "policy",
-                "age limits are at least 1 (hour for snapshots, day for clones)",
+                Message::new("env.age_limits"),
             )]));
         }
         let tx = self.write(TeamRole::Admin)?;
@@ -155,12 +156,12 @@ impl Store {
     ) -> Result<EnvironmentView> {
         let mut errors = Vec::new();
         if ci.trim().is_empty() {
-            errors.push(FieldError::new("ci", "name the CI that was installed"));
+            errors.push(FieldError::said("ci", Message::new("env.install_ci")));
         }
         if version.trim().is_empty() {
-            errors.push(FieldError::new(
+            errors.push(FieldError::said(
                 "version",
-                "give the version installed, e.g. 2.4.1",
+                Message::new("env.install_version"),
             ));
         }
         if !errors.is_empty() {
@@ -195,9 +196,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<EnvironmentView> {
         if name.trim().is_empty() {
-            return Err(Error::Validation(vec![FieldError::new(
+            return Err(Error::Validation(vec![FieldError::said(
                 "snapshot",
-                "a snapshot needs a name, e.g. before-2.4",
+                Message::new("env.snapshot_name"),
             )]));
         }
         let tx = self.write(TeamRole::Tester)?;
@@ -612,12 +613,11 @@ pub(super) fn revert(
         .find(|s| s.name == snapshot)
         .ok_or_else(|| snapshot_not_found(env, snapshot))?;
     if snap.at > at {
-        return Err(Error::Validation(vec![FieldError::new(
+        return Err(Error::Validation(vec![FieldError::said(
             "at",
-            format!(
-                "snapshot '{snapshot}' was taken after that moment ({})",
-                snap.at
-            ),
+            Message::new("env.snapshot_later")
+                .with("snapshot", snapshot)
+                .with("at", time(snap.at, "UTC")),
         )]));
     }
     let now_installed = versions_at(&load_changes(tx, id)?, at);
@@ -1045,9 +1045,9 @@ pub(super) fn import_booking(tx: &Tx<'_>, release: &str, record: &BookingRecord)
 /// other bookings (capacity, code and config changes alone); returns its id.
 fn insert_booking(tx: &Tx<'_>, booking: &Booking) -> Result<i64> {
     if booking.to <= booking.from {
-        return Err(Error::Validation(vec![FieldError::new(
+        return Err(Error::Validation(vec![FieldError::said(
             "to",
-            "a booking ends after it starts",
+            Message::new("booking.backwards"),
         )]));
     }
     let env = env_id(tx, &booking.env)?.ok_or_else(|| env_not_found(&booking.env))?;

@@ -9,6 +9,7 @@ use super::domain::{release_id, set_stage};
 use super::planning::{load_plan, schedule_in, write_plan};
 use super::{Store, live_release, not_found};
 use crate::error::{Error, FieldError, Result};
+use crate::message::Message;
 use crate::people::TeamRole;
 use crate::plan::{
     Abort, AbortStep, RollbackFrom, RollbackPlan, rollback_after, rollback_from, rollback_plan,
@@ -43,9 +44,11 @@ impl Store {
     /// "Roll back from here": the rollback decided when `task` finishes.
     pub fn rollback_from_task(&self, key: &str, task: &str) -> Result<RollbackFrom> {
         rollback_after(&self.schedule(key)?, task).ok_or_else(|| {
-            Error::Validation(vec![FieldError::new(
+            Error::Validation(vec![FieldError::said(
                 "task",
-                format!("'{task}' is not a scheduled task of {key}"),
+                Message::new("run.not_a_task")
+                    .with("task", task)
+                    .with("release", key),
             )])
         })
     }
@@ -75,9 +78,9 @@ impl Store {
             .iter_mut()
             .find(|s| s.key == step)
             .ok_or_else(|| {
-                Error::Validation(vec![FieldError::new(
+                Error::Validation(vec![FieldError::said(
                     "task",
-                    format!("'{step}' is not a step of the rollback; the deployment was aborted"),
+                    Message::new("run.not_a_rollback_step").with("step", step),
                 )])
             })?;
         record(&mut s.actual_start, &mut s.actual_end, step, progress, at)?;
@@ -114,9 +117,9 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<crate::plan::Schedule> {
         if reason.trim().is_empty() {
-            return Err(Error::Validation(vec![FieldError::new(
+            return Err(Error::Validation(vec![FieldError::said(
                 "reason",
-                "say why the deployment is aborted",
+                Message::new("run.abort_reason"),
             )]));
         }
         let tx = self.write(TeamRole::ReleaseManager)?;
@@ -193,15 +196,15 @@ pub(super) fn record(
         Progress::Started => *start = Some(at),
         Progress::Finished => {
             let Some(started) = *start else {
-                return Err(Error::Validation(vec![FieldError::new(
+                return Err(Error::Validation(vec![FieldError::said(
                     "task",
-                    format!("{what} has not started yet"),
+                    Message::new("run.not_started").with("what", what),
                 )]));
             };
             if at < started {
-                return Err(Error::Validation(vec![FieldError::new(
+                return Err(Error::Validation(vec![FieldError::said(
                     "at",
-                    "a step cannot finish before it started",
+                    Message::new("run.finish_before_start"),
                 )]));
             }
             *end = Some(at);

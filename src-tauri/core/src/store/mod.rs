@@ -138,7 +138,7 @@ impl Store {
         if found < supported {
             return Err(Error::ReadOnly {
                 path: path.display().to_string(),
-                why: "it was written by an older Relman and must be updated once: make it writable and open it again".into(),
+                why: crate::message::Message::new("read_only.older"),
             });
         }
         conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -203,7 +203,7 @@ impl Store {
         if self.read_only {
             return Err(Error::ReadOnly {
                 path: self.path().unwrap_or_default().display().to_string(),
-                why: "the file cannot be written".into(),
+                why: crate::message::Message::new("read_only.not_writable"),
             });
         }
         let (tx, holds) = self.conn.begin_write(Some(&role.group()))?;

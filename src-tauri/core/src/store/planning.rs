@@ -13,6 +13,7 @@ use super::models::{load_model, put_model};
 use super::{Store, live_release, not_found};
 use crate::calendar::{Freeze, ServiceHours, Window, parse_tz};
 use crate::error::{Error, FieldError, Result};
+use crate::message::{Message, time};
 use crate::people::TeamRole;
 use crate::plan::{
     self, Calendar, ConflictKind, ModelTask, Plan, PlanDep, PlanTask, Schedule, Slot, Strategy,
@@ -350,18 +351,18 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Schedule> {
         if !(1..=14 * 24 * 60).contains(&minutes) {
-            return Err(Error::Validation(vec![FieldError::new(
+            return Err(Error::Validation(vec![FieldError::said(
                 "minutes",
-                "must be from 1 to 20160 (two weeks)",
+                Message::new("field.minutes_two_weeks"),
             )]));
         }
         let task_key = task.to_string();
         self.edit_plan(key, version, actor, now, |plan| {
             let t = task_mut(plan, &task_key)?;
             if t.milestone.is_some() {
-                return Err(Error::Validation(vec![FieldError::new(
+                return Err(Error::Validation(vec![FieldError::said(
                     "minutes",
-                    "a milestone has no duration",
+                    Message::new("plan.milestone_minutes"),
                 )]));
             }
             let before = t.minutes;
@@ -406,9 +407,9 @@ impl Store {
             for w in &waves {
                 let full = format!("{}.{}", w + 1, task.key);
                 if plan.tasks.iter().any(|t| t.key == full) {
-                    errors.push(FieldError::new(
+                    errors.push(FieldError::said(
                         "key",
-                        format!("{full} is already in the plan"),
+                        Message::new("plan.task_exists").with("key", &full),
                     ));
                 }
                 for a in &after {
@@ -502,25 +503,21 @@ impl Store {
             let mut errors = Vec::new();
             for (field, k) in [("from", &dep.from), ("to", &dep.to)] {
                 if !plan.tasks.iter().any(|t| &t.key == k) {
-                    errors.push(FieldError::new(
+                    errors.push(FieldError::said(
                         field,
-                        format!("'{k}' is not a task of the plan"),
+                        Message::new("plan.no_such_task").with("key", k),
                     ));
                 }
             }
             if dep.from == dep.to {
-                errors.push(FieldError::new("to", "a task cannot wait for itself"));
+                errors.push(FieldError::said("to", Message::new("dep.self")));
             } else if let Some(path) = waits_through(&plan.deps, &dep.from, &dep.to) {
-                errors.push(FieldError::new(
+                errors.push(FieldError::said(
                     "to",
-                    format!(
-                        "{} already waits for {} ({}); making {} wait for {} would close a cycle",
-                        dep.from,
-                        dep.to,
-                        path.join(" → "),
-                        dep.to,
-                        dep.from
-                    ),
+                    Message::new("dep.cycle")
+                        .with("from", &dep.from)
+                        .with("to", &dep.to)
+                        .with("path", path.join(" → ")),
                 ));
             }
             if plan
@@ -528,16 +525,15 @@ impl Store {
                 .iter()
                 .any(|d| d.from == dep.from && d.to == dep.to)
             {
-                errors.push(FieldError::new(
+                errors.push(FieldError::said(
                     "to",
-                    format!("{} already waits for {}", dep.to, dep.from),
+                    Message::new("dep.twice")
+                        .with("from", &dep.from)
+                        .with("to", &dep.to),
                 ));
             }
             if !(-14 * 24 * 60..=14 * 24 * 60).contains(&dep.lag_minutes) {
-                errors.push(FieldError::new(
-                    "lag_minutes",
-                    "must be within two weeks either way",
-                ));
+                errors.push(FieldError::said("lag_minutes", Message::new("dep.lag")));
             }
             if !errors.is_empty() {
                 return Err(Error::Validation(errors));
@@ -591,9 +587,9 @@ impl Store {
                 .position(|t| t.key == task)
                 .ok_or_else(|| task_not_found(&task))?;
             if plan.tasks.len() == 1 {
-                return Err(Error::Validation(vec![FieldError::new(
+                return Err(Error::Validation(vec![FieldError::said(
                     "task",
-                    "a plan keeps at least one task",
+                    Message::new("plan.last_task"),
                 )]));
             }
             let removed = plan.tasks.remove(index);
@@ -772,9 +768,14 @@ fn waits_through(deps: &[PlanDep], task: &str, on: &str) -> Option<Vec<String>> 
 
 fn refuse_bad_placement(schedule: &Schedule, key: &str, pin: Option<DateTime<Utc>>) -> Result<()> {
     let task = schedule.task(key).ok_or_else(|| task_not_found(key))?;
-    let refuse = |message: String| Err(Error::Validation(vec![FieldError::new("start", message)]));
+    let refuse =
+        |message: Message| Err(Error::Validation(vec![FieldError::said("start", message)]));
     if let Some(reason) = &task.unplaced {
-        return refuse(format!("'{}' cannot be placed: {reason}", task.name));
+        return refuse(
+            Message::new("placement.unplaced")
+                .with("task", &task.name)
+                .with("why", reason.clone()),
+        );
     }
     if let (Some(pin), Some(start)) = (pin, task.start)
         && start > pin
@@ -786,18 +787,22 @@ fn refuse_bad_placement(schedule: &Schedule, key: &str, pin: Option<DateTime<Utc
             .filter_map(|d| schedule.task(&d.from))
             .map(|p| format!("'{}'", p.name))
             .collect();
-        return refuse(format!(
-            "'{}' cannot start at {} because it waits for {}; the earliest start is {}",
-            task.name,
-            pin.format("%a %d %b %H:%M UTC"),
-            waits.join(", "),
-            start.format("%a %d %b %H:%M UTC")
-        ));
+        let tz = schedule
+            .waves
+            .get(task.wave)
+            .map_or("UTC", |w| w.tz.as_str());
+        return refuse(
+            Message::new("placement.waits")
+                .with("task", &task.name)
+                .with("at", time(pin, tz))
+                .with("waits", waits)
+                .with("earliest", time(start, tz)),
+        );
     }
     if let Some(c) = schedule.conflicts.iter().find(|c| {
         c.task == key && matches!(c.kind, ConflictKind::Freeze | ConflictKind::OutsideWindow)
     }) {
-        return refuse(c.message.to_string());
+        return refuse(c.message.clone());
     }
     Ok(())
 }
