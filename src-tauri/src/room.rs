@@ -97,6 +97,10 @@ pub async fn open_audience(
             .map_err(fail("cannot open the audience window"))?
         }
     };
+    // The room sees no menu either: the File menu is the presenter's.
+    audience
+        .hide_menu()
+        .map_err(fail("cannot hide the audience window's menu"))?;
     audience
         .set_fullscreen_on_monitor(PhysicalPosition::new(f64::from(at.x), f64::from(at.y)))
         .map_err(fail("cannot put the audience window on the projector"))?;

@@ -123,12 +123,13 @@ export function formatInZone(iso: string, timeZone: string): string {
   }
 }
 
-/** An instant in `timeZone`, short, with the zone's abbreviation: "Sat, Dec 5, 22:00 CET". */
+/** An instant in `timeZone`, short for a table's column, with the zone's abbreviation:
+ * "Dec 5, 22:00 CET". */
 export function formatShortInZone(iso: string, timeZone: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   try {
-    return `${dayAndTime(timeZone).format(date)} ${zoneAbbreviation(date.getTime(), timeZone)}`;
+    return `${dayAndTime(timeZone, true, false).format(date)} ${zoneAbbreviation(date.getTime(), timeZone)}`;
   } catch {
     return formatShortDateTime(iso);
   }
@@ -136,12 +137,13 @@ export function formatShortInZone(iso: string, timeZone: string): string {
 
 const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
 
-/** Costly to make in WebKit: one per language and zone. */
-function dayAndTime(timeZone: string, withDay = true): Intl.DateTimeFormat {
-  const key = `${current}/${timeZone}/${withDay}`;
+/** Costly to make in WebKit: one per language, zone and form. */
+function dayAndTime(timeZone: string, withDay = true, withWeekday = true): Intl.DateTimeFormat {
+  const key = `${current}/${timeZone}/${withDay}/${withWeekday}`;
   let format = zoneFormatters.get(key);
   if (!format) {
-    const day: Intl.DateTimeFormatOptions = withDay ? { weekday: "short", month: "short", day: "numeric" } : {};
+    const weekday: Intl.DateTimeFormatOptions = withWeekday ? { weekday: "short" } : {};
+    const day: Intl.DateTimeFormatOptions = withDay ? { ...weekday, month: "short", day: "numeric" } : {};
     format = new Intl.DateTimeFormat(current, { ...day, hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone });
     zoneFormatters.set(key, format);
   }
