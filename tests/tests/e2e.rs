@@ -1585,18 +1585,7 @@ async fn every_page_passes_the_accessibility_check_in_every_theme() -> WebDriver
         app.find("#env-detail").await?;
         check("environment").await?;
         open_release(&app, &payroll).await?;
-        for tab in [
-            "overview",
-            "scope",
-            "package",
-            "plan",
-            "rollback",
-            "testing",
-            "after",
-            "approvals",
-            "documents",
-            "history",
-        ] {
+        for tab in RELEASE_TABS {
             app.click(&format!("#tab-{tab}")).await?;
             check(&format!("release {tab}")).await?;
         }
@@ -2273,6 +2262,20 @@ async fn the_release_list_sorts_by_the_header_clicked() -> WebDriverResult<()> {
     Ok(())
 }
 
+/// The tabs of a release's workspace, in order.
+const RELEASE_TABS: [&str; 10] = [
+    "overview",
+    "scope",
+    "package",
+    "plan",
+    "rollback",
+    "testing",
+    "after",
+    "approvals",
+    "documents",
+    "history",
+];
+
 /// The demo in German: every page, every tab of the release in testing, an environment and
 /// the CAB screens of a meeting show no English sentence the catalogues know.
 #[tokio::test]
@@ -2315,18 +2318,7 @@ async fn the_demo_in_german_says_nothing_in_english() -> WebDriverResult<()> {
     app.find("#env-detail").await?;
     read("environment").await?;
     open_release(&app, &payroll).await?;
-    for tab in [
-        "overview",
-        "scope",
-        "package",
-        "plan",
-        "rollback",
-        "testing",
-        "after",
-        "approvals",
-        "documents",
-        "history",
-    ] {
+    for tab in RELEASE_TABS {
         app.click(&format!("#tab-{tab}")).await?;
         read(&format!("release {tab}")).await?;
     }
