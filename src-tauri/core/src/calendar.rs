@@ -81,42 +81,13 @@ pub fn parse_tz(field: &str, text: &str) -> std::result::Result<Tz, FieldError> 
 /// the same time in a message as on the Gantt: `Sat 12 Dec 2026 22:00 CET (UTC+01:00)`.
 /// An unknown zone falls back to UTC.
 pub fn local_time(at: DateTime<Utc>, tz: &str) -> String {
-    let local = at.with_timezone(&tz.parse::<Tz>().unwrap_or(Tz::UTC));
-    format!(
-        "{}{}",
-        local.format("%a %d %b %Y %H:%M"),
-        zone_suffix(&local)
-    )
+    crate::message::time(at, tz).render(crate::message::Lang::En)
 }
 
 /// A span in one zone: `Sat 12 Dec 2026 22:00 – 22:15 CET (UTC+01:00)`; the end repeats its
 /// date when it falls on another day.
 pub fn local_span(start: DateTime<Utc>, end: DateTime<Utc>, tz: &str) -> String {
-    let zone = tz.parse::<Tz>().unwrap_or(Tz::UTC);
-    let (from, to) = (start.with_timezone(&zone), end.with_timezone(&zone));
-    let end_format = if from.date_naive() == to.date_naive() {
-        "%H:%M"
-    } else {
-        "%a %d %b %Y %H:%M"
-    };
-    format!(
-        "{} – {}{}",
-        from.format("%a %d %b %Y %H:%M"),
-        to.format(end_format),
-        zone_suffix(&to)
-    )
-}
-
-fn zone_suffix(local: &DateTime<Tz>) -> String {
-    let abbreviation = local.format("%Z").to_string();
-    let offset = local.format("%:z").to_string();
-    if abbreviation == "UTC" {
-        " UTC".into()
-    } else if abbreviation.starts_with(['+', '-']) {
-        format!(" UTC{offset}")
-    } else {
-        format!(" {abbreviation} (UTC{offset})")
-    }
+    crate::message::span(start, end, tz).render(crate::message::Lang::En)
 }
 
 /// An ISO 8601 date-time with an offset (`2026-12-19T22:00:00+01:00`), or without one read in
