@@ -458,3 +458,122 @@ fn the_early_life_support_period_follows_the_policy_per_type() {
         Some(now() + Duration::hours(1) + Duration::days(2))
     );
 }
+
+/// A ServiceNow export of the `incident` table, opened relative to the deployment's end.
+fn servicenow_incidents(resolved: &str) -> String {
+    format!(
+        "number,opened_at,short_description,priority,state,cmdb_ci,caused_by,resolved_at\n\
+         INC0100001,2026-12-02 08:15:00,Payslips show old tax,2 - High,Resolved,payroll-api,CHG1,{resolved}\n\
+         INC0100002,2026-12-03 14:00:00,Slow payroll API,3 - Moderate,New,payroll-api,,\n\
+         INC0100003,2026-11-20 10:00:00,Payroll API down before the release,1 - Critical,Closed,payroll-api,,2026-11-20 12:00:00\n\
+         INC0100004,2026-12-02 09:00:00,Mail relay,4 - Low,New,mail-relay,CHG0099999,\n"
+    )
+}
+
+#[test]
+fn a_service_desk_export_of_incidents_is_read_as_incidents_and_linked_to_their_releases() {
+    let mut store = relman_tests::fresh_store();
+    let key = deploying(&mut store);
+    finish(&mut store, key, now());
+    let options = relman_core::csv_import::CsvOptions::default();
+    let summary = store
+        .import_csv(&servicenow_incidents(""), &options, "sam", now())
+        .expect("an incident export is imported");
+    assert_eq!(summary.incidents, 2, "{}", summary.describe());
+    assert_eq!(summary.changes, 0, "no incident becomes a change");
+    assert!(
+        !store
+            .list_changes(None)
+            .unwrap()
+            .iter()
+            .any(|c| c.key.starts_with("INC")),
+        "incidents are not read as changes"
+    );
+    assert_eq!(summary.unlinked_incidents.len(), 2, "{summary:?}");
+    assert!(
+        summary.unlinked_incidents[0].starts_with("INC0100003")
+            && summary.unlinked_incidents[0].contains("early life support"),
+        "{summary:?}"
+    );
+    assert!(
+        summary.unlinked_incidents[1].contains("CHG0099999"),
+        "{summary:?}"
+    );
+    assert!(summary.describe().contains("INC0100004"));
+
+    let after = store
+        .after_deployment(key, now() + Duration::days(4))
+        .unwrap();
+    let keys: Vec<&str> = after.incidents.iter().map(|i| i.key.as_str()).collect();
+    assert_eq!(keys, ["INC0100001", "INC0100002"]);
+    assert_eq!(after.incidents[0].severity, 2);
+    assert_eq!(after.incidents[0].ci.as_deref(), Some("payroll-api"));
+    assert_eq!(after.incidents[0].resolved, None);
+
+    // The desk resolves one and exports again: updated, not duplicated.
+    let again = store
+        .import_csv(
+            &servicenow_incidents("2026-12-02 11:45:00"),
+            &options,
+            "sam",
+            now(),
+        )
+        .expect("a second import updates");
+    assert_eq!(again.incidents, 2);
+    let after = store
+        .after_deployment(key, now() + Duration::days(4))
+        .unwrap();
+    assert_eq!(after.incidents.len(), 2, "no duplicate");
+    assert_eq!(
+        after.incidents[0].resolved,
+        Some(Utc.with_ymd_and_hms(2026, 12, 2, 11, 45, 0).unwrap())
+    );
+    let kpis = store.kpis(&KpiFilter::default()).unwrap();
+    assert!(kpis.incidents_per_release > 0.0, "the KPIs count them");
+}
+
+#[test]
+fn a_jira_service_management_incident_export_links_by_its_cause() {
+    let mut store = relman_tests::fresh_store();
+    let key = deploying(&mut store);
+    finish(&mut store, key, now());
+    let jsm = "Summary,Issue key,Issue id,Issue Type,Status,Priority,Created,Resolved,Inward issue link (Causes)\n\
+               Payslips blank,ITSM-41,10041,Incident,Open,Highest,02/Dec/26 10:30 AM,,CHG1\n";
+    let summary = store
+        .import_csv(jsm, &Default::default(), "sam", now())
+        .unwrap();
+    assert_eq!(summary.incidents, 1, "{}", summary.describe());
+    let after = store
+        .after_deployment(key, now() + Duration::days(4))
+        .unwrap();
+    assert_eq!(after.incidents[0].key, "ITSM-41");
+    assert_eq!(after.incidents[0].severity, 1);
+    assert_eq!(
+        after.incidents[0].opened,
+        Utc.with_ymd_and_hms(2026, 12, 2, 10, 30, 0).unwrap()
+    );
+}
+
+#[test]
+fn a_file_relman_cannot_place_is_refused_saying_what_it_looks_like() {
+    let mut store = relman_tests::fresh_store();
+    let message = |error: relman_core::Error| error.to_string();
+    // Incident numbers in a file without the incident columns.
+    let changes_shape = "number,short_description,state\nINC0100001,Mail down,New\n";
+    let refused = store
+        .import_csv(changes_shape, &Default::default(), "sam", now())
+        .unwrap_err();
+    let text = message(refused);
+    assert!(text.contains("looks like an incident"), "{text}");
+    let unknown = "sys_id,user_name,email\n1,sam,sam@example.com\n";
+    let text = message(
+        store
+            .import_csv(unknown, &Default::default(), "sam", now())
+            .unwrap_err(),
+    );
+    assert!(text.contains("(sys_id, user_name, email)"), "{text}");
+    assert!(
+        store.list_changes(None).unwrap().is_empty(),
+        "nothing written"
+    );
+}

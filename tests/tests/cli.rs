@@ -2471,3 +2471,32 @@ fn plan_edits_baseline_slot_els_policy_and_ci_edit_on_the_command_line() {
         "a refusal changes nothing"
     );
 }
+
+#[test]
+fn an_incident_export_is_read_as_incidents_twice_without_becoming_changes() {
+    let cli = Cli::new();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("incident.csv");
+    std::fs::write(
+        &file,
+        "number,opened_at,short_description,priority,cmdb_ci,caused_by,resolved_at\n\
+         INC0100001,2026-12-02 08:15:00,Payslips show old tax,2 - High,payroll-api,CHG0099999,\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    for _ in 0..2 {
+        let summary = cli.json(&["import", path]);
+        assert_eq!(summary["incidents"], 0);
+        assert_eq!(summary["changes"], 0);
+        let unlinked = summary["unlinked_incidents"][0].as_str().unwrap();
+        assert!(
+            unlinked.starts_with("INC0100001") && unlinked.contains("CHG0099999"),
+            "{summary}"
+        );
+    }
+    let human = cli.run(&["import", path]);
+    assert_eq!(code(&human), 0, "{}", stderr(&human));
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("1 incident links to no release"), "{text}");
+    assert_eq!(cli.json(&["change", "list"]), json!([]));
+}

@@ -8,6 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 use ts_rs::TS;
 
+use crate::after::Incident;
 use crate::change::{ChangeStatus, CiKind};
 use crate::error::{Error, FieldError, Result};
 use crate::release::Risk;
@@ -18,6 +19,8 @@ pub enum Shape {
     ServiceNowChanges,
     JiraChanges,
     Cis,
+    ServiceNowIncidents,
+    JiraIncidents,
 }
 
 impl Shape {
@@ -27,7 +30,13 @@ impl Shape {
             Shape::ServiceNowChanges => "servicenow",
             Shape::JiraChanges => "jira",
             Shape::Cis => "cmdb",
+            Shape::ServiceNowIncidents => "servicenow",
+            Shape::JiraIncidents => "jira",
         }
+    }
+
+    pub fn incidents(self) -> bool {
+        matches!(self, Shape::ServiceNowIncidents | Shape::JiraIncidents)
     }
 }
 
@@ -75,7 +84,7 @@ pub fn unknown_statuses(
 ) -> Result<(Shape, Vec<String>)> {
     let (shape, columns, mut reader) = open(text)?;
     let mut unknown: Vec<String> = Vec::new();
-    if shape == Shape::Cis {
+    if shape == Shape::Cis || shape.incidents() {
         return Ok((shape, unknown));
     }
     let Some(column) = columns.find(&["state", "status"]) else {
@@ -102,24 +111,206 @@ fn open(text: &str) -> Result<(Shape, Columns, csv::Reader<&[u8]>)> {
         .map(|h| h.to_lowercase())
         .collect();
     let columns = Columns { headers };
-    let shape =
-        if columns.find(&["number"]).is_some() && columns.find(&["short_description"]).is_some() {
-            Shape::ServiceNowChanges
-        } else if columns.find(&["issue key"]).is_some() && columns.find(&["summary"]).is_some() {
-            Shape::JiraChanges
-        } else if columns.find(&["name"]).is_some()
-            && columns.find(&["kind", "sys_class_name", "class"]).is_some()
-        {
-            Shape::Cis
+    let servicenow = columns.find(&["number"]).is_some();
+    let jira = columns.find(&["issue key"]).is_some() && columns.find(&["summary"]).is_some();
+    // An incident export is told by the columns only incidents have, before the change shapes
+    // (ServiceNow's incident table also has number and short_description).
+    let shape = if servicenow && columns.find(&["opened_at"]).is_some() {
+        Shape::ServiceNowIncidents
+    } else if jira && jira_incidents(&columns, text) {
+        Shape::JiraIncidents
+    } else if servicenow && columns.find(&["short_description"]).is_some() {
+        Shape::ServiceNowChanges
+    } else if jira {
+        Shape::JiraChanges
+    } else if columns.find(&["name"]).is_some()
+        && columns.find(&["kind", "sys_class_name", "class"]).is_some()
+    {
+        Shape::Cis
+    } else {
+        let shown: Vec<&str> = columns.headers.iter().take(6).map(String::as_str).collect();
+        let more = if columns.headers.len() > 6 {
+            ", …"
         } else {
-            return Err(refused(
-                "row 1",
-                "the header row is not one Relman knows: expected a ServiceNow change export \
-             (number, short_description, …), a Jira export (Issue key, Summary, …) or CIs \
-             (name, kind or sys_class_name, version)",
+            ""
+        };
+        return Err(refused(
+            "row 1",
+            format!(
+                "the header row ({}{more}) is not one Relman knows: expected a ServiceNow change \
+                 export (number, short_description, …), a ServiceNow incident export (number, \
+                 opened_at, resolved_at, caused_by, …), a Jira export of changes or incidents \
+                 (Issue key, Summary, …) or CIs (name, kind or sys_class_name, version)",
+                shown.join(", ")
+            ),
+        ));
+    };
+    Ok((shape, columns, reader))
+}
+
+/// Whether a Jira export is of incidents: its Issue Type column says Incident on every row.
+fn jira_incidents(columns: &Columns, text: &str) -> bool {
+    let Some(column) = columns.find(&["issue type"]) else {
+        return false;
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let types: Vec<String> = reader
+        .records()
+        .flatten()
+        .map(|row| row.get(column).unwrap_or("").to_lowercase())
+        .collect();
+    !types.is_empty() && types.iter().all(|t| t == "incident")
+}
+
+/// One row of an incident export, with the change it names as its cause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentRow {
+    /// The file line.
+    pub line: usize,
+    pub incident: Incident,
+    pub caused_by: Option<String>,
+}
+
+/// Reads an incident export of ServiceNow (`incident` table) or Jira Service Management;
+/// every problem names its row and column.
+pub fn parse_incidents(text: &str) -> Result<Vec<IncidentRow>> {
+    let (shape, columns, mut reader) = open(text)?;
+    if !shape.incidents() {
+        return Err(refused(
+            "row 1",
+            "this is not an incident export: it has no opened_at column (ServiceNow) or no \
+             Issue Type of Incident (Jira Service Management)",
+        ));
+    }
+    let jira = shape == Shape::JiraIncidents;
+    let cause_columns: Vec<usize> = (0..columns.headers.len())
+        .filter(|&i| {
+            let h = &columns.headers[i];
+            h == "caused_by" || h == "caused by" || h.starts_with("inward issue link (caus")
+        })
+        .collect();
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    for (i, row) in reader.records().enumerate() {
+        let line = i + 2;
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => {
+                problems.push(FieldError::new(&format!("row {line}"), e.to_string()));
+                continue;
+            }
+        };
+        let cell = |names: &[&str]| -> String {
+            columns
+                .find(names)
+                .and_then(|c| row.get(c))
+                .unwrap_or("")
+                .to_string()
+        };
+        let mut problem = |column: &str, message: String| {
+            problems.push(FieldError::new(
+                &format!("row {line}, column '{column}'"),
+                message,
             ));
         };
-    Ok((shape, columns, reader))
+        let (opened_column, resolved_column) = if jira {
+            ("Created", "Resolved")
+        } else {
+            ("opened_at", "resolved_at")
+        };
+        let opened = match datetime(&cell(&["opened_at", "created"])) {
+            Ok(Some(at)) => at,
+            Ok(None) => {
+                problem(
+                    opened_column,
+                    "an incident needs the time it was opened".into(),
+                );
+                continue;
+            }
+            Err(message) => {
+                problem(opened_column, message);
+                continue;
+            }
+        };
+        let resolved = match datetime(&cell(&["resolved_at", "resolved", "resolution date"])) {
+            Ok(at) => at,
+            Err(message) => {
+                problem(resolved_column, message);
+                continue;
+            }
+        };
+        let priority = cell(&["priority"]);
+        let severity_text = if priority.is_empty() {
+            cell(&["severity", "custom field (severity)"])
+        } else {
+            priority
+        };
+        let Some(severity) = severity(&severity_text) else {
+            problem(
+                if jira { "Priority" } else { "priority" },
+                format!(
+                    "'{severity_text}' is not a priority Relman can place; use 1 - Critical, \
+                     2 - High, 3 - Moderate, 4 - Low (ServiceNow) or Highest, High, Medium, Low, \
+                     Lowest (Jira)"
+                ),
+            );
+            continue;
+        };
+        let caused_by = cause_columns
+            .iter()
+            .filter_map(|&c| row.get(c))
+            .flat_map(|v| v.split([',', ';']))
+            .map(|v| v.trim().to_string())
+            .find(|v| !v.is_empty());
+        let incident = Incident {
+            key: cell(&["number", "issue key"]),
+            severity,
+            opened,
+            resolved,
+            ci: non_empty(cell(&[
+                "cmdb_ci",
+                "configuration item",
+                "custom field (affected services)",
+                "component/s",
+            ])),
+            note: cell(&["short_description", "summary"]),
+        };
+        match incident.validate() {
+            Ok(incident) => rows.push(IncidentRow {
+                line,
+                incident,
+                caused_by,
+            }),
+            Err(Error::Validation(fields)) => {
+                for f in fields {
+                    problem(&f.field, f.message);
+                }
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Validation(problems));
+    }
+    Ok(rows)
+}
+
+/// Relman's severity 1 (worst) to 4 from ServiceNow's "2 - High" or Jira's "High".
+fn severity(text: &str) -> Option<u8> {
+    let text = text.trim().to_lowercase();
+    if let Some(digit) = text.chars().next().and_then(|c| c.to_digit(10)) {
+        return (1..=5).contains(&digit).then(|| digit.min(4) as u8);
+    }
+    match text.as_str() {
+        "highest" | "critical" | "blocker" => Some(1),
+        "high" | "major" => Some(2),
+        "medium" | "moderate" => Some(3),
+        "low" | "lowest" | "minor" | "trivial" | "planning" => Some(4),
+        _ => None,
+    }
 }
 
 /// A CSV file read into a document; `lines[i]` is the file line of record `i`.
@@ -226,8 +417,26 @@ pub fn parse(text: &str, status_map: &BTreeMap<String, ChangeStatus>) -> Result<
                     depends_on: Vec::new(),
                 });
             }
+            Shape::ServiceNowIncidents | Shape::JiraIncidents => {
+                return Err(refused(
+                    "row 1",
+                    "this is an incident export; it is read by the incident import",
+                ));
+            }
             Shape::ServiceNowChanges | Shape::JiraChanges => {
                 let jira = shape == Shape::JiraChanges;
+                let number = cell(&["number", "issue key"]);
+                if !jira && number.to_uppercase().starts_with("INC") {
+                    problem(
+                        "number",
+                        format!(
+                            "{number} looks like an incident, not a change, but the file has no \
+                             opened_at column; export ServiceNow's incident table with opened_at, \
+                             resolved_at, priority, cmdb_ci and caused_by"
+                        ),
+                    );
+                    continue;
+                }
                 let status_text = cell(&["state", "status"]);
                 let mut status = match change_status(&status_text, status_map) {
                     Some(status) => status,

@@ -11,4 +11,12 @@ cis: number, changes: number, releases: number, models: number, windows: number,
 /**
  * CIs the changes named that the CMDB lacked, created by this import.
  */
-created_cis: Array<string>, };
+created_cis: Array<string>, 
+/**
+ * Incidents of a service desk export stored under their release (new or updated).
+ */
+incidents: number, 
+/**
+ * Incidents that link to no release, each with the reason; they are not stored.
+ */
+unlinked_incidents: Array<string>, };

@@ -141,6 +141,70 @@ impl Store {
         Ok(incident)
     }
 
+    /// Imports an incident export of the service desk, all-or-nothing. Each incident goes to
+    /// the release whose scope holds the change it names as its cause, else to the release
+    /// whose package changed its CI and whose early life support covers its opening. An
+    /// incident imported before is updated wherever it was; those that link to no release are
+    /// listed with the reason, not stored.
+    pub fn import_incidents(
+        &mut self,
+        text: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<crate::store::ImportSummary> {
+        let rows = crate::csv_import::parse_incidents(text)?;
+        let tx = self.write(TeamRole::ReleaseManager)?;
+        let policy = els_policy_of(&tx)?;
+        let mut imported = 0;
+        let mut unlinked = Vec::new();
+        for row in &rows {
+            let incident = &row.incident;
+            let release = match cause_of(&tx, row, &policy)? {
+                Ok(release) => release,
+                Err(why) => {
+                    unlinked.push(format!("{} ({why})", incident.key));
+                    continue;
+                }
+            };
+            let id = release_id(&tx, &release.key)?;
+            let before: Option<String> = tx
+                .query_row(
+                    "SELECT r.key FROM incidents i JOIN releases r ON r.id = i.release_id
+                     WHERE i.key = ?1",
+                    [&incident.key],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            tx.execute("DELETE FROM incidents WHERE key = ?1", [&incident.key])?;
+            tx.execute(
+                "INSERT INTO incidents (release_id, key, severity, opened_at, resolved_at, ci, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    id,
+                    incident.key,
+                    incident.severity,
+                    incident.opened,
+                    incident.resolved,
+                    incident.ci,
+                    incident.note
+                ],
+            )?;
+            let entry = Entry::new("release", &release.key, "incident").field(
+                "incident",
+                before.map(|key| format!("imported before, under {key}")),
+                Some(serde_json::to_string(incident).unwrap_or_default()),
+            );
+            audit::append(&tx, actor, now, vec![entry])?;
+            imported += 1;
+        }
+        tx.commit()?;
+        Ok(crate::store::ImportSummary {
+            incidents: imported,
+            unlinked_incidents: unlinked,
+            ..Default::default()
+        })
+    }
+
     /// Marks an accompanying activity done or not needed (a reason is then required).
     pub fn set_activity(
         &mut self,
@@ -485,6 +549,77 @@ fn load_review(conn: &Conn, id: i64) -> Result<Option<Review>> {
             },
         )
         .optional()
+}
+
+/// The release an imported incident belongs to, or why there is none.
+fn cause_of(
+    tx: &Tx,
+    row: &crate::csv_import::IncidentRow,
+    policy: &ElsPolicy,
+) -> Result<std::result::Result<Release, String>> {
+    let opened = row.incident.opened;
+    let release = if let Some(change) = &row.caused_by {
+        let key: Option<String> = tx
+            .query_row(
+                "SELECT r.key FROM releases r
+                 JOIN release_changes rc ON rc.release_id = r.id
+                 JOIN changes c ON c.id = rc.change_id
+                 WHERE c.key = ?1 AND r.deleted_at IS NULL
+                 ORDER BY r.key LIMIT 1",
+                [change],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match key {
+            Some(key) => live_release(tx, &key)?.ok_or_else(|| not_found(&key))?,
+            None => return Ok(Err(format!("caused by {change}, which no release holds"))),
+        }
+    } else if let Some(ci) = &row.incident.ci {
+        let mut stmt = tx.prepare(
+            "SELECT DISTINCT r.key FROM releases r
+             JOIN components k ON k.release_id = r.id
+             JOIN cis c ON c.id = k.ci_id
+             WHERE c.name = ?1 AND r.deleted_at IS NULL ORDER BY r.key",
+        )?;
+        let keys: Vec<String> = stmt
+            .query_map([ci], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut covering = None;
+        for key in keys {
+            let Some(release) = live_release(tx, &key)? else {
+                continue;
+            };
+            let Some(since) = els_since(tx, &key)? else {
+                continue;
+            };
+            let ends =
+                since + chrono::Duration::days(i64::from(policy.days_for(release.release_type)));
+            let later = covering.as_ref().is_none_or(|(s, _)| since > *s);
+            if since <= opened && opened < ends && later {
+                covering = Some((since, release));
+            }
+        }
+        match covering {
+            Some((_, release)) => release,
+            None => {
+                return Ok(Err(format!(
+                    "no cause named, and no release that changed {ci} was in early life support \
+                     when it was opened"
+                )));
+            }
+        }
+    } else {
+        return Ok(Err("names neither a causing change nor a CI".into()));
+    };
+    let recording = [Stage::Deploying, Stage::EarlyLifeSupport, Stage::RolledBack];
+    if !recording.contains(&release.stage) {
+        return Ok(Err(format!(
+            "{} is {}; incidents are recorded while a release is deploying, in early life support \
+             or rolled back",
+            release.key, release.stage
+        )));
+    }
+    Ok(Ok(release))
 }
 
 /// When the release last entered early life support, from its stage moves.

@@ -28,7 +28,7 @@ use crate::transfer::{
 use crate::work::Work;
 
 /// What an import brought in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 pub struct ImportSummary {
     /// CIs the file held, and those it named but did not hold (`created_cis`).
     pub cis: u32,
@@ -42,6 +42,10 @@ pub struct ImportSummary {
     pub test_runs: u32,
     /// CIs the changes named that the CMDB lacked, created by this import.
     pub created_cis: Vec<String>,
+    /// Incidents of a service desk export stored under their release (new or updated).
+    pub incidents: u32,
+    /// Incidents that link to no release, each with the reason; they are not stored.
+    pub unlinked_incidents: Vec<String>,
 }
 
 impl ImportSummary {
@@ -64,6 +68,7 @@ impl ImportSummary {
             ),
             (self.environments, "test environment", "test environments"),
             (self.test_runs, "test run", "test runs"),
+            (self.incidents, "incident", "incidents"),
         ]
         .into_iter()
         .filter(|(n, ..)| *n > 0)
@@ -83,6 +88,22 @@ impl ImportSummary {
                 "; created {} the changes name: {}",
                 plural(self.created_cis.len() as u32, "CI", "CIs"),
                 self.created_cis.join(", ")
+            ));
+        }
+        if !self.unlinked_incidents.is_empty() {
+            text.push_str(&format!(
+                "; {} to no release and {} not stored: {}",
+                plural(
+                    self.unlinked_incidents.len() as u32,
+                    "incident links",
+                    "incidents link"
+                ),
+                if self.unlinked_incidents.len() == 1 {
+                    "was"
+                } else {
+                    "were"
+                },
+                self.unlinked_incidents.join("; ")
             ));
         }
         text
@@ -487,6 +508,7 @@ impl Store {
             environments: count(document.environments.len()),
             test_runs: count(document.releases.iter().map(|r| r.test_runs.len()).sum()),
             created_cis: created_cis.into_iter().map(|(name, _)| name).collect(),
+            ..Default::default()
         })
     }
 }
@@ -518,6 +540,9 @@ impl Store {
         work: Work<'_>,
     ) -> Result<ImportSummary> {
         let (shape, _) = crate::csv_import::unknown_statuses(text, &options.status_map)?;
+        if shape.incidents() {
+            return self.import_incidents(text, actor, now);
+        }
         let mut map = self.status_map(shape.source())?;
         map.extend(options.status_map.clone());
         let read = crate::csv_import::parse(text, &map)?;
