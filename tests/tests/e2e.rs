@@ -2182,12 +2182,7 @@ async fn a_long_table_scrolls_to_its_end_and_searches_while_typing() -> WebDrive
                 window: None,
             })
             .collect(),
-        releases: vec![],
-        windows: vec![],
-        freezes: vec![],
-        service_hours: vec![],
-        models: vec![],
-        environments: vec![],
+        ..Document::default()
     };
     Store::open(&db.path)
         .unwrap()

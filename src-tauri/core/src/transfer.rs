@@ -2,10 +2,13 @@
 //! versioned JSON document. Its JSON Schema is generated from these types
 //! (`docs/relman-export.schema.json`, checked by a test).
 
-use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::after::{Activity, ActivityState, Incident};
 use crate::approval::{Decision, Role};
 use crate::calendar::{Freeze, ServiceHours, Window};
 use crate::change::{ChangeKind, ChangeStatus, CiKind};
@@ -20,8 +23,11 @@ use crate::testing::{
 pub const FORMAT: &str = "relman";
 /// The version of the format this Relman writes, and the newest it reads.
 /// Version 2 added windows, freezes, business hours, deployment models and plans; 3 the
-/// content of approvals and rollback steps; 4 test environments, bookings and test runs.
-pub const VERSION: u32 = 5;
+/// content of approvals and rollback steps; 4 test environments, bookings and test runs; 5
+/// changes' planned windows; 6 everything else Relman keeps: CAB meetings, each release's
+/// stage moves, incidents, activities, costs and review, the settings that belong to the
+/// data, and the calendar feed's sequence numbers.
+pub const VERSION: u32 = 6;
 
 /// A Relman export.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -29,7 +35,7 @@ pub const VERSION: u32 = 5;
 pub struct Document {
     /// Always "relman".
     pub format: String,
-    /// The format version: 1 or 2.
+    /// The format version, 1 to 6.
     pub version: u32,
     #[serde(default)]
     pub cis: Vec<CiRecord>,
@@ -47,6 +53,84 @@ pub struct Document {
     pub models: Vec<DeploymentModel>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub environments: Vec<EnvironmentRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub meetings: Vec<MeetingRecord>,
+    /// Settings that belong to the data (ELS and test policies, document options, status
+    /// mappings per source), as stored; not a machine's preferences.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub settings: BTreeMap<String, String>,
+    /// What each calendar event looked like when last exported, so SEQUENCE goes on counting.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calendar_feed: Vec<FeedRecord>,
+}
+
+/// A CAB meeting with the members present. Its decisions name it by `started_at`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingRecord {
+    pub started_at: DateTime<Utc>,
+    pub started_by: String,
+    #[serde(default)]
+    pub ended_at: Option<DateTime<Utc>>,
+    pub members: Vec<String>,
+}
+
+/// One calendar event as last exported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedRecord {
+    pub uid: String,
+    pub fingerprint: String,
+    pub sequence: u32,
+    pub stamp: DateTime<Utc>,
+}
+
+/// A stage move from the release's history (the KPIs and early life support read them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageMove {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub from: Stage,
+    pub to: Stage,
+}
+
+/// An accompanying activity as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityRecord {
+    pub activity: Activity,
+    pub state: ActivityState,
+    #[serde(default)]
+    pub note: String,
+    pub at: DateTime<Utc>,
+    pub by: String,
+}
+
+/// A direct cost, in the currency's minor unit (cents).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CostRecord {
+    pub amount: i64,
+    pub currency: String,
+    pub stage: Stage,
+    #[serde(default)]
+    pub note: String,
+    pub at: DateTime<Utc>,
+    pub by: String,
+}
+
+/// The closure review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRecord {
+    pub satisfaction: u8,
+    #[serde(default)]
+    pub comment: String,
+    #[serde(default)]
+    pub lessons: String,
+    pub at: DateTime<Utc>,
+    pub by: String,
 }
 
 /// A test environment with what was installed on it over time, its snapshots and reverts.
@@ -166,6 +250,13 @@ pub struct ReleaseRecord {
     pub ops_docs: Option<String>,
     #[serde(default)]
     pub needs_revision: bool,
+    /// Part of the demo data set.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
     /// Keys of the changes in scope; each must be in `changes` or already in the database.
     #[serde(default)]
     pub changes: Vec<String>,
@@ -180,6 +271,19 @@ pub struct ReleaseRecord {
     pub bookings: Vec<BookingRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub test_runs: Vec<RunRecord>,
+    /// When the plan's baseline was taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stage_moves: Vec<StageMove>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incidents: Vec<Incident>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub activities: Vec<ActivityRecord>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub costs: Vec<CostRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewRecord>,
 }
 
 fn planning() -> Stage {
@@ -212,6 +316,9 @@ pub struct ApprovalRecord {
     /// What was decided on (canonical JSON), so a later difference can be named.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
+    /// The CAB meeting it was taken in, by the meeting's start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting: Option<DateTime<Utc>>,
 }
 
 /// The JSON Schema of [`Document`], pretty-printed.

@@ -175,11 +175,7 @@ fn seed(db: &str) {
                 .unwrap()
             })
             .collect(),
-        windows: vec![],
-        freezes: vec![],
-        service_hours: vec![],
-        models: vec![],
-        environments: vec![],
+        ..Document::default()
     };
     store.import(&document, "bench", now).unwrap();
     let inventory =

@@ -17,6 +17,7 @@ use crate::approval::{Content, Decision};
 use crate::error::{Error, FieldError, Result};
 use crate::people::TeamRole;
 use crate::release::{Release, Stage};
+use crate::transfer::{ActivityRecord, CostRecord, ReleaseRecord, ReviewRecord};
 
 const ELS_POLICY: &str = "els_policy";
 
@@ -918,4 +919,109 @@ fn tell_finished(
         go(Stage::Closed, closing, &mut release)?;
     }
     Ok(release)
+}
+
+/// A release's records after its deployment, for the exchange format.
+pub(super) fn export_after(conn: &Conn, id: i64, record: &mut ReleaseRecord) -> Result<()> {
+    record.incidents = load_incidents(conn, id)?;
+    let mut activities: Vec<ActivityRecord> = load_activities(conn, id)?
+        .into_iter()
+        .filter_map(|a| {
+            Some(ActivityRecord {
+                activity: a.activity,
+                state: a.state?,
+                note: a.note,
+                at: a.at?,
+                by: a.by?,
+            })
+        })
+        .collect();
+    activities.sort_by_key(|a| a.activity);
+    record.activities = activities;
+    record.costs = load_costs(conn, id)?
+        .into_iter()
+        .map(|c| CostRecord {
+            amount: c.amount,
+            currency: c.currency,
+            stage: c.stage,
+            note: c.note,
+            at: c.at,
+            by: c.by,
+        })
+        .collect();
+    record.review = load_review(conn, id)?.map(|r| ReviewRecord {
+        satisfaction: r.satisfaction,
+        comment: r.comment,
+        lessons: r.lessons,
+        at: r.at,
+        by: r.by,
+    });
+    Ok(())
+}
+
+/// Stores what an imported release recorded after its deployment, as recorded (who, when).
+pub(super) fn import_after(tx: &Tx, id: i64, record: &ReleaseRecord) -> Result<()> {
+    let mut problems = Vec::new();
+    for (i, incident) in record.incidents.iter().enumerate() {
+        match incident.validate() {
+            Ok(incident) => {
+                tx.execute(
+                    "INSERT INTO incidents (release_id, key, severity, opened_at, resolved_at, ci, note)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        id,
+                        incident.key,
+                        incident.severity,
+                        incident.opened,
+                        incident.resolved,
+                        incident.ci,
+                        incident.note
+                    ],
+                )?;
+            }
+            Err(Error::Validation(fields)) => problems.extend(
+                fields
+                    .into_iter()
+                    .map(|f| FieldError::new(&format!("incidents[{i}].{}", f.field), f.message)),
+            ),
+            Err(other) => return Err(other),
+        }
+    }
+    for a in &record.activities {
+        tx.execute(
+            "INSERT INTO release_activities (release_id, activity, state, note, at, by_whom)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, a.activity, a.state, a.note, a.at, a.by],
+        )?;
+    }
+    for (i, c) in record.costs.iter().enumerate() {
+        if let Err(e) = parse_currency(&c.currency) {
+            problems.push(FieldError::new(&format!("costs[{i}].currency"), e.message));
+            continue;
+        }
+        tx.execute(
+            "INSERT INTO release_costs (release_id, amount, currency, stage, note, at, by_whom)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![id, c.amount, c.currency, c.stage, c.note, c.at, c.by],
+        )?;
+    }
+    if let Some(r) = &record.review {
+        if (1..=5).contains(&r.satisfaction) {
+            tx.execute(
+                "INSERT INTO release_reviews (release_id, satisfaction, comment, lessons, at, by_whom)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![id, r.satisfaction, r.comment, r.lessons, r.at, r.by],
+            )?;
+        } else {
+            problems.push(FieldError::new(
+                "review.satisfaction",
+                format!("{} is not a satisfaction; use 1 to 5", r.satisfaction),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Validation(problems))
+    }
 }

@@ -234,3 +234,52 @@ fn load_members(conn: &Conn, id: i64) -> Result<Vec<String>> {
     let names = stmt.query_map([id], |r| r.get(0))?;
     Ok(names.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Every meeting, oldest first, for the exchange format.
+pub(super) fn export_meetings(conn: &Conn) -> Result<Vec<crate::transfer::MeetingRecord>> {
+    let mut stmt = conn.prepare("SELECT id FROM cab_meetings ORDER BY started_at, id")?;
+    let ids: Vec<i64> = stmt
+        .query_map((), |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut meetings = Vec::new();
+    for id in ids {
+        let m = load_meeting(conn, id)?.ok_or_else(|| meeting_not_found(id))?;
+        meetings.push(crate::transfer::MeetingRecord {
+            started_at: m.started_at,
+            started_by: m.started_by,
+            ended_at: m.ended_at,
+            members: m.members,
+        });
+    }
+    Ok(meetings)
+}
+
+/// Adds an imported meeting, or finds the one that started at the same moment; its id.
+pub(super) fn import_meeting(
+    tx: &super::sql::Tx<'_>,
+    meeting: &crate::transfer::MeetingRecord,
+) -> Result<i64> {
+    let members = check_members(&meeting.members)?;
+    if let Some(id) = tx
+        .query_row(
+            "SELECT id FROM cab_meetings WHERE started_at = ?1",
+            [meeting.started_at],
+            |r| r.get(0),
+        )
+        .optional()?
+    {
+        return Ok(id);
+    }
+    let id: i64 = tx.query_row(
+        "INSERT INTO cab_meetings (started_at, started_by, ended_at) VALUES (?1, ?2, ?3) RETURNING id",
+        params![meeting.started_at, meeting.started_by, meeting.ended_at],
+        |r| r.get(0),
+    )?;
+    for (position, name) in members.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO cab_meeting_members (meeting_id, position, name) VALUES (?1, ?2, ?3)",
+            params![id, position as i64, name],
+        )?;
+    }
+    Ok(id)
+}

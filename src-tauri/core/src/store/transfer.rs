@@ -22,8 +22,8 @@ use crate::people::TeamRole;
 use crate::release::ReleaseDraft;
 use crate::store::ReleaseFilter;
 use crate::transfer::{
-    ApprovalRecord, ChangeRecord, CiRecord, ComponentRecord, Document, FORMAT, ReleaseRecord,
-    VERSION,
+    ApprovalRecord, ChangeRecord, CiRecord, ComponentRecord, Document, FORMAT, FeedRecord,
+    ReleaseRecord, StageMove, VERSION,
 };
 use crate::work::Work;
 
@@ -127,6 +127,7 @@ impl Store {
         let mut change_keys = BTreeSet::new();
         let mut ci_names = BTreeSet::new();
         let mut env_names = BTreeSet::new();
+        let mut meeting_starts = BTreeSet::new();
         for r in releases {
             let id = release_id(&self.conn, &r.key)?;
             let bookings = super::environments::export_bookings(&self.conn, id)?;
@@ -135,7 +136,8 @@ impl Store {
             env_names.extend(test_runs.iter().map(|b| b.env.clone()));
             let changes = self.release_changes(&r.key)?;
             let components = self.components(&r.key)?;
-            let approvals = self.approvals(&r.key)?;
+            let approvals = export_approvals(&self.conn, id)?;
+            meeting_starts.extend(approvals.iter().filter_map(|a| a.meeting));
             for c in &changes {
                 change_keys.insert(c.key.clone());
                 ci_names.extend(c.cis.iter().cloned());
@@ -145,6 +147,7 @@ impl Store {
                 ci_names.extend(c.requires.iter().map(|q| q.ci.clone()));
             }
             let plan = self.plan(&r.key)?;
+            let stage_moves = export_moves(&self.conn, &r.key)?;
             records.push(ReleaseRecord {
                 key: r.key,
                 title: r.title,
@@ -158,6 +161,9 @@ impl Store {
                 dev_docs: r.dev_docs,
                 ops_docs: r.ops_docs,
                 needs_revision: r.needs_revision,
+                demo: r.demo,
+                created_at: Some(r.created_at),
+                created_by: Some(r.created_by),
                 changes: changes.into_iter().map(|c| c.key).collect(),
                 components: components
                     .into_iter()
@@ -171,22 +177,26 @@ impl Store {
                             .collect(),
                     })
                     .collect(),
-                approvals: approvals
-                    .into_iter()
-                    .map(|a| ApprovalRecord {
-                        approver: a.approver,
-                        role: a.role,
-                        decision: a.decision,
-                        comment: a.comment,
-                        at: a.at,
-                        content_hash: a.content_hash,
-                        content: a.content,
-                    })
-                    .collect(),
+                approvals,
                 plan,
                 bookings,
                 test_runs,
+                baseline_at: self
+                    .conn
+                    .query_row(
+                        "SELECT baseline_at FROM plans WHERE release_id = ?1",
+                        [id],
+                        |row| row.get(0),
+                    )
+                    .optional()?
+                    .flatten(),
+                stage_moves,
+                incidents: Vec::new(),
+                activities: Vec::new(),
+                costs: Vec::new(),
+                review: None,
             });
+            super::after::export_after(&self.conn, id, records.last_mut().expect("just pushed"))?;
         }
         let changes: Vec<ChangeRecord> = self
             .list_changes(None)?
@@ -237,6 +247,18 @@ impl Store {
                 .filter(|name| release.is_none() || env_names.contains(name))
                 .map(|name| super::environments::export_environment(&self.conn, &name))
                 .collect::<Result<_>>()?,
+            meetings: super::cab::export_meetings(&self.conn)?
+                .into_iter()
+                .filter(|m| release.is_none() || meeting_starts.contains(&m.started_at))
+                .collect(),
+            settings: match release {
+                Some(_) => BTreeMap::new(),
+                None => export_settings(&self.conn)?,
+            },
+            calendar_feed: match release {
+                Some(_) => Vec::new(),
+                None => export_feed(&self.conn)?,
+            },
         })
     }
 
@@ -371,6 +393,36 @@ impl Store {
                 &mut problems,
             )?;
         }
+        let mut meetings = BTreeMap::new();
+        for (i, m) in document.meetings.iter().enumerate() {
+            let added = super::cab::import_meeting(&tx, m);
+            if let Some(id) = collect(&format!("$.meetings[{i}]"), added, &mut problems)? {
+                meetings.insert(m.started_at, id);
+            }
+        }
+        for (name, value) in &document.settings {
+            if !data_setting(name) {
+                problems.push(FieldError::new(
+                    &format!("$.settings.{name}"),
+                    "is not a setting that travels with the data; these do: els_policy, \
+                     test_policy, document_options, status_map.<source>",
+                ));
+                continue;
+            }
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+                params![name, value],
+            )?;
+        }
+        for f in &document.calendar_feed {
+            tx.execute(
+                "INSERT INTO calendar_feed (uid, fingerprint, sequence, stamp) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (uid) DO UPDATE SET fingerprint = excluded.fingerprint,
+                     sequence = excluded.sequence, stamp = excluded.stamp
+                 WHERE calendar_feed.sequence < excluded.sequence",
+                params![f.uid, f.fingerprint, f.sequence, f.stamp],
+            )?;
+        }
         for (i, c) in document.changes.iter().enumerate() {
             let draft = ChangeDraft {
                 key: c.key.clone(),
@@ -411,7 +463,7 @@ impl Store {
             };
             let inserted = draft
                 .validate()
-                .and_then(|valid| insert_release(&tx, &valid, false, actor, now));
+                .and_then(|valid| insert_release(&tx, &valid, r.demo, actor, now));
             let Some(release) = collect(&path, inserted, &mut problems)? else {
                 continue;
             };
@@ -419,6 +471,12 @@ impl Store {
                 "UPDATE releases SET stage = ?1, needs_revision = ?2 WHERE key = ?3 AND deleted_at IS NULL",
                 params![r.stage, r.needs_revision, release.key],
             )?;
+            if let (Some(at), Some(by)) = (r.created_at, &r.created_by) {
+                tx.execute(
+                    "UPDATE releases SET created_at = ?1, created_by = ?2 WHERE key = ?3 AND deleted_at IS NULL",
+                    params![at, by, release.key],
+                )?;
+            }
             let imported = super::live_release(&tx, &release.key)?
                 .ok_or_else(|| Error::Internal("an imported release vanished".into()))?;
             super::audit::append(&tx, actor, now, vec![super::created(&imported)])?;
@@ -465,11 +523,40 @@ impl Store {
                 let recorded = super::testing::import_run(&tx, release_id, run);
                 collect(&format!("{path}.test_runs[{j}]"), recorded, &mut problems)?;
             }
-            for a in &r.approvals {
+            if r.baseline_at.is_some() {
                 tx.execute(
-                    "INSERT INTO approvals (release_id, approver, role, decision, comment, at, content_hash, content)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![release_id, a.approver, a.role, a.decision, a.comment, a.at, a.content_hash, a.content],
+                    "UPDATE plans SET baseline_at = ?1 WHERE release_id = ?2",
+                    params![r.baseline_at, release_id],
+                )?;
+            }
+            for m in &r.stage_moves {
+                let entry = super::audit::Entry::new("release", &release.key, "move").field(
+                    "stage",
+                    Some(m.from.to_string()),
+                    Some(m.to.to_string()),
+                );
+                super::audit::append(&tx, &m.by, m.at, vec![entry])?;
+            }
+            let after = super::after::import_after(&tx, release_id, r);
+            collect(&path, after, &mut problems)?;
+            for (j, a) in r.approvals.iter().enumerate() {
+                let meeting = match a.meeting {
+                    None => None,
+                    Some(start) => match meetings.get(&start) {
+                        Some(id) => Some(*id),
+                        None => {
+                            problems.push(FieldError::new(
+                                &format!("{path}.approvals[{j}].meeting"),
+                                format!("names a CAB meeting started at {start}, which the file does not hold"),
+                            ));
+                            continue;
+                        }
+                    },
+                };
+                tx.execute(
+                    "INSERT INTO approvals (release_id, approver, role, decision, comment, at, content_hash, content, meeting_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    params![release_id, a.approver, a.role, a.decision, a.comment, a.at, a.content_hash, a.content, meeting],
                 )?;
                 let entry = super::audit::Entry::new("release", &release.key, "decide").field(
                     "approval",
@@ -584,6 +671,86 @@ impl Store {
             .and_then(|text| serde_json::from_str(&text).ok())
             .unwrap_or_default())
     }
+}
+
+/// A release's CAB decisions, with the meeting each was taken in.
+fn export_approvals(conn: &super::sql::Conn, id: i64) -> Result<Vec<ApprovalRecord>> {
+    let mut stmt = conn.prepare(
+        "SELECT a.approver, a.role, a.decision, a.comment, a.at, a.content_hash, a.content, m.started_at
+         FROM approvals a LEFT JOIN cab_meetings m ON m.id = a.meeting_id
+         WHERE a.release_id = ?1 ORDER BY a.id",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok(ApprovalRecord {
+            approver: r.get(0)?,
+            role: r.get(1)?,
+            decision: r.get(2)?,
+            comment: r.get(3)?,
+            at: r.get(4)?,
+            content_hash: r.get(5)?,
+            content: r.get(6)?,
+            meeting: r.get(7)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A release's stage moves, in the order they happened.
+fn export_moves(conn: &super::sql::Conn, key: &str) -> Result<Vec<StageMove>> {
+    let mut stmt = conn.prepare(
+        "SELECT at, actor, before, after FROM audit_log
+         WHERE entity = 'release' AND entity_key = ?1 AND action = 'move' AND field = 'stage'
+         ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([key], |r| {
+        Ok((
+            r.get::<DateTime<Utc>>(0)?,
+            r.get::<String>(1)?,
+            r.get::<Option<String>>(2)?,
+            r.get::<Option<String>>(3)?,
+        ))
+    })?;
+    let mut moves = Vec::new();
+    for row in rows {
+        let (at, by, from, to) = row?;
+        if let (Some(Ok(from)), Some(Ok(to))) = (from.map(|f| f.parse()), to.map(|t| t.parse())) {
+            moves.push(StageMove { at, by, from, to });
+        }
+    }
+    Ok(moves)
+}
+
+/// Whether a setting belongs to the data (and so travels in an export), not to one machine.
+fn data_setting(key: &str) -> bool {
+    matches!(key, "els_policy" | "test_policy" | "document_options")
+        || key.starts_with("status_map.")
+}
+
+fn export_settings(conn: &super::sql::Conn) -> Result<BTreeMap<String, String>> {
+    let mut stmt = conn.prepare("SELECT key, value FROM settings ORDER BY key")?;
+    let rows = stmt.query_map((), |r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)))?;
+    let mut settings = BTreeMap::new();
+    for row in rows {
+        let (key, value) = row?;
+        if data_setting(&key) {
+            settings.insert(key, value);
+        }
+    }
+    Ok(settings)
+}
+
+fn export_feed(conn: &super::sql::Conn) -> Result<Vec<FeedRecord>> {
+    let mut stmt =
+        conn.prepare("SELECT uid, fingerprint, sequence, stamp FROM calendar_feed ORDER BY uid")?;
+    let rows = stmt.query_map((), |r| {
+        Ok(FeedRecord {
+            uid: r.get(0)?,
+            fingerprint: r.get(1)?,
+            sequence: r.get(2)?,
+            stamp: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Keeps a refusal as problems under `path` and carries on; storage failures end the import.
