@@ -382,6 +382,32 @@ pub fn seed_ready_release(
     store
         .add_component(release.key, ci, Some(to), &[], "rita", now)
         .expect("package");
+    give_media(store, release.key, now);
+}
+
+/// Makes `release` a full release whose every component cites its definitive media, so the
+/// package-type and DML rules hold.
+pub fn give_media(
+    store: &mut relman_core::Store,
+    release: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) {
+    store
+        .set_package_type(
+            release,
+            relman_core::package::PackageType::Full,
+            None,
+            "rita",
+            now,
+        )
+        .expect("package type");
+    for c in store.components(release).expect("package") {
+        let version = c.to_version.clone().unwrap_or_default();
+        let dml = relman_core::demo::media(&c.ci, &version);
+        store
+            .set_component_dml(release, &c.ci, Some(&dml), "rita", now)
+            .expect("DML");
+    }
 }
 
 /// Gives `release` test evidence that satisfies every testing rule at `now`: its own

@@ -54,6 +54,7 @@ fn populated(path: &std::path::Path) -> i64 {
             .add_component(&key, "api", Some("2.2"), &[], "anna", t)
             .unwrap();
     }
+    relman_tests::give_media(&mut store, "REL-0", t0);
     relman_tests::give_test_evidence(&mut store, "REL-0", t0);
     for _ in 0..3 {
         store.advance_release("REL-0", "anna", t0).unwrap();
@@ -170,6 +171,8 @@ fn history_reads_each_step_of_a_release() {
         ("ben", "update", Some("title")),
         ("anna", "add_change", Some("scope")),
         ("anna", "add_component", Some("package")),
+        ("rita", "update", Some("package_type")),
+        ("rita", "edit_component", Some("dml")),
         ("rita", "book", None),
         ("tom", "test run", None),
         ("tom", "test run", None),
@@ -234,7 +237,21 @@ fn an_import_records_its_releases_and_approvals() {
         .unwrap();
     let history = target.history("release", "REL-0").unwrap();
     let actions: Vec<&str> = history.iter().map(|r| r.action.as_str()).collect();
-    assert_eq!(actions, ["create", "add_change", "add_component", "decide"]);
+    assert_eq!(
+        actions,
+        [
+            "create",
+            "add_change",
+            "add_component",
+            "edit_component",
+            "move",
+            "move",
+            "move",
+            "import",
+            "decide",
+            "update"
+        ]
+    );
     assert!(history.iter().all(|r| r.actor == "importer"));
     assert!(target.verify_audit().unwrap().problems.is_empty());
 }

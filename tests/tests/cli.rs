@@ -568,6 +568,7 @@ fn the_requester_cannot_approve_and_a_cab_member_can() {
     domain(&cli);
     cli.run(&["change", "authorize", "CHG0031416"]);
     for (ci, to) in [("payroll-api", "2.2"), ("payroll-db", "13")] {
+        let location = format!("smb://dml/{ci}-{to}.zip");
         let out = cli.run(&[
             "release",
             "add-component",
@@ -578,6 +579,10 @@ fn the_requester_cannot_approve_and_a_cab_member_can() {
             to,
             "--requires",
             "payroll-db>=13",
+            "--dml",
+            &location,
+            "--sha256",
+            &"ab".repeat(32),
         ]);
         assert_eq!(code(&out), 0, "{}", stderr(&out));
     }
@@ -589,6 +594,8 @@ fn the_requester_cannot_approve_and_a_cab_member_can() {
         "https://wiki/dev",
         "--ops-docs",
         "https://wiki/ops",
+        "--package-type",
+        "full",
     ]);
     tested_on_the_cli(
         &cli,
@@ -821,7 +828,7 @@ fn export_and_import_through_files() {
     let document: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(
         (document["format"].as_str(), document["version"].as_i64()),
-        (Some("relman"), Some(5))
+        (Some("relman"), Some(6))
     );
 
     let other = Cli::new();

@@ -157,6 +157,8 @@ fn walk_to_closed(db: &Path, dir: &Path) -> Vec<(String, Value)> {
             "2026-12-12",
             "--owner",
             "anna",
+            "--package-type",
+            "full",
         ][..],
         &["release", "add-change", "REL-1", "CHG0030001"],
         &[
@@ -167,6 +169,10 @@ fn walk_to_closed(db: &Path, dir: &Path) -> Vec<(String, Value)> {
             "payroll-api",
             "--to",
             "2.2",
+            "--dml",
+            "https://dml.example/payroll-api/2.2.tar.gz",
+            "--sha256",
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
         ],
         &[
             "release",

@@ -11,7 +11,7 @@ use relman_core::approval::{Decision, Role};
 use relman_core::change::{Change, ChangeDraft, ChangeKind, ChangeStatus, Ci, CiKind};
 use relman_core::csv_import::{CsvOptions, parse_status_mapping};
 use relman_core::message::{Lang, Message};
-use relman_core::package::parse_requirement_spec;
+use relman_core::package::{Dml, PackageType, parse_requirement_spec};
 use relman_core::paths::{default_db_path, os_user_name};
 use relman_core::plan::Schedule;
 use relman_core::rules::{AllRules, Checklist};
@@ -240,7 +240,17 @@ enum ReleaseCommand {
         /// Another CI it needs, e.g. "api>=2.1" (repeatable)
         #[arg(long)]
         requires: Vec<String>,
+        /// Where the target version's definitive media are (repository URL or share path)
+        #[arg(long, requires = "sha256")]
+        dml: Option<String>,
+        /// The SHA-256 checksum of those media
+        #[arg(long, requires = "dml")]
+        sha256: Option<String>,
     },
+    /// Add a member release to a package release (tested and deployed with it)
+    AddMember { key: String, member: String },
+    /// Take a member release out of a package release
+    RemoveMember { key: String, member: String },
     /// Take a component out of the release package
     RemoveComponent {
         key: String,
@@ -261,6 +271,15 @@ enum ReleaseCommand {
         /// Remove every requirement
         #[arg(long, conflicts_with = "requires")]
         no_requires: bool,
+        /// Where the target version's definitive media are
+        #[arg(long, requires = "sha256")]
+        dml: Option<String>,
+        /// The SHA-256 checksum of those media
+        #[arg(long, requires = "dml")]
+        sha256: Option<String>,
+        /// Withdraw the DML reference
+        #[arg(long, conflicts_with = "dml")]
+        no_dml: bool,
     },
     /// The rule checklist for the next stage move
     Check {
@@ -477,6 +496,12 @@ struct CreateArgs {
     owner: Option<String>,
     #[arg(long, value_parser = parse_enum::<Risk>)]
     risk: Option<Risk>,
+    /// How it is packaged; default: full for a major release, delta otherwise
+    #[arg(long, value_parser = parse_enum::<PackageType>)]
+    package_type: Option<PackageType>,
+    /// The release a delta is built on
+    #[arg(long)]
+    base: Option<String>,
 }
 
 #[derive(Args)]
@@ -503,6 +528,27 @@ struct EditArgs {
     /// Link to the operations documentation
     #[arg(long)]
     ops_docs: Option<String>,
+    /// How it is packaged: full, delta (with --base) or package
+    #[arg(long, value_parser = parse_enum::<PackageType>)]
+    package_type: Option<PackageType>,
+    /// The release a delta is built on
+    #[arg(long, requires = "package_type")]
+    base: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum UnitCommand {
+    /// Create a release unit of CIs (e.g. Payroll = api + db + batch)
+    Create {
+        name: String,
+        /// A CI of the unit (repeatable)
+        #[arg(long, required = true)]
+        ci: Vec<String>,
+    },
+    /// List the release units
+    List,
+    /// Delete a release unit (its CIs stay)
+    Delete { name: String },
 }
 
 #[derive(Subcommand)]
@@ -554,6 +600,9 @@ enum CiCommand {
     Delete { name: String },
     /// Bring back a deleted CI
     Restore { name: String },
+    /// Release units: CIs a full release deploys together
+    #[command(subcommand)]
+    Unit(UnitCommand),
     /// Set a service's business hours and number of users (the slot finder avoids hurting them)
     Hours {
         name: String,
@@ -887,6 +936,29 @@ fn run(cli: Cli) -> Result<Output, Error> {
             );
             Ok(Output::new(hours, text))
         }
+        Command::Ci(CiCommand::Unit(UnitCommand::Create { name, ci })) => {
+            let unit = relman_core::store::ReleaseUnit { name, cis: ci };
+            let unit = store.create_unit(&unit, &actor, now)?;
+            let text = format!(
+                "Created the release unit {}: {}\n",
+                unit.name,
+                unit.cis.join(", ")
+            );
+            Ok(Output::new(unit, text))
+        }
+        Command::Ci(CiCommand::Unit(UnitCommand::List)) => {
+            let units = store.units()?;
+            let text: String = units
+                .iter()
+                .map(|u| format!("{:<24} {}\n", u.name, u.cis.join(", ")))
+                .collect();
+            Ok(Output::new(units, text))
+        }
+        Command::Ci(CiCommand::Unit(UnitCommand::Delete { name })) => {
+            store.delete_unit(&name, &actor, now)?;
+            let text = format!("Deleted the release unit {name}; its CIs stay in the CMDB\n");
+            Ok(Output::new(json!({ "deleted": name }), text))
+        }
         Command::Ci(CiCommand::List) => {
             let cis = store.list_cis()?;
             let text = cis
@@ -1043,7 +1115,13 @@ fn release(
                 dev_docs: None,
                 ops_docs: None,
             };
-            let release = store.create_release(&draft, actor, now)?;
+            let release = store.create_release_packaged(
+                &draft,
+                args.package_type,
+                args.base.as_deref(),
+                actor,
+                now,
+            )?;
             let text = said("Created", &release);
             Ok(Output::new(release, text))
         }
@@ -1068,7 +1146,11 @@ fn release(
                 ));
             }
             text.push_str(&describe_workspace(&workspace, schedule.as_ref()));
-            Ok(Output::new(release, text))
+            let mut shown = serde_json::to_value(&release).unwrap_or_default();
+            shown["components"] = json!(workspace.components);
+            shown["members"] = json!(workspace.package.members);
+            shown["member_of"] = json!(workspace.package.member_of);
+            Ok(Output::new(shown, text))
         }
         ReleaseCommand::Edit(args) => {
             let current = store.release(&args.key)?;
@@ -1087,6 +1169,17 @@ fn release(
                 dev_docs: keep(args.dev_docs, &current.dev_docs),
                 ops_docs: keep(args.ops_docs, &current.ops_docs),
             };
+            draft.validate()?;
+            if let Some(package_type) = args.package_type {
+                store.set_package_type(
+                    &args.key,
+                    package_type,
+                    args.base.as_deref(),
+                    actor,
+                    now,
+                )?;
+            }
+            let current = store.release(&args.key)?;
             let release = store.update_release(&args.key, current.version, &draft, actor, now)?;
             let text = said("Saved", &release);
             Ok(Output::new(release, text))
@@ -1124,6 +1217,8 @@ fn release(
             ci,
             to,
             requires,
+            dml,
+            sha256,
         } => {
             let requirements = requires
                 .iter()
@@ -1132,7 +1227,16 @@ fn release(
                 .map_err(|message| {
                     Error::Validation(vec![relman_core::FieldError::new("requires", message)])
                 })?;
-            let component = store.add_component(&key, &ci, Some(&to), &requirements, actor, now)?;
+            // Checked before anything is written, so a bad checksum adds no component.
+            let media = dml
+                .zip(sha256)
+                .map(|(location, sha)| Dml::new(&location, &sha))
+                .transpose()?;
+            let mut component =
+                store.add_component(&key, &ci, Some(&to), &requirements, actor, now)?;
+            if let Some(media) = &media {
+                component = store.set_component_dml(&key, &ci, Some(media), actor, now)?;
+            }
             let text = format!(
                 "Added {} {} → {} to the package of {key}\n",
                 component.ci,
@@ -1168,13 +1272,45 @@ fn release(
             );
             Ok(Output::new(removed, text))
         }
+        ReleaseCommand::AddMember { key, member } => {
+            let members = store.add_member(&key, &member, actor, now)?;
+            let text = format!(
+                "Added {member} to the package {key}: {}\n",
+                members
+                    .iter()
+                    .map(|m| m.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            Ok(Output::new(
+                json!({ "release": key, "members": members }),
+                text,
+            ))
+        }
+        ReleaseCommand::RemoveMember { key, member } => {
+            let members = store.remove_member(&key, &member, actor, now)?;
+            let text = format!(
+                "Took {member} out of the package {key}. Undo with: relman-cli release add-member {key} {member}\n"
+            );
+            Ok(Output::new(
+                json!({ "release": key, "members": members }),
+                text,
+            ))
+        }
         ReleaseCommand::EditComponent {
             key,
             ci,
             to,
             requires,
             no_requires,
+            dml,
+            sha256,
+            no_dml,
         } => {
+            let media = dml
+                .zip(sha256)
+                .map(|(location, sha)| Dml::new(&location, &sha))
+                .transpose()?;
             let current = store
                 .components(&key)?
                 .into_iter()
@@ -1197,8 +1333,11 @@ fn release(
                     })?
             };
             let to = to.or(current.to_version.clone());
-            let component =
+            let mut component =
                 store.update_component(&key, &ci, to.as_deref(), &requirements, actor, now)?;
+            if media.is_some() || no_dml {
+                component = store.set_component_dml(&key, &ci, media.as_ref(), actor, now)?;
+            }
             let text = format!(
                 "Saved {} → {} in the package of {key}\n",
                 component.ci,
@@ -1619,10 +1758,27 @@ fn describe_workspace(w: &Workspace, schedule: Option<&Schedule>) -> String {
             c.cis.join(", ")
         ));
     }
+    let p = &w.package;
     out.push_str(&format!(
-        "\nPackage ({} component(s))\n",
-        w.components.len()
+        "\nPackage ({} component(s)), {}{}\n",
+        w.components.len(),
+        p.package_type,
+        p.base
+            .as_deref()
+            .map(|b| format!(" from base {b}"))
+            .unwrap_or_default()
     ));
+    if !p.members.is_empty() {
+        let members: Vec<String> = p
+            .members
+            .iter()
+            .map(|m| format!("{} ({})", m.key, m.stage))
+            .collect();
+        out.push_str(&format!("  Members: {}\n", members.join(", ")));
+    }
+    if let Some(package) = &p.member_of {
+        out.push_str(&format!("  Member of the package {package}\n"));
+    }
     if w.components.is_empty() {
         out.push_str("  (none)\n");
     }
@@ -1643,6 +1799,16 @@ fn describe_workspace(w: &Workspace, schedule: Option<&Schedule>) -> String {
                 format!("  needs {}", requires.join(", "))
             }
         ));
+        match &c.dml {
+            Some(dml) => out.push_str(&format!(
+                "  {:<24} DML {} sha256:{}\n",
+                "", dml.location, dml.sha256
+            )),
+            None => out.push_str(&format!("  {:<24} DML: none cited\n", "")),
+        }
+    }
+    for warning in &p.numbering {
+        out.push_str(&format!("  Numbering: {warning}\n"));
     }
     if !w.analysis.order.is_empty() {
         out.push_str(&format!(

@@ -20,7 +20,7 @@ use crate::error::{ErrorKind, ErrorReport, FieldError};
 use crate::ics::Range;
 use crate::inventory::{DateOrder, InventoryFile, InventorySummary};
 use crate::message::{Lang, Message, Moment, Param};
-use crate::package::{Component, PackageAnalysis, Requirement, Unsatisfied};
+use crate::package::{Component, Dml, PackageAnalysis, PackageType, Requirement, Unsatisfied};
 use crate::people::{Person, Session, TeamRole};
 use crate::plan::{
     Abort, AbortStep, BackoutStep, Band, CalendarRow, CalendarView, Conflict, ConflictKind,
@@ -35,8 +35,9 @@ use crate::report::{DocumentOptions, DocumentRequest, Paper, Preview, Section};
 use crate::rules::{AllRules, Area, Checklist, GuardedRule, RuleResult};
 use crate::schedule::DepKind;
 use crate::store::{
-    ActivityView, AfterView, AuditRecord, AuditReport, Cost, ImportSummary, PlanRequest, Progress,
-    ReleaseFilter, RestoreChoice, Restored, Review, ServerForm, Workspace,
+    ActivityView, AfterView, AuditRecord, AuditReport, Cost, ImportSummary, MemberView,
+    PackageView, PlanRequest, Progress, ReleaseFilter, ReleaseUnit, RestoreChoice, Restored,
+    Review, ServerForm, Workspace,
 };
 use crate::testing::{
     BookedEnvironment, Booking, BookingPurpose, CloneKind, Defect, DefectDraft, Drift, EnvState,
@@ -83,6 +84,11 @@ pub fn typescript() -> Vec<(String, String)> {
         Ci,
         CiKind,
         Component,
+        Dml,
+        PackageType,
+        PackageView,
+        MemberView,
+        ReleaseUnit,
         PackageAnalysis,
         Requirement,
         Unsatisfied,

@@ -820,3 +820,41 @@ pub fn finished() -> Vec<Finished> {
         ),
     ]
 }
+
+/// The demo's package types: (release number, type, number of its base release). Payroll 4.2
+/// and the monitoring agents are deltas from the last releases that changed the same CIs.
+pub const PACKAGE_TYPES: &[(u32, crate::package::PackageType, Option<u32>)] = &[
+    (101, crate::package::PackageType::Delta, Some(86)),
+    (102, crate::package::PackageType::Full, None),
+    (103, crate::package::PackageType::Full, None),
+    (104, crate::package::PackageType::Delta, Some(84)),
+];
+
+/// The releases whose components cite their definitive media: all but 104, so the demo shows
+/// BUILD-FROM-DML at work.
+pub const WITH_MEDIA: &[u32] = &[101, 102, 103];
+
+/// Where the demo's DML keeps a CI's version, with a checksum of its own.
+pub fn media(ci: &str, version: &str) -> crate::package::Dml {
+    use sha2::{Digest, Sha256};
+    let location = format!("https://dml.example.com/{ci}/{ci}-{version}.tar.gz");
+    let sha256 = Sha256::digest(location.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    crate::package::Dml { location, sha256 }
+}
+
+/// The demo's release units.
+pub fn units() -> Vec<crate::store::ReleaseUnit> {
+    [
+        ("Payroll", &["payroll-api", "payroll-db"][..]),
+        ("Customer portal", &["customer-portal", "sso-gateway"][..]),
+    ]
+    .into_iter()
+    .map(|(name, cis)| crate::store::ReleaseUnit {
+        name: name.into(),
+        cis: cis.iter().map(|c| c.to_string()).collect(),
+    })
+    .collect()
+}

@@ -3,10 +3,136 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::error::{Error, FieldError, Result};
 use crate::message::Message;
+use crate::release::ReleaseType;
+
+text_enum!(
+    /// How a release is packaged (ITIL): the whole release unit, only what changed since a
+    /// base release, or several releases tested and deployed together.
+    PackageType {
+        Full = "full",
+        Delta = "delta",
+        Package = "package",
+    }
+);
+
+impl PackageType {
+    /// Major releases deploy whole; minor and emergency ones what changed.
+    pub fn default_for(release_type: ReleaseType) -> PackageType {
+        match release_type {
+            ReleaseType::Major => PackageType::Full,
+            _ => PackageType::Delta,
+        }
+    }
+}
+
+/// Where a component's target version is kept in the Definitive Media Library, and its
+/// SHA-256 checksum, so what is deployed is what was tested.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Dml {
+    /// A repository URL or file share path.
+    pub location: String,
+    /// 64 hexadecimal digits, lower case.
+    pub sha256: String,
+}
+
+/// Longest DML location accepted.
+pub const DML_LOCATION_MAX: usize = 500;
+
+impl Dml {
+    /// Trims both, lower-cases the checksum, and names each field that is wrong.
+    pub fn new(location: &str, sha256: &str) -> Result<Dml> {
+        let location = location.trim();
+        let sha256 = sha256.trim().to_ascii_lowercase();
+        let mut errors = Vec::new();
+        if location.is_empty() || location.chars().count() > DML_LOCATION_MAX {
+            errors.push(FieldError::new(
+                "dml",
+                format!(
+                    "the definitive media's location is required: a repository URL or file share \
+                     path of at most {DML_LOCATION_MAX} characters"
+                ),
+            ));
+        }
+        if sha256.len() != 64 || !sha256.chars().all(|c| c.is_ascii_hexdigit()) {
+            errors.push(FieldError::new(
+                "sha256",
+                format!(
+                    "'{sha256}' is not a SHA-256 checksum; write its 64 hexadecimal digits, as \
+                     sha256sum prints them"
+                ),
+            ));
+        }
+        if errors.is_empty() {
+            Ok(Dml {
+                location: location.to_string(),
+                sha256,
+            })
+        } else {
+            Err(Error::Validation(errors))
+        }
+    }
+}
+
+/// The version a release of `release_type` is expected to go to from `from`: a major release
+/// bumps the first number, a minor one the second, an emergency one the third; the numbers
+/// after it start again at 0. Keeps as many parts as `from` writes (at least up to the one
+/// bumped); `None` when `from` is not made of numbers.
+pub fn expected_next(release_type: ReleaseType, from: &str) -> Option<String> {
+    let from = from.trim().trim_start_matches(['v', 'V']);
+    let mut parts: Vec<u64> = from
+        .split('.')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let bumped = match release_type {
+        ReleaseType::Major => 0,
+        ReleaseType::Minor => 1,
+        ReleaseType::Emergency => 2,
+    };
+    while parts.len() <= bumped {
+        parts.push(0);
+    }
+    parts[bumped] += 1;
+    for part in &mut parts[bumped + 1..] {
+        *part = 0;
+    }
+    Some(
+        parts
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join("."),
+    )
+}
+
+/// A warning for each component whose target version is not the next number its release type
+/// expects. Advice only: numbering schemes differ, so it never blocks a move.
+pub fn numbering_warnings(release_type: ReleaseType, components: &[Component]) -> Vec<Message> {
+    components
+        .iter()
+        .filter_map(|c| {
+            let (from, to) = (c.from_version.as_deref()?, c.to_version.as_deref()?);
+            let expected = expected_next(release_type, from)?;
+            let same = parse_version(&expected).ok()? == parse_version(to).ok()?;
+            (!same).then(|| {
+                Message::new("package.numbering")
+                    .with("ci", &c.ci)
+                    .with("from", from)
+                    .with("to", to)
+                    .with(
+                        "type",
+                        crate::message::word(format!("release_type.{release_type}")),
+                    )
+                    .with("expected", expected)
+            })
+        })
+        .collect()
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Requirement {
@@ -22,6 +148,8 @@ pub struct Component {
     pub from_version: Option<String>,
     pub to_version: Option<String>,
     pub requires: Vec<Requirement>,
+    /// Where the target version's definitive media are.
+    pub dml: Option<Dml>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -256,7 +384,46 @@ mod tests {
                 .iter()
                 .map(|r| parse_requirement_spec(r).unwrap())
                 .collect(),
+            dml: None,
         }
+    }
+
+    #[test]
+    fn each_release_type_bumps_its_own_part_of_the_version() {
+        use ReleaseType::*;
+        assert_eq!(expected_next(Major, "2.1.3").as_deref(), Some("3.0.0"));
+        assert_eq!(expected_next(Minor, "2.1.3").as_deref(), Some("2.2.0"));
+        assert_eq!(expected_next(Emergency, "2.1.3").as_deref(), Some("2.1.4"));
+        assert_eq!(expected_next(Minor, "6.4").as_deref(), Some("6.5"));
+        assert_eq!(expected_next(Emergency, "7").as_deref(), Some("7.0.1"));
+        assert_eq!(expected_next(Minor, "v12.4").as_deref(), Some("12.5"));
+        assert_eq!(expected_next(Minor, "2024.10-rc1"), None);
+    }
+
+    #[test]
+    fn a_target_off_the_numbering_is_a_warning_naming_the_expected_number() {
+        let mut agents = component("monitoring-agent", Some("7.0"), &[]);
+        agents.from_version = Some("6.4".into());
+        let mut api = component("payroll-api", Some("4.2.0"), &[]);
+        api.from_version = Some("4.1".into());
+        let warnings = numbering_warnings(ReleaseType::Minor, &[agents, api]);
+        assert_eq!(warnings.len(), 1, "4.1 → 4.2.0 is the next minor number");
+        assert_eq!(
+            warnings[0].render(crate::message::Lang::En),
+            "monitoring-agent goes from 6.4 to 7.0; a minor release is expected to go to 6.5"
+        );
+    }
+
+    #[test]
+    fn dml_checksums_are_64_hex_digits() {
+        let ok = Dml::new(" smb://dml/payroll-api-4.2.zip ", &"AB".repeat(32)).unwrap();
+        assert_eq!(ok.sha256, "ab".repeat(32));
+        assert_eq!(ok.location, "smb://dml/payroll-api-4.2.zip");
+        let Err(Error::Validation(fields)) = Dml::new("", "12ab") else {
+            panic!("refused");
+        };
+        let named: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(named, ["dml", "sha256"]);
     }
 
     fn prod(entries: &[(&str, Option<&str>)]) -> BTreeMap<String, Option<String>> {

@@ -64,6 +64,10 @@ pub struct Release {
     pub needs_revision: bool,
     /// Part of the demo data set, shown with a label so nobody mistakes it for real work.
     pub demo: bool,
+    /// Full, delta or a package of releases; its type's default until someone chooses.
+    pub package_type: crate::package::PackageType,
+    /// The release a delta is built on.
+    pub base: Option<String>,
     /// Bumped by every edit, so an edit made on a stale copy is refused, not silently lost.
     #[ts(type = "number")]
     pub version: i64,

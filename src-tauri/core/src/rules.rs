@@ -8,7 +8,7 @@ use ts_rs::TS;
 use crate::approval::{Approval, Content, Decision};
 use crate::change::{Change, ChangeStatus};
 use crate::message::{Message, Param, lines, span, time, word};
-use crate::package::{Component, PackageAnalysis};
+use crate::package::{Component, PackageAnalysis, PackageType};
 use crate::plan::{Conflict, ConflictKind, Schedule, WaveRollback, rollback_plan};
 use crate::release::{Release, Stage};
 use crate::testing::{TestKind, TestResult, TestingFacts, problem_free};
@@ -33,8 +33,54 @@ pub struct Facts<'a> {
     pub testing: &'a TestingFacts,
     /// Early life support, incidents, activities and the review, for closure.
     pub after: &'a crate::after::AfterFacts,
+    /// The package type and what its rules compare with.
+    pub package: &'a PackageFacts,
     /// Time-dependent rules (the problem-free period) are judged at this moment.
     pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// What the package-type rules look at besides the release's own components.
+#[derive(Debug, Clone)]
+pub struct PackageFacts {
+    pub package_type: PackageType,
+    /// The base a delta names.
+    pub base: Option<BaseFacts>,
+    /// The version each CI runs in production now.
+    pub production: std::collections::BTreeMap<String, Option<String>>,
+    /// Each release unit holding one of the package's CIs: its name and all its CIs.
+    pub units: Vec<(String, Vec<String>)>,
+    /// A package's member releases.
+    pub members: Vec<MemberFacts>,
+    /// The package this release is a member of.
+    pub member_of: Option<String>,
+}
+
+/// A full release with nothing around it: what a release is before any package choice.
+impl Default for PackageFacts {
+    fn default() -> Self {
+        PackageFacts {
+            package_type: PackageType::Full,
+            base: None,
+            production: Default::default(),
+            units: Vec::new(),
+            members: Vec::new(),
+            member_of: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct BaseFacts {
+    pub key: String,
+    pub stage: Stage,
+    /// What the base deployed: its components' target versions.
+    pub deployed: std::collections::BTreeMap<String, Option<String>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MemberFacts {
+    pub key: String,
+    pub components: Vec<Component>,
 }
 
 /// What the scheduling rules need to know of a release's scheduled plan.
@@ -261,6 +307,34 @@ pub const RULES: &[Rule] = &[
         until: Deploying,
         area: Area::Package,
         check: deps_satisfied,
+    },
+    Rule {
+        code: "PKG-DELTA-BASE",
+        from: Test,
+        until: Deploying,
+        area: Area::Package,
+        check: delta_base,
+    },
+    Rule {
+        code: "PKG-FULL-UNIT",
+        from: Test,
+        until: Deploying,
+        area: Area::Package,
+        check: full_unit,
+    },
+    Rule {
+        code: "PKG-BUNDLE",
+        from: Test,
+        until: Deploying,
+        area: Area::Package,
+        check: bundle,
+    },
+    Rule {
+        code: "BUILD-FROM-DML",
+        from: Test,
+        until: Deploying,
+        area: Area::Package,
+        check: built_from_dml,
     },
     Rule {
         code: "DOCS-LINKED",
@@ -584,6 +658,151 @@ fn no_cycle(f: &Facts) -> Verdict {
             m("rule.PKG-NO-CYCLE.fail").with("cycle", cycle.join(" → ")),
             "rule.PKG-NO-CYCLE.remedy",
         ),
+    }
+}
+
+fn delta_base(f: &Facts) -> Verdict {
+    if f.package.package_type != PackageType::Delta {
+        return Verdict::Pass(m("rule.PKG-DELTA-BASE.not_delta").with(
+            "type",
+            word(format!("package_type.{}", f.package.package_type)),
+        ));
+    }
+    let Some(base) = &f.package.base else {
+        return fail(
+            m("rule.PKG-DELTA-BASE.no_base"),
+            "rule.PKG-DELTA-BASE.remedy.no_base",
+        );
+    };
+    if !matches!(base.stage, Stage::EarlyLifeSupport | Stage::Closed) {
+        return fail(
+            m("rule.PKG-DELTA-BASE.not_in_production")
+                .with("base", &base.key)
+                .with("stage", word(format!("stage.{}", base.stage))),
+            "rule.PKG-DELTA-BASE.remedy.no_base",
+        );
+    }
+    let differing: Vec<String> = f
+        .components
+        .iter()
+        .filter_map(|c| {
+            let from = c.from_version.as_deref();
+            let deployed = base.deployed.get(&c.ci).cloned().flatten();
+            let production = f.package.production.get(&c.ci).cloned().flatten();
+            let agrees = deployed.as_deref() == from || production.as_deref() == from;
+            (!agrees).then(|| {
+                let expected = deployed.or(production).unwrap_or_else(|| "—".into());
+                format!("{} {} ≠ {expected}", c.ci, from.unwrap_or("—"))
+            })
+        })
+        .collect();
+    if differing.is_empty() {
+        Verdict::Pass(m("rule.PKG-DELTA-BASE.pass").with("base", &base.key))
+    } else {
+        fail(
+            m("rule.PKG-DELTA-BASE.fail")
+                .with("base", &base.key)
+                .with("cis", differing),
+            "rule.PKG-DELTA-BASE.remedy",
+        )
+    }
+}
+
+fn full_unit(f: &Facts) -> Verdict {
+    if f.package.package_type != PackageType::Full {
+        return Verdict::Pass(m("rule.PKG-FULL-UNIT.not_full").with(
+            "type",
+            word(format!("package_type.{}", f.package.package_type)),
+        ));
+    }
+    let missing: Vec<String> = f
+        .package
+        .units
+        .iter()
+        .flat_map(|(unit, cis)| {
+            cis.iter()
+                .filter(|ci| !f.components.iter().any(|c| &c.ci == *ci))
+                .map(move |ci| format!("{ci} ({unit})"))
+        })
+        .collect();
+    if !missing.is_empty() {
+        fail(
+            m("rule.PKG-FULL-UNIT.fail").with("cis", missing),
+            "rule.PKG-FULL-UNIT.remedy",
+        )
+    } else {
+        let units: Vec<String> = f.package.units.iter().map(|(u, _)| u.clone()).collect();
+        if units.is_empty() {
+            pass("rule.PKG-FULL-UNIT.pass.no_unit")
+        } else {
+            Verdict::Pass(m("rule.PKG-FULL-UNIT.pass").with("units", units))
+        }
+    }
+}
+
+fn bundle(f: &Facts) -> Verdict {
+    if let Some(package) = &f.package.member_of {
+        let target = f.release.stage.next();
+        if target.is_some_and(|t| t.at_or_after(Stage::AwaitingAuthorization)) {
+            return fail(
+                m("rule.PKG-BUNDLE.member").with("package", package),
+                "rule.PKG-BUNDLE.remedy.member",
+            );
+        }
+        return Verdict::Pass(m("rule.PKG-BUNDLE.member_ok").with("package", package));
+    }
+    if f.package.package_type != PackageType::Package {
+        return pass("rule.PKG-BUNDLE.not_package");
+    }
+    if f.package.members.len() < 2 {
+        return fail(
+            m("rule.PKG-BUNDLE.too_few").with("count", f.package.members.len()),
+            "rule.PKG-BUNDLE.remedy.too_few",
+        );
+    }
+    let tested = |ci: &str, version: &str| {
+        f.testing.runs.iter().any(|r| {
+            r.counts
+                && r.run.result == TestResult::Passed
+                && r.run.versions.get(ci).map(String::as_str) == Some(version)
+        })
+    };
+    let untested: Vec<String> = f
+        .package
+        .members
+        .iter()
+        .flat_map(|member| {
+            member.components.iter().filter_map(move |c| {
+                let version = c.to_version.as_deref()?;
+                (!tested(&c.ci, version)).then(|| format!("{} {} {version}", member.key, c.ci))
+            })
+        })
+        .collect();
+    if untested.is_empty() {
+        let keys: Vec<String> = f.package.members.iter().map(|m| m.key.clone()).collect();
+        Verdict::Pass(m("rule.PKG-BUNDLE.pass").with("members", keys))
+    } else {
+        fail(
+            m("rule.PKG-BUNDLE.untested").with("items", untested),
+            "rule.PKG-BUNDLE.remedy.untested",
+        )
+    }
+}
+
+fn built_from_dml(f: &Facts) -> Verdict {
+    let missing: Vec<String> = f
+        .components
+        .iter()
+        .filter(|c| c.dml.is_none())
+        .map(|c| c.ci.clone())
+        .collect();
+    if missing.is_empty() {
+        pass("rule.BUILD-FROM-DML.pass")
+    } else {
+        fail(
+            m("rule.BUILD-FROM-DML.fail").with("cis", missing),
+            "rule.BUILD-FROM-DML.remedy",
+        )
     }
 }
 
@@ -1274,6 +1493,8 @@ mod tests {
             ops_docs: case.docs.then(|| "https://wiki/ops".into()),
             needs_revision: false,
             demo: false,
+            package_type: crate::package::PackageType::Full,
+            base: None,
             version: 1,
             created_at: Utc.timestamp_opt(0, 0).unwrap(),
             created_by: "rita".into(),
@@ -1310,6 +1531,7 @@ mod tests {
                     .iter()
                     .map(|r| parse_requirement_spec(r).unwrap())
                     .collect(),
+                dml: Some(crate::demo::media(ci, to.unwrap_or_default())),
             })
             .collect();
         let production: BTreeMap<String, Option<String>> = case
@@ -1377,6 +1599,7 @@ mod tests {
             plan: plan.as_ref(),
             testing: &testing_facts(case.testing),
             after: &crate::after::AfterFacts::default(),
+            package: &PackageFacts::default(),
             now: Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap(),
         });
         let failing: Vec<&str> = list.failing().map(|r| r.code.as_str()).collect();

@@ -12,6 +12,7 @@ use crate::after::{Activity, ActivityState, Incident};
 use crate::approval::{Decision, Role};
 use crate::calendar::{Freeze, ServiceHours, Window};
 use crate::change::{ChangeKind, ChangeStatus, CiKind};
+use crate::package::{Dml, PackageType};
 use crate::plan::{DeploymentModel, Plan};
 use crate::release::{ReleaseType, Risk, Stage};
 use crate::testing::{
@@ -55,6 +56,9 @@ pub struct Document {
     pub environments: Vec<EnvironmentRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub meetings: Vec<MeetingRecord>,
+    /// Release units: CIs a full release deploys together.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub units: Vec<crate::store::ReleaseUnit>,
     /// Settings that belong to the data (ELS and test policies, document options, status
     /// mappings per source), as stored; not a machine's preferences.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -253,6 +257,15 @@ pub struct ReleaseRecord {
     /// Part of the demo data set.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub demo: bool,
+    /// Full, delta or package; without it, the type's default (format 6 on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub package_type: Option<PackageType>,
+    /// The release a delta is built on; in `releases` or already in the database.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    /// A package's member releases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -299,6 +312,9 @@ pub struct ComponentRecord {
     /// Other CIs it needs, written like "payroll-db>=13".
     #[serde(default)]
     pub requires: Vec<String>,
+    /// Where the target version's definitive media are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dml: Option<Dml>,
 }
 
 /// A recorded CAB decision. The content hash is kept, so an imported approval stays valid only

@@ -144,6 +144,19 @@ fn setup() -> Store {
     store
         .add_component("REL-1", "api", Some("2.2"), &[], "rita", now())
         .unwrap();
+    store
+        .set_package_type(
+            "REL-1",
+            relman_core::package::PackageType::Full,
+            None,
+            "rita",
+            now(),
+        )
+        .unwrap();
+    let media = relman_core::demo::media("api", "2.2");
+    store
+        .set_component_dml("REL-1", "api", Some(&media), "rita", now())
+        .unwrap();
     // A plan that schedules cleanly, so the scheduling rules hold throughout.
     let model = DeploymentModel {
         name: "one step".into(),

@@ -5,9 +5,14 @@ import type { Change } from "./Change";
 import type { Checklist } from "./Checklist";
 import type { Component } from "./Component";
 import type { PackageAnalysis } from "./PackageAnalysis";
+import type { PackageView } from "./PackageView";
 import type { Release } from "./Release";
 
 /**
  * The release workspace: the release with its checklist, scope, package, approvals and history.
  */
-export type Workspace = { release: Release, checklist: Checklist, changes: Array<Change>, components: Array<Component>, analysis: PackageAnalysis, approvals: Array<Approval>, history: Array<AuditRecord>, };
+export type Workspace = { release: Release, checklist: Checklist, changes: Array<Change>, components: Array<Component>, analysis: PackageAnalysis, approvals: Array<Approval>, history: Array<AuditRecord>, 
+/**
+ * The package type, base, members, release units and numbering advice.
+ */
+package: PackageView, };

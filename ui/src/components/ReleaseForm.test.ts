@@ -45,6 +45,8 @@ describe("ReleaseForm", () => {
       stage: "planning",
       needs_revision: false,
       demo: false,
+      package_type: "delta",
+      base: null,
       version: 1,
       created_at: "2026-02-01T10:00:00Z",
       created_by: "anna",

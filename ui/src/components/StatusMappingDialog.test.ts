@@ -16,6 +16,8 @@ const summary = {
   environments: 0,
   test_runs: 0,
   created_cis: ["portal", "auth"],
+  incidents: 0,
+  unlinked_incidents: [],
 };
 
 describe("StatusMappingDialog", () => {

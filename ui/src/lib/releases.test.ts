@@ -18,6 +18,8 @@ function release(key: string, title: string, owner: string | null = null): Relea
     ops_docs: null,
     needs_revision: false,
     demo: false,
+    package_type: "delta",
+    base: null,
     version: 1,
     created_at: "2026-02-01T10:00:00Z",
     created_by: "anna",

@@ -30,6 +30,8 @@ pub struct Workspace {
     pub analysis: PackageAnalysis,
     pub approvals: Vec<Approval>,
     pub history: Vec<AuditRecord>,
+    /// The package type, base, members, release units and numbering advice.
+    pub package: super::packages::PackageView,
 }
 
 impl Store {
@@ -718,6 +720,7 @@ impl Store {
             approval.changed_since = crate::rules::changed_since(approval, &content);
         }
         Ok(Workspace {
+            package: super::packages::package_view(&self.conn, key)?,
             checklist: checklist(&self.conn, key, now)?,
             changes,
             components,
@@ -1118,6 +1121,7 @@ fn with_facts<T>(
     let legacy = legacy_hash(&release, &keys, &components);
     let plan = schedule.as_ref().map(PlanFacts::of);
     let after = super::after::after_facts(conn, &release, id)?;
+    let package = super::packages::package_facts(conn, &release, id, &components, &production)?;
     Ok(f(&Facts {
         release: &release,
         changes: &changes,
@@ -1129,6 +1133,7 @@ fn with_facts<T>(
         plan: plan.as_ref(),
         testing: &testing,
         after: &after,
+        package: &package,
         now,
     }))
 }
@@ -1279,12 +1284,16 @@ fn scope(conn: &Conn, release_id: i64) -> Result<Vec<Change>> {
 
 pub(super) fn load_components(conn: &Conn, release_id: i64) -> Result<Vec<Component>> {
     let mut stmt = conn.prepare(
-        "SELECT components.id, cis.name, components.from_version, components.to_version
+        "SELECT components.id, cis.name, components.from_version, components.to_version,
+                m.location, m.sha256
          FROM components JOIN cis ON cis.id = components.ci_id
+         LEFT JOIN component_media m ON m.release_id = components.release_id AND m.ci_id = components.ci_id
          WHERE components.release_id = ?1 ORDER BY cis.name",
     )?;
     let rows: Vec<(i64, Component)> = stmt
         .query_map([release_id], |r| {
+            let location: Option<String> = r.get(4)?;
+            let sha256: Option<String> = r.get(5)?;
             Ok((
                 r.get(0)?,
                 Component {
@@ -1292,6 +1301,9 @@ pub(super) fn load_components(conn: &Conn, release_id: i64) -> Result<Vec<Compon
                     from_version: r.get(2)?,
                     to_version: r.get(3)?,
                     requires: Vec::new(),
+                    dml: location
+                        .zip(sha256)
+                        .map(|(location, sha256)| crate::package::Dml { location, sha256 }),
                 },
             ))
         })?

@@ -10,6 +10,7 @@ mod domain;
 mod environments;
 mod execution;
 mod models;
+mod packages;
 mod people;
 mod planning;
 mod reports;
@@ -23,6 +24,7 @@ pub use audit::{AuditRecord, AuditReport};
 pub use backup::{RestoreChoice, Restored, kept_path};
 pub use copy::{CopySummary, TABLES, TableCount};
 pub use domain::Workspace;
+pub use packages::{MemberView, PackageView, ReleaseUnit};
 pub use planning::{PlanRequest, Progress};
 pub use transfer::ImportSummary;
 
@@ -36,6 +38,7 @@ use serde::Deserialize;
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
+use crate::package::PackageType;
 use crate::people::TeamRole;
 use crate::release::{Release, ReleaseDraft, ReleaseType, Risk, Stage, ValidRelease};
 use audit::Entry;
@@ -89,6 +92,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0010_people.sql",
         include_str!("../../migrations/0010_people.sql"),
+    ),
+    (
+        "0011_release_packages.sql",
+        include_str!("../../migrations/0011_release_packages.sql"),
     ),
 ];
 
@@ -424,6 +431,24 @@ impl Store {
         planning::load_demo_planning(&tx, actor, now)?;
         testing::load_demo_testing(&tx, now)?;
         loaded.extend(after::load_demo_history(&tx, actor, now)?);
+        for unit in crate::demo::units() {
+            packages::create_unit_in(&tx, &unit, actor, now)?;
+        }
+        for (number, package_type, base) in crate::demo::PACKAGE_TYPES {
+            let base = base.map(|b| format!("REL-{year}-{b:03}"));
+            let key = format!("REL-{year}-{number:03}");
+            packages::set_package_type_in(&tx, &key, *package_type, base.as_deref(), actor, now)?;
+        }
+        for (number, _, components) in crate::demo::PACKAGES {
+            if !crate::demo::WITH_MEDIA.contains(number) {
+                continue;
+            }
+            let key = format!("REL-{year}-{number:03}");
+            for (ci, version, _) in *components {
+                let dml = crate::demo::media(ci, version);
+                packages::set_dml_in(&tx, &key, ci, Some(&dml), actor, now)?;
+            }
+        }
         // Two releases wait for the CAB, so CAB mode and the CAB pack have an agenda to show.
         for number in crate::demo::AWAITING_CAB {
             let key = format!("REL-{year}-{number:03}");
@@ -456,7 +481,8 @@ fn user_version(conn: &Connection) -> Result<usize> {
 
 const RELEASE_COLUMNS: &str = "key, title, release_type, stage, owner, risk, planned_start, \
      planned_end, demo, version, created_at, created_by, updated_at, updated_by, requester, \
-     dev_docs, ops_docs, needs_revision";
+     dev_docs, ops_docs, needs_revision, package_type, \
+     (SELECT b.key FROM releases b WHERE b.id = releases.base_id) AS base_key";
 
 fn created(release: &Release) -> Entry {
     Entry::new("release", &release.key, "create")
@@ -486,10 +512,11 @@ fn field_changes(before: &Release, after: &Release) -> Vec<Entry> {
 }
 
 fn release_from_row(row: &Row<'_>) -> rusqlite::Result<Release> {
+    let release_type = row.get(2)?;
     Ok(Release {
         key: row.get(0)?,
         title: row.get(1)?,
-        release_type: row.get(2)?,
+        release_type,
         stage: row.get(3)?,
         owner: row.get(4)?,
         risk: row.get(5)?,
@@ -505,6 +532,10 @@ fn release_from_row(row: &Row<'_>) -> rusqlite::Result<Release> {
         dev_docs: row.get(15)?,
         ops_docs: row.get(16)?,
         needs_revision: row.get(17)?,
+        package_type: row
+            .get::<Option<PackageType>>(18)?
+            .unwrap_or_else(|| PackageType::default_for(release_type)),
+        base: row.get(19)?,
     })
 }
 
@@ -605,7 +636,8 @@ sql_text_enum!(
     crate::testing::BookingPurpose,
     crate::testing::TestKind,
     crate::testing::TestResult,
-    crate::testing::Severity
+    crate::testing::Severity,
+    crate::package::PackageType
 );
 
 #[cfg(test)]

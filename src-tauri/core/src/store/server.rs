@@ -102,6 +102,10 @@ const POSTGRES_ONLY: &[(&str, &str)] = &[
         "0010_people.sql",
         include_str!("../../migrations/postgres/0010_people.sql"),
     ),
+    (
+        "0011_release_packages.sql",
+        include_str!("../../migrations/postgres/0011_release_packages.sql"),
+    ),
 ];
 
 /// A shared migration in PostgreSQL's types: 64-bit integers everywhere (Relman binds i64),

@@ -13,7 +13,7 @@ use super::domain::{
 };
 use super::models::put_model;
 use super::planning::{put_freeze, put_hours, put_window, write_plan};
-use super::{Store, insert_release};
+use super::{Store, insert_release, live_release};
 use crate::change::{ChangeDraft, ChangeStatus, Ci};
 use crate::csv_import::{CsvOptions, Shape};
 use crate::error::{Error, FieldError, Result};
@@ -162,6 +162,12 @@ impl Store {
                 ops_docs: r.ops_docs,
                 needs_revision: r.needs_revision,
                 demo: r.demo,
+                package_type: Some(r.package_type),
+                base: r.base,
+                members: super::packages::load_members(&self.conn, id)?
+                    .into_iter()
+                    .map(|m| m.key)
+                    .collect(),
                 created_at: Some(r.created_at),
                 created_by: Some(r.created_by),
                 changes: changes.into_iter().map(|c| c.key).collect(),
@@ -175,6 +181,7 @@ impl Store {
                             .iter()
                             .map(|q| format!("{}{}", q.ci, q.requirement))
                             .collect(),
+                        dml: c.dml,
                     })
                     .collect(),
                 approvals,
@@ -247,6 +254,10 @@ impl Store {
                 .filter(|name| release.is_none() || env_names.contains(name))
                 .map(|name| super::environments::export_environment(&self.conn, &name))
                 .collect::<Result<_>>()?,
+            units: match release {
+                Some(_) => Vec::new(),
+                None => self.units()?,
+            },
             meetings: super::cab::export_meetings(&self.conn)?
                 .into_iter()
                 .filter(|m| release.is_none() || meeting_starts.contains(&m.started_at))
@@ -360,6 +371,13 @@ impl Store {
         for (i, ci) in inserted {
             let related = ci.validate().and_then(|ci| set_relations(&tx, &ci));
             collect(&format!("$.cis[{i}]"), related, &mut problems)?;
+        }
+        for (i, unit) in document.units.iter().enumerate() {
+            collect(
+                &format!("$.units[{i}]"),
+                super::packages::create_unit_in(&tx, unit, actor, now),
+                &mut problems,
+            )?;
         }
         for (i, w) in document.windows.iter().enumerate() {
             collect(
@@ -503,6 +521,18 @@ impl Store {
                             actor,
                             now,
                         )
+                    })
+                    .and_then(|_| match &c.dml {
+                        Some(dml) => super::packages::set_dml_in(
+                            &tx,
+                            &release.key,
+                            &c.ci,
+                            Some(dml),
+                            actor,
+                            now,
+                        )
+                        .map(|_| ()),
+                        None => Ok(()),
                     });
                 collect(&at, added, &mut problems)?;
             }
@@ -529,13 +559,26 @@ impl Store {
                     params![r.baseline_at, release_id],
                 )?;
             }
+            // The moves keep their times (early life support and the KPIs read them) but are
+            // written by the importer: the audit records who writes, and a server insists.
+            // Who moved them at the source is kept in one record beside them.
             for m in &r.stage_moves {
                 let entry = super::audit::Entry::new("release", &release.key, "move").field(
                     "stage",
                     Some(m.from.to_string()),
                     Some(m.to.to_string()),
                 );
-                super::audit::append(&tx, &m.by, m.at, vec![entry])?;
+                super::audit::append(&tx, actor, m.at, vec![entry])?;
+            }
+            if !r.stage_moves.is_empty() {
+                let moved: Vec<String> = r
+                    .stage_moves
+                    .iter()
+                    .map(|m| format!("{} {}: {} → {}", m.at.to_rfc3339(), m.by, m.from, m.to))
+                    .collect();
+                let entry = super::audit::Entry::new("release", &release.key, "import")
+                    .after(format!("stage moves at the source: {}", moved.join("; ")));
+                super::audit::append(&tx, actor, now, vec![entry])?;
             }
             let after = super::after::import_after(&tx, release_id, r);
             collect(&path, after, &mut problems)?;
@@ -567,6 +610,31 @@ impl Store {
             }
         }
 
+        // Bases and members may name releases later in the file: linked once all are in.
+        for (i, r) in document.releases.iter().enumerate() {
+            let path = format!("$.releases[{i}]");
+            let Some(package_type) = r.package_type else {
+                continue;
+            };
+            if live_release(&tx, &r.key)?.is_none() {
+                continue;
+            }
+            let set = super::packages::set_package_type_in(
+                &tx,
+                &r.key,
+                package_type,
+                r.base.as_deref(),
+                actor,
+                now,
+            );
+            if collect(&path, set, &mut problems)?.is_none() {
+                continue;
+            }
+            for (j, member) in r.members.iter().enumerate() {
+                let added = super::packages::add_member_in(&tx, &r.key, member, true, actor, now);
+                collect(&format!("{path}.members[{j}]"), added, &mut problems)?;
+            }
+        }
         if let Some(create) = &create_missing {
             for (name, changes) in &created_cis {
                 let entry = super::audit::Entry::new("ci", name, "import").after(format!(
