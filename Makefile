@@ -12,9 +12,11 @@ export WEBKIT_DISABLE_COMPOSITING_MODE ?= 1
 
 APT_BUILD := libwebkit2gtk-4.1-dev build-essential file libxdo-dev libssl-dev \
 	libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev pkg-config
-# Xorg's dummy driver and xrandr give the CAB room's test two monitors (Xvfb has one output).
+# Xorg's dummy driver and xrandr give the CAB room's test two monitors (Xvfb has one output);
+# Java runs MPXJ, the independent reader of the MSPDI export's test.
 APT_TEST := xvfb xauth x11-utils webkit2gtk-driver imagemagick poppler-utils qpdf fonts-dejavu-core \
-	postgresql postgresql-client xserver-xorg-core xserver-xorg-video-dummy x11-xserver-utils
+	postgresql postgresql-client xserver-xorg-core xserver-xorg-video-dummy x11-xserver-utils \
+	default-jre-headless
 
 .PHONY: help run test test-postgres test-dates setup-run setup-test ui ui-deps tauri-driver bindings screenshot bench bench-ui bench-edit bench-pages bench-team bench-start dist stress fmt clean
 

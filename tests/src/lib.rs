@@ -264,6 +264,27 @@ pub fn read_ics(file: &Path, from: &str, to: &str) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("ics_check.py prints JSON")
 }
 
+/// What an independent MSPDI reader (MPXJ, through `tests/mspdi_check.py`) reads in `file`.
+pub fn read_mspdi(file: &Path) -> serde_json::Value {
+    let python = repo_root().join("tests/.venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: `make test` installs tests/requirements.txt there",
+        python.display()
+    );
+    let out = std::process::Command::new(python)
+        .arg(repo_root().join("tests/mspdi_check.py"))
+        .arg(file)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "mspdi_check.py failed (it needs Java: `make test` installs default-jre-headless): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("mspdi_check.py prints JSON")
+}
+
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }

@@ -2507,3 +2507,88 @@ fn an_incident_export_is_read_as_incidents_twice_without_becoming_changes() {
     assert!(text.contains("1 incident links to no release"), "{text}");
     assert_eq!(cli.json(&["change", "list"]), json!([]));
 }
+
+#[test]
+fn the_plan_goes_to_a_project_tool_and_package_types_show() {
+    let cli = Cli::new();
+    cli.json(&["--now", "2026-12-04T09:00:00Z", "demo"]);
+    let out = cli._dir.path().join("plan.xml");
+    let path = out.to_str().unwrap();
+    let written = cli.json(&[
+        "release",
+        "export-plan",
+        "REL-2026-101",
+        "--format",
+        "mspdi",
+        "--out",
+        path,
+    ]);
+    assert_eq!(written["format"], "mspdi");
+    let xml = std::fs::read_to_string(&out).unwrap();
+    assert!(xml.contains("<Project xmlns=\"http://schemas.microsoft.com/project\">"));
+    let usage = cli.run(&[
+        "release",
+        "export-plan",
+        "REL-2026-101",
+        "--format",
+        "pdf",
+        "--out",
+        path,
+    ]);
+    assert_eq!(code(&usage), 2, "only mspdi: {}", stderr(&usage));
+
+    let shown = cli.json(&["release", "show", "REL-2026-101"]);
+    assert_eq!(shown["package_type"], "delta");
+    assert_eq!(shown["base"], "REL-2026-086");
+    assert!(
+        shown["components"][0]["dml"]["sha256"]
+            .as_str()
+            .is_some_and(|s| s.len() == 64),
+        "{shown}"
+    );
+    let human = cli.run(&["release", "show", "REL-2026-104"]);
+    let text = String::from_utf8_lossy(&human.stdout);
+    assert!(text.contains("delta from base REL-2026-084"), "{text}");
+    assert!(text.contains("DML: none cited"), "{text}");
+    assert!(text.contains("expected to go to 6.5"), "{text}");
+
+    // A unit, a package and its members; a bad checksum adds nothing.
+    let unit = cli.json(&[
+        "ci",
+        "unit",
+        "create",
+        "VPN",
+        "--ci",
+        "vpn-gateway",
+        "--ci",
+        "monitoring-agent",
+    ]);
+    assert_eq!(unit["cis"], json!(["monitoring-agent", "vpn-gateway"]));
+    let mut create = relman_tests::create_release_args("REL-P", "Both").to_vec();
+    create.extend(["--package-type", "package"]);
+    cli.json(&create);
+    for member in ["REL-2026-101", "REL-2026-104"] {
+        cli.json(&["release", "add-member", "REL-P", member]);
+    }
+    let shown = cli.json(&["release", "show", "REL-P"]);
+    assert_eq!(shown["members"].as_array().unwrap().len(), 2);
+    let refused = cli.run(&[
+        "release",
+        "add-component",
+        "REL-P",
+        "--ci",
+        "vpn-gateway",
+        "--to",
+        "7.3",
+        "--dml",
+        "smb://dml/vpn",
+        "--sha256",
+        "123",
+    ]);
+    assert_eq!(code(&refused), 1, "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("sha256"), "{}", stderr(&refused));
+    assert_eq!(
+        cli.json(&["release", "show", "REL-P"])["components"],
+        json!([])
+    );
+}

@@ -247,6 +247,14 @@ enum ReleaseCommand {
         #[arg(long, requires = "dml")]
         sha256: Option<String>,
     },
+    /// Write the deployment plan for a project tool (MS Project, ProjectLibre, GanttProject)
+    ExportPlan {
+        key: String,
+        #[arg(long, value_parser = ["mspdi"])]
+        format: String,
+        #[arg(long, value_name = "FILE.xml")]
+        out: PathBuf,
+    },
     /// Add a member release to a package release (tested and deployed with it)
     AddMember { key: String, member: String },
     /// Take a member release out of a package release
@@ -1271,6 +1279,22 @@ fn release(
                     .collect::<String>()
             );
             Ok(Output::new(removed, text))
+        }
+        ReleaseCommand::ExportPlan {
+            key,
+            format: _,
+            out,
+        } => {
+            let xml = store.plan_mspdi(&key)?;
+            relman_core::report::save(&out, xml.as_bytes())?;
+            let tasks = xml.matches("<Task>").count();
+            Ok(Output::new(
+                json!({ "release": key, "out": out, "format": "mspdi", "tasks": tasks }),
+                format!(
+                    "Wrote the plan of {key} to {} ({tasks} tasks, waves included)\n",
+                    out.display()
+                ),
+            ))
         }
         ReleaseCommand::AddMember { key, member } => {
             let members = store.add_member(&key, &member, actor, now)?;

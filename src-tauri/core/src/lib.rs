@@ -20,6 +20,7 @@ pub mod ics;
 pub mod inventory;
 pub mod lifecycle;
 pub mod message;
+pub mod mspdi;
 pub mod package;
 pub mod paths;
 pub mod people;

@@ -271,6 +271,13 @@ impl Store {
         schedule_in(&self.conn, key)
     }
 
+    /// The deployment plan as scheduled, as Microsoft Project XML (MSPDI).
+    pub fn plan_mspdi(&self, key: &str) -> Result<String> {
+        let release = super::live_release(&self.conn, key)?.ok_or_else(|| super::not_found(key))?;
+        let schedule = schedule_in(&self.conn, key)?;
+        crate::mspdi::write(&release.key, &release.title, &schedule)
+    }
+
     /// Every planned release that still occupies the calendar, scheduled, with conflicts.
     pub fn all_schedules(&self) -> Result<Vec<Schedule>> {
         let calendar = load_calendar(&self.conn)?;
