@@ -5,6 +5,13 @@ use tauri_build::{AppManifest, Attributes};
 const COMMANDS: &[&str] = &[
     "app_status",
     "export_calendar",
+    "write_notice",
+    "export_plan_mspdi",
+    "set_package_type",
+    "add_package_member",
+    "remove_package_member",
+    "set_component_dml",
+    "preview_notice",
     "backup_database",
     "choose_restore",
     "restore_database",

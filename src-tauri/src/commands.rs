@@ -1139,3 +1139,53 @@ mod tests {
             .unwrap();
     }
 }
+
+#[tauri::command]
+pub fn set_package_type(
+    state: State<'_, AppState>,
+    key: String,
+    package_type: relman_core::package::PackageType,
+    base: Option<String>,
+) -> CommandResult<Release> {
+    state.acting(|s, actor| {
+        s.set_package_type(&key, package_type, base.as_deref(), actor, crate::now())
+    })
+}
+
+#[tauri::command]
+pub fn add_package_member(
+    state: State<'_, AppState>,
+    key: String,
+    member: String,
+) -> CommandResult<Vec<relman_core::store::MemberView>> {
+    state.acting(|s, actor| s.add_member(&key, &member, actor, crate::now()))
+}
+
+#[tauri::command]
+pub fn remove_package_member(
+    state: State<'_, AppState>,
+    key: String,
+    member: String,
+) -> CommandResult<Vec<relman_core::store::MemberView>> {
+    state.acting(|s, actor| s.remove_member(&key, &member, actor, crate::now()))
+}
+
+#[tauri::command]
+pub fn set_component_dml(
+    state: State<'_, AppState>,
+    key: String,
+    ci: String,
+    dml: Option<relman_core::package::Dml>,
+) -> CommandResult<Component> {
+    state.acting(|s, actor| s.set_component_dml(&key, &ci, dml.as_ref(), actor, crate::now()))
+}
+
+#[tauri::command]
+pub fn preview_notice(
+    state: State<'_, AppState>,
+    key: String,
+    kind: relman_core::notice::NoticeKind,
+    lang: relman_core::message::Lang,
+) -> CommandResult<relman_core::notice::Notice> {
+    state.acting(|s, actor| s.preview_notice(&key, kind, lang, actor, crate::now()))
+}

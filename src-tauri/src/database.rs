@@ -145,6 +145,48 @@ pub async fn export_calendar(
     Ok(Some(path.display().to_string()))
 }
 
+/// Overview ▸ Write notice…: the draft saved where the user says, for their mail program.
+#[tauri::command]
+pub async fn write_notice(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    key: String,
+    kind: relman_core::notice::NoticeKind,
+    lang: relman_core::message::Lang,
+) -> Result<Option<String>, CommandError> {
+    let Some(path) = ask_save(
+        &app,
+        "Save the notice as an e-mail draft",
+        &format!("{key}-{kind}.eml"),
+        ("E-mail draft", "eml"),
+    ) else {
+        return Ok(None);
+    };
+    let notice = state.acting(|s, actor| s.write_notice(&key, kind, lang, actor, crate::now()))?;
+    report::save(&path, &notice.eml)?;
+    Ok(Some(path.display().to_string()))
+}
+
+/// Plan ▸ Export for project tools…: Microsoft Project XML, saved where the user says.
+#[tauri::command]
+pub async fn export_plan_mspdi(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    key: String,
+) -> Result<Option<String>, CommandError> {
+    let Some(path) = ask_save(
+        &app,
+        "Export the plan for project tools",
+        &format!("{key}-plan.xml"),
+        ("Microsoft Project XML", "xml"),
+    ) else {
+        return Ok(None);
+    };
+    let xml = state.with_store(|s| s.plan_mspdi(&key))?;
+    report::save(&path, xml.as_bytes())?;
+    Ok(Some(path.display().to_string()))
+}
+
 /// File ▸ Back up: a consistent copy while the app runs.
 #[tauri::command]
 pub async fn backup_database(

@@ -285,6 +285,28 @@ pub fn read_mspdi(file: &Path) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("mspdi_check.py prints JSON")
 }
 
+/// What independent readers (Python's email package and icalendar, through
+/// `tests/eml_check.py`) read in the notice `file`.
+pub fn read_eml(file: &Path) -> serde_json::Value {
+    let python = repo_root().join("tests/.venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: `make test` installs tests/requirements.txt there",
+        python.display()
+    );
+    let out = std::process::Command::new(python)
+        .arg(repo_root().join("tests/eml_check.py"))
+        .arg(file)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "eml_check.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("eml_check.py prints JSON")
+}
+
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }

@@ -22,6 +22,16 @@ const PARITY: &[(&str, Twin)] = &[
         WindowOnly("the window's start-up facts; `--version` and `--db` say the same"),
     ),
     ("export_calendar", Cli("calendar export")),
+    ("write_notice", Cli("release notice")),
+    ("export_plan_mspdi", Cli("release export-plan")),
+    ("set_package_type", Cli("release edit")),
+    ("add_package_member", Cli("release add-member")),
+    ("remove_package_member", Cli("release remove-member")),
+    ("set_component_dml", Cli("release edit-component")),
+    (
+        "preview_notice",
+        WindowOnly("the preview shown before the save dialog; `release notice` writes the draft"),
+    ),
     (
         "open_audience",
         WindowOnly("the CAB room's projector window; the CLI has no screen to show the room on"),

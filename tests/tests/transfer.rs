@@ -282,6 +282,7 @@ fn an_import_stopped_while_it_runs_writes_nothing() {
         prod_version: None,
         runs_on: vec![],
         depends_on: vec![],
+        contacts: Vec::new(),
     }));
     document.changes.extend((0..40).map(|i| ChangeRecord {
         key: format!("CHG9{i:03}"),

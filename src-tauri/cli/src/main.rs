@@ -11,6 +11,7 @@ use relman_core::approval::{Decision, Role};
 use relman_core::change::{Change, ChangeDraft, ChangeKind, ChangeStatus, Ci, CiKind};
 use relman_core::csv_import::{CsvOptions, parse_status_mapping};
 use relman_core::message::{Lang, Message};
+use relman_core::notice::{Contact, NoticeKind};
 use relman_core::package::{Dml, PackageType, parse_requirement_spec};
 use relman_core::paths::{default_db_path, os_user_name};
 use relman_core::plan::Schedule;
@@ -246,6 +247,14 @@ enum ReleaseCommand {
         /// The SHA-256 checksum of those media
         #[arg(long, requires = "dml")]
         sha256: Option<String>,
+    },
+    /// Write a notice for the users of the services the release touches, as an e-mail draft
+    Notice {
+        key: String,
+        #[arg(long, value_parser = parse_enum::<NoticeKind>)]
+        kind: NoticeKind,
+        #[arg(long, value_name = "FILE.eml")]
+        out: PathBuf,
     },
     /// Write the deployment plan for a project tool (MS Project, ProjectLibre, GanttProject)
     ExportPlan {
@@ -603,6 +612,12 @@ enum CiCommand {
         /// Depends on nothing
         #[arg(long, conflicts_with = "depends_on")]
         no_depends_on: bool,
+        /// Someone to tell about it, "Name <address>" (repeatable; replaces the list)
+        #[arg(long)]
+        contact: Vec<String>,
+        /// Nobody to tell about it
+        #[arg(long, conflicts_with = "contact")]
+        no_contacts: bool,
     },
     /// Delete a CI nothing refers to (undo with `ci restore`)
     Delete { name: String },
@@ -886,7 +901,14 @@ fn run(cli: Cli) -> Result<Output, Error> {
             depends_on,
             no_runs_on,
             no_depends_on,
+            contact,
+            no_contacts,
         }) => {
+            let contacts = contact
+                .iter()
+                .map(|c| Contact::parse(c))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| Error::Validation(vec![e]))?;
             let current = store
                 .list_cis()?
                 .into_iter()
@@ -913,13 +935,28 @@ fn run(cli: Cli) -> Result<Output, Error> {
                 depends_on: list(depends_on, no_depends_on, current.depends_on),
             };
             let ci = store.update_ci(&name, &edited, &actor, now)?;
+            if !contacts.is_empty() || no_contacts {
+                store.set_ci_contacts(&name, &contacts, &actor, now)?;
+            }
+            let contacts = store.ci_contacts(&name)?;
             let text = format!(
-                "Changed CI {} ({}, production {})\n",
+                "Changed CI {} ({}, production {}){}\n",
                 ci.name,
                 ci.kind,
-                ci.prod_version.as_deref().unwrap_or("-")
+                ci.prod_version.as_deref().unwrap_or("-"),
+                if contacts.is_empty() {
+                    String::new()
+                } else {
+                    let names: Vec<String> = contacts
+                        .iter()
+                        .map(|c| format!("{} <{}>", c.name, c.email))
+                        .collect();
+                    format!("; tell {}", names.join(", "))
+                }
             );
-            Ok(Output::new(ci, text))
+            let mut shown = serde_json::to_value(&ci).unwrap_or_default();
+            shown["contacts"] = json!(contacts);
+            Ok(Output::new(shown, text))
         }
         Command::Ci(CiCommand::Hours {
             name,
@@ -1279,6 +1316,21 @@ fn release(
                     .collect::<String>()
             );
             Ok(Output::new(removed, text))
+        }
+        ReleaseCommand::Notice { key, kind, out } => {
+            let notice = store.write_notice(&key, kind, lang(), actor, now)?;
+            relman_core::report::save(&out, &notice.eml)?;
+            let to: Vec<&str> = notice.to.iter().map(|c| c.email.as_str()).collect();
+            Ok(Output::new(
+                json!({ "release": key, "kind": kind, "out": out, "subject": notice.subject,
+                        "to": notice.to, "events": notice.events }),
+                format!(
+                    "Wrote the {kind} of {key} to {} for {} ({} calendar event(s)); open it in your mail program to send it\n",
+                    out.display(),
+                    to.join(", "),
+                    notice.events
+                ),
+            ))
         }
         ReleaseCommand::ExportPlan {
             key,

@@ -20,6 +20,7 @@ use crate::error::{ErrorKind, ErrorReport, FieldError};
 use crate::ics::Range;
 use crate::inventory::{DateOrder, InventoryFile, InventorySummary};
 use crate::message::{Lang, Message, Moment, Param};
+use crate::notice::{Contact, Notice, NoticeKind};
 use crate::package::{Component, Dml, PackageAnalysis, PackageType, Requirement, Unsatisfied};
 use crate::people::{Person, Session, TeamRole};
 use crate::plan::{
@@ -84,6 +85,9 @@ pub fn typescript() -> Vec<(String, String)> {
         Ci,
         CiKind,
         Component,
+        Contact,
+        Notice,
+        NoticeKind,
         Dml,
         PackageType,
         PackageView,

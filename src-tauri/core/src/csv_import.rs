@@ -415,6 +415,7 @@ pub fn parse(text: &str, status_map: &BTreeMap<String, ChangeStatus>) -> Result<
                     ])),
                     runs_on: Vec::new(),
                     depends_on: Vec::new(),
+                    contacts: Vec::new(),
                 });
             }
             Shape::ServiceNowIncidents | Shape::JiraIncidents => {

@@ -858,3 +858,22 @@ pub fn units() -> Vec<crate::store::ReleaseUnit> {
     })
     .collect()
 }
+
+/// The people to tell about each demo CI: (CI, contacts as "Name <address>").
+pub const CONTACTS: &[(&str, &[&str])] = &[
+    (
+        "payroll-api",
+        &[
+            "Payroll team <payroll@example.com>",
+            "HR service desk <hr-desk@example.com>",
+        ],
+    ),
+    ("payroll-db", &["Payroll team <payroll@example.com>"]),
+    (
+        "customer-portal",
+        &["Portal users <portal-users@example.com>"],
+    ),
+    ("sso-gateway", &["Identity team <identity@example.com>"]),
+    ("vpn-gateway", &["Remote workers <remote@example.com>"]),
+    ("monitoring-agent", &["Operations <ops@example.com>"]),
+];

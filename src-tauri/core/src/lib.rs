@@ -21,6 +21,7 @@ pub mod inventory;
 pub mod lifecycle;
 pub mod message;
 pub mod mspdi;
+pub mod notice;
 pub mod package;
 pub mod paths;
 pub mod people;

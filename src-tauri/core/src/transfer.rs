@@ -201,6 +201,9 @@ pub struct CiRecord {
     /// Names of the CIs it depends on.
     #[serde(default)]
     pub depends_on: Vec<String>,
+    /// The people to tell about it (format 6 on).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<crate::notice::Contact>,
 }
 
 /// A change (RFC).

@@ -142,6 +142,7 @@ fn seed(db: &str) {
                 } else {
                     vec![]
                 },
+                contacts: Vec::new(),
             })
             .collect(),
         changes: (0..CHANGES)

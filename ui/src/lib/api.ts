@@ -26,6 +26,12 @@ import type { ErrorReport } from "../bindings/ErrorReport";
 import type { Release } from "../bindings/Release";
 import type { ReleaseDraft } from "../bindings/ReleaseDraft";
 import type { ReleaseFilter } from "../bindings/ReleaseFilter";
+import type { Dml } from "../bindings/Dml";
+import type { Lang } from "../bindings/Lang";
+import type { MemberView } from "../bindings/MemberView";
+import type { Notice } from "../bindings/Notice";
+import type { NoticeKind } from "../bindings/NoticeKind";
+import type { PackageType } from "../bindings/PackageType";
 import type { CalendarView } from "../bindings/CalendarView";
 import type { DeploymentModel } from "../bindings/DeploymentModel";
 import type { Freeze } from "../bindings/Freeze";
@@ -253,6 +259,16 @@ export const api = {
     call<null>("remove_change_from_release", { key, change }),
   addComponent: (key: string, ci: string, toVersion: string | null, requires: string[]) =>
     call<Component>("add_component", { key, ci, toVersion, requires }),
+  setPackageType: (key: string, packageType: PackageType, base: string | null) =>
+    call<Release>("set_package_type", { key, packageType, base }),
+  addPackageMember: (key: string, member: string) => call<MemberView[]>("add_package_member", { key, member }),
+  removePackageMember: (key: string, member: string) => call<MemberView[]>("remove_package_member", { key, member }),
+  setComponentDml: (key: string, ci: string, dml: Dml | null) => call<Component>("set_component_dml", { key, ci, dml }),
+  previewNotice: (key: string, kind: NoticeKind, lang: Lang) => call<Notice>("preview_notice", { key, kind, lang }),
+  /** The path written, or null when the user cancelled the save dialog. */
+  writeNotice: (key: string, kind: NoticeKind, lang: Lang) => call<string | null>("write_notice", { key, kind, lang }),
+  /** The path written, or null when the user cancelled the save dialog. */
+  exportPlanMspdi: (key: string) => call<string | null>("export_plan_mspdi", { key }),
   advanceRelease: (key: string) => call<Release>("advance_release", { key }),
   sendBackRelease: (key: string) => call<Release>("send_back_release", { key }),
   cancelRelease: (key: string) => call<Release>("cancel_release", { key }),

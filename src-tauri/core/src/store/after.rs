@@ -395,7 +395,7 @@ fn refuse_closed(release: &Release) -> Result<()> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn record_activity(
+pub(super) fn record_activity(
     tx: &Tx,
     id: i64,
     key: &str,

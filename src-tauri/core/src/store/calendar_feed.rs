@@ -1,6 +1,6 @@
 //! The calendar feed: numbering each exported event's revision (SEQUENCE, DTSTAMP).
 
-use super::sql::{OptionalExtension, params};
+use super::sql::{OptionalExtension, Tx, params};
 use chrono::{DateTime, Utc};
 
 use super::{Store, planning};
@@ -26,45 +26,57 @@ impl Store {
         let windows = planning::load_windows(&tx)?;
         let freezes = planning::load_freezes(&tx)?;
         let events = ics::events(&releases, &schedules, &windows, &freezes, range);
-        let mut numbered = Vec::with_capacity(events.len());
-        for event in events {
-            let seen: Option<(String, u32, DateTime<Utc>)> = tx
-                .query_row(
-                    "SELECT fingerprint, sequence, stamp FROM calendar_feed WHERE uid = ?1",
-                    [&event.uid],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
-            let revision = match seen {
-                Some((fingerprint, sequence, stamp)) if fingerprint == event.fingerprint => {
-                    Revision { sequence, stamp }
-                }
-                Some((_, sequence, _)) => Revision {
-                    sequence: sequence + 1,
-                    stamp: now,
-                },
-                None => Revision {
-                    sequence: 0,
-                    stamp: now,
-                },
-            };
-            if !read_only {
-                tx.execute(
-                    "INSERT INTO calendar_feed (uid, fingerprint, sequence, stamp)
-                     VALUES (?1, ?2, ?3, ?4)
-                     ON CONFLICT (uid) DO UPDATE SET fingerprint = excluded.fingerprint,
-                         sequence = excluded.sequence, stamp = excluded.stamp",
-                    params![
-                        event.uid,
-                        event.fingerprint,
-                        revision.sequence,
-                        revision.stamp
-                    ],
-                )?;
-            }
-            numbered.push((event, revision));
-        }
+        let numbered = number(&tx, events, now, !read_only)?;
         tx.commit()?;
         Ok(ics::write(&numbered, range))
     }
+}
+
+/// Gives each event the revision calendars last saw, a new one where its times changed; with
+/// `remember`, the feed keeps the new revisions.
+pub(super) fn number(
+    tx: &Tx<'_>,
+    events: Vec<ics::FeedEvent>,
+    now: DateTime<Utc>,
+    remember: bool,
+) -> Result<Vec<(ics::FeedEvent, Revision)>> {
+    let mut numbered = Vec::with_capacity(events.len());
+    for event in events {
+        let seen: Option<(String, u32, DateTime<Utc>)> = tx
+            .query_row(
+                "SELECT fingerprint, sequence, stamp FROM calendar_feed WHERE uid = ?1",
+                [&event.uid],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let revision = match seen {
+            Some((fingerprint, sequence, stamp)) if fingerprint == event.fingerprint => {
+                Revision { sequence, stamp }
+            }
+            Some((_, sequence, _)) => Revision {
+                sequence: sequence + 1,
+                stamp: now,
+            },
+            None => Revision {
+                sequence: 0,
+                stamp: now,
+            },
+        };
+        if remember {
+            tx.execute(
+                "INSERT INTO calendar_feed (uid, fingerprint, sequence, stamp)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (uid) DO UPDATE SET fingerprint = excluded.fingerprint,
+                     sequence = excluded.sequence, stamp = excluded.stamp",
+                params![
+                    event.uid,
+                    event.fingerprint,
+                    revision.sequence,
+                    revision.stamp
+                ],
+            )?;
+        }
+        numbered.push((event, revision));
+    }
+    Ok(numbered)
 }

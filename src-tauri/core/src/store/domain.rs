@@ -46,28 +46,7 @@ impl Store {
 
     /// Every CI with its relations: two statements, not two per CI (a CMDB has 20,000).
     pub fn list_cis(&self) -> Result<Vec<Ci>> {
-        let mut stmt = self.conn.prepare(&format!("{CI_COLUMNS} ORDER BY name"))?;
-        let mut cis: Vec<(i64, Ci)> = stmt
-            .query_map((), ci_row)?
-            .collect::<rusqlite::Result<_>>()?;
-        let at: HashMap<i64, usize> = cis
-            .iter()
-            .enumerate()
-            .map(|(i, (id, _))| (*id, i))
-            .collect();
-        let mut stmt = self.conn.prepare(
-            "SELECT ci_relations.from_ci, target.name, ci_relations.kind FROM ci_relations
-             JOIN cis target ON target.id = ci_relations.to_ci ORDER BY target.name",
-        )?;
-        for row in stmt.query_map((), |r| {
-            Ok((r.get::<i64>(0)?, r.get::<String>(1)?, r.get::<String>(2)?))
-        })? {
-            let (from, target, kind) = row?;
-            if let Some(&i) = at.get(&from) {
-                relate(&mut cis[i].1, target, &kind);
-            }
-        }
-        Ok(cis.into_iter().map(|(_, ci)| ci).collect())
+        all_cis(&self.conn)
     }
 
     /// Saves new values for a CI (its name stays: requirements and changes refer to it).
@@ -1268,7 +1247,7 @@ fn load_change(conn: &Conn, key: &str) -> Result<Option<Change>> {
     Ok(Some(change))
 }
 
-fn scope(conn: &Conn, release_id: i64) -> Result<Vec<Change>> {
+pub(super) fn scope(conn: &Conn, release_id: i64) -> Result<Vec<Change>> {
     let keys: Vec<String> = {
         let mut stmt = conn.prepare(
             "SELECT changes.key FROM release_changes JOIN changes ON changes.id = release_changes.change_id
@@ -1437,4 +1416,30 @@ pub(super) fn production_versions(conn: &Conn) -> Result<BTreeMap<String, Option
     let mut stmt = conn.prepare("SELECT name, prod_version FROM cis")?;
     let rows = stmt.query_map((), |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every CI with its relations: two statements, not two per CI (a CMDB has 20,000).
+pub(super) fn all_cis(conn: &Conn) -> Result<Vec<Ci>> {
+    let mut stmt = conn.prepare(&format!("{CI_COLUMNS} ORDER BY name"))?;
+    let mut cis: Vec<(i64, Ci)> = stmt
+        .query_map((), ci_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    let at: HashMap<i64, usize> = cis
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (*id, i))
+        .collect();
+    let mut stmt = conn.prepare(
+        "SELECT ci_relations.from_ci, target.name, ci_relations.kind FROM ci_relations
+         JOIN cis target ON target.id = ci_relations.to_ci ORDER BY target.name",
+    )?;
+    for row in stmt.query_map((), |r| {
+        Ok((r.get::<i64>(0)?, r.get::<String>(1)?, r.get::<String>(2)?))
+    })? {
+        let (from, target, kind) = row?;
+        if let Some(&i) = at.get(&from) {
+            relate(&mut cis[i].1, target, &kind);
+        }
+    }
+    Ok(cis.into_iter().map(|(_, ci)| ci).collect())
 }

@@ -10,6 +10,7 @@ mod domain;
 mod environments;
 mod execution;
 mod models;
+mod notices;
 mod packages;
 mod people;
 mod planning;
@@ -431,6 +432,13 @@ impl Store {
         planning::load_demo_planning(&tx, actor, now)?;
         testing::load_demo_testing(&tx, now)?;
         loaded.extend(after::load_demo_history(&tx, actor, now)?);
+        for (ci, contacts) in crate::demo::CONTACTS {
+            let contacts: Vec<_> = contacts
+                .iter()
+                .filter_map(|c| crate::notice::Contact::parse(c).ok())
+                .collect();
+            notices::set_contacts_in(&tx, ci, &contacts, actor, now)?;
+        }
         for unit in crate::demo::units() {
             packages::create_unit_in(&tx, &unit, actor, now)?;
         }

@@ -230,15 +230,18 @@ impl Store {
             .list_cis()?
             .into_iter()
             .filter(|c| release.is_none() || ci_names.contains(&c.name))
-            .map(|c| CiRecord {
-                name: c.name,
-                kind: c.kind,
-                owner: c.owner,
-                prod_version: c.prod_version,
-                runs_on: c.runs_on,
-                depends_on: c.depends_on,
+            .map(|c| {
+                Ok(CiRecord {
+                    contacts: super::notices::load_contacts(&self.conn, &c.name)?,
+                    name: c.name,
+                    kind: c.kind,
+                    owner: c.owner,
+                    prod_version: c.prod_version,
+                    runs_on: c.runs_on,
+                    depends_on: c.depends_on,
+                })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         Ok(Document {
             format: FORMAT.to_string(),
             version: VERSION,
@@ -335,6 +338,7 @@ impl Store {
                     prod_version: None,
                     runs_on: Vec::new(),
                     depends_on: Vec::new(),
+                    contacts: Vec::new(),
                 });
                 created_cis.push((name, changes));
             }
@@ -359,6 +363,16 @@ impl Store {
             )?;
             done += 1;
             work.step(done, total)?;
+            if added.is_some() && !record.contacts.is_empty() {
+                let told = super::notices::set_contacts_in(
+                    &tx,
+                    &record.name,
+                    &record.contacts,
+                    actor,
+                    now,
+                );
+                collect(&format!("$.cis[{i}]"), told, &mut problems)?;
+            }
             if added.is_some() {
                 let related = Ci {
                     runs_on: record.runs_on.clone(),
