@@ -227,6 +227,24 @@ fn the_dossier_of_the_demo_release_has_every_section_task_and_change() {
             change.key
         );
     }
+    // The package table's definitive media: each component's checksum, and the type.
+    assert!(squeezed.contains("Definitive media (DML)"), "{squeezed}");
+    for c in &facts.components {
+        let sha = &c
+            .dml
+            .as_ref()
+            .expect("the demo's release cites its DML")
+            .sha256;
+        assert!(
+            squeezed.contains(&sha[..16]),
+            "{}'s SHA-256 is missing",
+            c.ci
+        );
+    }
+    assert!(
+        squeezed.contains("Package type: delta (base REL-"),
+        "{squeezed}"
+    );
     let pages = document.pages.len();
     assert!(
         text.contains(&format!("Page 1 of {pages}"))

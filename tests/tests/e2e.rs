@@ -2401,3 +2401,80 @@ async fn the_cab_room_on_two_screens_shows_the_audience_what_the_presenter_decid
     app.driver.switch_to_window(main).await?;
     app.quit().await
 }
+
+/// Issue 27 in the window: the Package tab shows a delta's base, the numbering advice and the
+/// DML each component cites; a bad checksum is refused on its field and a good one is kept; the
+/// Overview previews the announcement and saves it as an e-mail draft; the Plan tab saves the
+/// plan for project tools.
+#[tokio::test]
+async fn package_type_media_notice_and_project_export_in_the_window() -> WebDriverResult<()> {
+    let db = temp_db();
+    let out = tempfile::tempdir().unwrap();
+    let now = relman_tests::now();
+    Store::open(&db.path)
+        .unwrap()
+        .load_demo_data("Anna Berg", now)
+        .unwrap();
+    let year = now.format("%Y");
+    let agents = format!("REL-{year}-104");
+    let app = App::launch_saving_to(&db.path, out.path()).await?;
+    open_release(&app, &agents).await?;
+    assert!(
+        app.text("#overview-package-type")
+            .await?
+            .contains(&format!("Delta · Base release REL-{year}-084"))
+    );
+
+    app.click("#tab-package").await?;
+    app.wait_text("#package-type-help", "only what changed since its base")
+        .await?;
+    app.wait_text(
+        "#package-numbering",
+        "a minor release is expected to go to 6.5",
+    )
+    .await?;
+    let row = "#package-media tr[data-media='monitoring-agent']";
+    app.wait_text(row, "None cited").await?;
+    app.click(&format!("{row} .cite-dml")).await?;
+    app.fill("#dml-location", "https://dml.example.com/agent/7.0.tgz")
+        .await?;
+    app.fill("#dml-sha256", "not a checksum").await?;
+    app.click("#save-dml").await?;
+    app.wait_text("#dml-error-sha256", "is not a SHA-256 checksum")
+        .await?;
+    app.fill("#dml-sha256", &"c0ffee00".repeat(8)).await?;
+    app.click("#save-dml").await?;
+    app.wait_text(row, "https://dml.example.com/agent/7.0.tgz")
+        .await?;
+
+    app.click("#tab-overview").await?;
+    app.select("#notice-kind", "announcement").await?;
+    app.click("#preview-notice").await?;
+    app.wait_text(
+        "#notice-subject",
+        &format!("Planned change: Monitoring agents to version 7 ({agents})"),
+    )
+    .await?;
+    assert!(
+        app.text("#notice-preview")
+            .await?
+            .contains("ops@example.com")
+    );
+    app.click("#write-notice").await?;
+    app.wait_text("#toast", "Saved the draft").await?;
+    let draft = std::fs::read_to_string(out.path().join(format!("{agents}-announcement.eml")))
+        .expect("the draft is saved");
+    assert!(draft.contains("X-Unsent: 1"), "{draft}");
+    assert!(
+        draft.contains("text/calendar; method=\"PUBLISH\""),
+        "{draft}"
+    );
+
+    app.click("#tab-plan").await?;
+    app.click("#export-mspdi").await?;
+    app.wait_text("#toast", "for project tools").await?;
+    let plan = std::fs::read_to_string(out.path().join(format!("{agents}-plan.xml")))
+        .expect("the plan is saved");
+    assert!(plan.contains("<Project xmlns=\"http://schemas.microsoft.com/project\">"));
+    app.quit().await
+}

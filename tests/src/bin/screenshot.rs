@@ -105,6 +105,12 @@ async fn main() -> WebDriverResult<()> {
         .await?;
     app.find("#checklist li[data-code]").await?;
     capture(&out.join("screenshot-overview.png")).await;
+    app.click("#preview-notice").await?;
+    app.find("#notice-text").await?;
+    app.driver
+        .execute("document.getElementById('notice').scrollIntoView()", vec![])
+        .await?;
+    capture(&out.join("screenshot-notice.png")).await;
     app.click("#tab-package").await?;
     app.find("#deployment-order").await?;
     capture(&out.join("screenshot-package.png")).await;

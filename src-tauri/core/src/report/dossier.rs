@@ -209,6 +209,35 @@ pub fn dossier(facts: &ReleaseFacts, options: &DocumentOptions, made: &Made) -> 
                 ],
                 &rows,
             );
+            let r = &facts.release;
+            let kind = t(lang, &format!("package_{}", r.package_type));
+            let base = r
+                .base
+                .as_deref()
+                .map(|b| format!(" ({} {b})", t(lang, "base")))
+                .unwrap_or_default();
+            w.paragraph(
+                &format!("{}: {kind}{base}", t(lang, "package_type")),
+                BODY,
+                false,
+                BLACK,
+            );
+            w.subheading(t(lang, "dml"));
+            let media: Vec<Vec<String>> = comps
+                .iter()
+                .map(|c| match &c.dml {
+                    Some(dml) => vec![c.ci.clone(), dml.location.clone(), dml.sha256.clone()],
+                    None => vec![c.ci.clone(), t(lang, "no_dml").to_string(), String::new()],
+                })
+                .collect();
+            w.table(
+                &[
+                    col(t(lang, "component"), 1.6),
+                    col(t(lang, "location"), 3.0),
+                    col(t(lang, "sha256"), 3.0),
+                ],
+                &media,
+            );
             for u in &facts.analysis.unsatisfied {
                 w.paragraph(
                     &format!(
