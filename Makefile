@@ -92,7 +92,8 @@ test: setup-test ui
 # on it, the CLI tests a fresh database; RELMAN_REQUIRE_POSTGRES makes a skip a failure.
 PG_SUITES := --test after --test audit --test cab --test calendar_feed --test change_window \
 	--test documents --test edits --test environments --test new_user --test planning \
-	--test transfer --test cli_walk --test team_database --test team_roles
+	--test transfer --test cli_walk --test team_database --test team_roles --test package_types \
+	--test notices --test mspdi
 test-postgres: setup-test ui
 	cargo build $(CARGO_FEATURES)
 	$(XVFB) pg_virtualenv -t env RELMAN_TEST_POSTGRES=postgres:// RELMAN_REQUIRE_POSTGRES=1 \
