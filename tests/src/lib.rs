@@ -241,70 +241,48 @@ pub fn minor_release(key: &str, title: &str) -> relman_core::ReleaseDraft {
     }
 }
 
+/// What the independent reader `tests/{script}` (Python, from the packages of
+/// tests/requirements.txt) prints as JSON about `args`.
+fn read_with(script: &str, args: &[&str]) -> serde_json::Value {
+    let python = repo_root().join("tests/.venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: `make test` installs tests/requirements.txt there",
+        python.display()
+    );
+    let out = std::process::Command::new(python)
+        .arg(repo_root().join("tests").join(script))
+        .args(args)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "{script} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{script} prints JSON: {e}"))
+}
+
+fn path_text(file: &Path) -> &str {
+    file.to_str().expect("a UTF-8 path")
+}
+
 /// What an independent iCalendar parser (Python's, `tests/ics_check.py`) reads in `file`
 /// between the days `from` and `to`.
 pub fn read_ics(file: &Path, from: &str, to: &str) -> serde_json::Value {
-    let python = repo_root().join("tests/.venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: `make test` installs tests/requirements.txt there",
-        python.display()
-    );
-    let out = std::process::Command::new(python)
-        .arg(repo_root().join("tests/ics_check.py"))
-        .arg(file)
-        .args([from, to])
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "ics_check.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("ics_check.py prints JSON")
+    read_with("ics_check.py", &[path_text(file), from, to])
 }
 
-/// What an independent MSPDI reader (MPXJ, through `tests/mspdi_check.py`) reads in `file`.
+/// What an independent MSPDI reader (MPXJ on Java, through `tests/mspdi_check.py`) reads in
+/// `file`; `make test` installs default-jre-headless for it.
 pub fn read_mspdi(file: &Path) -> serde_json::Value {
-    let python = repo_root().join("tests/.venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: `make test` installs tests/requirements.txt there",
-        python.display()
-    );
-    let out = std::process::Command::new(python)
-        .arg(repo_root().join("tests/mspdi_check.py"))
-        .arg(file)
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "mspdi_check.py failed (it needs Java: `make test` installs default-jre-headless): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("mspdi_check.py prints JSON")
+    read_with("mspdi_check.py", &[path_text(file)])
 }
 
 /// What independent readers (Python's email package and icalendar, through
 /// `tests/eml_check.py`) read in the notice `file`.
 pub fn read_eml(file: &Path) -> serde_json::Value {
-    let python = repo_root().join("tests/.venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} is missing: `make test` installs tests/requirements.txt there",
-        python.display()
-    );
-    let out = std::process::Command::new(python)
-        .arg(repo_root().join("tests/eml_check.py"))
-        .arg(file)
-        .output()
-        .expect("python runs");
-    assert!(
-        out.status.success(),
-        "eml_check.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("eml_check.py prints JSON")
+    read_with("eml_check.py", &[path_text(file)])
 }
 
 pub fn read(path: &Path) -> String {

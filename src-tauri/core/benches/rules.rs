@@ -78,6 +78,7 @@ fn rules(c: &mut Criterion) {
         .collect();
     let testing = relman_core::testing::TestingFacts::default();
     let after = relman_core::after::AfterFacts::default();
+    let package = relman_core::rules::PackageFacts::default();
     c.bench_function("evaluate x1000 (rules only)", |b| {
         b.iter(|| {
             let failing: usize = workspaces
@@ -96,6 +97,7 @@ fn rules(c: &mut Criterion) {
                         plan: None,
                         testing: &testing,
                         after: &after,
+                        package: &package,
                         now: now(),
                     };
                     evaluate(&facts).failing().count()

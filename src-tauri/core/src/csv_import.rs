@@ -99,11 +99,32 @@ pub fn unknown_statuses(
     Ok((shape, unknown))
 }
 
-fn open(text: &str) -> Result<(Shape, Columns, csv::Reader<&[u8]>)> {
-    let mut reader = csv::ReaderBuilder::new()
+/// Every record with its file line; a record the reader cannot read is a problem on its line.
+fn records(
+    reader: &mut csv::Reader<&[u8]>,
+    problems: &mut Vec<FieldError>,
+) -> Vec<(usize, csv::StringRecord)> {
+    let mut read = Vec::new();
+    for (i, row) in reader.records().enumerate() {
+        let line = i + 2;
+        match row {
+            Ok(row) => read.push((line, row)),
+            Err(e) => problems.push(FieldError::new(&format!("row {line}"), e.to_string())),
+        }
+    }
+    read
+}
+
+/// The tools' CSV: ragged rows allowed, cells trimmed, a byte order mark ignored.
+fn reader(text: &str) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes())
+}
+
+fn open(text: &str) -> Result<(Shape, Columns, csv::Reader<&[u8]>)> {
+    let mut reader = reader(text);
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| refused("row 1", format!("cannot read the header row: {e}")))?
@@ -153,11 +174,7 @@ fn jira_incidents(columns: &Columns, text: &str) -> bool {
     let Some(column) = columns.find(&["issue type"]) else {
         return false;
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let types: Vec<String> = reader
+    let types: Vec<String> = reader(text)
         .records()
         .flatten()
         .map(|row| row.get(column).unwrap_or("").to_lowercase())
@@ -194,22 +211,8 @@ pub fn parse_incidents(text: &str) -> Result<Vec<IncidentRow>> {
         .collect();
     let mut rows = Vec::new();
     let mut problems = Vec::new();
-    for (i, row) in reader.records().enumerate() {
-        let line = i + 2;
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                problems.push(FieldError::new(&format!("row {line}"), e.to_string()));
-                continue;
-            }
-        };
-        let cell = |names: &[&str]| -> String {
-            columns
-                .find(names)
-                .and_then(|c| row.get(c))
-                .unwrap_or("")
-                .to_string()
-        };
+    for (line, row) in records(&mut reader, &mut problems) {
+        let cell = |names: &[&str]| columns.cell(&row, names);
         let mut problem = |column: &str, message: String| {
             problems.push(FieldError::new(
                 &format!("row {line}, column '{column}'"),
@@ -350,6 +353,14 @@ impl Columns {
             .position(|h| names.contains(&h.as_str()))
     }
 
+    /// The cell of `row` in the first column with one of these names; empty when none.
+    fn cell(&self, row: &csv::StringRecord, names: &[&str]) -> String {
+        self.find(names)
+            .and_then(|c| row.get(c))
+            .unwrap_or("")
+            .to_string()
+    }
+
     /// All columns with one of these names (Jira repeats "Component/s" once per value).
     fn all(&self, names: &[&str]) -> Vec<usize> {
         (0..self.headers.len())
@@ -370,22 +381,8 @@ pub fn parse(text: &str, status_map: &BTreeMap<String, ChangeStatus>) -> Result<
     };
     let mut lines = Vec::new();
     let mut problems = Vec::new();
-    for (i, row) in reader.records().enumerate() {
-        let line = i + 2;
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                problems.push(FieldError::new(&format!("row {line}"), e.to_string()));
-                continue;
-            }
-        };
-        let cell = |names: &[&str]| -> String {
-            columns
-                .find(names)
-                .and_then(|c| row.get(c))
-                .unwrap_or("")
-                .to_string()
-        };
+    for (line, row) in records(&mut reader, &mut problems) {
+        let cell = |names: &[&str]| columns.cell(&row, names);
         let mut problem = |column: &str, message: String| {
             problems.push(FieldError::new(
                 &format!("row {line}, column '{column}'"),

@@ -119,19 +119,7 @@ impl Store {
             "DELETE FROM incidents WHERE release_id = ?1 AND key = ?2",
             params![id, incident.key],
         )?;
-        tx.execute(
-            "INSERT INTO incidents (release_id, key, severity, opened_at, resolved_at, ci, note)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                id,
-                incident.key,
-                incident.severity,
-                incident.opened,
-                incident.resolved,
-                incident.ci,
-                incident.note
-            ],
-        )?;
+        insert_incident(&tx, id, &incident)?;
         let entry = Entry::new("release", key, "incident").field(
             "incident",
             before,
@@ -177,19 +165,7 @@ impl Store {
                 )
                 .optional()?;
             tx.execute("DELETE FROM incidents WHERE key = ?1", [&incident.key])?;
-            tx.execute(
-                "INSERT INTO incidents (release_id, key, severity, opened_at, resolved_at, ci, note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    id,
-                    incident.key,
-                    incident.severity,
-                    incident.opened,
-                    incident.resolved,
-                    incident.ci,
-                    incident.note
-                ],
-            )?;
+            insert_incident(&tx, id, incident)?;
             let entry = Entry::new("release", &release.key, "incident").field(
                 "incident",
                 before.map(|key| format!("imported before, under {key}")),
@@ -921,6 +897,23 @@ fn tell_finished(
     Ok(release)
 }
 
+fn insert_incident(tx: &Tx, release_id: i64, incident: &Incident) -> Result<()> {
+    tx.execute(
+        "INSERT INTO incidents (release_id, key, severity, opened_at, resolved_at, ci, note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            release_id,
+            incident.key,
+            incident.severity,
+            incident.opened,
+            incident.resolved,
+            incident.ci,
+            incident.note
+        ],
+    )?;
+    Ok(())
+}
+
 /// A release's records after its deployment, for the exchange format.
 pub(super) fn export_after(conn: &Conn, id: i64, record: &mut ReleaseRecord) -> Result<()> {
     record.incidents = load_incidents(conn, id)?;
@@ -964,21 +957,7 @@ pub(super) fn import_after(tx: &Tx, id: i64, record: &ReleaseRecord) -> Result<(
     let mut problems = Vec::new();
     for (i, incident) in record.incidents.iter().enumerate() {
         match incident.validate() {
-            Ok(incident) => {
-                tx.execute(
-                    "INSERT INTO incidents (release_id, key, severity, opened_at, resolved_at, ci, note)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                    params![
-                        id,
-                        incident.key,
-                        incident.severity,
-                        incident.opened,
-                        incident.resolved,
-                        incident.ci,
-                        incident.note
-                    ],
-                )?;
-            }
+            Ok(incident) => insert_incident(tx, id, &incident)?,
             Err(Error::Validation(fields)) => problems.extend(
                 fields
                     .into_iter()

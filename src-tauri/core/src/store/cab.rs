@@ -29,12 +29,7 @@ impl Store {
             params![now, actor],
             |r| r.get(0),
         )?;
-        for (position, name) in members.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO cab_meeting_members (meeting_id, position, name) VALUES (?1, ?2, ?3)",
-                params![id, position as i64, name],
-            )?;
-        }
+        insert_members(&tx, id, &members)?;
         let entry = Entry::new("cab_meeting", &id.to_string(), "start").field(
             "members",
             None,
@@ -275,11 +270,16 @@ pub(super) fn import_meeting(
         params![meeting.started_at, meeting.started_by, meeting.ended_at],
         |r| r.get(0),
     )?;
+    insert_members(tx, id, &members)?;
+    Ok(id)
+}
+
+fn insert_members(tx: &super::sql::Tx<'_>, meeting: i64, members: &[String]) -> Result<()> {
     for (position, name) in members.iter().enumerate() {
         tx.execute(
             "INSERT INTO cab_meeting_members (meeting_id, position, name) VALUES (?1, ?2, ?3)",
-            params![id, position as i64, name],
+            params![meeting, position as i64, name],
         )?;
     }
-    Ok(id)
+    Ok(())
 }
