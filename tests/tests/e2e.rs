@@ -391,6 +391,23 @@ async fn rules_block_explain_and_record_a_release_through_cab() -> WebDriverResu
     app.click("#add-component").await?;
     app.find("#package tr[data-component='payroll-api']")
         .await?;
+    // The first release of this CMDB has no base to be a delta of: it deploys whole, from
+    // media cited in the definitive media library.
+    app.select("#package-type-select", "full").await?;
+    app.click("#save-package-type").await?;
+    app.wait_text("#package-type-help", "whole release unit")
+        .await?;
+    app.click("#package-media tr[data-media='payroll-api'] .cite-dml")
+        .await?;
+    app.fill("#dml-location", "https://dml.example/payroll-api/2.2.tgz")
+        .await?;
+    app.fill("#dml-sha256", &"ab".repeat(32)).await?;
+    app.click("#save-dml").await?;
+    app.wait_text(
+        "#package-media tr[data-media='payroll-api']",
+        "https://dml.example",
+    )
+    .await?;
     advance(&app, "Build").await?;
     advance(&app, "Test").await?;
     // Tested on an environment of its own (the test team's tooling records it).
