@@ -111,32 +111,6 @@ pub struct ActivityRecord {
     pub by: String,
 }
 
-/// A direct cost, in the currency's minor unit (cents).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CostRecord {
-    pub amount: i64,
-    pub currency: String,
-    pub stage: Stage,
-    #[serde(default)]
-    pub note: String,
-    pub at: DateTime<Utc>,
-    pub by: String,
-}
-
-/// The closure review.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReviewRecord {
-    pub satisfaction: u8,
-    #[serde(default)]
-    pub comment: String,
-    #[serde(default)]
-    pub lessons: String,
-    pub at: DateTime<Utc>,
-    pub by: String,
-}
-
 /// A test environment with what was installed on it over time, its snapshots and reverts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct EnvironmentRecord {
@@ -297,9 +271,9 @@ pub struct ReleaseRecord {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub activities: Vec<ActivityRecord>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub costs: Vec<CostRecord>,
+    pub costs: Vec<crate::store::Cost>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub review: Option<ReviewRecord>,
+    pub review: Option<crate::store::Review>,
 }
 
 fn planning() -> Stage {

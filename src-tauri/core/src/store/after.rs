@@ -3,7 +3,7 @@
 
 use super::sql::{Conn, OptionalExtension, Tx, params};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::audit::{self, Entry};
@@ -17,7 +17,7 @@ use crate::approval::{Content, Decision};
 use crate::error::{Error, FieldError, Result};
 use crate::people::TeamRole;
 use crate::release::{Release, Stage};
-use crate::transfer::{ActivityRecord, CostRecord, ReleaseRecord, ReviewRecord};
+use crate::transfer::{ActivityRecord, ReleaseRecord};
 
 const ELS_POLICY: &str = "els_policy";
 
@@ -34,23 +34,30 @@ pub struct ActivityView {
     pub by: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+/// A direct cost of a release (also as the exchange format carries it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Cost {
     /// In the currency's minor unit (cents).
     #[ts(type = "number")]
     pub amount: i64,
     pub currency: String,
     pub stage: Stage,
+    #[serde(default)]
     pub note: String,
     #[ts(type = "string")]
     pub at: DateTime<Utc>,
     pub by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+/// The closure review (also as the exchange format carries it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Review {
     pub satisfaction: u8,
+    #[serde(default)]
     pub comment: String,
+    #[serde(default)]
     pub lessons: String,
     #[ts(type = "string")]
     pub at: DateTime<Utc>,
@@ -240,19 +247,7 @@ impl Store {
             at: now,
             by: actor.to_string(),
         };
-        tx.execute(
-            "INSERT INTO release_costs (release_id, amount, currency, stage, note, at, by_whom)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![
-                id,
-                cost.amount,
-                cost.currency,
-                cost.stage,
-                cost.note,
-                cost.at,
-                cost.by
-            ],
-        )?;
+        insert_cost(&tx, id, &cost)?;
         let entry = Entry::new("release", key, "cost").after(format!(
             "{} ({})",
             crate::after::amount_text(amount, &cost.currency),
@@ -290,11 +285,7 @@ impl Store {
             by: actor.to_string(),
         };
         tx.execute("DELETE FROM release_reviews WHERE release_id = ?1", [id])?;
-        tx.execute(
-            "INSERT INTO release_reviews (release_id, satisfaction, comment, lessons, at, by_whom)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id, satisfaction, review.comment, review.lessons, now, actor],
-        )?;
+        insert_review(&tx, id, &review)?;
         let entry = Entry::new("release", key, "review")
             .after(serde_json::to_string(&review).unwrap_or_default());
         audit::append(&tx, actor, now, vec![entry])?;
@@ -897,6 +888,39 @@ fn tell_finished(
     Ok(release)
 }
 
+fn insert_cost(tx: &Tx, release_id: i64, cost: &Cost) -> Result<()> {
+    tx.execute(
+        "INSERT INTO release_costs (release_id, amount, currency, stage, note, at, by_whom)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            release_id,
+            cost.amount,
+            cost.currency,
+            cost.stage,
+            cost.note,
+            cost.at,
+            cost.by
+        ],
+    )?;
+    Ok(())
+}
+
+fn insert_review(tx: &Tx, release_id: i64, review: &Review) -> Result<()> {
+    tx.execute(
+        "INSERT INTO release_reviews (release_id, satisfaction, comment, lessons, at, by_whom)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            release_id,
+            review.satisfaction,
+            review.comment,
+            review.lessons,
+            review.at,
+            review.by
+        ],
+    )?;
+    Ok(())
+}
+
 fn insert_incident(tx: &Tx, release_id: i64, incident: &Incident) -> Result<()> {
     tx.execute(
         "INSERT INTO incidents (release_id, key, severity, opened_at, resolved_at, ci, note)
@@ -931,24 +955,8 @@ pub(super) fn export_after(conn: &Conn, id: i64, record: &mut ReleaseRecord) -> 
         .collect();
     activities.sort_by_key(|a| a.activity);
     record.activities = activities;
-    record.costs = load_costs(conn, id)?
-        .into_iter()
-        .map(|c| CostRecord {
-            amount: c.amount,
-            currency: c.currency,
-            stage: c.stage,
-            note: c.note,
-            at: c.at,
-            by: c.by,
-        })
-        .collect();
-    record.review = load_review(conn, id)?.map(|r| ReviewRecord {
-        satisfaction: r.satisfaction,
-        comment: r.comment,
-        lessons: r.lessons,
-        at: r.at,
-        by: r.by,
-    });
+    record.costs = load_costs(conn, id)?;
+    record.review = load_review(conn, id)?;
     Ok(())
 }
 
@@ -978,19 +986,11 @@ pub(super) fn import_after(tx: &Tx, id: i64, record: &ReleaseRecord) -> Result<(
             problems.push(FieldError::new(&format!("costs[{i}].currency"), e.message));
             continue;
         }
-        tx.execute(
-            "INSERT INTO release_costs (release_id, amount, currency, stage, note, at, by_whom)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![id, c.amount, c.currency, c.stage, c.note, c.at, c.by],
-        )?;
+        insert_cost(tx, id, c)?;
     }
     if let Some(r) = &record.review {
         if (1..=5).contains(&r.satisfaction) {
-            tx.execute(
-                "INSERT INTO release_reviews (release_id, satisfaction, comment, lessons, at, by_whom)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![id, r.satisfaction, r.comment, r.lessons, r.at, r.by],
-            )?;
+            insert_review(tx, id, r)?;
         } else {
             problems.push(FieldError::new(
                 "review.satisfaction",
